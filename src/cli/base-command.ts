@@ -1,0 +1,89 @@
+import { Command, Flags, Interfaces } from '@oclif/core';
+import { writeFileSync } from 'node:fs';
+import { ReprodiffError, isReprodiffError } from '../errors.js';
+import { exitCodeFor } from '../findings/report.js';
+import type { FailOn, Report } from '../findings/types.js';
+import { renderReport } from '../report/index.js';
+import type { RenderOptions } from '../report/index.js';
+import { stderrProgress } from './progress.js';
+import type { ProgressSink } from './progress.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof ReprodiffCommand)['baseFlags'] & T['flags']>;
+
+/**
+ * What every comparison command shares: engine limits, report outputs, and the exit-code contract
+ * (0 equal, 1 differences, 2 usage or input error, 130 interrupted).
+ */
+export abstract class ReprodiffCommand extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    output: Flags.string({ char: 'o', summary: 'Write the JSON report to this file.', helpGroup: 'OUTPUT' }),
+    markdown: Flags.string({ summary: 'Write a Markdown report to this file.', helpGroup: 'OUTPUT' }),
+    junit: Flags.string({ summary: 'Write a JUnit XML report to this file.', helpGroup: 'OUTPUT' }),
+    html: Flags.string({ summary: 'Write a self-contained HTML report to this file.', helpGroup: 'OUTPUT' }),
+    verbose: Flags.boolean({ char: 'v', summary: 'Show every finding, not only the first broken stage.', helpGroup: 'OUTPUT' }),
+    'fail-on': Flags.option({ options: ['warning', 'error'] as const, default: 'warning', summary: 'Lowest severity that counts as a break (exit 1).' })(),
+    'memory-limit': Flags.string({ summary: 'DuckDB memory limit (e.g. 2GB); beyond it, work spills to --temp-dir.', helpGroup: 'ENGINE' }),
+    'temp-dir': Flags.string({ summary: 'Where DuckDB may spill (a private folder is made inside and removed after).', helpGroup: 'ENGINE' }),
+    threads: Flags.integer({ min: 1, summary: 'DuckDB worker threads (default: one per core).', helpGroup: 'ENGINE' }),
+  };
+
+  protected progress: ProgressSink = stderrProgress();
+
+  /** Renders the report the way the flags ask, writes the files, sets the exit code, and returns the report for --json. */
+  protected async finish(report: Report, flags: { output?: string; markdown?: string; junit?: string; html?: string; verbose?: boolean }): Promise<Report> {
+    this.progress.done();
+    const options: RenderOptions = { verbose: Boolean(flags.verbose), color: undefined };
+    if (flags.output) writeOutput(flags.output, renderReport('json', report, options));
+    if (flags.markdown) writeOutput(flags.markdown, renderReport('markdown', report, options));
+    if (flags.junit) writeOutput(flags.junit, renderReport('junit', report, options));
+    if (flags.html) writeOutput(flags.html, renderReport('html', report, options));
+    if (!this.jsonEnabled()) this.log(renderReport('terminal', report, options));
+    process.exitCode = exitCodeFor(report);
+    return report;
+  }
+
+  protected engineOptions(flags: { 'memory-limit'?: string; 'temp-dir'?: string; threads?: number }) {
+    return { memoryLimit: flags['memory-limit'], tempDir: flags['temp-dir'], threads: flags.threads };
+  }
+
+  protected failOn(flags: { 'fail-on'?: string }): FailOn {
+    return flags['fail-on'] === 'error' ? 'error' : 'warning';
+  }
+
+  /** A user mistake is one line and exit 2; anything else is a bug: one line too, the stack only with REPRODIFF_DEBUG=1. */
+  override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    this.progress.done();
+    if (err.oclif?.exit === 0) throw err; // --help, --version
+    const known = isReprodiffError(err) ? err : parseErrorToUsage(err);
+    const code = known?.code ?? 'E_INTERNAL';
+    const message = known ? known.oneLine() : `internal error: ${err.message.split('\n')[0]}`;
+    process.exitCode = known?.exitCode ?? 2;
+    if (this.jsonEnabled()) {
+      process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
+    } else {
+      process.stderr.write(`reprodiff: ${code}: ${message}\n`);
+    }
+    if (process.env.REPRODIFF_DEBUG === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
+  }
+}
+
+/** oclif's flag and argument parse failures are usage errors (exit 2), said in one line. */
+function parseErrorToUsage(err: Error & { oclif?: { exit?: number } }): ReprodiffError | undefined {
+  const name = err.constructor?.name ?? '';
+  if (/Parse|Flag|Arg|Validation|Required|Unexpected|Nonexistent|Option|CLIError/.test(name)) {
+    const text = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+    const line = text.filter((l) => !/^See more help/i.test(l)).join(' ');
+    return new ReprodiffError('E_USAGE', line, { suggestion: 'see --help' });
+  }
+  return undefined;
+}
+
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new ReprodiffError('E_USAGE', `cannot write ${path}: ${(e as Error).message}`, { suggestion: 'choose a writable output path' });
+  }
+}

@@ -1,0 +1,160 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ReprodiffError, firstLine } from '../errors.js';
+import { listLiteral, literal } from './quote.js';
+
+export interface EngineOptions {
+  /** DuckDB memory limit, e.g. "2GB". Beyond it, DuckDB spills to the temp directory. */
+  readonly memoryLimit?: string;
+  /** Parent folder for the temporary spill directory (default: the OS temp folder). */
+  readonly tempDir?: string;
+  /** Worker threads (default: DuckDB's, one per core). */
+  readonly threads?: number;
+  /** Files DuckDB may read. Everything else on disk is refused once the engine is locked. */
+  readonly readableFiles?: readonly string[];
+  /** Directories DuckDB may read (globs, partitioned datasets). */
+  readonly readableDirs?: readonly string[];
+}
+
+export type Row = Record<string, unknown>;
+
+/**
+ * The only code that talks to DuckDB. One in-memory database per run, its own temporary folder
+ * (removed on close), and file access limited to the inputs: no code path can write beside them.
+ */
+export class Engine {
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly spillDir: string,
+  ) {}
+
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const spillDir = mkdtempSync(join(options.tempDir ? resolve(options.tempDir) : tmpdir(), 'reprodiff-'));
+    let instance: DuckDBInstance | undefined;
+    try {
+      const config: Record<string, string> = { temp_directory: spillDir };
+      if (options.threads) config.threads = String(options.threads);
+      if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+      instance = await DuckDBInstance.create(':memory:', config);
+      const connection = await instance.connect();
+      const engine = new Engine(instance, connection, spillDir);
+      await engine.lockDown(options);
+      return engine;
+    } catch (e) {
+      rmSync(spillDir, { recursive: true, force: true });
+      if (e instanceof ReprodiffError) throw e;
+      throw new ReprodiffError('E_USAGE', `cannot start the engine: ${firstLine(e)}`, {
+        suggestion: 'check --memory-limit (e.g. 2GB), --threads and --temp-dir',
+      });
+    }
+  }
+
+  private async lockDown(options: EngineOptions): Promise<void> {
+    const files = (options.readableFiles ?? []).map((f) => resolve(f));
+    const dirs = [...(options.readableDirs ?? []).map((d) => withSlash(resolve(d))), withSlash(this.spillDir)];
+    await this.run(`SET allowed_paths = ${listLiteral(files)}`);
+    await this.run(`SET allowed_directories = ${listLiteral(dirs)}`);
+    await this.run('SET enable_external_access = false');
+    await this.run('SET autoinstall_known_extensions = false');
+    await this.run('SET autoload_known_extensions = false');
+    // Row order of results must never depend on thread scheduling.
+    await this.run('SET preserve_insertion_order = true');
+    await this.run('SET lock_configuration = true');
+  }
+
+  /** Runs a statement for its effect. */
+  async run(sql: string): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.connection.run(sql);
+    } catch (e) {
+      throw translateEngineError(e);
+    }
+  }
+
+  /** Runs a query and returns its rows as plain JS objects (BIGINT as bigint, timestamps as Date). */
+  async all(sql: string): Promise<Row[]> {
+    this.assertOpen();
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      return reader.getRowObjectsJS() as Row[];
+    } catch (e) {
+      throw translateEngineError(e);
+    }
+  }
+
+  /** Runs a query expected to return exactly one row. */
+  async one(sql: string): Promise<Row> {
+    const rows = await this.all(sql);
+    if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}: ${sql.slice(0, 200)}`);
+    return rows[0]!;
+  }
+
+  /** The column names and DuckDB types of a relation (view, table or query). */
+  async describe(relation: string): Promise<{ name: string; type: string }[]> {
+    const rows = await this.all(`DESCRIBE ${relation}`);
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  }
+
+  /** Gives access to the raw connection for the few things SQL cannot do (appenders). */
+  get rawConnection(): DuckDBConnection {
+    this.assertOpen();
+    return this.connection;
+  }
+
+  /** Closes DuckDB and removes the temporary folder, whatever happened before. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      rmSync(this.spillDir, { recursive: true, force: true });
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('engine is closed');
+  }
+}
+
+function withSlash(dir: string): string {
+  return dir.endsWith('/') ? dir : `${dir}/`;
+}
+
+/** Out-of-memory and full-disk failures are the user's to fix (a limit, a temp dir): give them a code. */
+export function translateEngineError(e: unknown): unknown {
+  const line = firstLine(e);
+  if (/Out of Memory Error|could not allocate|failed to allocate/i.test(line)) {
+    return new ReprodiffError('E_MEMORY', `out of memory: ${line.replace(/^Out of Memory Error:\s*/i, '')}`, {
+      suggestion: 'raise --memory-limit or point --temp-dir at a disk with free space so DuckDB can spill',
+      cause: e,
+    });
+  }
+  if (/No space left on device|disk is full|ENOSPC/i.test(line)) {
+    return new ReprodiffError('E_DISK', `disk full while spilling to the temporary directory: ${line}`, {
+      suggestion: 'point --temp-dir at a disk with more free space',
+      cause: e,
+    });
+  }
+  if (/INTERRUPT/i.test(line)) return new ReprodiffError('E_INTERRUPTED', 'interrupted', { exitCode: 130, cause: e });
+  return e;
+}
+
+/** Runs `work` with an engine that is always closed (temp folder removed) afterwards. */
+export async function withEngine<T>(options: EngineOptions, work: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await Engine.open(options);
+  try {
+    return await work(engine);
+  } finally {
+    engine.close();
+  }
+}
+
+export { literal };
