@@ -4,6 +4,7 @@ import { ReprodiffError, isReprodiffError } from '../errors.js';
 import { exitCodeFor } from '../findings/report.js';
 import type { FailOn, Report } from '../findings/types.js';
 import { renderReport } from '../report/index.js';
+import { renderJson } from '../report/json.js';
 import type { RenderOptions } from '../report/index.js';
 import { stderrProgress } from './progress.js';
 import type { ProgressSink } from './progress.js';
@@ -30,6 +31,11 @@ export abstract class ReprodiffCommand extends Command {
   };
 
   protected progress: ProgressSink = stderrProgress();
+
+  /** --json prints the report exactly as --output writes it: plain, deterministic, uncoloured. */
+  override logJson(json: unknown): void {
+    process.stdout.write(renderJson(json as Report));
+  }
 
   /** Renders the report the way the flags ask, writes the files, sets the exit code, and returns the report for --json. */
   protected async finish(report: Report, flags: { output?: string; markdown?: string; junit?: string; html?: string; verbose?: boolean }): Promise<Report> {

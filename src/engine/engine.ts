@@ -64,6 +64,7 @@ export class Engine {
     await this.run('SET autoload_known_extensions = false');
     // Row order of results must never depend on thread scheduling.
     await this.run('SET preserve_insertion_order = true');
+    await this.run("SET TimeZone = 'UTC'");
     await this.run('SET lock_configuration = true');
   }
 

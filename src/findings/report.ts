@@ -1,4 +1,4 @@
-import { STAGES } from './types.js';
+import { ALL_CAUSES, STAGES } from './types.js';
 import type { Command, EvidenceValue, FailOn, Finding, Report, Severity, Stage, StageOutcome, StageResult } from './types.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -33,7 +33,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
     (a, b) =>
       stageIndex(a.stage) - stageIndex(b.stage) ||
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-      compareStrings(a.cause, b.cause) ||
+      ALL_CAUSES.indexOf(a.cause) - ALL_CAUSES.indexOf(b.cause) ||
       compareStrings(a.columns.join('\u0000'), b.columns.join('\u0000')) ||
       compareStrings(a.message, b.message),
   );

@@ -35,6 +35,7 @@ export const CAUSES = {
     'null_vs_nan',
     'statistic_changed',
     'no_common_rows',
+    'null_keys',
   ],
   features: ['null_handling', 'clipping_differs', 'unseen_category', 'infrequent_variable'],
   splits: ['split_unseeded', 'split_order_dependent', 'split_leakage', 'group_split_broken', 'split_proportions', 'split_membership', 'label_balance'],

@@ -1,0 +1,66 @@
+import { Flags } from '@oclif/core';
+import { ReprodiffError } from '../errors.js';
+import { checkTolerance, parseColumnTolerance } from '../compare/data/tolerance.js';
+import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
+import { FORMATS } from '../sources/resolve.js';
+import type { ReadOptions } from '../sources/resolve.js';
+
+/** Flags shared by every command that compares two tables (data, features, predictions…). */
+export const tableFlags = {
+  key: Flags.string({ char: 'k', summary: 'Key column(s) to match rows on, comma-separated for a composite key.' }),
+  ignore: Flags.string({ summary: 'Leave this column out on both sides (repeatable).', multiple: true }),
+  map: Flags.string({ summary: 'Rename: research column a is production column b, as a=b (repeatable).', multiple: true }),
+  'abs-tol': Flags.string({ summary: 'Absolute tolerance for numbers (default 0).' }),
+  'rel-tol': Flags.string({ summary: 'Relative tolerance for numbers, relative to the research value (default 0).' }),
+  tol: Flags.string({ summary: 'Per-column tolerance, e.g. price=abs:0.01 or price=rel:1e-6 (repeatable).', multiple: true }),
+  sample: Flags.integer({ summary: 'Differing rows (keys and both values) shown per finding.', default: 5, min: 0 }),
+  stats: Flags.boolean({ summary: 'Column statistics (--no-stats skips them: row diff only).', default: true, allowNo: true }),
+  format: Flags.option({ options: FORMATS, summary: 'Input format, when the file name does not tell.' })(),
+  delimiter: Flags.string({ summary: 'CSV delimiter (default: sniffed).' }),
+  header: Flags.boolean({ summary: 'CSV files have a header row (--no-header when not).', default: true, allowNo: true }),
+};
+
+export interface TableFlagValues {
+  key?: string;
+  ignore?: string[];
+  map?: string[];
+  'abs-tol'?: string;
+  'rel-tol'?: string;
+  tol?: string[];
+  sample: number;
+  stats: boolean;
+  format?: (typeof FORMATS)[number];
+  delimiter?: string;
+  header: boolean;
+}
+
+export function parseKey(key: string | undefined): string[] | undefined {
+  if (!key) return undefined;
+  const parts = key.split(',').map((k) => k.trim()).filter(Boolean);
+  return parts.length ? parts : undefined;
+}
+
+export function parseRenames(maps: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of maps ?? []) {
+    const eq = m.indexOf('=');
+    if (eq <= 0 || eq === m.length - 1) throw new ReprodiffError('E_USAGE', `bad --map '${m}'`, { suggestion: 'write --map research_name=production_name' });
+    out[m.slice(0, eq)] = m.slice(eq + 1);
+  }
+  return out;
+}
+
+function parseNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return checkTolerance(Number.isNaN(n) ? -1 : n, flag) ?? n;
+}
+
+export function parseTolerances(flags: Pick<TableFlagValues, 'abs-tol' | 'rel-tol' | 'tol'>): Tolerances {
+  const base: Tolerance = { abs: parseNumber(flags['abs-tol'], '--abs-tol') ?? 0, rel: parseNumber(flags['rel-tol'], '--rel-tol') ?? 0 };
+  return { default: base, perColumn: Object.fromEntries((flags.tol ?? []).map((t) => parseColumnTolerance(t, base))) };
+}
+
+export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' | 'header'>): ReadOptions {
+  return { format: flags.format, delimiter: flags.delimiter, header: flags.header };
+}

@@ -1,0 +1,167 @@
+import type { ColumnInfo } from '../../sources/register.js';
+
+/** The broad family of a DuckDB type: what statistics and comparisons make sense for it. */
+export type Kind = 'integer' | 'float' | 'decimal' | 'string' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'time' | 'other';
+
+/** How a column's type changed between the sides. */
+export type Compatibility = 'same' | 'widening' | 'breaking';
+
+export function kindOf(type: string): Kind {
+  const t = type.toUpperCase();
+  if (/^(U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|U?HUGEINT|INT\d*|UINT\d*)$/.test(t)) return 'integer';
+  if (t === 'FLOAT' || t === 'REAL' || t === 'DOUBLE' || t === 'FLOAT4' || t === 'FLOAT8') return 'float';
+  if (t.startsWith('DECIMAL') || t.startsWith('NUMERIC')) return 'decimal';
+  if (t === 'VARCHAR' || t.startsWith('VARCHAR(') || t === 'UUID' || t.startsWith('ENUM')) return 'string';
+  if (t === 'BOOLEAN') return 'boolean';
+  if (t === 'DATE') return 'date';
+  if (t === 'TIMESTAMP WITH TIME ZONE' || t === 'TIMESTAMPTZ') return 'timestamptz';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  if (t.startsWith('TIME')) return 'time';
+  return 'other';
+}
+
+export function isNumericKind(k: Kind): boolean {
+  return k === 'integer' || k === 'float' || k === 'decimal';
+}
+
+export function isTemporalKind(k: Kind): boolean {
+  return k === 'date' || k === 'timestamp' || k === 'timestamptz';
+}
+
+/** Rank of numeric precision, for widening: int8 < … < int64 < hugeint, float < double. */
+const INT_WIDTH: Record<string, number> = {
+  TINYINT: 8, UTINYINT: 8, SMALLINT: 16, USMALLINT: 16, INTEGER: 32, UINTEGER: 32, BIGINT: 64, UBIGINT: 64, HUGEINT: 128, UHUGEINT: 128,
+};
+
+/** A column present on both sides, with the type both are compared in. */
+export interface ColumnPair {
+  /** The research-side name (the name reports use). */
+  readonly name: string;
+  /** The production-side name (differs with --map). */
+  readonly productionName: string;
+  readonly research: ColumnInfo;
+  readonly production: ColumnInfo;
+  readonly kind: Kind;
+  readonly compatibility: Compatibility;
+  /** The DuckDB type both sides are cast to before comparing. */
+  readonly compareType: string;
+  /** Why the type change is classed as it is (for messages). */
+  readonly typeNote: string;
+}
+
+/** Classifies a type change: same, compatible widening (info), or breaking (error). */
+export function classifyTypes(a: string, b: string): { compatibility: Compatibility; compareType: string; kind: Kind; note: string } {
+  const ka = kindOf(a);
+  const kb = kindOf(b);
+  const ua = a.toUpperCase();
+  const ub = b.toUpperCase();
+  if (ua === ub) return { compatibility: 'same', compareType: canonicalType(a), kind: ka, note: '' };
+  if (ka === 'integer' && kb === 'integer') {
+    const wide = Math.max(INT_WIDTH[ua] ?? 64, INT_WIDTH[ub] ?? 64) > 64 ? 'HUGEINT' : 'BIGINT';
+    return { compatibility: 'widening', compareType: wide, kind: 'integer', note: 'integer width' };
+  }
+  if (isNumericKind(ka) && isNumericKind(kb)) {
+    // float (32-bit) on the production side of a double research column loses precision: a real break.
+    if (ka === 'float' && kb === 'float' && isFloat32(ub) && !isFloat32(ua)) {
+      return { compatibility: 'breaking', compareType: 'DOUBLE', kind: 'float', note: 'double narrowed to float32' };
+    }
+    if (ka === 'decimal' && kb === 'decimal') {
+      return { compatibility: 'widening', compareType: 'DOUBLE', kind: 'decimal', note: 'decimal precision/scale' };
+    }
+    return { compatibility: 'widening', compareType: 'DOUBLE', kind: 'float', note: `${a} vs ${b}` };
+  }
+  if (isTemporalKind(ka) && isTemporalKind(kb)) {
+    if (ka === kb) return { compatibility: 'widening', compareType: ka === 'timestamp' ? finestTimestamp(ua, ub) : canonicalType(a), kind: ka, note: 'timestamp precision' };
+    if (ka === 'date' || kb === 'date') return { compatibility: 'widening', compareType: 'TIMESTAMP', kind: 'timestamp', note: 'date vs timestamp' };
+    // Naive vs zone-aware: the instants compare in UTC, but the meaning of the column changed.
+    return { compatibility: 'breaking', compareType: 'TIMESTAMP WITH TIME ZONE', kind: 'timestamptz', note: 'time zone awareness changed' };
+  }
+  if (ka === 'string' && kb === 'string') return { compatibility: 'widening', compareType: 'VARCHAR', kind: 'string', note: `${a} vs ${b}` };
+  return { compatibility: 'breaking', compareType: 'VARCHAR', kind: 'string', note: `${describeKind(ka)} → ${describeKind(kb)}` };
+}
+
+function isFloat32(t: string): boolean {
+  return t === 'FLOAT' || t === 'REAL' || t === 'FLOAT4';
+}
+
+function finestTimestamp(a: string, b: string): string {
+  const rank = (t: string) => (t === 'TIMESTAMP_NS' ? 3 : t === 'TIMESTAMP' || t === 'TIMESTAMP_US' ? 2 : t === 'TIMESTAMP_MS' ? 1 : 0);
+  return rank(a) >= rank(b) ? (a === 'TIMESTAMP_NS' ? a : 'TIMESTAMP') : b === 'TIMESTAMP_NS' ? b : 'TIMESTAMP';
+}
+
+function describeKind(k: Kind): string {
+  return k === 'integer' || k === 'float' || k === 'decimal' ? 'number' : k;
+}
+
+/**
+ * The type a column is hashed in for an order- and format-independent fingerprint: every integer as
+ * BIGINT, every float or decimal as DOUBLE, so int32 vs int64 or CSV vs Parquet give the same hash.
+ */
+export function canonicalType(type: string): string {
+  const k = kindOf(type);
+  const t = type.toUpperCase();
+  switch (k) {
+    case 'integer':
+      return (INT_WIDTH[t] ?? 64) > 64 ? 'HUGEINT' : 'BIGINT';
+    case 'float':
+    case 'decimal':
+      return 'DOUBLE';
+    case 'string':
+      return 'VARCHAR';
+    case 'timestamp':
+      return t === 'TIMESTAMP_NS' ? 'TIMESTAMP_NS' : 'TIMESTAMP';
+    default:
+      return type;
+  }
+}
+
+/** The schema of both sides, matched by name (after renames and ignores). */
+export interface SchemaMatch {
+  readonly pairs: readonly ColumnPair[];
+  readonly onlyResearch: readonly ColumnInfo[];
+  readonly onlyProduction: readonly ColumnInfo[];
+  /** Same columns in another order: informational only. */
+  readonly orderDiffers: boolean;
+}
+
+export interface SchemaOptions {
+  readonly ignore?: readonly string[];
+  /** research name → production name. */
+  readonly rename?: Readonly<Record<string, string>>;
+}
+
+/** Matches columns by name (after --map renames), leaving --ignore columns out on both sides. */
+export function matchSchemas(research: readonly ColumnInfo[], production: readonly ColumnInfo[], options: SchemaOptions = {}): SchemaMatch {
+  const ignore = new Set(options.ignore ?? []);
+  const rename = options.rename ?? {};
+  const reverse = new Map(Object.entries(rename).map(([a, b]) => [b, a]));
+  const a = research.filter((c) => !ignore.has(c.name));
+  const b = production.filter((c) => !ignore.has(c.name) && !ignore.has(reverse.get(c.name) ?? ''));
+  const byName = new Map(b.map((c) => [reverse.get(c.name) ?? c.name, c]));
+  const pairs: ColumnPair[] = [];
+  for (const ca of a) {
+    const cb = byName.get(ca.name);
+    if (!cb) continue;
+    const cls = classifyTypes(ca.type, cb.type);
+    pairs.push({
+      name: ca.name,
+      productionName: cb.name,
+      research: ca,
+      production: cb,
+      kind: cls.kind,
+      compatibility: cls.compatibility,
+      compareType: cls.compareType,
+      typeNote: cls.note,
+    });
+  }
+  const paired = new Set(pairs.map((p) => p.name));
+  const pairedB = new Set(pairs.map((p) => p.productionName));
+  const orderA = pairs.map((p) => p.name);
+  const orderB = b.filter((c) => pairedB.has(c.name)).map((c) => reverse.get(c.name) ?? c.name);
+  return {
+    pairs,
+    onlyResearch: a.filter((c) => !paired.has(c.name)),
+    onlyProduction: b.filter((c) => !pairedB.has(c.name)),
+    orderDiffers: orderA.join('\u0000') !== orderB.join('\u0000'),
+  };
+}

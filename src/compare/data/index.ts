@@ -1,0 +1,212 @@
+import type { Engine } from '../../engine/engine.js';
+import { finding } from '../../findings/report.js';
+import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
+import { formatCount } from '../../report/format.js';
+import type { Dataset } from '../../sources/register.js';
+import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
+import { matchSchemas } from './columns.js';
+import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
+import { keyedDiff } from './keyed.js';
+import type { KeyedDiff } from './keyed.js';
+import { keylessDiff } from './keyless.js';
+import type { KeylessDiff } from './keyless.js';
+import { profileTable } from './profile.js';
+import type { ColumnProfile, TableProfile } from './profile.js';
+import type { Tolerances } from './tolerance.js';
+
+export interface DataCompareOptions extends SchemaOptions {
+  readonly key?: readonly string[];
+  readonly tolerances?: Tolerances;
+  /** Differing rows shown per finding. */
+  readonly sample?: number;
+  /** Column statistics (one scan per side); off with --no-stats. */
+  readonly stats?: boolean;
+  /** Below this share of matched rows the sides are different populations: compare distributions instead. */
+  readonly unmatchedShare?: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+/** Everything the data comparison learned; later stages (features, predictions, explain) reuse it. */
+export interface DataComparison {
+  readonly stage: Stage;
+  readonly research: Dataset;
+  readonly production: Dataset;
+  readonly schema: SchemaMatch;
+  readonly profiles: { readonly research: TableProfile; readonly production: TableProfile } | null;
+  readonly keyed: KeyedDiff | null;
+  readonly keyless: KeylessDiff | null;
+  /** True when the sides share (almost) no rows: row findings are replaced by distribution tests. */
+  readonly unmatched: boolean;
+  readonly findings: Finding[];
+  readonly summary: Record<string, unknown>;
+}
+
+/** Sides with fewer matched rows than this share are treated as different populations. */
+export const DEFAULT_UNMATCHED_SHARE = 0.01;
+
+/**
+ * The `data` comparison: schema, row counts, keyed or keyless row diff, per-column statistics, and the
+ * causes recognisable from the data. `stage` lets `features` run the same comparison under its own name.
+ */
+export async function compareDatasets(engine: Engine, research: Dataset, production: Dataset, options: DataCompareOptions = {}, stage: Stage = 'data'): Promise<DataComparison> {
+  const progress = options.onProgress ?? (() => {});
+  const sample = options.sample ?? 5;
+  const schema = matchSchemas(research.columns, production.columns, options);
+  const findings: Finding[] = schemaFindings(stage, schema);
+  let profiles: DataComparison['profiles'] = null;
+  if (options.stats !== false) {
+    progress(`profiling ${research.label}`);
+    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)));
+    progress(`profiling ${production.label}`);
+    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)));
+    profiles = { research: a, production: b };
+  }
+  const share = options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE;
+  let keyed: KeyedDiff | null = null;
+  let keyless: KeylessDiff | null = null;
+  let unmatched = false;
+  if (options.key && options.key.length > 0) {
+    progress('joining on the key');
+    keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample });
+    const validA = keyed.research.rows - keyed.research.nullKeyRows;
+    const validB = keyed.production.rows - keyed.production.nullKeyRows;
+    unmatched = isUnmatched(keyed.matched, validA, validB, share);
+    findings.push(...(unmatched ? keyedRowFindings(stage, keyed).filter((f) => f.cause !== 'rows_missing' && f.cause !== 'rows_extra') : keyedRowFindings(stage, keyed)));
+    for (const d of keyed.columns) {
+      const pair = schema.pairs.find((p) => p.name === d.column)!;
+      findings.push(...valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }));
+    }
+    // With rows missing on one side, sums differ for a reason already reported.
+    const sameRows = keyed.onlyResearch === 0 && keyed.onlyProduction === 0;
+    if (profiles && sameRows) findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set([...options.key, ...keyed.columns.map((c) => c.column)])));
+  } else if (schema.pairs.length > 0) {
+    progress('comparing row multisets');
+    keyless = await keylessDiff(engine, research, production, schema.pairs, sample);
+    const rowsA = keyless.common + keyless.onlyResearch;
+    const rowsB = keyless.common + keyless.onlyProduction;
+    unmatched = isUnmatched(keyless.common, rowsA, rowsB, share);
+    const rowFindings = keylessRowFindings(stage, keyless);
+    findings.push(...(unmatched ? rowFindings.filter((f) => f.cause === 'duplicate_rows') : rowFindings));
+    if (profiles && !unmatched && (keyless.onlyResearch > 0 || keyless.onlyProduction > 0)) {
+      findings.push(...statisticFindings(stage, profiles.research, profiles.production, schema.pairs));
+    } else if (profiles) {
+      findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set()));
+    }
+  }
+  if (unmatched) {
+    const matched = keyed ? keyed.matched : keyless!.common;
+    findings.push(finding({
+      stage, severity: 'info', cause: 'no_common_rows', columns: [...(options.key ?? [])], rowsAffected: null,
+      message: `the sides share ${formatCount(matched)} ${keyed ? 'keys' : 'rows'}: different periods or populations, so distributions are compared instead of rows`,
+      evidence: { matched },
+    }));
+  }
+  const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
+  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, findings, summary };
+}
+
+function ignored(name: string, options: SchemaOptions): boolean {
+  return (options.ignore ?? []).includes(name);
+}
+
+function isUnmatched(matched: number, rowsA: number, rowsB: number, share: number): boolean {
+  const smaller = Math.min(rowsA, rowsB);
+  return smaller > 0 && matched <= share * smaller;
+}
+
+function aggregationFindings(stage: Stage, pairs: readonly ColumnPair[], profiles: NonNullable<DataComparison['profiles']>, explained: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  for (const p of pairs) {
+    if (explained.has(p.name)) continue;
+    const a = profiles.research.columns[p.name];
+    const b = profiles.production.columns[p.productionName];
+    if (!a || !b) continue;
+    const f = aggregationPrecision(stage, p.name, a, b);
+    if (f) out.push(f);
+  }
+  return out;
+}
+
+function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum'> | null {
+  if (!p) return null;
+  const { exactSum: _exact, ...rest } = p;
+  return rest;
+}
+
+function buildSummary(c: {
+  research: Dataset;
+  production: Dataset;
+  schema: SchemaMatch;
+  profiles: DataComparison['profiles'];
+  keyed: KeyedDiff | null;
+  keyless: KeylessDiff | null;
+  unmatched: boolean;
+  key: readonly string[] | null;
+}): Record<string, unknown> {
+  const side = (d: Dataset, p: TableProfile | undefined, rows: number | undefined) => ({
+    label: d.label,
+    format: d.format,
+    rows: p?.rows ?? rows ?? null,
+    columns: d.columns.length,
+    fingerprint: p?.fingerprint ?? null,
+  });
+  const columns: Record<string, unknown> = {};
+  for (const p of c.schema.pairs) {
+    const diff = c.keyed?.columns.find((d) => d.column === p.name);
+    columns[p.name] = {
+      researchType: p.research.type,
+      productionType: p.production.type,
+      typeChange: p.compatibility,
+      ...(c.keyed ? { differingRows: diff?.differing ?? 0, maxAbsDiff: diff?.maxAbsDiff ?? null, maxRelDiff: diff?.maxRelDiff ?? null } : {}),
+      research: publicProfile(c.profiles?.research.columns[p.name]),
+      production: publicProfile(c.profiles?.production.columns[p.productionName]),
+    };
+  }
+  const rows = c.keyed
+    ? {
+        research: c.keyed.research.rows,
+        production: c.keyed.production.rows,
+        matched: c.keyed.matched,
+        onlyResearch: c.keyed.onlyResearch,
+        onlyProduction: c.keyed.onlyProduction,
+        changed: c.keyed.changedRows,
+        duplicateKeysResearch: c.keyed.research.duplicateKeys,
+        duplicateKeysProduction: c.keyed.production.duplicateKeys,
+        nullKeysResearch: c.keyed.research.nullKeyRows,
+        nullKeysProduction: c.keyed.production.nullKeyRows,
+      }
+    : c.keyless
+      ? {
+          research: c.keyless.common + c.keyless.onlyResearch,
+          production: c.keyless.common + c.keyless.onlyProduction,
+          common: c.keyless.common,
+          onlyResearch: c.keyless.onlyResearch,
+          onlyProduction: c.keyless.onlyProduction,
+          duplicateRowsResearch: c.keyless.duplicateRowsResearch,
+          duplicateRowsProduction: c.keyless.duplicateRowsProduction,
+        }
+      : null;
+  return {
+    mode: c.unmatched ? 'unmatched' : c.keyed ? 'keyed' : 'keyless',
+    key: c.key && c.key.length ? c.key : null,
+    research: side(c.research, c.profiles?.research, c.keyed?.research.rows),
+    production: side(c.production, c.profiles?.production, c.keyed?.production.rows),
+    rows,
+    schema: {
+      common: c.schema.pairs.length,
+      onlyResearch: c.schema.onlyResearch.map((x) => x.name),
+      onlyProduction: c.schema.onlyProduction.map((x) => x.name),
+      typeChanges: c.schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
+      orderDiffers: c.schema.orderDiffers,
+    },
+    columns,
+  };
+}
+
+/** Wraps a comparison as the stage outcome of the findings contract. */
+export function toOutcome(c: DataComparison, extra: Finding[] = [], summaryExtra: Record<string, unknown> = {}): StageOutcome {
+  const findings = [...c.findings, ...extra];
+  const broken = findings.filter((f) => f.severity !== 'info');
+  const reason = broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`;
+  return { result: { stage: c.stage, status: broken.length ? 'different' : 'equal', reason, summary: { ...c.summary, ...summaryExtra } }, findings };
+}

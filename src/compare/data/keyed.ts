@@ -1,0 +1,334 @@
+import type { Engine, Row } from '../../engine/engine.js';
+import { ident } from '../../engine/quote.js';
+import { ReprodiffError } from '../../errors.js';
+import type { Dataset } from '../../sources/register.js';
+import type { ColumnPair } from './columns.js';
+import { isNumericKind, isTemporalKind } from './columns.js';
+import { toleranceFor } from './tolerance.js';
+import type { Tolerances } from './tolerance.js';
+import { toNumber, toPlain } from './values.js';
+
+/** Decimals tried when asking "are the two values equal after rounding to k decimals?". */
+export const PRECISION_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
+
+export interface KeyHealth {
+  readonly rows: number;
+  readonly nullKeyRows: number;
+  readonly distinctKeys: number;
+  /** Rows beyond the first for keys that appear more than once. */
+  readonly duplicateRows: number;
+  readonly duplicateKeys: number;
+  readonly sampleDuplicateKeys: readonly unknown[];
+}
+
+/** What the diff table says about one compared column. */
+export interface ColumnDiff {
+  readonly column: string;
+  readonly kind: ColumnPair['kind'];
+  readonly differing: number;
+  readonly maxAbsDiff: number | null;
+  readonly maxRelDiff: number | null;
+  readonly nullVsNan: number;
+  /** Research null, production a value. */
+  readonly filledNulls: number;
+  readonly filledDistinct: number;
+  readonly filledMin: number | string | null;
+  readonly filledMax: number | string | null;
+  /** Research a value, production null. */
+  readonly newNulls: number;
+  /** Research null, production NaN (the rest of nullVsNan is the other way round). */
+  readonly nanFilled: number;
+  /** Both non-null but different. */
+  readonly bothValued: number;
+  /** Both finite numbers (the rows the precision, float32 and clipping probes look at). */
+  readonly finiteValued: number;
+  readonly float32Equal: number;
+  /** Differing rows equal after rounding to k decimals, for each k in PRECISION_DIGITS. */
+  readonly equalAtDigits: readonly number[];
+  /** Temporal: distinct production − research offsets, in microseconds, with their counts (at most 3). */
+  readonly offsets: readonly { micros: number; count: number }[];
+  /** Values lowered to a single ceiling / raised to a single floor. */
+  readonly clippedDown: { count: number; to: number | null; distinctTo: number; minFrom: number | null };
+  readonly clippedUp: { count: number; to: number | null; distinctTo: number; maxFrom: number | null };
+  /** Sample rows per sub-population, so each finding shows its own rows. */
+  readonly samples: Readonly<Record<SamplePart, readonly DiffSample[]>>;
+}
+
+export type SamplePart = 'nullnan' | 'filled' | 'nulled' | 'valued';
+export interface DiffSample {
+  readonly key: unknown;
+  readonly research: unknown;
+  readonly production: unknown;
+}
+
+export interface KeyedDiff {
+  readonly key: readonly string[];
+  readonly research: KeyHealth;
+  readonly production: KeyHealth;
+  readonly matched: number;
+  readonly onlyResearch: number;
+  readonly onlyProduction: number;
+  readonly changedRows: number;
+  readonly sampleOnlyResearch: readonly unknown[];
+  readonly sampleOnlyProduction: readonly unknown[];
+  readonly columns: readonly ColumnDiff[];
+  /** Temp table holding only the rows that are unmatched or differ (for the explain step). */
+  readonly diffTable: string;
+}
+
+export interface KeyedOptions {
+  readonly key: readonly string[];
+  readonly tolerances?: Tolerances;
+  readonly sample: number;
+}
+
+/** Finds the key columns among the matched pairs, or explains in one line why they cannot be joined. */
+export function keyPairs(pairs: readonly ColumnPair[], key: readonly string[], research: Dataset, production: Dataset): ColumnPair[] {
+  return key.map((k) => {
+    const pair = pairs.find((p) => p.name === k);
+    if (!pair) {
+      const side = research.columns.some((c) => c.name === k) ? production : research;
+      throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${k}' is not in ${side.label}`, {
+        suggestion: `columns there: ${side.columns.slice(0, 12).map((c) => c.name).join(', ')}${side.columns.length > 12 ? ', …' : ''}`,
+      });
+    }
+    if (pair.compatibility === 'breaking' || pair.kind === 'other') {
+      throw new ReprodiffError('E_KEY_TYPES', `key column '${k}' is ${pair.research.type} in ${research.label} but ${pair.production.type} in ${production.label}: they cannot be joined`, {
+        suggestion: 'cast the key to one type in both exports, or use another --key',
+      });
+    }
+    return pair;
+  });
+}
+
+function castExpr(name: string, type: string): string {
+  return `CAST(${ident(name)} AS ${type})`;
+}
+
+/** Key health of one side: null keys and duplicates, from the key columns only. */
+export async function keyHealth(engine: Engine, relation: string, keyNames: readonly string[], sample: number): Promise<KeyHealth> {
+  const keys = keyNames.map(ident);
+  const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
+  const distinct = keys.length === 1 ? `count(DISTINCT ${keys[0]})` : `count(DISTINCT (${keys.join(', ')}))`;
+  const row = await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, ${distinct} FILTER (WHERE NOT (${anyNull})) AS d FROM ${relation}`);
+  const rows = toNumber(row.n) ?? 0;
+  const nullKeyRows = toNumber(row.nulls) ?? 0;
+  const distinctKeys = toNumber(row.d) ?? 0;
+  const duplicateRows = rows - nullKeyRows - distinctKeys;
+  let duplicateKeys = 0;
+  let sampleDuplicateKeys: unknown[] = [];
+  if (duplicateRows > 0) {
+    const dup = await engine.all(
+      `SELECT ${keys.join(', ')}, count(*) AS n, count(*) OVER () AS total FROM ${relation} WHERE NOT (${anyNull}) GROUP BY ALL HAVING count(*) > 1 ORDER BY ${keys.join(', ')} LIMIT ${Math.max(sample, 1)}`,
+    );
+    duplicateKeys = toNumber(dup[0]?.total) ?? 0;
+    sampleDuplicateKeys = dup.map((r) => keyValue(keyNames.map((k) => r[k])));
+  }
+  return { rows, nullKeyRows, distinctKeys, duplicateRows, duplicateKeys, sampleDuplicateKeys };
+}
+
+/** A key as users see it in JSON: the value for one key column, an array for composite keys. */
+export function keyValue(parts: readonly unknown[]): unknown {
+  return parts.length === 1 ? toPlain(parts[0]) : parts.map(toPlain);
+}
+
+/** The column-wise "is different" predicate, honouring tolerances for numbers. NaN equals NaN; null vs NaN differs. */
+export function differsSql(a: string, b: string, pair: ColumnPair, tolerances?: Tolerances): string {
+  const tol = toleranceFor(tolerances, pair.name);
+  if (isNumericKind(pair.kind) && (tol.abs > 0 || tol.rel > 0)) {
+    const da = `CAST(${a} AS DOUBLE)`;
+    const db = `CAST(${b} AS DOUBLE)`;
+    return `(${a} IS DISTINCT FROM ${b} AND NOT coalesce(abs(${da} - ${db}) <= ${tol.abs} + ${tol.rel} * abs(${da}), false))`;
+  }
+  return `(${a} IS DISTINCT FROM ${b})`;
+}
+
+/** The side subquery: key and value columns cast to the comparison types, numbered within duplicate keys when needed. */
+function sideSql(relation: string, side: 'research' | 'production', keys: readonly ColumnPair[], values: readonly ColumnPair[], numberDuplicates: boolean): string {
+  const name = (p: ColumnPair) => (side === 'research' ? p.name : p.productionName);
+  const cols = [
+    ...keys.map((p, i) => `${castExpr(name(p), p.compareType)} AS k${i}`),
+    ...values.map((p, i) => `${castExpr(name(p), p.compareType)} AS v${i}`),
+    'true AS _in',
+  ];
+  if (numberDuplicates) {
+    // Duplicates pair up in a stable order (by all values), so extra copies show as unmatched rows.
+    const order = values.length ? values.map((_p, i) => `v${i}`).join(', ') : '1';
+    const partition = keys.map((_p, i) => `k${i}`).join(', ');
+    return `(SELECT *, row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS _dup FROM (SELECT ${cols.join(', ')} FROM ${relation}) s)`;
+  }
+  return `(SELECT ${cols.join(', ')} FROM ${relation})`;
+}
+
+/** The one pass: FULL OUTER JOIN on the key, keeping only rows that are unmatched or differ somewhere. */
+export function diffTableSql(
+  table: string,
+  research: Dataset,
+  production: Dataset,
+  keys: readonly ColumnPair[],
+  values: readonly ColumnPair[],
+  tolerances: Tolerances | undefined,
+  numberDuplicates: boolean,
+): string {
+  const notNullKeys = (alias: string) => keys.map((_p, i) => `${alias}.k${i} IS NOT NULL`).join(' AND ');
+  const on = [...keys.map((_p, i) => `a.k${i} = b.k${i}`), ...(numberDuplicates ? ['a._dup = b._dup'] : [])].join(' AND ');
+  const flags = values.map((p, i) => `${differsSql(`a.v${i}`, `b.v${i}`, p, tolerances)} AS d${i}`);
+  const select = [
+    'a._in AS in_a',
+    'b._in AS in_b',
+    ...keys.map((_p, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`),
+    ...values.flatMap((_p, i) => [`a.v${i} AS a${i}`, `b.v${i} AS b${i}`]),
+    ...flags,
+  ];
+  const anyDiff = values.length ? values.map((p, i) => differsSql(`a.v${i}`, `b.v${i}`, p, tolerances)).join(' OR ') : 'false';
+  return `CREATE TEMP TABLE ${table} AS
+SELECT ${select.join(',\n  ')}
+FROM (SELECT * FROM ${sideSql(research.relation, 'research', keys, values, numberDuplicates)} WHERE ${notNullKeys('a').replaceAll('a.', '')}) a
+FULL OUTER JOIN (SELECT * FROM ${sideSql(production.relation, 'production', keys, values, numberDuplicates)} WHERE ${notNullKeys('b').replaceAll('b.', '')}) b
+ON ${on}
+WHERE a._in IS NULL OR b._in IS NULL OR ${anyDiff}`;
+}
+
+/** Aggregates over the (small) diff table that tell what kind of difference each column has. */
+export function columnProbeSql(table: string, values: readonly ColumnPair[]): string {
+  const parts: string[] = [
+    'count(*) FILTER (WHERE in_b IS NULL) AS only_a',
+    'count(*) FILTER (WHERE in_a IS NULL) AS only_b',
+    'count(*) FILTER (WHERE in_a AND in_b) AS changed',
+  ];
+  values.forEach((p, i) => {
+    const both = `in_a AND in_b AND d${i}`;
+    const a = `a${i}`;
+    const b = `b${i}`;
+    const q = (expr: string, stat: string) => parts.push(`${expr} AS p${i}_${stat}`);
+    q(`count(*) FILTER (WHERE ${both})`, 'n');
+    q(`count(*) FILTER (WHERE ${both} AND ${a} IS NULL AND ${b} IS NOT NULL)`, 'filled');
+    q(`count(DISTINCT ${b}) FILTER (WHERE ${both} AND ${a} IS NULL)`, 'filled_distinct');
+    q(`CAST(min(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_min');
+    q(`CAST(max(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_max');
+    q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NULL)`, 'nulled');
+    if (isNumericKind(p.kind)) {
+      const da = `CAST(${a} AS DOUBLE)`;
+      const db = `CAST(${b} AS DOUBLE)`;
+      const valued = `${both} AND isfinite(${da}) AND isfinite(${db})`;
+      q(`count(*) FILTER (WHERE ${both} AND ((${a} IS NULL AND isnan(${db})) OR (${b} IS NULL AND isnan(${da}))))`, 'nullnan');
+      q(`count(*) FILTER (WHERE ${both} AND ${a} IS NULL AND isnan(${db}))`, 'nanfilled');
+      q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)`, 'valued');
+      q(`count(*) FILTER (WHERE ${valued})`, 'finite');
+      q(`max(abs(${da} - ${db})) FILTER (WHERE ${valued})`, 'maxabs');
+      q(`max(abs(${da} - ${db}) / abs(${da})) FILTER (WHERE ${valued} AND ${da} <> 0)`, 'maxrel');
+      q(`count(*) FILTER (WHERE ${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT))`, 'f32');
+      PRECISION_DIGITS.forEach((k) => q(`count(*) FILTER (WHERE ${valued} AND round(${da}, ${k}) = round(${db}, ${k}))`, `r${k}`));
+      q(`count(*) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down');
+      q(`count(DISTINCT ${db}) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down_distinct');
+      q(`max(${db}) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down_to');
+      q(`min(${da}) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down_from');
+      q(`count(*) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up');
+      q(`count(DISTINCT ${db}) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up_distinct');
+      q(`min(${db}) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up_to');
+      q(`max(${da}) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up_from');
+    } else {
+      q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)`, 'valued');
+    }
+    if (isTemporalKind(p.kind)) {
+      const off = `(epoch_us(CAST(${b} AS TIMESTAMP)) - epoch_us(CAST(${a} AS TIMESTAMP)))`;
+      q(`list(DISTINCT ${off}) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)[1:4]`, 'offsets');
+    }
+  });
+  return `SELECT ${parts.join(',\n  ')}\nFROM ${table}`;
+}
+
+let diffCounter = 0;
+
+/** Keyed row diff: key health on both sides, one FULL OUTER JOIN pass, then per-column probes on the differing rows. */
+export async function keyedDiff(
+  engine: Engine,
+  research: Dataset,
+  production: Dataset,
+  pairs: readonly ColumnPair[],
+  options: KeyedOptions,
+): Promise<KeyedDiff> {
+  const keys = keyPairs(pairs, options.key, research, production);
+  const keySet = new Set(options.key);
+  const values = pairs.filter((p) => !keySet.has(p.name));
+  const [ha, hb] = [
+    await keyHealth(engine, research.relation, keys.map((k) => k.name), options.sample),
+    await keyHealth(engine, production.relation, keys.map((k) => k.productionName), options.sample),
+  ];
+  for (const [h, d] of [[ha, research], [hb, production]] as const) {
+    if (h.rows > 0 && h.nullKeyRows === h.rows) {
+      throw new ReprodiffError('E_KEY_NULL', `key ${options.key.join(', ')} is null on every row of ${d.label}`, { suggestion: 'choose another --key, or compare without a key' });
+    }
+  }
+  const table = `rd_diff_${++diffCounter}`;
+  const numberDuplicates = ha.duplicateRows > 0 || hb.duplicateRows > 0;
+  await engine.run(diffTableSql(ident(table), research, production, keys, values, options.tolerances, numberDuplicates));
+  const probe = await engine.one(columnProbeSql(ident(table), values));
+  const onlyResearch = toNumber(probe.only_a) ?? 0;
+  const onlyProduction = toNumber(probe.only_b) ?? 0;
+  const keyCols = keys.map((_k, i) => `k${i}`).join(', ');
+  const sampleKeys = async (where: string) =>
+    (await engine.all(`SELECT ${keyCols} FROM ${ident(table)} WHERE ${where} ORDER BY ${keyCols} LIMIT ${options.sample}`)).map((r) =>
+      keyValue(keys.map((_k, i) => r[`k${i}`])),
+    );
+  const columns: ColumnDiff[] = [];
+  for (const [i, p] of values.entries()) {
+    const n = toNumber(probe[`p${i}_n`]) ?? 0;
+    if (n === 0) continue;
+    const rows = await engine.all(sampleSql(ident(table), keyCols, i, p, options.sample));
+    const samples: Record<SamplePart, DiffSample[]> = { nullnan: [], filled: [], nulled: [], valued: [] };
+    for (const r of rows) samples[r.part as SamplePart].push({ key: keyValue(keys.map((_k, j) => r[`k${j}`])), research: toPlain(r.a), production: toPlain(r.b) });
+    columns.push(readColumnDiff(probe, p, i, n, samples));
+  }
+  return {
+    key: options.key,
+    research: ha,
+    production: hb,
+    matched: ha.rows - ha.nullKeyRows - onlyResearch,
+    onlyResearch,
+    onlyProduction,
+    changedRows: toNumber(probe.changed) ?? 0,
+    sampleOnlyResearch: onlyResearch ? await sampleKeys('in_b IS NULL') : [],
+    sampleOnlyProduction: onlyProduction ? await sampleKeys('in_a IS NULL') : [],
+    columns,
+    diffTable: table,
+  };
+}
+
+/** Up to `sample` differing rows of each sub-population of column i, in key order. */
+function sampleSql(table: string, keyCols: string, i: number, p: ColumnPair, sample: number): string {
+  const nan = isNumericKind(p.kind) ? `(a${i} IS NULL AND isnan(CAST(b${i} AS DOUBLE))) OR (b${i} IS NULL AND isnan(CAST(a${i} AS DOUBLE)))` : 'false';
+  const part = `CASE WHEN ${nan} THEN 'nullnan' WHEN a${i} IS NULL THEN 'filled' WHEN b${i} IS NULL THEN 'nulled' ELSE 'valued' END`;
+  return `SELECT * FROM (
+  SELECT ${keyCols}, a${i} AS a, b${i} AS b, ${part} AS part, row_number() OVER (PARTITION BY ${part} ORDER BY ${keyCols}) AS rn
+  FROM ${table} WHERE in_a AND in_b AND d${i}
+) WHERE rn <= ${sample} ORDER BY part, ${keyCols}`;
+}
+
+function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples: ColumnDiff['samples']): ColumnDiff {
+  const g = (stat: string) => probe[`p${i}_${stat}`];
+  const num = (stat: string) => toNumber(g(stat)) ?? 0;
+  const offsets = (g('offsets') as unknown[] | null | undefined) ?? [];
+  return {
+    column: p.name,
+    kind: p.kind,
+    differing: n,
+    maxAbsDiff: toNumber(g('maxabs')),
+    maxRelDiff: toNumber(g('maxrel')),
+    nullVsNan: num('nullnan'),
+    filledNulls: num('filled'),
+    filledDistinct: num('filled_distinct'),
+    filledMin: toPlain(g('filled_min')) as string | null,
+    filledMax: toPlain(g('filled_max')) as string | null,
+    newNulls: num('nulled'),
+    nanFilled: num('nanfilled'),
+    bothValued: num('valued'),
+    finiteValued: num('finite'),
+    float32Equal: num('f32'),
+    equalAtDigits: PRECISION_DIGITS.map((k) => num(`r${k}`)),
+    offsets: offsets.map((o) => ({ micros: toNumber(o) ?? 0, count: 0 })).sort((x, y) => x.micros - y.micros),
+    clippedDown: { count: num('down'), to: toNumber(g('down_to')), distinctTo: num('down_distinct'), minFrom: toNumber(g('down_from')) },
+    clippedUp: { count: num('up'), to: toNumber(g('up_to')), distinctTo: num('up_distinct'), maxFrom: toNumber(g('up_from')) },
+    samples,
+  };
+}

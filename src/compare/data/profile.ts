@@ -1,0 +1,209 @@
+import type { Engine, Row } from '../../engine/engine.js';
+import { ident } from '../../engine/quote.js';
+import type { ColumnInfo } from '../../sources/register.js';
+import { canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
+import type { Kind } from './columns.js';
+import { stableFloat, toNumber, toPlain } from './values.js';
+
+export const QUANTILE_LEVELS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
+const QUANTILE_NAMES = ['p01', 'p05', 'p25', 'p50', 'p75', 'p95', 'p99'] as const;
+export type QuantileName = (typeof QUANTILE_NAMES)[number];
+
+/** Per-column statistics of one side. Numeric statistics are over finite values only; NaN and ±inf are counted apart. */
+export interface ColumnProfile {
+  readonly type: string;
+  readonly kind: Kind;
+  readonly rows: number;
+  readonly count: number;
+  readonly nulls: number;
+  readonly distinct: number;
+  readonly nan?: number;
+  readonly posInf?: number;
+  readonly negInf?: number;
+  readonly zeros?: number;
+  readonly min?: number | string | boolean | null;
+  readonly max?: number | string | boolean | null;
+  readonly mean?: number | null;
+  readonly std?: number | null;
+  readonly sum?: number | string | null;
+  /** Unrounded sum, for the aggregation-precision check (not serialised). */
+  readonly exactSum?: number | null;
+  readonly quantiles?: Readonly<Record<QuantileName, number | null>>;
+  readonly minLength?: number | null;
+  readonly maxLength?: number | null;
+  readonly meanLength?: number | null;
+  readonly empty?: number;
+  readonly trues?: number;
+  top?: readonly { value: string; count: number }[];
+}
+
+export interface TableProfile {
+  readonly rows: number;
+  /** Order-independent content hash over canonical types (see fingerprintExpr). */
+  readonly fingerprint: string;
+  readonly columns: Readonly<Record<string, ColumnProfile>>;
+}
+
+/**
+ * Order-independent content fingerprint: the sum of 64-bit row hashes modulo 2^64, over columns in name
+ * order cast to canonical types, so row order, column order, int widths and CSV vs Parquet never change it.
+ */
+export function fingerprintExpr(columns: readonly ColumnInfo[]): string {
+  const ordered = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const h = ordered.length ? `hash(${ordered.map((c) => `CAST(${ident(c.name)} AS ${canonicalType(c.type)})`).join(', ')})` : 'hash(1)';
+  return `printf('%016x', CAST(coalesce(sum(CAST(${h} AS HUGEINT)), 0) % 18446744073709551616 AS UBIGINT))`;
+}
+
+/** How a column is read as a number for statistics. */
+function asDouble(name: string): string {
+  return `CAST(${ident(name)} AS DOUBLE)`;
+}
+
+/** The aggregate expressions for one column, aliased `c<i>_<stat>` so user names never reach an alias. */
+export function columnAggregates(column: ColumnInfo, i: number): string[] {
+  const c = ident(column.name);
+  const kind = kindOf(column.type);
+  const a = (expr: string, stat: string) => `${expr} AS c${i}_${stat}`;
+  const out = [a(`count(${c})`, 'count'), a(`count(DISTINCT ${c})`, 'distinct')];
+  if (isNumericKind(kind)) {
+    const x = asDouble(column.name);
+    const finite = `isfinite(${x})`;
+    out.push(
+      a(`count(*) FILTER (WHERE isnan(${x}))`, 'nan'),
+      a(`count(*) FILTER (WHERE ${x} = 'inf'::DOUBLE)`, 'posinf'),
+      a(`count(*) FILTER (WHERE ${x} = '-inf'::DOUBLE)`, 'neginf'),
+      a(`count(*) FILTER (WHERE ${x} = 0)`, 'zeros'),
+      a(`min(${x}) FILTER (WHERE ${finite})`, 'min'),
+      a(`max(${x}) FILTER (WHERE ${finite})`, 'max'),
+      // Integers sum exactly (HUGEINT); floats use a compensated sum so row order barely matters.
+      kind === 'integer' ? a(`sum(${c})`, 'sum') : a(`fsum(${x}) FILTER (WHERE ${finite})`, 'sum'),
+      a(`stddev_samp(${x}) FILTER (WHERE ${finite})`, 'std'),
+      a(`quantile_cont(${x}, [${QUANTILE_LEVELS.join(', ')}]) FILTER (WHERE ${finite})`, 'q'),
+    );
+  } else if (kind === 'string') {
+    out.push(
+      a(`min(length(${c}))`, 'minlen'),
+      a(`max(length(${c}))`, 'maxlen'),
+      a(`avg(length(${c}))`, 'meanlen'),
+      a(`count(*) FILTER (WHERE ${c} = '')`, 'empty'),
+    );
+  } else if (kind === 'boolean') {
+    out.push(a(`count(*) FILTER (WHERE ${c})`, 'trues'));
+  } else if (isTemporalKind(kind) || kind === 'time') {
+    // As text: JS dates would drop microseconds and nanoseconds.
+    out.push(a(`CAST(min(${c}) AS VARCHAR)`, 'min'), a(`CAST(max(${c}) AS VARCHAR)`, 'max'));
+  }
+  return out;
+}
+
+/** One SELECT that profiles every column in a single scan of the relation. */
+export function profileSql(relation: string, columns: readonly ColumnInfo[]): string {
+  const aggs = ['count(*) AS n_rows', `${fingerprintExpr(columns)} AS fingerprint`, ...columns.flatMap((c, i) => columnAggregates(c, i))];
+  return `SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`;
+}
+
+/** Profiles all columns of a relation: one scan for the statistics, one for top values of categorical columns. */
+export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], topK = 10): Promise<TableProfile> {
+  const row = await engine.one(profileSql(relation, columns));
+  const rows = toNumber(row.n_rows) ?? 0;
+  const fingerprint = String(row.fingerprint);
+  const profiles: Record<string, ColumnProfile> = {};
+  columns.forEach((c, i) => {
+    profiles[c.name] = readProfile(row, c, i, rows);
+  });
+  const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!));
+  const counts = await categoryCounts(engine, relation, categorical, topK);
+  for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
+  return { rows, fingerprint, columns: profiles };
+}
+
+/** Top values are worth listing for strings, booleans, dates and integers with few distinct values. */
+function hasTopValues(p: ColumnProfile): boolean {
+  return p.kind === 'string' || p.kind === 'boolean' || p.kind === 'date' || (p.kind === 'integer' && p.distinct <= 1000);
+}
+
+function readProfile(row: Row, column: ColumnInfo, i: number, rows: number): ColumnProfile {
+  const get = (stat: string) => row[`c${i}_${stat}`];
+  const kind = kindOf(column.type);
+  const count = toNumber(get('count')) ?? 0;
+  const base = { type: column.type, kind, rows, count, nulls: rows - count, distinct: toNumber(get('distinct')) ?? 0 };
+  if (isNumericKind(kind)) {
+    const q = get('q') as unknown[] | null;
+    const rawSum = get('sum');
+    const exactSum = toNumber(rawSum);
+    return {
+      ...base,
+      nan: toNumber(get('nan')) ?? 0,
+      posInf: toNumber(get('posinf')) ?? 0,
+      negInf: toNumber(get('neginf')) ?? 0,
+      zeros: toNumber(get('zeros')) ?? 0,
+      min: toNumber(get('min')),
+      max: toNumber(get('max')),
+      // Sum-derived statistics are rounded to 12 significant digits: parallel float sums differ in the last bits.
+      mean: exactSum === null || count === 0 ? null : stableFloat(meanOf(rawSum, exactSum, count - (toNumber(get('nan')) ?? 0) - (toNumber(get('posinf')) ?? 0) - (toNumber(get('neginf')) ?? 0))),
+      std: stableFloat(toNumber(get('std'))),
+      sum: typeof rawSum === 'bigint' ? toPlain(rawSum) as number | string : stableFloat(exactSum),
+      exactSum,
+      quantiles: Object.fromEntries(QUANTILE_NAMES.map((name, j) => [name, q ? toNumber(q[j]) : null])) as Record<QuantileName, number | null>,
+    };
+  }
+  if (kind === 'string') {
+    return {
+      ...base,
+      minLength: toNumber(get('minlen')),
+      maxLength: toNumber(get('maxlen')),
+      meanLength: stableFloat(toNumber(get('meanlen'))),
+      empty: toNumber(get('empty')) ?? 0,
+    };
+  }
+  if (kind === 'boolean') return { ...base, trues: toNumber(get('trues')) ?? 0 };
+  if (isTemporalKind(kind) || kind === 'time') {
+    return { ...base, min: toPlain(get('min')) as string | null, max: toPlain(get('max')) as string | null };
+  }
+  return base;
+}
+
+function meanOf(rawSum: unknown, sum: number, finiteCount: number): number | null {
+  if (finiteCount <= 0) return null;
+  if (typeof rawSum === 'bigint') return Number(rawSum) / finiteCount;
+  return sum / finiteCount;
+}
+
+export interface CategoryCounts {
+  /** Most frequent values first (ties by value), at most `cap`. */
+  readonly values: { value: string; count: number }[];
+  /** Distinct non-null values in all. */
+  readonly distinct: number;
+}
+
+/**
+ * Exact value counts of several columns in ONE scan (GROUPING SETS), the most frequent `cap` per column.
+ * Values are compared as text so that categories match across types (1 vs '1').
+ */
+export async function categoryCounts(engine: Engine, relation: string, columns: readonly ColumnInfo[], cap: number): Promise<Map<string, CategoryCounts>> {
+  const out = new Map<string, CategoryCounts>();
+  if (columns.length === 0) return out;
+  const rows = await engine.all(categoryCountsSql(relation, columns.map((c) => c.name), cap));
+  for (const r of rows) {
+    const name = columns[Number(r.col_idx)]!.name;
+    const entry = out.get(name) ?? { values: [], distinct: toNumber(r.n_distinct) ?? 0 };
+    entry.values.push({ value: String(r.v), count: toNumber(r.n) ?? 0 });
+    out.set(name, entry);
+  }
+  return out;
+}
+
+export function categoryCountsSql(relation: string, names: readonly string[], cap: number): string {
+  const which = names.map((n, i) => `WHEN GROUPING(${ident(n)}) = 0 THEN ${i}`).join(' ');
+  const value = names.map((n) => `WHEN GROUPING(${ident(n)}) = 0 THEN CAST(${ident(n)} AS VARCHAR)`).join(' ');
+  const sets = names.map((n) => `(${ident(n)})`).join(', ');
+  return `WITH g AS (
+  SELECT CASE ${which} END AS col_idx, CASE ${value} END AS v, count(*) AS n
+  FROM ${relation} GROUP BY GROUPING SETS (${sets})
+), ranked AS (
+  SELECT col_idx, v, n, row_number() OVER (PARTITION BY col_idx ORDER BY n DESC, v ASC) AS rn,
+         count(*) OVER (PARTITION BY col_idx) AS n_distinct
+  FROM g WHERE v IS NOT NULL
+)
+SELECT col_idx, v, n, n_distinct FROM ranked WHERE rn <= ${Math.max(1, Math.floor(cap))} ORDER BY col_idx, rn`;
+}

@@ -1,0 +1,18 @@
+import { withEngine } from '../engine/engine.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
+import { openDataset } from '../sources/register.js';
+import type { Dataset } from '../sources/register.js';
+import { resolveInput } from '../sources/resolve.js';
+import type { InputSpec, ReadOptions } from '../sources/resolve.js';
+
+/** Resolves every input on disk first, then runs `work` in an engine that may read exactly those inputs. */
+export async function withInputs<T>(
+  inputs: readonly { path: string; read?: ReadOptions }[],
+  engineOptions: EngineOptions,
+  work: (engine: Engine, open: (index: number, role: string) => Promise<Dataset>) => Promise<T>,
+): Promise<T> {
+  const specs: InputSpec[] = inputs.map((i) => resolveInput(i.path, i.read));
+  const readableFiles = specs.flatMap((s) => s.files);
+  const readableDirs = specs.flatMap((s) => s.dirs);
+  return withEngine({ ...engineOptions, readableFiles, readableDirs }, (engine) => work(engine, (index, role) => openDataset(engine, specs[index]!, role)));
+}
