@@ -249,7 +249,7 @@ function linear(d0: number, d1: number, r0: number, r1: number): Scale {
 
 function svgOpen(title: string, width: number, height: number, description: string): string {
   return (
-    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ${FONT}>` +
+    `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" style="max-width:${width}px" role="img" ${FONT}>` +
     `<title>${escapeXml(title)}</title><desc>${escapeXml(description)}</desc>`
   );
 }
@@ -363,7 +363,7 @@ export function transitionHeatmap(t: Transitions): string | undefined {
   const cell = Math.max(30, Math.min(64, Math.floor(380 / Math.max(t.research.length, t.production.length))));
   const left = 120;
   const top = 64;
-  const width = Math.max(left + t.production.length * cell + 24, 320);
+  const width = Math.max(left + t.production.length * cell + 24, 340);
   const height = top + t.research.length * cell + 40;
   const max = Math.max(...t.counts.flat(), 1);
   const parts = [svgOpen('Split transitions: research split → production split', width, height, 'Rows per (research split, production split) pair; the diagonal is agreement.')];
@@ -386,7 +386,7 @@ export function transitionHeatmap(t: Transitions): string | undefined {
       parts.push(text(x + (cell - 2) / 2, y + (cell - 2) / 2 + 4, compactCount(count), 'text-anchor="middle"', intensity > 0.6 ? '#ffffff' : '#0f172a'));
     });
   });
-  parts.push(text(left, height - 12, `${formatCount(t.counts.flat().reduce((a, b) => a + b, 0))} rows; green = same split, red = moved`));
+  parts.push(text(16, height - 12, `${formatCount(t.counts.flat().reduce((a, b) => a + b, 0))} rows · green: same split · red: moved`));
   parts.push('</svg>');
   return parts.join('');
 }
@@ -412,7 +412,7 @@ export function differenceChart(d: Differences): string {
   });
   parts.push(`<g class="differences" fill="${COLORS.difference}" fill-opacity="0.7">${bars.join('')}</g>`);
   parts.push(`<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${MARGIN.top - 4}" y2="${n(y(0))}" stroke="#0f172a" stroke-dasharray="4 3"/>`);
-  parts.push(text(x(0) + 4, MARGIN.top + 6, '0'), '</svg>');
+  parts.push(text(x(0), MARGIN.top - 8, 'no difference', 'text-anchor="middle"'), '</svg>');
   return parts.join('');
 }
 

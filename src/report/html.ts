@@ -74,11 +74,11 @@ tr.changed td{background:#fffbeb}
 .evidence td:first-child{width:32%}
 .evidence code{white-space:pre-wrap}
 h3{font-size:13.5px;margin:20px 0 4px;color:#334155}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px;margin-top:8px}
+.charts{display:grid;align-items:start;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px;margin-top:8px}
 figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:10px 10px 6px;background:#fff}
 figcaption{font-size:12.5px;color:#334155;margin-bottom:4px;overflow-wrap:anywhere}
 figcaption .note{color:var(--muted)}
-svg.chart{display:block;width:100%;height:auto;max-width:100%}
+svg.chart{display:block;width:100%;height:auto;margin:0 auto}
 .muted{color:var(--muted)}
 footer{color:var(--muted);font-size:12px;margin-top:26px;text-align:center}
 @media print{body{background:#fff}.stage,.finding,figure{break-inside:avoid}}

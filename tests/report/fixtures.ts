@@ -83,7 +83,7 @@ export function checkReport(): Report {
     return [research, Number(Math.min(1, Math.max(0, research + shifted)).toFixed(4))];
   });
   const diffEdges = range(-0.2, 0.2, 20);
-  const diffCounts = bell(diffEdges, 0, 0.012, 9_000).map((c, i) => c + (i % 7 === 0 ? 60 : 25));
+  const diffCounts = bell(diffEdges, 0, 0.035, 9_000).map((c, i) => c + (i % 7 === 0 ? 60 : 25));
   return pinned('check', [
     {
       result: {

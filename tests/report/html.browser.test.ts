@@ -1,0 +1,93 @@
+/**
+ * Opens the rendered HTML from disk in headless Chromium (Debian's `chromium` package, driven by
+ * playwright-core) and checks that it renders offline, without console errors, and that hostile text
+ * never executes. Leaves a screenshot in tests/report/out/ for a person to look at.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { renderHtml } from '../../src/report/html.js';
+import { checkReport, nastyReport, OPTIONS } from './fixtures.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`html.browser.test: skipped, ${CHROMIUM} is absent (apt-get install -y chromium)`);
+
+const out = fileURLToPath(new URL('./out/', import.meta.url));
+
+describe.skipIf(!hasChromium)('HTML report in a real browser', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(out, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Opens `html` from a file: URL with every non-file request blocked and logged, collecting console and page errors. */
+  async function open(name: string, html: string): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+    const file = `${out}${name}.html`;
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return { page, problems, requests };
+  }
+
+  it('renders the check report: ladder, findings and charts, offline and without errors', async () => {
+    const { page, problems, requests } = await open('report', renderHtml(checkReport(), OPTIONS));
+    expect((await page.locator('.ladder li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '))).toEqual(['data ✔', 'features ✘', 'splits ↳', 'predictions ↳', 'env –']);
+    expect(await page.locator('.verdict h1').innerText()).toBe('Different: first break at features');
+    expect(await page.locator('article.finding').count()).toBe(checkReport().findings.length);
+    const charts = page.locator('svg.chart');
+    expect(await charts.count()).toBe(5);
+    for (const chart of await charts.all()) {
+      const box = await chart.boundingBox();
+      expect(box?.width).toBeGreaterThan(200);
+      expect(box?.height).toBeGreaterThan(150);
+    }
+    expect(await page.locator('#stage-splits svg rect.cell').count()).toBe(9);
+    expect(await page.locator('#stage-predictions svg circle').count()).toBe(240);
+    // Wider than the viewport would mean a horizontal scrollbar.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    // Evidence is folded away until asked for.
+    const evidence = page.locator('#stage-features article.finding').first().locator('table.evidence');
+    expect(await evidence.isVisible()).toBe(false);
+    await page.locator('#stage-features article.finding').first().locator('summary').click();
+    expect(await evidence.isVisible()).toBe(true);
+    await page.screenshot({ path: `${out}report.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('never executes hostile text and shows it literally', async () => {
+    const { page, problems, requests } = await open('nasty', renderHtml(nastyReport(), OPTIONS));
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('script, img').count()).toBe(0);
+    expect(await page.locator('main').innerText()).toContain('<script>window.__pwned = 1</script>');
+    await page.screenshot({ path: `${out}nasty.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});
