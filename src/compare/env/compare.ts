@@ -83,7 +83,8 @@ interface Comparison {
 /** How two entries for the same name differ; `null` when they agree (or cannot be told apart). */
 function comparePackage(a: EnvPackage, b: EnvPackage, ecosystem: Ecosystem): Comparison | null {
   const direction = (x: string, y: string): Comparison['direction'] => {
-    const c = compareEcosystemVersions(x, y, ecosystem);
+    // Local labels (+cu121 vs +cpu) are builds of one release, not an order.
+    const c = compareEcosystemVersions(x.replace(/\+.*$/, ''), y.replace(/\+.*$/, ''), ecosystem);
     return c < 0 ? 'upgrade' : c > 0 ? 'downgrade' : 'same';
   };
   if (a.version !== null && b.version !== null) {
@@ -92,6 +93,8 @@ function comparePackage(a: EnvPackage, b: EnvPackage, ecosystem: Ecosystem): Com
         return { change: 'other', direction: 'same', reason: `source changed from ${a.source} to ${b.source}` };
       }
       if (a.source === 'git' && b.source === 'git' && a.ref && b.ref && a.ref !== b.ref) return { change: 'other', direction: 'same', reason: 'git revision changed' };
+      // Same conda version, other build: e.g. libblas built against MKL vs OpenBLAS.
+      if (a.build && b.build && a.build !== b.build) return { change: 'other', direction: 'same', reason: `build changed from ${a.build} to ${b.build}` };
       return null;
     }
     const change = classifyEcosystemChange(a.version, b.version, ecosystem) ?? 'other';
@@ -271,20 +274,23 @@ export function compareEnv(a: Environment, b: Environment, options: EnvCompareOp
     else onlyB++;
     const other = inResearch ? b : a;
     const undeclared = isDeclaration(other) && !isDeclaration(inResearch ? a : b);
-    const severity = onlyOneSideSeverity(isNumerical, tooling.has(name), undeclared);
+    // A conditional requirement whose marker cannot be decided here (no interpreter known) may rightly be absent.
+    const conditional = p.marker !== undefined && evaluateMarker(p.marker, inResearch ? ctxA : ctxB) === undefined;
+    const severity = onlyOneSideSeverity(isNumerical, tooling.has(name), undeclared || conditional);
     findings.push(
       finding({
         stage: STAGE,
         severity,
         cause: inResearch ? 'package_missing' : 'package_extra',
         columns: [p.displayName],
-        message: `${p.displayName} ${describe(p)} is only in ${inResearch ? 'research' : 'production'}${isNumerical ? ' (numerical library)' : ''}${undeclared ? ` (${other.origin} declares direct dependencies only)` : ''}`,
+        message: `${p.displayName} ${describe(p)} is only in ${inResearch ? 'research' : 'production'}${isNumerical ? ' (numerical library)' : ''}${undeclared ? ` (${other.origin} declares direct dependencies only)` : ''}${conditional ? ` (only where ${p.marker})` : ''}`,
         evidence: {
           research: inResearch ? (p.version ?? p.specifier ?? null) : null,
           production: inResearch ? null : (p.version ?? p.specifier ?? null),
           numerical: isNumerical,
           source: p.source,
           undeclared,
+          marker: p.marker ?? null,
         },
       }),
     );

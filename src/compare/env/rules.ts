@@ -12,6 +12,9 @@
  * - A package that only a complete listing (freeze, lock, conda export, capture) has, against a
  *   declaration of direct dependencies (requirements with ranges, environment.yml), is `info`:
  *   a declaration never lists transitive dependencies.
+ * - A requirement with an environment marker that cannot be decided (neither side names its
+ *   interpreter or platform) is `info` when it is on one side only.
+ * - Same conda version with another build string (libblas `…_mkl` vs `…_openblas`) is an `other` change.
  * - Conda packages that pip never lists (the interpreter, C libraries) are not compared when the other
  *   side is not conda.
  * - Interpreter: major.minor change → error, patch (or other) → warning; a version outside the other

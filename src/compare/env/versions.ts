@@ -42,9 +42,8 @@ export function compareEcosystemVersions(a: string, b: string, ecosystem: Ecosys
 /** True when two version strings name the same release (PEP 440 equality plus the same local label, for Python). */
 export function sameVersion(a: string, b: string, ecosystem: Ecosystem): boolean {
   if (ecosystem === 'python') {
-    const na = normalizeVersion(a);
-    const nb = normalizeVersion(b);
-    return na !== null && nb !== null ? na === nb : a.trim() === b.trim();
+    // compareVersions orders local labels too, so 0 means the same release and the same local build (2.1.4 == 2.1.4.0).
+    return normalizeVersion(a) !== null && normalizeVersion(b) !== null ? compareVersions(a, b) === 0 : a.trim() === b.trim();
   }
   return a.trim() === b.trim() || (compareEcosystemVersions(a, b, ecosystem) === 0 && dotted(a, ecosystem)?.suffix === dotted(b, ecosystem)?.suffix && a.replace(/^.*\+/, '') === b.replace(/^.*\+/, ''));
 }

@@ -21,7 +21,12 @@ function uvSource(source: Table | undefined): { source: PackageSource; ref?: str
 export function parseUvLock(text: string, origin: string): Environment {
   const doc = readToml(text, origin);
   if (!Array.isArray(doc.package)) throw new ReprodiffError('E_FORMAT', `${origin} has no [[package]] tables`, { suggestion: 'is this a uv.lock?' });
-  const packages: EnvPackage[] = (doc.package as Table[]).map((p) => {
+  // The project being locked (`source = { editable = "." }` or `{ virtual = "." }`) is the code, not a dependency.
+  const isRoot = (p: Table) => {
+    const src = (p.source ?? {}) as Table;
+    return src.editable === '.' || src.virtual === '.';
+  };
+  const packages: EnvPackage[] = (doc.package as Table[]).filter((p) => !isRoot(p)).map((p) => {
     const displayName = String(p.name);
     return { name: normalizePythonName(displayName), displayName, version: p.version === undefined ? null : String(p.version), ...uvSource(p.source as Table | undefined) };
   });
