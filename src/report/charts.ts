@@ -50,8 +50,10 @@ export interface DriftTest {
   readonly drifted: boolean;
 }
 
+export type StatisticValue = number | string | boolean | null;
+
 /** One statistic of one column: name, research value, production value. */
-export type StatisticRow = readonly [name: string, research: number | string | null, production: number | string | null];
+export type StatisticRow = readonly [name: string, research: StatisticValue, production: StatisticValue];
 
 export interface ColumnSummary {
   readonly name: string;
@@ -90,6 +92,10 @@ function scalar(v: unknown): v is number | string | null {
   return v === null || typeof v === 'string' || typeof v === 'number';
 }
 
+function statisticValue(v: unknown): v is StatisticValue {
+  return scalar(v) || typeof v === 'boolean';
+}
+
 function readHistogram(v: unknown): Histogram | undefined {
   if (!isRecord(v) || !finiteArray(v.edges) || v.edges.length < 2) return undefined;
   const edges = v.edges;
@@ -116,30 +122,42 @@ function readDrift(v: unknown): DriftTest | undefined {
   };
 }
 
-const CHART_KEYS = new Set(['histogram', 'categories', 'tests']);
+const CHART_KEYS = new Set(['histogram', 'categories', 'tests', 'stats', 'research', 'production']);
+
+/** Scalar entries of a profile, with one level of nesting flattened (`quantiles.p50`). */
+function flatProfile(profile: Record<string, unknown>): Map<string, StatisticValue> {
+  const out = new Map<string, StatisticValue>();
+  for (const [k, v] of Object.entries(profile)) {
+    if (statisticValue(v)) out.set(k, v);
+    else if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) if (statisticValue(v2)) out.set(`${k}.${k2}`, v2);
+  }
+  return out;
+}
 
 /**
- * Statistics of one column, from whichever of these shapes the stage used:
- * `{ research: {mean, …}, production: {mean, …} }`, `{ stats: { mean: {research, production} } }`,
+ * Statistics of one column, from whichever of these shapes the stage used (all may appear together):
+ * `{ researchType, productionType }` pairs of keys, `{ research: {mean, …}, production: {mean, …} }` profiles
+ * (either side may be null when the column exists on one side only), `{ stats: { mean: {research, production} } }`,
  * or `{ mean: {research, production} }` directly on the column.
  */
 function readStatistics(col: Record<string, unknown>): StatisticRow[] {
   const rows: StatisticRow[] = [];
-  if (isRecord(col.research) && isRecord(col.production)) {
-    const research = col.research;
-    const production = col.production;
-    const names = [...Object.keys(research), ...Object.keys(production).filter((k) => !(k in research))];
-    for (const name of names) {
-      const r = research[name] ?? null;
-      const p = production[name] ?? null;
-      if (scalar(r) && scalar(p)) rows.push([name, r, p]);
-    }
+  for (const [key, r] of Object.entries(col)) {
+    const m = /^research([A-Z].*)$/.exec(key);
+    const p = m ? col[`production${m[1]}`] : undefined;
+    if (m && statisticValue(r) && statisticValue(p)) rows.push([m[1]!.charAt(0).toLowerCase() + m[1]!.slice(1), r, p]);
   }
-  const paired = isRecord(col.stats) ? col.stats : col;
-  for (const [name, v] of Object.entries(paired)) {
-    if (CHART_KEYS.has(name) || name === 'research' || name === 'production') continue;
-    if (isRecord(v) && 'research' in v && 'production' in v && scalar(v.research) && scalar(v.production)) {
-      rows.push([name, v.research, v.production]);
+  const research = isRecord(col.research) ? flatProfile(col.research) : col.research === null ? new Map() : undefined;
+  const production = isRecord(col.production) ? flatProfile(col.production) : col.production === null ? new Map() : undefined;
+  if (research && production && (research.size > 0 || production.size > 0)) {
+    for (const name of new Set([...research.keys(), ...production.keys()])) rows.push([name, research.get(name) ?? null, production.get(name) ?? null]);
+  }
+  for (const source of [isRecord(col.stats) ? col.stats : {}, col]) {
+    for (const [name, v] of Object.entries(source)) {
+      if (source === col && CHART_KEYS.has(name)) continue;
+      if (isRecord(v) && 'research' in v && 'production' in v && statisticValue(v.research) && statisticValue(v.production)) {
+        rows.push([name, v.research, v.production]);
+      }
     }
   }
   return rows;

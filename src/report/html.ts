@@ -17,7 +17,7 @@ import {
   sharesDiffer,
   transitionHeatmap,
 } from './charts.js';
-import type { ColumnSummary } from './charts.js';
+import type { ColumnSummary, StatisticValue } from './charts.js';
 
 /** Charts per stage are capped so a wide table cannot turn the report into megabytes of SVG. */
 const MAX_COLUMN_CHARTS = 24;
@@ -61,7 +61,7 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .sev{font-size:11px;font-weight:700;text-transform:uppercase;padding:1px 7px;border-radius:4px;letter-spacing:.4px}
 .sev.error{background:var(--bad-bg);color:var(--bad)}.sev.warning{background:var(--warn-bg);color:var(--warn)}.sev.info{background:var(--info-bg);color:var(--info)}
 .cause{font-weight:600}
-.cols code{background:var(--info-bg);padding:1px 6px;border-radius:4px}
+.cols code{background:var(--info-bg);padding:1px 6px;border-radius:4px;overflow-wrap:anywhere}
 .rows,.from{color:var(--muted);font-size:13px}
 .finding .message{margin:6px 0 0;overflow-wrap:anywhere}
 details{margin-top:8px}
@@ -159,8 +159,8 @@ function columnCharts(columns: readonly ColumnSummary[], findings: readonly Find
   return `<h3>Distributions: research vs production</h3><div class="charts">${figures.join('')}</div>${tail}`;
 }
 
-function statistic(v: number | string | null): string {
-  return typeof v === 'string' ? esc(v) : esc(formatNumber(v));
+function statistic(v: StatisticValue): string {
+  return typeof v === 'string' ? esc(v) : typeof v === 'boolean' ? String(v) : esc(formatNumber(v));
 }
 
 function statisticsTable(columns: readonly ColumnSummary[]): string {

@@ -3,6 +3,7 @@ import type { RenderOptions } from './index.js';
 import { verdictLine } from './terminal.js';
 import { formatCount, formatNumber } from './format.js';
 import { printable, readColumns } from './charts.js';
+import type { StatisticValue } from './charts.js';
 
 /** Where a stage sits on the ladder; the same reading as the terminal's ladder. */
 export type LadderKind = 'equal' | 'skipped' | 'first-break' | 'propagated' | 'different';
@@ -83,8 +84,8 @@ function evidenceBlock(findings: readonly Finding[]): string[] {
   return lines;
 }
 
-function statistic(v: number | string | null): string {
-  return typeof v === 'string' ? mdText(v) : formatNumber(v);
+function statistic(v: StatisticValue): string {
+  return typeof v === 'string' ? mdText(v) : typeof v === 'boolean' ? String(v) : formatNumber(v);
 }
 
 function columnTables(stage: StageResult): string[] {
@@ -100,16 +101,13 @@ function columnTables(stage: StageResult): string[] {
     }
     lines.push('');
   }
-  const stats = columns.filter((c) => c.statistics.length > 0);
-  if (stats.length > 0) {
-    lines.push('<details>', '<summary>Column statistics</summary>', '');
+  // Only statistics that differ: an equal stage with wide tables would otherwise flood a PR summary.
+  const changed = columns.flatMap((c) => c.statistics.filter(([, r, p]) => r !== p).map((row) => [c.name, ...row] as const));
+  const total = columns.reduce((a, c) => a + c.statistics.length, 0);
+  if (changed.length > 0) {
+    lines.push('<details>', `<summary>Column statistics that differ (${changed.length} of ${total})</summary>`, '');
     lines.push('| Column | Statistic | Research | Production |', '| --- | --- | ---: | ---: |');
-    for (const c of stats) {
-      for (const [name, r, p] of c.statistics) {
-        const mark = r === p ? '' : ' ⚠';
-        lines.push(`| ${mdText(c.name)} | ${mdText(name)} | ${statistic(r)} | ${statistic(p)}${mark} |`);
-      }
-    }
+    for (const [column, name, r, p] of changed) lines.push(`| ${mdText(column)} | ${mdText(name)} | ${statistic(r)} | ${statistic(p)} |`);
     lines.push('', '</details>', '');
   }
   return lines;

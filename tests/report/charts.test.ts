@@ -97,3 +97,28 @@ describe('charts', () => {
     expect(transitionHeatmap({ research: labels, production: ['a'], counts: labels.map(() => [1]) })).toBeUndefined();
   });
 });
+
+describe('the data comparator summary shape', () => {
+  it('reads type pairs, nested quantiles, booleans and a column present on one side only', () => {
+    const [col] = readColumns({
+      columns: {
+        flag: {
+          researchType: 'INTEGER',
+          productionType: 'BIGINT',
+          typeChange: 'widening',
+          differingRows: 3,
+          research: { type: 'INTEGER', rows: 10, nulls: 0, min: false, quantiles: { p50: 1 }, top: [{ value: 'a', count: 3 }] },
+          production: null,
+        },
+      },
+    });
+    expect(col!.statistics).toEqual([
+      ['type', 'INTEGER', 'BIGINT'],
+      ['type', 'INTEGER', null],
+      ['rows', 10, null],
+      ['nulls', 0, null],
+      ['min', false, null],
+      ['quantiles.p50', 1, null],
+    ]);
+  });
+});
