@@ -71,7 +71,8 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertic
 th{color:var(--muted);font-weight:600;font-size:12px;background:#f8fafc}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.changed td{background:#fffbeb}
-.evidence td:first-child{width:32%}
+table.evidence{width:auto;min-width:min(100%,420px)}
+.evidence td:first-child{padding-right:28px}
 .evidence code{white-space:pre-wrap}
 h3{font-size:13.5px;margin:20px 0 4px;color:#334155}
 .charts{display:grid;align-items:start;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:14px;margin-top:8px}
@@ -130,9 +131,9 @@ function figure(caption: string, svg: string, note = ''): string {
   return `<figure><figcaption>${caption}${note ? ` <span class="note">${note}</span>` : ''}</figcaption>${svg}</figure>`;
 }
 
-/** Columns worth a picture: drifted, named by a finding, or with a different share of rows somewhere. */
+/** Columns worth a picture: drifted, named by a warning or error, or with a different share of rows somewhere. */
 function chartedColumns(columns: readonly ColumnSummary[], findings: readonly Finding[]): ColumnSummary[] {
-  const named = new Set(findings.flatMap((f) => f.columns));
+  const named = new Set(findings.filter((f) => f.severity !== 'info').flatMap((f) => f.columns));
   return columns.filter((c) => {
     if (!c.histogram && !c.categories) return false;
     if (c.drift?.drifted || named.has(c.name)) return true;

@@ -60,6 +60,8 @@ describe('renderHtml', () => {
     expect(html).toContain('Score differences: production − research');
     expect(html).toContain('Research vs production scores');
     expect(html).not.toContain('age_bucket: research vs production');
+    // Identical distributions (named only by an informational finding) are not worth a picture.
+    expect(renderHtml(equalReport(), OPTIONS)).not.toContain('<svg');
   });
 
   it('escapes hostile text everywhere', () => {
