@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { parseKey, parseRenames, parseTolerances, readOptions, tableFlags } from '../src/cli/flags.js';
+import { driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, readOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runData } from '../src/run/data.js';
 
@@ -17,7 +17,7 @@ export default class Data extends ReprodiffCommand {
     research: Args.string({ required: true, description: 'Research-side input: file, folder, glob, or db.duckdb#table.' }),
     production: Args.string({ required: true, description: 'Production-side input, same forms.' }),
   };
-  static override flags = { ...tableFlags };
+  static override flags = { ...tableFlags, ...driftFlags };
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Data);
@@ -28,6 +28,7 @@ export default class Data extends ReprodiffCommand {
       tolerances: parseTolerances(flags),
       sample: flags.sample,
       stats: flags.stats,
+      drift: parseDrift(flags),
       read: readOptions(flags),
       engine: this.engineOptions(flags),
       failOn: this.failOn(flags),

@@ -4,6 +4,8 @@ import { checkTolerance, parseColumnTolerance } from '../compare/data/tolerance.
 import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
 import { FORMATS } from '../sources/resolve.js';
 import type { ReadOptions } from '../sources/resolve.js';
+import { DRIFT_TESTS } from '../compare/distribution/index.js';
+import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
 export const tableFlags = {
@@ -63,4 +65,53 @@ export function parseTolerances(flags: Pick<TableFlagValues, 'abs-tol' | 'rel-to
 
 export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' | 'header'>): ReadOptions {
   return { format: flags.format, delimiter: flags.delimiter, header: flags.header };
+}
+
+/** Flags of the distribution tests (features, and data when rows cannot be matched). */
+export const driftFlags = {
+  test: Flags.string({ summary: 'Drift test for a column: COL=ks|wasserstein|psi|jensenshannon|chisquare (repeatable).', multiple: true }),
+  threshold: Flags.string({ summary: 'Drift threshold for a column, COL=value (repeatable).', multiple: true }),
+  bins: Flags.integer({ summary: 'PSI / Jensen–Shannon bins (edges at research quantiles).', default: 10, min: 2, max: 1000 }),
+  categorical: Flags.string({ summary: 'Treat this numeric column as categorical (repeatable).', multiple: true }),
+  numeric: Flags.string({ summary: 'Treat this low-cardinality numeric column as numeric (repeatable).', multiple: true }),
+  'drift-share': Flags.string({ summary: 'Share of drifted columns that makes the dataset drifted (default 0.5).' }),
+};
+
+export interface DriftFlagValues {
+  test?: string[];
+  threshold?: string[];
+  bins: number;
+  categorical?: string[];
+  numeric?: string[];
+  'drift-share'?: string;
+}
+
+function pairsOf(specs: readonly string[] | undefined, flag: string): [string, string][] {
+  return (specs ?? []).map((s) => {
+    const eq = s.lastIndexOf('=');
+    if (eq <= 0 || eq === s.length - 1) throw new ReprodiffError('E_USAGE', `bad ${flag} '${s}'`, { suggestion: `write ${flag} COLUMN=VALUE` });
+    return [s.slice(0, eq), s.slice(eq + 1)];
+  });
+}
+
+export function parseDrift(flags: DriftFlagValues): DriftOptions {
+  const tests: Record<string, DriftTest> = {};
+  for (const [col, t] of pairsOf(flags.test, '--test')) {
+    const name = t.toLowerCase().replace(/[^a-z]/g, '');
+    const test = (name === 'js' ? 'jensenshannon' : name === 'chi2' ? 'chisquare' : name) as DriftTest;
+    if (!DRIFT_TESTS.includes(test)) throw new ReprodiffError('E_USAGE', `unknown drift test '${t}' for ${col}`, { suggestion: `one of ${DRIFT_TESTS.join(', ')}` });
+    tests[col] = test;
+  }
+  const thresholds: Record<string, number> = {};
+  for (const [col, v] of pairsOf(flags.threshold, '--threshold')) {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new ReprodiffError('E_USAGE', `bad --threshold for ${col}: ${v}`, { suggestion: 'a number ≥ 0' });
+    thresholds[col] = n;
+  }
+  const kinds: Record<string, 'categorical' | 'numeric'> = {};
+  for (const c of flags.categorical ?? []) kinds[c] = 'categorical';
+  for (const c of flags.numeric ?? []) kinds[c] = 'numeric';
+  const share = flags['drift-share'] === undefined ? undefined : Number(flags['drift-share']);
+  if (share !== undefined && !(share > 0 && share <= 1)) throw new ReprodiffError('E_USAGE', `--drift-share must be in (0, 1], got ${flags['drift-share']}`);
+  return { tests, thresholds, kinds, bins: flags.bins, datasetShare: share };
 }

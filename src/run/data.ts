@@ -1,19 +1,29 @@
 import { compareDatasets, toOutcome } from '../compare/data/index.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
-import type { EngineOptions } from '../engine/engine.js';
+import { compareFeatures } from '../compare/features/index.js';
+import type { FeatureCompareOptions } from '../compare/features/index.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
 import { buildReport } from '../findings/report.js';
-import type { FailOn, Report } from '../findings/types.js';
+import type { Command, FailOn, Report, StageOutcome } from '../findings/types.js';
+import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
 
-export interface DataRunOptions extends DataCompareOptions {
+export interface PairRunOptions {
   readonly engine?: EngineOptions;
   readonly read?: ReadOptions;
   readonly failOn?: FailOn;
+  readonly onProgress?: (message: string) => void;
 }
 
-/** `reprodiff data A B`: opens both inputs and compares them as the data stage. */
-export async function runData(research: string, production: string, options: DataRunOptions = {}): Promise<Report> {
+/** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */
+export async function runPair(
+  command: Command,
+  research: string,
+  production: string,
+  options: PairRunOptions,
+  compare: (engine: Engine, a: Dataset, b: Dataset) => Promise<StageOutcome>,
+): Promise<Report> {
   const inputs = [
     { path: research, read: options.read },
     { path: production, read: options.read },
@@ -22,7 +32,19 @@ export async function runData(research: string, production: string, options: Dat
     options.onProgress?.('opening inputs');
     const a = await open(0, 'research');
     const b = await open(1, 'production');
-    const comparison = await compareDatasets(engine, a, b, options, 'data');
-    return buildReport('data', [toOutcome(comparison)], options.failOn);
+    return buildReport(command, [await compare(engine, a, b)], options.failOn);
+  });
+}
+
+/** `reprodiff data A B`. */
+export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
+  return runPair('data', research, production, options, async (engine, a, b) => toOutcome(await compareDatasets(engine, a, b, options, 'data')));
+}
+
+/** `reprodiff features A B`. */
+export async function runFeatures(research: string, production: string, options: FeatureCompareOptions & PairRunOptions = {}): Promise<Report> {
+  return runPair('features', research, production, options, async (engine, a, b) => {
+    const { result, findings } = await compareFeatures(engine, a, b, options);
+    return { result, findings };
   });
 }

@@ -13,6 +13,8 @@ import type { KeylessDiff } from './keyless.js';
 import { profileTable } from './profile.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
+import { compareDistributions, distributionFindings, distributionSummary } from '../distribution/index.js';
+import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 
 export interface DataCompareOptions extends SchemaOptions {
   readonly key?: readonly string[];
@@ -24,6 +26,8 @@ export interface DataCompareOptions extends SchemaOptions {
   /** Below this share of matched rows the sides are different populations: compare distributions instead. */
   readonly unmatchedShare?: number;
   readonly onProgress?: (message: string) => void;
+  /** Distribution tests: always with `always: true` (features), otherwise only when rows cannot be matched. */
+  readonly drift?: DriftOptions & { readonly always?: boolean };
 }
 
 /** Everything the data comparison learned; later stages (features, predictions, explain) reuse it. */
@@ -37,6 +41,7 @@ export interface DataComparison {
   readonly keyless: KeylessDiff | null;
   /** True when the sides share (almost) no rows: row findings are replaced by distribution tests. */
   readonly unmatched: boolean;
+  readonly distributions: DistributionComparison | null;
   readonly findings: Finding[];
   readonly summary: Record<string, unknown>;
 }
@@ -101,8 +106,20 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
       evidence: { matched },
     }));
   }
+  let distributions: DistributionComparison | null = null;
+  if (unmatched || options.drift?.always) {
+    distributions = await compareDistributions(engine, research, production, schema.pairs, { ...options.drift, onProgress: progress });
+    findings.push(...distributionFindings(stage, distributions));
+  }
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
-  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, findings, summary };
+  if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
+  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
+}
+
+function mergeColumns(summary: Record<string, unknown>, perColumn: Record<string, Record<string, unknown>>, dist: DistributionComparison): void {
+  const columns = summary.columns as Record<string, Record<string, unknown>>;
+  for (const [name, extra] of Object.entries(perColumn)) columns[name] = { ...columns[name], ...extra };
+  summary.drift = { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns };
 }
 
 function ignored(name: string, options: SchemaOptions): boolean {
