@@ -94,7 +94,7 @@ function upperContinuedFraction(a: number, x: number): number {
   return h;
 }
 
-/** Regularised upper incomplete gamma Q(a, x) = `scipy.special.gammaincc`; relative accuracy ~1e-13 down to ~1e-300. */
+/** Regularised upper incomplete gamma Q(a, x) = `scipy.special.gammaincc`; series/continued fraction, within 1e-11 relative of scipy for a up to 5e5 and Q down to 1e-300 (tested). */
 export function gammaQ(a: number, x: number): number {
   if (!(a > 0) || Number.isNaN(x) || x < 0) return Number.NaN;
   if (x === 0) return 1;
@@ -118,7 +118,7 @@ export function gammaP(a: number, x: number): number {
   return 1 - gammaQ(a, x);
 }
 
-/** Chi-square survival function = `scipy.stats.chi2.sf(x, dof)` (= Q(dof/2, x/2)). */
+/** Chi-square survival function = `scipy.stats.chi2.sf(x, dof)` (= Q(dof/2, x/2)), within 1e-11 relative down to 1e-300. */
 export function chiSquareSf(x: number, dof: number): number {
   if (!(dof > 0) || Number.isNaN(x)) return Number.NaN;
   if (x <= 0) return 1;

@@ -80,6 +80,9 @@ ks_case("huge D 20000 vs 30000 asymptotic", np.round(rng.normal(size=20000), 1),
 ks_case("single vs many 1 vs 20000", np.array([0.3]), np.round(rng.uniform(size=20000), 3))
 ks_case("small vs many 60 vs 20000", rng.uniform(size=60), np.round(rng.uniform(0.1, 1.1, size=20000), 3))
 ks_case("small vs many 150 vs 12000", rng.uniform(size=150), np.round(rng.uniform(0.05, 1.05, size=12000), 3))
+ks_case("exact unequal 2000 vs 3000, p ~ 1e-100", rng.normal(size=2000), rng.normal(0.75, size=3000))
+ks_case("exact unequal 2000 vs 3000, p < 1e-200", rng.normal(size=2000), rng.normal(1.3, size=3000))
+ks_case("exact equal 4000 vs 4000, p < 1e-200", rng.normal(size=4000), rng.normal(0.95, size=4000))
 
 # ---------------------------------------------------------------- KS p-value from (D, n1, n2)
 ks_p = []
