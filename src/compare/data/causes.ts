@@ -174,6 +174,10 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
     if (digits !== null) {
       return finding({ ...base, severity: 'error', cause: 'precision_loss', message: `${d.column}: ${formatCount(n)} values differ but are equal after rounding to ${digits} decimal${digits === 1 ? '' : 's'} (max abs difference ${formatNumber(d.maxAbsDiff)}): precision lost`, evidence: ev({ ...magnitude, decimals: digits }) });
     }
+    const k = d.constants;
+    if (d.finiteValued === n && n >= 3 && k.researchDistinct === 1 && k.productionDistinct === 1) {
+      return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', message: `${d.column}: all ${formatCount(n)} differing rows hold one constant in each side (${formatNumber(k.research)} in research, ${formatNumber(k.production)} in production): a fill or imputation value differs`, evidence: ev({ ...magnitude, researchValue: k.research, productionValue: k.production }) });
+    }
     const clip = clipping(d);
     if (clip) {
       return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'clipping_differs' : 'value_changed', message: `${d.column}: ${formatCount(n)} values are ${clip.text} in production: clipping / outlier handling differs`, evidence: ev({ ...magnitude, ...clip.evidence }) });

@@ -42,6 +42,8 @@ export interface ColumnDiff {
   readonly bothValued: number;
   /** Both finite numbers (the rows the precision, float32 and clipping probes look at). */
   readonly finiteValued: number;
+  /** Distinct research / production values among those rows, and one of each (for constant replacement). */
+  readonly constants: { researchDistinct: number; productionDistinct: number; research: number | null; production: number | null };
   readonly float32Equal: number;
   /** Differing rows equal after rounding to k decimals, for each k in PRECISION_DIGITS. */
   readonly equalAtDigits: readonly number[];
@@ -215,6 +217,10 @@ export function columnProbeSql(table: string, values: readonly ColumnPair[]): st
       q(`count(*) FILTER (WHERE ${both} AND ${a} IS NULL AND isnan(${db}))`, 'nanfilled');
       q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)`, 'valued');
       q(`count(*) FILTER (WHERE ${valued})`, 'finite');
+      q(`count(DISTINCT ${da}) FILTER (WHERE ${valued})`, 'a_distinct');
+      q(`count(DISTINCT ${db}) FILTER (WHERE ${valued})`, 'b_distinct');
+      q(`min(${da}) FILTER (WHERE ${valued})`, 'a_min');
+      q(`min(${db}) FILTER (WHERE ${valued})`, 'b_min');
       q(`max(abs(${da} - ${db})) FILTER (WHERE ${valued})`, 'maxabs');
       q(`max(abs(${da} - ${db}) / abs(${da})) FILTER (WHERE ${valued} AND ${da} <> 0)`, 'maxrel');
       q(`count(*) FILTER (WHERE ${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT))`, 'f32');
@@ -324,6 +330,7 @@ function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples
     nanFilled: num('nanfilled'),
     bothValued: num('valued'),
     finiteValued: num('finite'),
+    constants: { researchDistinct: num('a_distinct'), productionDistinct: num('b_distinct'), research: toNumber(g('a_min')), production: toNumber(g('b_min')) },
     float32Equal: num('f32'),
     equalAtDigits: PRECISION_DIGITS.map((k) => num(`r${k}`)),
     offsets: offsets.map((o) => ({ micros: toNumber(o) ?? 0, count: 0 })).sort((x, y) => x.micros - y.micros),
