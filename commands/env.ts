@@ -17,13 +17,13 @@ export default class Env extends ReprodiffCommand {
     production: Args.string({ required: true, description: 'Production-side environment file.' }),
   };
   static override flags = {
-    'numeric-packages': Flags.string({ summary: 'More packages whose version changes numerical results, comma-separated (repeatable).', multiple: true }),
+    'numeric-packages': Flags.string({ summary: 'More packages whose version changes numerical results, comma-separated (e.g. shap,numba).' }),
   };
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Env);
     const report = runEnv(args.research, args.production, {
-      numericPackages: (flags['numeric-packages'] ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+      numericPackages: (flags['numeric-packages'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
       failOn: this.failOn(flags),
     });
     return this.finish(report, flags);
