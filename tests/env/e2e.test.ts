@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { assertValidError, assertValidReport } from '../helpers/schema.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixture = (p: string) => join(root, 'tests/fixtures/env', p);
@@ -42,6 +43,7 @@ describe('reprodiff env A B', () => {
   ])('%s vs %s exits %i with a valid env report', (a, b, code) => {
     const r = json(['env', fixture(a), fixture(b)]);
     expect(r.code).toBe(code);
+    assertValidReport(r.report);
     expect(r.report).toMatchObject({ schemaVersion: '1', command: 'env', verdict: code === 0 ? 'equal' : 'different', firstBrokenStage: code === 0 ? null : 'env' });
     expect(r.report.stages).toHaveLength(1);
     expect(r.report.stages[0].stage).toBe('env');
@@ -89,6 +91,13 @@ describe('reprodiff env A B', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(pattern);
+  });
+
+  it('--json errors are an error document', () => {
+    const r = cli(['env', 'nope.txt', 'nope.txt', '--json']);
+    expect(r.code).toBe(2);
+    assertValidError(r.stdout);
+    expect(JSON.parse(r.stdout).error.code).toBe('E_FILE_NOT_FOUND');
   });
 
   it('a CSV is refused in one line', () => {

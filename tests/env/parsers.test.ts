@@ -287,3 +287,38 @@ describe('bad input is one line', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 });
+
+describe('awkward requirement lines', () => {
+  it('reads CRLF, a BOM, tabs, --requirement=, -e . and editable extras', () => {
+    const files: Record<string, string> = {
+      '/p/proj/reqs/base.txt': 'scipy==1.11.4\r\n',
+    };
+    const text = '\uFEFF--requirement=base.txt\r\nnumpy\t==\t1.26.4\r\n-e .\r\n-e ../libs/tool[dev]\r\n--editable=git+https://github.com/a/b.git@main#egg=b_pkg&subdirectory=py\r\nurllib3==2.2.0 ; python_version >= "3.8" and platform_system != "Windows"  # pinned\r\n';
+    const env = parseRequirements(text, '/p/proj/reqs/requirements.txt', (p) => files[p]!);
+    const names = env.packages.map((p) => [p.name, p.version, p.source]);
+    expect(names).toEqual([
+      ['scipy', '1.11.4', 'index'],
+      ['numpy', '1.26.4', 'index'],
+      ['reqs', null, 'editable'],
+      ['tool', null, 'editable'],
+      ['b-pkg', null, 'editable'],
+      ['urllib3', '2.2.0', 'index'],
+    ]);
+    expect(env.packages[5]!.marker).toBe('python_version >= "3.8" and platform_system != "Windows"');
+    expect(env.packages[4]!.ref).toBe('main');
+  });
+
+  it('reads pre-release, post, dev, epoch and local pins as written', () => {
+    const env = parseRequirements('a==2.0.0rc1\nb==1.0.post1\nc==1.0.dev3\nd==1!2.0\ne==2.1.0+cu121\nf==1.0-1\n', 'x.txt');
+    expect(env.packages.map((p) => p.version)).toEqual(['2.0.0rc1', '1.0.post1', '1.0.dev3', '1!2.0', '2.1.0+cu121', '1.0-1']);
+    expect(env.format).toBe('pip-freeze');
+  });
+
+  it('takes the name from an egg fragment or an sdist file name', () => {
+    const env = parseRequirements('https://example.org/dl/My_Lib-1.2.3.tar.gz\nhttps://example.org/x.zip#egg=other_lib\n', 'x.txt');
+    expect(env.packages.map((p) => [p.name, p.version, p.source])).toEqual([
+      ['my-lib', '1.2.3', 'url'],
+      ['other-lib', null, 'url'],
+    ]);
+  });
+});

@@ -68,7 +68,9 @@ function isDeclaration(env: Environment): boolean {
   return env.format === 'requirements' || env.format === 'conda-environment';
 }
 
-function describe(p: EnvPackage): string {
+function describe(p: EnvPackage, other?: EnvPackage): string {
+  // When only the source differs, say where each side got the package from.
+  if (p.version !== null && other && other.source !== p.source && other.version === p.version) return `${p.version} (${p.source})`;
   if (p.version !== null) return p.version;
   if (p.specifier) return p.specifier;
   return p.ref ? `${p.source} ${p.ref}` : p.source;
@@ -250,7 +252,7 @@ export function compareEnv(a: Environment, b: Environment, options: EnvCompareOp
           severity: versionChangeSeverity(diff.change, isNumerical),
           cause: 'library_version',
           columns: [x.displayName],
-          message: `${x.displayName} ${describe(x)} -> ${describe(y)} (${diff.change}${diff.direction === 'upgrade' || diff.direction === 'downgrade' ? ` ${diff.direction}` : ''}, ${diff.reason}${label})`,
+          message: `${x.displayName} ${describe(x, y)} -> ${describe(y, x)} (${diff.change}${diff.direction === 'upgrade' || diff.direction === 'downgrade' ? ` ${diff.direction}` : ''}, ${diff.reason}${label})`,
           evidence: {
             research: x.version ?? x.specifier ?? null,
             production: y.version ?? y.specifier ?? null,

@@ -3,7 +3,7 @@
  * comments, hashes, `-r` includes, editable installs, `name @ url` and bare URL lines.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
 import { parseSpecifier } from '../../env/pep440.js';
 import { normalizePythonName } from './model.js';
@@ -74,7 +74,7 @@ function parseInto(text: string, origin: string, readInclude: IncludeReader, sta
         state.seen.add(path);
         parseInto(readInclude(path), path, readInclude, state);
       } else if (flag === '-e' || flag === '--editable') {
-        const pkg = editablePackage(value, editableVersion);
+        const pkg = editablePackage(value, editableVersion, origin);
         if (pkg) state.packages.push(pkg);
         editableVersion = undefined;
       }
@@ -111,8 +111,11 @@ function vcsRef(url: string): string | undefined {
   return at >= 0 ? path.slice(at + 1) : undefined;
 }
 
-function editablePackage(target: string, fromComment: { name: string; version: string } | undefined): EnvPackage | undefined {
-  const name = nameFromUrl(target) ?? fromComment?.name ?? target.replace(/[\\/]+$/, '').split(/[\\/]/).pop();
+function editablePackage(target: string, fromComment: { name: string; version: string } | undefined, origin: string): EnvPackage | undefined {
+  const isPath = sourceOfUrl(target) === 'file' || !/:\/\//.test(target);
+  // `-e .` or `-e ./libs/x`: without an egg name or pip's comment, the folder name stands for the project.
+  const folder = isPath ? basename(resolve(dirname(origin), target.replace(/^file:(\/\/)?/, '').replace(/\[.*\]$/, ''))) : undefined;
+  const name = nameFromUrl(target) ?? fromComment?.name ?? folder;
   if (!name) return undefined;
   const version = fromComment && normalizePythonName(fromComment.name) === normalizePythonName(name) ? fromComment.version : null;
   const ref = sourceOfUrl(target) === 'git' ? (vcsRef(target) ?? target) : target;
