@@ -1,0 +1,28 @@
+import { comparePredictions } from '../compare/predictions/index.js';
+import type { PredictionCompareOptions } from '../compare/predictions/index.js';
+import { buildReport } from '../findings/report.js';
+import type { Report } from '../findings/types.js';
+import type { PairRunOptions } from './data.js';
+import { withInputs } from './inputs.js';
+
+export interface PredictionRunOptions extends Omit<PredictionCompareOptions, 'features'>, PairRunOptions {
+  /** Feature files of each environment, keyed like the predictions, for attribution. */
+  readonly featuresResearch?: string;
+  readonly featuresProduction?: string;
+  /** Key of the feature files when it is named differently (default: the predictions' key). */
+  readonly featuresKey?: readonly string[];
+}
+
+/** `reprodiff predictions A B`: opens the predictions (and features, for attribution) and compares them. */
+export async function runPredictions(research: string, production: string, options: PredictionRunOptions = {}): Promise<Report> {
+  const withFeatures = Boolean(options.featuresResearch && options.featuresProduction);
+  const paths = [research, production, ...(withFeatures ? [options.featuresResearch!, options.featuresProduction!] : [])];
+  const inputs = paths.map((path) => ({ path, read: options.read }));
+  return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
+    options.onProgress?.('opening inputs');
+    const a = await open(0, 'research');
+    const b = await open(1, 'production');
+    const features = withFeatures ? { research: await open(2, 'features_research'), production: await open(3, 'features_production'), key: options.featuresKey } : undefined;
+    return buildReport('predictions', [await comparePredictions(engine, a, b, { ...options, features })], options.failOn);
+  });
+}
