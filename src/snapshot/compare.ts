@@ -1,0 +1,476 @@
+/**
+ * A snapshot artifact (research) against a production dataset: every check a snapshot can answer without rows.
+ *   exact:        schema, row counts, key health, per-column statistics, content fingerprint equality,
+ *                 PSI and Jensen–Shannon (stored bins), category tests when the stored list is complete,
+ *                 KS and Wasserstein for columns with at most `categoryCap` distinct values (stored exactly).
+ *   approximate:  KS and Wasserstein of other numeric columns, from the research quantile sketch against
+ *                 production's exact ECDF (bounds in `sketchBounds`); category tests when research had more
+ *                 categories than the cap (the rest pooled as one "other" category).
+ *   skipped:      the keyed or keyless row diff and everything that needs matched rows.
+ */
+import type { Engine } from '../engine/engine.js';
+import { ident } from '../engine/quote.js';
+import { finding } from '../findings/report.js';
+import type { Finding, Stage, StageOutcome } from '../findings/types.js';
+import { formatCount } from '../report/format.js';
+import type { Dataset } from '../sources/register.js';
+import { aggregationPrecision, schemaFindings, statisticFindings } from '../compare/data/causes.js';
+import { canonicalType, isNumericKind, isTemporalKind, matchSchemas } from '../compare/data/columns.js';
+import type { ColumnPair, SchemaMatch } from '../compare/data/columns.js';
+import type { DataCompareOptions } from '../compare/data/index.js';
+import { keyHealth } from '../compare/data/keyed.js';
+import { categoryCounts, profileTable } from '../compare/data/profile.js';
+import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
+import { stableFloat, toNumber } from '../compare/data/values.js';
+import { DRIFT_DEFAULTS, defaultTest, distributionFindings, distributionSummary } from '../compare/distribution/index.js';
+import type { ColumnDistribution, ColumnTests, DistributionComparison, DriftOptions, DriftVerdict } from '../compare/distribution/index.js';
+import { binCountsSql, ecdfStatsSql, finiteValuesSql } from '../compare/distribution/sql.js';
+import { chiSquareHomogeneity, jensenShannon, ksPValue, linfDistance, psi } from '../stats/index.js';
+import { binAggregates, exactEcdfTableSql, sketchStatsSql, valueExpr } from './sql.js';
+import type { Knot } from './sql.js';
+import type { CategoricalDistribution, NumericDistribution, SnapshotArtifact } from './types.js';
+
+export interface SnapshotCompareOptions extends DataCompareOptions {
+  readonly stage?: Stage;
+  /** How the research side is named in messages and the summary (default: the artifact's label). */
+  readonly label?: string;
+}
+
+/** A check the snapshot could not answer, and why. */
+export interface SkippedCheck {
+  readonly check: string;
+  readonly reason: string;
+}
+
+export interface SnapshotComparison {
+  readonly outcome: StageOutcome;
+  readonly schema: SchemaMatch;
+  readonly distributions: DistributionComparison;
+  /** True / false when the fingerprints could be compared, null when not. */
+  readonly contentEqual: boolean | null;
+  readonly skipped: readonly SkippedCheck[];
+}
+
+/**
+ * Bounds of the sketch approximation, m evenly spaced quantiles of n research values (numpy linear):
+ * |D − D̂| < 1/(m−1) + 1/n and |W − Ŵ| ≤ (max − min)·(1/(m−1) + 1/n). See docs in tests/snapshot/sketch.test.ts.
+ */
+export function sketchBounds(m: number, n: number, min: number, max: number): { ks: number; wasserstein: number } {
+  const e = 1 / (m - 1) + 1 / Math.max(1, n);
+  return { ks: e, wasserstein: Math.max(0, max - min) * e };
+}
+
+let tableCounter = 0;
+
+/** Compares one snapshot artifact (research) with a production dataset; the summary has the shape of compareDatasets'. */
+export async function compareSnapshotToDataset(engine: Engine, artifact: SnapshotArtifact, production: Dataset, options: SnapshotCompareOptions = {}): Promise<SnapshotComparison> {
+  const stage = options.stage ?? 'data';
+  const progress = options.onProgress ?? (() => {});
+  const label = options.label ?? artifact.label;
+  const skipped: SkippedCheck[] = [];
+  const schema = matchSchemas(artifact.columns, production.columns, options);
+  const findings: Finding[] = schemaFindings(stage, schema);
+
+  progress(`profiling ${production.label}`);
+  const prodProfile = await profileProduction(engine, production, schema.pairs);
+  const research = researchProfile(artifact);
+
+  // Row counts: without rows, only the difference is known, a lower bound on what is missing or extra.
+  const rowsA = artifact.rows;
+  const rowsB = prodProfile.rows;
+  if (rowsA > rowsB) {
+    findings.push(finding({ stage, severity: 'error', cause: 'rows_missing', rowsAffected: rowsA - rowsB, message: `production has ${formatCount(rowsA - rowsB)} fewer rows than the research snapshot (${formatCount(rowsA)} → ${formatCount(rowsB)}): at least that many rows lost`, evidence: { researchRows: rowsA, productionRows: rowsB, lowerBound: true } }));
+  } else if (rowsB > rowsA) {
+    findings.push(finding({ stage, severity: 'error', cause: 'rows_extra', rowsAffected: rowsB - rowsA, message: `production has ${formatCount(rowsB - rowsA)} more rows than the research snapshot (${formatCount(rowsA)} → ${formatCount(rowsB)})`, evidence: { researchRows: rowsA, productionRows: rowsB, lowerBound: true } }));
+  }
+
+  if (options.key && options.key.length) findings.push(...(await keyFindings(engine, stage, artifact, production, schema, options.key, skipped)));
+  skipped.push(options.key && options.key.length
+    ? { check: 'keyed row diff', reason: 'the snapshot holds no rows' }
+    : { check: 'keyless row diff', reason: 'the snapshot holds no rows' });
+  skipped.push({ check: 'value cause probes (precision, float32, time zone, null fill, clipping)', reason: 'they need matched rows; statistics and drift tests are compared instead' });
+
+  // Statistics, then sums that moved with every count equal (at the 12 digits the snapshot stores).
+  const stats = statisticFindings(stage, research, prodProfile, schema.pairs);
+  findings.push(...stats);
+  if (rowsA === rowsB) {
+    const named = new Set(stats.flatMap((f) => f.columns));
+    for (const p of schema.pairs) {
+      if (named.has(p.name)) continue;
+      const f = storedAggregationPrecision(stage, p.name, research.columns[p.name], prodProfile.columns[p.productionName]);
+      if (f) findings.push(f);
+    }
+  }
+
+  // Content: equal fingerprints over the same columns in the same canonical types mean equal row multisets.
+  const contentEqual = fingerprintComparable(artifact, schema, options, skipped) ? artifact.fingerprint === prodProfile.fingerprint : null;
+
+  const distributions = await snapshotDistributions(engine, artifact, production, schema.pairs, prodProfile, { ...options.drift, onProgress: progress }, skipped);
+  findings.push(...distributionFindings(stage, distributions));
+
+  const broken = () => findings.some((f) => f.severity !== 'info');
+  if (contentEqual === false && !broken()) {
+    findings.push(finding({
+      stage, severity: 'error', cause: 'value_changed', rowsAffected: null,
+      message: `content differs from the research snapshot (fingerprint ${artifact.fingerprint} → ${prodProfile.fingerprint}) though counts, statistics and distributions agree: compare against the research data to find the rows`,
+      evidence: { researchFingerprint: artifact.fingerprint, productionFingerprint: prodProfile.fingerprint },
+    }));
+  }
+
+  const summary = buildSummary({ artifact, label, production, schema, research, prodProfile, contentEqual, skipped, key: options.key ?? null, distributions });
+  const bad = findings.filter((f) => f.severity !== 'info');
+  const reason = bad.length === 0 ? 'no difference beyond tolerance' : `${bad.length} finding${bad.length === 1 ? '' : 's'}: ${[...new Set(bad.map((f) => f.cause))].join(', ')}`;
+  return {
+    outcome: { result: { stage, status: bad.length ? 'different' : 'equal', reason, summary }, findings },
+    schema,
+    distributions,
+    contentEqual,
+    skipped,
+  };
+}
+
+/**
+ * Profiles production through a projection of the matched columns renamed to their research names, so its
+ * fingerprint covers the same columns under the same names as the snapshot's. One profile, keyed back by production name.
+ */
+async function profileProduction(engine: Engine, production: Dataset, pairs: readonly ColumnPair[]): Promise<TableProfile> {
+  if (pairs.length === 0) return profileTable(engine, production.relation, []);
+  const relation = `(SELECT ${pairs.map((p) => `${ident(p.productionName)} AS ${ident(p.name)}`).join(', ')} FROM ${production.relation})`;
+  const profile = await profileTable(engine, relation, pairs.map((p) => ({ name: p.name, type: p.production.type })));
+  return { ...profile, columns: Object.fromEntries(pairs.map((p) => [p.productionName, profile.columns[p.name]!])) };
+}
+
+/** The stored profiles as a TableProfile; the stored sum (12 significant digits) stands in for the exact one. */
+function researchProfile(a: SnapshotArtifact): TableProfile {
+  const columns: Record<string, ColumnProfile> = {};
+  for (const [name, p] of Object.entries(a.profiles)) {
+    const sum = typeof p.sum === 'number' ? p.sum : typeof p.sum === 'string' ? Number(p.sum) : null;
+    columns[name] = { ...p, exactSum: p.kind === 'integer' || p.kind === 'float' || p.kind === 'decimal' ? sum : undefined } as ColumnProfile;
+  }
+  return { rows: a.rows, fingerprint: a.fingerprint, columns };
+}
+
+/**
+ * aggregationPrecision on a stored sum: the snapshot keeps 12 significant digits, so a difference within one unit
+ * of the 12th digit (≤ 1e-11 relative) is rounding, not a finding.
+ */
+function storedAggregationPrecision(stage: Stage, column: string, a: ColumnProfile | undefined, b: ColumnProfile | undefined): Finding | null {
+  if (!a || !b || typeof a.exactSum !== 'number' || typeof b.exactSum !== 'number') return null;
+  const rounded = stableFloat(b.exactSum)!;
+  const scale = Math.max(Math.abs(a.exactSum), Math.abs(rounded));
+  if (scale === 0 || Math.abs(a.exactSum - rounded) <= 1e-11 * scale) return null;
+  return aggregationPrecision(stage, column, a, b);
+}
+
+function fingerprintComparable(a: SnapshotArtifact, schema: SchemaMatch, options: SnapshotCompareOptions, skipped: SkippedCheck[]): boolean {
+  const ignored = (options.ignore ?? []).filter((c) => a.columns.some((x) => x.name === c));
+  let reason: string | null = null;
+  if (ignored.length) reason = `--ignore ${ignored.join(', ')}: the snapshot's fingerprint covers every research column`;
+  else if (schema.onlyResearch.length) reason = `research columns missing from production (${schema.onlyResearch.map((c) => c.name).join(', ')})`;
+  else {
+    const changed = schema.pairs.filter((p) => canonicalType(p.research.type) !== canonicalType(p.production.type));
+    if (changed.length) reason = `column types differ beyond width (${changed.map((p) => p.name).join(', ')}), so values hash differently`;
+  }
+  if (reason) skipped.push({ check: 'content fingerprint', reason });
+  return reason === null;
+}
+
+/** Key health on both sides: duplicate and null keys, as the keyed diff reports them (the diff itself is skipped). */
+async function keyFindings(engine: Engine, stage: Stage, artifact: SnapshotArtifact, production: Dataset, schema: SchemaMatch, key: readonly string[], skipped: SkippedCheck[]): Promise<Finding[]> {
+  const stored = artifact.key;
+  if (!stored || stored.columns.join('\u0000') !== key.join('\u0000')) {
+    skipped.push({ check: 'key health', reason: stored ? `the snapshot was made with --key ${stored.columns.join(',')}` : 'the snapshot was made without --key' });
+    return [];
+  }
+  const names = key.map((k) => schema.pairs.find((p) => p.name === k)?.productionName);
+  if (names.some((n) => n === undefined)) {
+    skipped.push({ check: 'key health', reason: `key column(s) not in production: ${key.filter((_k, i) => !names[i]).join(', ')}` });
+    return [];
+  }
+  const b = await keyHealth(engine, production.relation, names as string[], 0);
+  const a = stored;
+  const out: Finding[] = [];
+  const same = a.duplicateRows === b.duplicateRows && a.duplicateKeys === b.duplicateKeys;
+  for (const [side, h] of [['research', a], ['production', b]] as const) {
+    if (h.duplicateRows > 0) {
+      out.push(finding({
+        stage, severity: same ? 'info' : 'error', cause: 'duplicate_keys', columns: [...key], rowsAffected: h.duplicateRows,
+        message: `${formatCount(h.duplicateKeys)} keys appear more than once in ${side} (${formatCount(h.duplicateRows)} extra rows)${same ? ', the same on both sides' : ': duplication in load'}`,
+        evidence: { side, duplicateKeys: h.duplicateKeys, extraRows: h.duplicateRows, researchDuplicateRows: a.duplicateRows, productionDuplicateRows: b.duplicateRows },
+      }));
+    }
+    if (h.nullKeyRows > 0) {
+      out.push(finding({ stage, severity: 'warning', cause: 'null_keys', columns: [...key], rowsAffected: h.nullKeyRows, message: `${formatCount(h.nullKeyRows)} ${side} rows have a null key and cannot be matched`, evidence: { side, rows: side === 'research' ? artifact.rows : b.rows } }));
+    }
+  }
+  return out;
+}
+
+/** The drift tests from the stored aggregates against production's exact counts. */
+async function snapshotDistributions(
+  engine: Engine,
+  artifact: SnapshotArtifact,
+  production: Dataset,
+  pairs: readonly ColumnPair[],
+  prodProfile: TableProfile,
+  options: DriftOptions,
+  skipped: SkippedCheck[],
+): Promise<DistributionComparison> {
+  const bins = options.bins ?? DRIFT_DEFAULTS.bins;
+  const candidates = pairs.filter((p) => p.compatibility !== 'breaking' && (isNumericKind(p.kind) || isTemporalKind(p.kind) || p.kind === 'string' || p.kind === 'boolean'));
+  const numeric = candidates.filter((p) => (isNumericKind(p.kind) || isTemporalKind(p.kind)) && options.kinds?.[p.name] !== 'categorical');
+  const categorical = candidates.filter((p) => !numeric.includes(p));
+  if (bins !== DRIFT_DEFAULTS.bins) skipped.push({ check: `PSI / Jensen–Shannon with --bins ${bins}`, reason: `the snapshot stores research's ${DRIFT_DEFAULTS.bins} decile bins; those are used` });
+  const columns: ColumnDistribution[] = [];
+  const lowCardinality: ColumnPair[] = [];
+  const sketched = numeric.filter((p) => artifact.distributions[p.name]?.numeric && !artifact.distributions[p.name]!.numeric!.values);
+  const prodBins = await productionBins(engine, production, sketched, artifact);
+  for (const p of numeric) {
+    const stored = artifact.distributions[p.name]?.numeric;
+    if (!stored) {
+      skipped.push({ check: `drift tests of ${p.name}`, reason: 'the snapshot holds no numeric distribution for it' });
+      continue;
+    }
+    options.onProgress?.(`distribution of ${p.name}`);
+    const result = stored.values
+      ? await exactNumeric(engine, production, p, stored, options)
+      : await sketchNumeric(engine, production, p, stored, prodBins.get(p.name)!, options);
+    if (result === 'categorical') lowCardinality.push(p);
+    else columns.push(result);
+  }
+  columns.push(...(await categoricalColumns(engine, artifact, production, [...categorical, ...lowCardinality], prodProfile, options, skipped)));
+  columns.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
+  const tested = columns.filter((c) => c.tests.drift);
+  const drifted = tested.filter((c) => c.tests.drift!.drifted).map((c) => c.column);
+  const threshold = options.datasetShare ?? DRIFT_DEFAULTS.datasetShare;
+  const share = tested.length ? drifted.length / tested.length : 0;
+  return { columns, drifted, datasetDrift: { share, threshold, drifted: tested.length > 0 && share >= threshold, columns: tested.length } };
+}
+
+interface ProdBins {
+  readonly counts: number[];
+  readonly lo: number | null;
+  readonly hi: number | null;
+}
+
+/** One production scan: counts in the stored bins, and the range, of every sketched numeric column. */
+async function productionBins(engine: Engine, production: Dataset, pairs: readonly ColumnPair[], artifact: SnapshotArtifact): Promise<Map<string, ProdBins>> {
+  const out = new Map<string, ProdBins>();
+  if (pairs.length === 0) return out;
+  const aggs = pairs.flatMap((p, i) => {
+    const x = valueExpr(p.productionName, isTemporalKind(p.kind));
+    return [...binAggregates(x, i, artifact.distributions[p.name]!.numeric!.edges), `min(${x}) FILTER (WHERE isfinite(${x})) AS lo${i}`, `max(${x}) FILTER (WHERE isfinite(${x})) AS hi${i}`];
+  });
+  const row = await engine.one(`SELECT ${aggs.join(',\n  ')}\nFROM ${production.relation}`);
+  pairs.forEach((p, i) => {
+    const edges = artifact.distributions[p.name]!.numeric!.edges;
+    out.set(p.name, { counts: edges.concat([0]).map((_e, b) => toNumber(row[`b${i}_${b}`]) ?? 0), lo: toNumber(row[`lo${i}`]), hi: toNumber(row[`hi${i}`]) });
+  });
+  return out;
+}
+
+function emptySide(p: ColumnPair, n1: number, n2: number): ColumnDistribution {
+  return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests: {}, unseen: [], gone: [] };
+}
+
+/** Stored exact values: the merged ECDF is the one file-vs-file builds, so every test is exact. */
+async function exactNumeric(engine: Engine, production: Dataset, p: ColumnPair, stored: NumericDistribution, options: DriftOptions): Promise<ColumnDistribution | 'categorical'> {
+  const table = ident(`rd_snap_ecdf_${++tableCounter}`);
+  await engine.run(exactEcdfTableSql(table, stored.values!, finiteValuesSql(production.relation, p.productionName, isTemporalKind(p.kind))));
+  try {
+    const s = await engine.one(ecdfStatsSql(table));
+    const n1 = toNumber(s.n1) ?? 0;
+    const n2 = toNumber(s.n2) ?? 0;
+    if (n1 === 0 || n2 === 0) return emptySide(p, n1, n2);
+    const distinct = toNumber(s.distinct_values) ?? 0;
+    if (options.kinds?.[p.name] !== 'numeric' && distinct <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
+    const d = toNumber(s.d) ?? 0;
+    const w = toNumber(s.w) ?? 0;
+    const stdA = Math.sqrt(Math.max(0, toNumber(s.var_a) ?? 0));
+    const counts = await engine.one(binCountsSql(table, stored.edges));
+    const a = stored.edges.concat([0]).map((_e, i) => toNumber(counts[`a${i}`]) ?? 0);
+    const b = stored.edges.concat([0]).map((_e, i) => toNumber(counts[`b${i}`]) ?? 0);
+    const lo = toNumber(s.lo) ?? 0;
+    const hi = toNumber(s.hi) ?? 0;
+    return numericResult(p, n1, n2, d, w, stdA, stored.edges, a, b, lo, hi, options);
+  } finally {
+    await engine.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+/** The quantile sketch against production's exact ECDF: KS and Wasserstein within `sketchBounds`, PSI and JS exact. */
+async function sketchNumeric(engine: Engine, production: Dataset, p: ColumnPair, stored: NumericDistribution, bins: ProdBins, options: DriftOptions): Promise<ColumnDistribution> {
+  const n1 = stored.n;
+  const n2 = bins.counts.reduce((x, y) => x + y, 0);
+  if (n1 === 0 || n2 === 0) return emptySide(p, n1, n2);
+  const s = await engine.one(sketchStatsSql(knotsOf(stored.quantiles), finiteValuesSql(production.relation, p.productionName, isTemporalKind(p.kind))));
+  const d = toNumber(s.d) ?? 0;
+  const w = toNumber(s.w) ?? 0;
+  const lo = Math.min(stored.min ?? 0, bins.lo ?? stored.min ?? 0);
+  const hi = Math.max(stored.max ?? 0, bins.hi ?? stored.max ?? 0);
+  return numericResult(p, n1, n2, d, w, stored.stdPop ?? 0, stored.edges, [...stored.counts], bins.counts, lo, hi, options);
+}
+
+function numericResult(p: ColumnPair, n1: number, n2: number, d: number, w: number, stdA: number, edges: readonly number[], a: number[], b: number[], lo: number, hi: number, options: DriftOptions): ColumnDistribution {
+  const tests: ColumnTests = {
+    ks: { statistic: d, pvalue: ksPValue(d, n1, n2) },
+    wasserstein: stableFloat(w)!,
+    wassersteinNormed: stableFloat(w / Math.max(stdA, 0.001))!,
+    psi: stableFloat(psi(a, b))!,
+    jensenShannon: stableFloat(jensenShannon(a, b))!,
+  };
+  tests.drift = verdict(p.name, 'numeric', n1, tests, options);
+  // Chart bins: the decile bins, the outer ones closed at the overall range.
+  return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests, histogram: { edges: [Math.min(lo, edges[0] ?? lo), ...edges, Math.max(hi, edges[edges.length - 1] ?? hi)], research: a, production: b }, unseen: [], gone: [] };
+}
+
+/** Sketch quantiles at levels j/(m−1) as knots of a piecewise-linear CDF; tied quantiles form one knot. */
+export function knotsOf(quantiles: readonly number[]): Knot[] {
+  const m = quantiles.length;
+  const out: Knot[] = [];
+  for (let j = 0; j < m; j++) {
+    const v = quantiles[j]!;
+    const level = m === 1 ? 1 : j / (m - 1);
+    const last = out[out.length - 1];
+    if (last && last.v === v) out[out.length - 1] = { v, pmin: last.pmin, pmax: level };
+    else out.push({ v, pmin: level, pmax: level });
+  }
+  return out;
+}
+
+/** Categorical tests from the stored frequencies against production's exact counts (one production scan). */
+async function categoricalColumns(
+  engine: Engine,
+  artifact: SnapshotArtifact,
+  production: Dataset,
+  pairs: readonly ColumnPair[],
+  prodProfile: TableProfile,
+  options: DriftOptions,
+  skipped: SkippedCheck[],
+): Promise<ColumnDistribution[]> {
+  const usable = pairs.filter((p) => {
+    if (artifact.distributions[p.name]?.categorical) return true;
+    skipped.push({ check: `category tests of ${p.name}`, reason: 'the snapshot holds no category frequencies for it' });
+    return false;
+  });
+  if (usable.length === 0) return [];
+  options.onProgress?.('category frequencies');
+  const cb = await categoryCounts(engine, production.relation, usable.map((p) => ({ name: p.productionName, type: p.production.type })), DRIFT_DEFAULTS.categoryCap);
+  return usable.map((p) => {
+    const a = artifact.distributions[p.name]!.categorical!;
+    const b = cb.get(p.productionName);
+    if (isIdentifierLike(a, options.kinds?.[p.name])) return textColumn(p, a);
+    const complete = a.otherCount === 0 && a.values.length === a.distinct;
+    if (complete) return categoricalColumn(p, a.values, b?.values ?? [], true, true, options);
+    skipped.push({ check: `unseen categories of ${p.name}`, reason: `research has ${formatCount(a.distinct)} categories and the snapshot keeps the ${formatCount(a.cap)} most frequent; the rest are pooled as "other" in the tests` });
+    const prodTotal = prodProfile.columns[p.productionName]?.count ?? (b?.values.reduce((x, y) => x + y.count, 0) ?? 0);
+    const listed = new Set(a.values.map((v) => v.value));
+    const bListed = (b?.values ?? []).filter((v) => listed.has(v.value));
+    const bOther = prodTotal - bListed.reduce((x, y) => x + y.count, 0);
+    const prodComplete = (b?.distinct ?? 0) <= DRIFT_DEFAULTS.categoryCap;
+    return categoricalColumn(p, [...a.values, { value: OTHER, count: a.otherCount }], [...bListed, { value: OTHER, count: bOther }], false, prodComplete, options);
+  });
+}
+
+/** The pooled category of values beyond the cap (a value no column holds: it has a NUL byte). */
+const OTHER = '\u0000other';
+
+function isIdentifierLike(a: CategoricalDistribution, forced: string | undefined): boolean {
+  if (forced === 'categorical') return false;
+  const total = a.values.reduce((x, y) => x + y.count, 0) + a.otherCount;
+  return a.distinct > DRIFT_DEFAULTS.categoricalMaxDistinct && (a.distinct > 0.5 * total || a.distinct > DRIFT_DEFAULTS.categoryCap);
+}
+
+function textColumn(p: ColumnPair, a: CategoricalDistribution): ColumnDistribution {
+  const n = a.values.reduce((x, y) => x + y.count, 0) + a.otherCount;
+  return { column: p.name, type: 'categorical', researchCount: n, productionCount: 0, tests: {}, unseen: [], gone: [] };
+}
+
+/** As the distribution tests' categorical column; `withUnseen` / `withGone` only when the lists are complete enough to tell. */
+function categoricalColumn(p: ColumnPair, a: readonly { value: string; count: number }[], b: readonly { value: string; count: number }[], withUnseen: boolean, withGone: boolean, options: DriftOptions): ColumnDistribution {
+  const ma = new Map(a.map((x) => [x.value, x.count]));
+  const mb = new Map(b.map((x) => [x.value, x.count]));
+  const values = [...new Set([...ma.keys(), ...mb.keys()])].sort();
+  const ra = values.map((v) => ma.get(v) ?? 0);
+  const rb = values.map((v) => mb.get(v) ?? 0);
+  const n1 = ra.reduce((x, y) => x + y, 0);
+  const n2 = rb.reduce((x, y) => x + y, 0);
+  const unseen = withUnseen ? b.filter((x) => !ma.has(x.value)) : [];
+  const gone = withGone ? a.filter((x) => x.value !== OTHER && !mb.has(x.value)) : [];
+  if (n1 === 0 || n2 === 0) return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests: {}, unseen, gone };
+  const chi = chiSquareHomogeneity(ra, rb);
+  const tests: ColumnTests = {
+    chiSquare: { statistic: stableFloat(chi.statistic)!, pvalue: chi.pvalue, dof: chi.dof },
+    psi: stableFloat(psi(ra, rb))!,
+    jensenShannon: stableFloat(jensenShannon(ra, rb))!,
+    linf: stableFloat(linfDistance(ra, rb))!,
+  };
+  tests.drift = verdict(p.name, 'categorical', n1, tests, options);
+  const shown = values.map((v) => (v === OTHER ? '(other)' : v));
+  return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests, categories: { values: shown, research: ra, production: rb }, unseen, gone };
+}
+
+/** The distribution tests' verdict rule (same defaults, overrides and thresholds). */
+function verdict(column: string, type: 'numeric' | 'categorical', n1: number, tests: ColumnTests, options: DriftOptions): DriftVerdict {
+  let test = options.tests?.[column] ?? defaultTest(type, n1);
+  if (type === 'categorical' && (test === 'ks' || test === 'wasserstein')) test = defaultTest(type, n1);
+  if (type === 'numeric' && test === 'chisquare') test = defaultTest(type, n1);
+  const threshold = options.thresholds?.[column] ?? DRIFT_DEFAULTS.thresholds[test];
+  const value = test === 'ks' ? tests.ks!.pvalue : test === 'chisquare' ? tests.chiSquare!.pvalue : test === 'wasserstein' ? tests.wassersteinNormed! : test === 'psi' ? tests.psi! : tests.jensenShannon!;
+  const drifted = test === 'ks' || test === 'chisquare' ? value < threshold : value >= threshold;
+  return { test, value, threshold, drifted };
+}
+
+function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum'> | null {
+  if (!p) return null;
+  const { exactSum: _exact, ...rest } = p;
+  return rest;
+}
+
+function buildSummary(c: {
+  artifact: SnapshotArtifact;
+  label: string;
+  production: Dataset;
+  schema: SchemaMatch;
+  research: TableProfile;
+  prodProfile: TableProfile;
+  contentEqual: boolean | null;
+  skipped: readonly SkippedCheck[];
+  key: readonly string[] | null;
+  distributions: DistributionComparison;
+}): Record<string, unknown> {
+  const columns: Record<string, Record<string, unknown>> = {};
+  const perColumn = distributionSummary(c.distributions);
+  for (const p of c.schema.pairs) {
+    const stored = c.artifact.distributions[p.name]?.numeric;
+    const approximate = stored && !stored.values && stored.n > 0 && c.distributions.columns.some((d) => d.column === p.name && d.type === 'numeric' && d.tests.ks);
+    columns[p.name] = {
+      researchType: p.research.type,
+      productionType: p.production.type,
+      typeChange: p.compatibility,
+      research: publicProfile(c.research.columns[p.name]),
+      production: publicProfile(c.prodProfile.columns[p.productionName]),
+      ...perColumn[p.name],
+      ...(approximate ? { approximation: { method: `quantile sketch (${stored.quantiles.length} levels)`, bounds: sketchBounds(stored.quantiles.length, stored.n, stored.min ?? 0, stored.max ?? 0) } } : {}),
+    };
+  }
+  const dist = c.distributions;
+  return {
+    mode: 'snapshot',
+    key: c.key && c.key.length ? c.key : null,
+    research: { label: c.label, format: 'snapshot', rows: c.artifact.rows, columns: c.artifact.columns.length, fingerprint: c.artifact.fingerprint },
+    production: { label: c.production.label, format: c.production.format, rows: c.prodProfile.rows, columns: c.production.columns.length, fingerprint: c.prodProfile.fingerprint },
+    rows: { research: c.artifact.rows, production: c.prodProfile.rows },
+    contentEqual: c.contentEqual,
+    schema: {
+      common: c.schema.pairs.length,
+      onlyResearch: c.schema.onlyResearch.map((x) => x.name),
+      onlyProduction: c.schema.onlyProduction.map((x) => x.name),
+      typeChanges: c.schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
+      orderDiffers: c.schema.orderDiffers,
+    },
+    columns,
+    drift: { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns },
+    skipped: c.skipped,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * SQL of the snapshot: research-side aggregates when writing, production-side ECDF tables when comparing.
+ * Pure functions of names and numbers; identifiers go through `ident`, numbers through `num`.
+ */
+import { ident } from '../engine/quote.js';
+import { num } from '../compare/distribution/sql.js';
+
+/** A column read as the drift tests read it: DOUBLE, dates and timestamps as epoch seconds (as finiteValuesSql). */
+export function valueExpr(column: string, temporal: boolean): string {
+  return temporal ? `CAST(epoch_us(CAST(${ident(column)} AS TIMESTAMP)) AS DOUBLE) / 1e6` : `CAST(${ident(column)} AS DOUBLE)`;
+}
+
+/** The numeric sketch aggregates of one column, aliased `s<i>_<stat>`: finite count, moments, range, quantiles. */
+export function sketchAggregates(x: string, i: number, levels: readonly number[]): string[] {
+  const f = `FILTER (WHERE isfinite(${x}))`;
+  return [
+    `count(${x}) ${f} AS s${i}_n`,
+    `avg(${x}) ${f} AS s${i}_mean`,
+    `var_pop(${x}) ${f} AS s${i}_var`,
+    `min(${x}) ${f} AS s${i}_min`,
+    `max(${x}) ${f} AS s${i}_max`,
+    `quantile_cont(${x}, [${levels.map(String).join(', ')}]) ${f} AS s${i}_q`,
+  ];
+}
+
+/** Counts of the finite values of `x` in right-closed bins between `edges`, outer bins open-ended (as binCountsSql). */
+export function binAggregates(x: string, i: number, edges: readonly number[]): string[] {
+  const out: string[] = [];
+  for (let b = 0; b <= edges.length; b++) {
+    const conds = [`isfinite(${x})`];
+    if (b > 0) conds.push(`${x} > ${num(edges[b - 1]!)}`);
+    if (b < edges.length) conds.push(`${x} <= ${num(edges[b]!)}`);
+    out.push(`count(*) FILTER (WHERE ${conds.join(' AND ')}) AS b${i}_${b}`);
+  }
+  return out;
+}
+
+/** Every distinct finite value with its count (only asked for columns known to have few). */
+export function exactValuesAggregate(x: string, i: number): string {
+  return `histogram(${x}) FILTER (WHERE isfinite(${x})) AS v${i}_values`;
+}
+
+/** Every distinct non-null value as text with its count, as categoryCounts compares categories. */
+export function textValuesAggregate(column: string, i: number): string {
+  return `histogram(CAST(${ident(column)} AS VARCHAR)) FILTER (WHERE ${ident(column)} IS NOT NULL) AS v${i}_text`;
+}
+
+/** A VALUES list of (v DOUBLE, n BIGINT) rows; an empty list gives an empty relation. */
+export function countsRelation(rows: readonly (readonly [number, number])[]): string {
+  if (rows.length === 0) return 'SELECT CAST(NULL AS DOUBLE) AS v, CAST(0 AS BIGINT) AS n WHERE false';
+  return `SELECT CAST(v AS DOUBLE) AS v, CAST(n AS BIGINT) AS n FROM (VALUES ${rows.map(([v, n]) => `(${num(v)}, ${Math.round(n)})`).join(', ')}) t(v, n)`;
+}
+
+/**
+ * Merged ECDF of stored research counts and production's finite values: the table ecdfStatsSql and
+ * binCountsSql read (v, na, nb, cuma, cumb, vnext), so exact-value columns get exactly file-vs-file's tests.
+ */
+export function exactEcdfTableSql(table: string, research: readonly (readonly [number, number])[], productionValues: string): string {
+  return `CREATE TEMP TABLE ${table} AS
+WITH ca AS (${countsRelation(research)}),
+     cb AS (SELECT v, count(*) AS n FROM (${productionValues}) GROUP BY v),
+     m AS (SELECT coalesce(ca.v, cb.v) AS v, coalesce(ca.n, 0) AS na, coalesce(cb.n, 0) AS nb FROM ca FULL OUTER JOIN cb ON ca.v = cb.v)
+SELECT v, na, nb,
+       sum(na) OVER w AS cuma,
+       sum(nb) OVER w AS cumb,
+       lead(v) OVER w AS vnext
+FROM m WINDOW w AS (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+}
+
+/** Sketch knots (value, lowest level, highest level): tied quantiles collapse into one knot with a vertical step. */
+export interface Knot {
+  readonly v: number;
+  readonly pmin: number;
+  readonly pmax: number;
+}
+
+/**
+ * KS and Wasserstein-1 of production's exact ECDF F_b against research's sketch F̂_a, the CDF that is linear
+ * between the quantile knots (0 below the minimum, 1 from the maximum). On the merged points F_b is a right-
+ * continuous step and F̂_a linear between points, so sup |F̂_a − F_b| is reached at a point or its left limit,
+ * and ∫ |F̂_a − F_b| is a sum of exact integrals of |linear − constant| per gap.
+ */
+export function sketchStatsSql(knots: readonly Knot[], productionValues: string): string {
+  const k = knots.length
+    ? `SELECT CAST(v AS DOUBLE) AS v, CAST(pmin AS DOUBLE) AS pmin, CAST(pmax AS DOUBLE) AS pmax FROM (VALUES ${knots.map((x) => `(${num(x.v)}, ${num(x.pmin)}, ${num(x.pmax)})`).join(', ')}) t(v, pmin, pmax)`
+    : 'SELECT CAST(NULL AS DOUBLE) AS v, CAST(NULL AS DOUBLE) AS pmin, CAST(NULL AS DOUBLE) AS pmax WHERE false';
+  return `WITH cb AS (SELECT v, count(*) AS nb FROM (${productionValues}) GROUP BY v),
+k AS (${k}),
+t AS (SELECT sum(nb) AS n2 FROM cb),
+m AS (SELECT coalesce(cb.v, k.v) AS v, coalesce(cb.nb, 0) AS nb, k.pmin, k.pmax FROM cb FULL OUTER JOIN k ON cb.v = k.v),
+w AS (
+  SELECT v, nb, pmin, pmax,
+         sum(nb) OVER up AS cumb,
+         last_value(CASE WHEN pmax IS NOT NULL THEN v END IGNORE NULLS) OVER up AS v_prev,
+         last_value(pmax IGNORE NULLS) OVER up AS p_prev,
+         first_value(CASE WHEN pmin IS NOT NULL THEN v END IGNORE NULLS) OVER down AS v_next,
+         first_value(pmin IGNORE NULLS) OVER down AS p_next
+  FROM m
+  WINDOW up AS (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
+         down AS (ORDER BY v ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)
+),
+f AS (
+  SELECT v,
+         CAST(cumb AS DOUBLE) / t.n2 AS fb,
+         CAST(cumb - nb AS DOUBLE) / t.n2 AS fb_left,
+         CASE WHEN pmax IS NOT NULL THEN pmax WHEN v_prev IS NULL THEN 0 WHEN v_next IS NULL THEN 1
+              ELSE p_prev + (p_next - p_prev) * (v - v_prev) / (v_next - v_prev) END AS fa,
+         CASE WHEN pmin IS NOT NULL THEN pmin WHEN v_prev IS NULL THEN 0 WHEN v_next IS NULL THEN 1
+              ELSE p_prev + (p_next - p_prev) * (v - v_prev) / (v_next - v_prev) END AS fa_left
+  FROM w, t
+),
+g AS (
+  SELECT v, fb, fb_left, fa, fa_left, lead(v) OVER o AS v2, lead(fa_left) OVER o AS fa2 FROM f WINDOW o AS (ORDER BY v)
+)
+SELECT (SELECT n2 FROM t) AS n2,
+       max(greatest(abs(fa - fb), abs(fa_left - fb_left))) AS d,
+       fsum(CASE
+              WHEN v2 IS NULL THEN 0
+              WHEN (fa - fb) * (fa2 - fb) >= 0 THEN (v2 - v) * abs((fa + fa2) / 2 - fb)
+              ELSE (v2 - v) * ((fa - fb) * (fa - fb) + (fa2 - fb) * (fa2 - fb)) / (2 * abs(fa2 - fa))
+            END) AS w
+FROM g`;
+}
+
+/** Production counts in the stored bins, finite values only. */
+export function productionBinsSql(productionValues: string, edges: readonly number[]): string {
+  const parts = binAggregates('v', 0, edges);
+  return `SELECT ${parts.join(', ')} FROM (${productionValues})`;
+}
