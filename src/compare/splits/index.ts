@@ -1,0 +1,474 @@
+/**
+ * The `splits` stage: train/validation/test assignments of the two environments. With a key: per-split
+ * agreement (Jaccard), the research→production transition matrix, leakage inside each environment (an
+ * id, a group, or a duplicate raw row in more than one split), and the likely cause of a membership
+ * difference. Always: split sizes and label balance per split, with chi-square tests. All counting runs
+ * in DuckDB; JavaScript handles the per-split counts only.
+ *
+ * Cause rules, in order of precedence, when shared ids changed split:
+ * 1. split_order_dependent: production's sequence of split names, position by position, equals
+ *    research's when each side is read in file order or sorted by one of its columns (the sequence must
+ *    not simply be sorted by split): the split depends on row order (an unordered database read).
+ * 2. group_split_broken: with --group-col, production puts one group in several splits and research
+ *    does not: a group split was expected.
+ * 3. split_unseeded: every split has the same size on both sides: an unseeded random split.
+ * 4. split_membership: anything else.
+ */
+import type { Engine } from '../../engine/engine.js';
+import { ident } from '../../engine/quote.js';
+import { ReprodiffError } from '../../errors.js';
+import { finding } from '../../findings/report.js';
+import type { EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
+import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
+import type { Dataset } from '../../sources/register.js';
+import { chiSquareHomogeneity } from '../../stats/index.js';
+import { matchSchemas } from '../data/columns.js';
+import type { ColumnPair, SchemaOptions } from '../data/columns.js';
+import { keyPairs, keyValue } from '../data/keyed.js';
+import { rowHashSql } from '../data/keyless.js';
+import { stableFloat, toNumber } from '../data/values.js';
+import { SPLIT_NAMES, TRUTH_NAMES, inferColumn, requirePair } from '../predictions/infer.js';
+
+export interface SplitCompareOptions extends SchemaOptions {
+  readonly key?: readonly string[];
+  readonly splitColumn?: string;
+  readonly labelColumn?: string;
+  readonly groupColumn?: string;
+  /** Raw datasets keyed like the assignments: duplicate rows that straddle splits are leakage. */
+  readonly raw?: { readonly research?: Dataset; readonly production?: Dataset };
+  /** False when a side was assembled from one file per split: its row order says nothing. */
+  readonly fileOrder?: { readonly research: boolean; readonly production: boolean };
+  readonly sample?: number;
+  /** p-value below which split sizes or label balance differ (default 0.05). */
+  readonly alpha?: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+/** Label of ids absent from one side in the transition matrix. */
+export const ABSENT = '(none)';
+/** At most this many distinct labels are tested for balance (more looks like a regression target). */
+const MAX_LABELS = 50;
+/** At most this many columns are tried as a sort order for the order-dependence check. */
+const MAX_ORDER_COLUMNS = 20;
+/** Conventional order of split names; others follow alphabetically. */
+const SPLIT_ORDER = ['train', 'training', 'fit', 'dev', 'val', 'valid', 'validation', 'eval', 'calibration', 'test', 'testing', 'holdout', 'oot'];
+
+/** Sorts split names train → validation → test, then alphabetically. */
+export function sortSplits(names: Iterable<string>): string[] {
+  const rank = (s: string) => {
+    const i = SPLIT_ORDER.indexOf(s.toLowerCase());
+    return i < 0 ? SPLIT_ORDER.length : i;
+  };
+  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+interface Columns {
+  split: ColumnPair;
+  label?: ColumnPair;
+  group?: ColumnPair;
+  inferred: Record<string, string>;
+}
+
+interface Side {
+  readonly name: 'research' | 'production';
+  readonly table: string;
+  readonly dataset: Dataset;
+  readonly nameOf: (p: ColumnPair) => string;
+}
+
+let counter = 0;
+
+/** Compares the split assignments of two environments; returns the `splits` stage outcome. */
+export async function compareSplits(engine: Engine, research: Dataset, production: Dataset, options: SplitCompareOptions = {}): Promise<StageOutcome> {
+  const progress = options.onProgress ?? (() => {});
+  const alpha = options.alpha ?? 0.05;
+  const sample = options.sample ?? 5;
+  const schema = matchSchemas(research.columns, production.columns, options);
+  const cols = resolveColumns(schema.pairs, options);
+  const keys = options.key?.length ? keyPairs(schema.pairs, options.key, research, production) : [];
+  const findings: Finding[] = [];
+  const summary: Record<string, unknown> = {
+    columns: { split: cols.split.name, label: cols.label?.name ?? null, group: cols.group?.name ?? null },
+    inferred: cols.inferred,
+  };
+  const sides: Side[] = [];
+  for (const [name, d] of [['research', research], ['production', production]] as const) {
+    // A private copy: its rowid is the input's row order (insertion order is preserved by the engine).
+    const table = ident(`rd_split_${name}_${++counter}`);
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${d.relation}`);
+    sides.push({ name, table, dataset: d, nameOf: (p) => (name === 'research' ? p.name : p.productionName) });
+  }
+  try {
+    progress('split sizes and label balance');
+    const sp = (s: Side) => `CAST(${ident(s.nameOf(cols.split))} AS VARCHAR)`;
+    const sizes = await Promise.all(sides.map(async (s) => countsBy(engine, `SELECT ${sp(s)} AS s, count(*) AS n FROM ${s.table} GROUP BY 1`)));
+    const splits = sortSplits([...sizes[0]!.keys(), ...sizes[1]!.keys()]);
+    summary.splits = splits;
+    summary.sizes = { research: Object.fromEntries(splits.map((s) => [s, sizes[0]!.get(s) ?? 0])), production: Object.fromEntries(splits.map((s) => [s, sizes[1]!.get(s) ?? 0])) };
+    findings.push(...proportionFindings(splits, sizes[0]!, sizes[1]!, cols, alpha, summary));
+    if (cols.label) findings.push(...(await labelBalance(engine, sides, splits, cols, sp, alpha, summary)));
+
+    let keyed = false;
+    if (keys.length) {
+      progress('joining assignments on the key');
+      keyed = await keyedAnalysis(engine, sides, keys, cols, splits, sizes, options, sample, sp, findings, summary);
+    }
+    if (cols.group) findings.push(...(await groupFindings(engine, sides, cols, sp, findings, summary, sample)));
+    if (!keyed) {
+      summary.mode = 'proportions';
+      summary.key = keys.length ? keys.map((k) => k.name) : null;
+      summary.note = keys.length
+        ? 'the sides share no ids: split proportions and label balance were compared instead of membership'
+        : 'no --key: split proportions and label balance were compared instead of membership';
+    } else {
+      summary.mode = 'keyed';
+      summary.key = keys.map((k) => k.name);
+    }
+    const broken = findings.filter((f) => f.severity !== 'info');
+    const reason = (summary.mode === 'proportions' ? `${String(summary.note)}; ` : '') +
+      (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`);
+    return { result: { stage: 'splits', status: broken.length ? 'different' : 'equal', reason, summary }, findings };
+  } finally {
+    for (const s of sides) await engine.run(`DROP TABLE IF EXISTS ${s.table}`);
+  }
+}
+
+function resolveColumns(pairs: readonly ColumnPair[], options: SplitCompareOptions): Columns {
+  const inferred: Record<string, string> = {};
+  let split = options.splitColumn ? requirePair(pairs, options.splitColumn, '--split-col') : undefined;
+  if (!split) {
+    const name = inferColumn(pairs, SPLIT_NAMES, () => true, options.key ?? []);
+    if (!name) {
+      throw new ReprodiffError('E_COLUMN_UNKNOWN', 'no split column could be inferred', {
+        suggestion: `pass --split-col (looked for ${SPLIT_NAMES.join(', ')}), or give one file per split`,
+      });
+    }
+    split = pairs.find((p) => p.name === name)!;
+    inferred.split = name;
+  }
+  const group = options.groupColumn ? requirePair(pairs, options.groupColumn, '--group-col') : undefined;
+  let label = options.labelColumn ? requirePair(pairs, options.labelColumn, '--label-col') : undefined;
+  if (!label && !options.labelColumn) {
+    const name = inferColumn(pairs, TRUTH_NAMES, () => true, [...(options.key ?? []), split.name, ...(group ? [group.name] : [])]);
+    if (name) {
+      label = pairs.find((p) => p.name === name);
+      inferred.label = name;
+    }
+  }
+  return { split, label, group, inferred };
+}
+
+async function countsBy(engine: Engine, sql: string): Promise<Map<string, number>> {
+  const rows = await engine.all(sql);
+  return new Map(rows.map((r) => [r.s === null ? '(null)' : String(r.s), toNumber(r.n) ?? 0]));
+}
+
+function proportionFindings(splits: readonly string[], a: Map<string, number>, b: Map<string, number>, cols: Columns, alpha: number, summary: Record<string, unknown>): Finding[] {
+  const ra = splits.map((s) => a.get(s) ?? 0);
+  const rb = splits.map((s) => b.get(s) ?? 0);
+  const na = ra.reduce((x, y) => x + y, 0);
+  const nb = rb.reduce((x, y) => x + y, 0);
+  const chi = chiSquareHomogeneity(ra, rb);
+  const shares = (r: number[], n: number) => r.map((x) => (n ? stableFloat(x / n)! : 0));
+  const maxShareDiff = Math.max(0, ...splits.map((_s, i) => Math.abs((na ? ra[i]! / na : 0) - (nb ? rb[i]! / nb : 0))));
+  summary.proportions = {
+    research: shares(ra, na), production: shares(rb, nb),
+    chiSquare: { statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
+    maxShareDiff: stableFloat(maxShareDiff),
+  };
+  const onlyOne = splits.filter((_s, i) => (ra[i]! === 0) !== (rb[i]! === 0));
+  if (!(chi.pvalue < alpha && maxShareDiff > 0.001) && onlyOne.length === 0) return [];
+  const text = splits.map((s, i) => `${s} ${formatPercent(na ? ra[i]! / na : 0)} → ${formatPercent(nb ? rb[i]! / nb : 0)}`).join(', ');
+  return [finding({
+    stage: 'splits', severity: 'warning', cause: 'split_proportions', columns: [cols.split.name], rowsAffected: null,
+    message: `split proportions differ (research → production): ${text}${onlyOne.length ? `; only one side has ${onlyOne.join(', ')}` : ''} (chi-square p = ${formatNumber(chi.pvalue)})`,
+    evidence: { splits: [...splits], research: ra, production: rb, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
+  })];
+}
+
+async function labelBalance(engine: Engine, sides: readonly Side[], splits: readonly string[], cols: Columns, sp: (s: Side) => string, alpha: number, summary: Record<string, unknown>): Promise<Finding[]> {
+  const label = cols.label!;
+  const per = await Promise.all(
+    sides.map(async (s) =>
+      engine.all(`SELECT ${sp(s)} AS s, CAST(CAST(${ident(s.nameOf(label))} AS ${label.compareType}) AS VARCHAR) AS l, count(*) AS n FROM ${s.table} GROUP BY ALL ORDER BY 1, 2`),
+    ),
+  );
+  const labels = [...new Set(per.flat().map((r) => (r.l === null ? '(null)' : String(r.l))))].sort();
+  if (labels.length > MAX_LABELS) {
+    summary.labels = { note: `${labels.length} distinct values in ${label.name}: not a class label, balance not tested` };
+    return [];
+  }
+  const table = (rows: typeof per[number], split: string) => labels.map((l) => toNumber(rows.find((r) => String(r.s) === split && (r.l === null ? '(null)' : String(r.l)) === l)?.n) ?? 0);
+  const out: Finding[] = [];
+  const bySplit: Record<string, unknown> = {};
+  for (const split of splits) {
+    const a = table(per[0]!, split);
+    const b = table(per[1]!, split);
+    const chi = chiSquareHomogeneity(a, b);
+    bySplit[split] = { research: a, production: b, chiSquare: { statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof } };
+    const na = a.reduce((x, y) => x + y, 0);
+    const nb = b.reduce((x, y) => x + y, 0);
+    if (na === 0 || nb === 0 || !(chi.pvalue < alpha)) continue;
+    const text = labels.map((l, i) => `${l} ${formatPercent(a[i]! / na)} → ${formatPercent(b[i]! / nb)}`).join(', ');
+    out.push(finding({
+      stage: 'splits', severity: 'warning', cause: 'label_balance', columns: [cols.split.name, label.name], rowsAffected: null,
+      message: `${split}: label balance of ${label.name} differs (research → production): ${text} (chi-square p = ${formatNumber(chi.pvalue)})`,
+      evidence: { split, labels, research: a, production: b, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
+    }));
+  }
+  summary.labels = { values: labels, bySplit };
+  return out;
+}
+
+/** Membership agreement, transitions, leakage and the likely cause. False when the sides share no ids. */
+async function keyedAnalysis(
+  engine: Engine,
+  sides: readonly Side[],
+  keys: readonly ColumnPair[],
+  cols: Columns,
+  splits: readonly string[],
+  sizes: readonly Map<string, number>[],
+  options: SplitCompareOptions,
+  sample: number,
+  sp: (s: Side) => string,
+  findings: Finding[],
+  summary: Record<string, unknown>,
+): Promise<boolean> {
+  const kc = keys.map((_k, i) => `k${i}`);
+  const kSel = (s: Side) => keys.map((k, i) => `CAST(${ident(s.nameOf(k))} AS ${k.compareType}) AS k${i}`).join(', ');
+  const notNull = (s: Side) => keys.map((k) => `${ident(s.nameOf(k))} IS NOT NULL`).join(' AND ');
+  const pairsOf = (s: Side) => `(SELECT DISTINCT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)})`;
+  const keyOut = (r: Record<string, unknown>) => keyValue(kc.map((k) => r[k])) as EvidenceValue;
+
+  // Leakage inside each environment: an id in more than one split.
+  const leakage: Record<string, unknown> = {};
+  for (const s of sides) {
+    const base = `SELECT ${kc.join(', ')}, string_agg(DISTINCT sp, ' + ' ORDER BY sp) AS combo, count(DISTINCT sp) AS c FROM ${pairsOf(s)} GROUP BY ALL HAVING count(DISTINCT sp) > 1`;
+    const combos = await engine.all(`SELECT combo, count(*) AS n FROM (${base}) GROUP BY combo ORDER BY combo`);
+    const ids = combos.reduce((x, r) => x + (toNumber(r.n) ?? 0), 0);
+    leakage[s.name] = { ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) };
+    if (ids > 0) {
+      const samples = (await engine.all(`SELECT ${kc.join(', ')} FROM (${base}) ORDER BY ${kc.join(', ')} LIMIT ${sample}`)).map(keyOut);
+      findings.push(finding({
+        stage: 'splits', severity: 'error', cause: 'split_leakage', columns: [cols.split.name], rowsAffected: ids,
+        message: `${s.name}: ${formatCount(ids)} ids are in more than one split (${combos.map((r) => `${String(r.combo)}: ${formatCount(toNumber(r.n) ?? 0)}`).join(', ')}): leakage between splits`,
+        evidence: { side: s.name, ids, combinations: leakage[s.name] as EvidenceValue }, sampleKeys: samples,
+      }));
+    }
+  }
+  summary.leakage = leakage;
+  const rawDup = await rawDuplicates(engine, sides, keys, kSel, notNull, sp, options, sample, cols, findings);
+  if (rawDup) summary.rawDuplicates = rawDup;
+
+  // Transition matrix over distinct (id, split) pairs.
+  const on = kc.map((k) => `a.${k} = b.${k}`).join(' AND ');
+  const rows = await engine.all(`SELECT a.sp AS ra, b.sp AS rb, a.${kc[0]} IS NOT NULL AND b.${kc[0]} IS NOT NULL AS both_in, count(*) AS n
+FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GROUP BY ALL`);
+  const shared = await engine.one(`SELECT count(*) AS n FROM (SELECT DISTINCT ${kc.join(', ')} FROM ${pairsOf(sides[0]!)}) a SEMI JOIN (SELECT DISTINCT ${kc.join(', ')} FROM ${pairsOf(sides[1]!)}) b ON ${on}`);
+  const sharedIds = toNumber(shared.n) ?? 0;
+  if (sharedIds === 0) return false;
+  const label = (v: unknown) => (v === null || v === undefined ? ABSENT : String(v));
+  const rNames = sortSplits(rows.filter((r) => r.ra !== null).map((r) => String(r.ra)));
+  const pNames = sortSplits(rows.filter((r) => r.rb !== null).map((r) => String(r.rb)));
+  const hasAbsentR = rows.some((r) => r.ra === null);
+  const hasAbsentP = rows.some((r) => r.rb === null);
+  const rLabels = [...rNames, ...(hasAbsentR ? [ABSENT] : [])];
+  const pLabels = [...pNames, ...(hasAbsentP ? [ABSENT] : [])];
+  const counts = rLabels.map(() => pLabels.map(() => 0));
+  let moved = 0;
+  for (const r of rows) {
+    const i = rLabels.indexOf(label(r.ra));
+    const j = pLabels.indexOf(label(r.rb));
+    const n = toNumber(r.n) ?? 0;
+    counts[i]![j]! += n;
+    if (r.ra !== null && r.rb !== null && r.ra !== r.rb) moved += n;
+  }
+  summary.transitions = { research: rLabels, production: pLabels, counts };
+  const agreement: Record<string, unknown> = {};
+  for (const s of splits) {
+    const i = rLabels.indexOf(s);
+    const j = pLabels.indexOf(s);
+    const inR = i < 0 ? 0 : counts[i]!.reduce((x, y) => x + y, 0);
+    const inP = j < 0 ? 0 : counts.reduce((x, row) => x + row[j]!, 0);
+    const both = i < 0 || j < 0 ? 0 : counts[i]![j]!;
+    agreement[s] = { inBoth: both, onlyResearch: inR - both, onlyProduction: inP - both, jaccard: inR + inP - both ? stableFloat(both / (inR + inP - both)) : null };
+  }
+  summary.agreement = agreement;
+  const onlyR = hasAbsentP ? counts.reduce((x, row) => x + row[pLabels.length - 1]!, 0) : 0;
+  const onlyP = hasAbsentR ? counts[rLabels.length - 1]!.reduce((x, y) => x + y, 0) : 0;
+  summary.ids = { shared: sharedIds, moved, onlyResearch: onlyR, onlyProduction: onlyP };
+
+  for (const [n, side, other] of [[onlyR, 'research', 'production'], [onlyP, 'production', 'research']] as const) {
+    if (n === 0) continue;
+    const [a, b] = side === 'research' ? ['a', 'b'] : ['b', 'a'];
+    const samples = (await engine.all(`SELECT ${kc.map((k) => `${a}.${k}`).join(', ')} FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} WHERE ${b}.${kc[0]} IS NULL ORDER BY ${kc.map((k) => `${a}.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
+    findings.push(finding({
+      stage: 'splits', severity: 'warning', cause: 'split_membership', columns: [cols.split.name], rowsAffected: n,
+      message: `${formatCount(n)} ids assigned in ${side} are in no ${other} split`,
+      evidence: { side, ids: n }, sampleKeys: samples,
+    }));
+  }
+  if (moved === 0) return true;
+
+  // Why did shared ids change split?
+  const movedSamples = (await engine.all(`SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${pairsOf(sides[0]!)} a JOIN ${pairsOf(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
+  const offDiag: Record<string, number> = {};
+  rLabels.forEach((r, i) => pLabels.forEach((p, j) => {
+    if (r !== ABSENT && p !== ABSENT && r !== p && counts[i]![j]! > 0) offDiag[`${r} → ${p}`] = counts[i]![j]!;
+  }));
+  const sameSizes = splits.every((s) => (sizes[0]!.get(s) ?? 0) === (sizes[1]!.get(s) ?? 0));
+  // Under independent random splits with these proportions, the expected share of ids keeping their split.
+  const n0 = [...sizes[0]!.values()].reduce((x, y) => x + y, 0);
+  const n1 = [...sizes[1]!.values()].reduce((x, y) => x + y, 0);
+  const expectedAgreement = stableFloat(splits.reduce((x, s) => x + ((sizes[0]!.get(s) ?? 0) / Math.max(1, n0)) * ((sizes[1]!.get(s) ?? 0) / Math.max(1, n1)), 0));
+  const evidence = { moved, sharedIds, share: stableFloat(moved / sharedIds), transitions: offDiag, sameSizes, expectedAgreementIfIndependent: expectedAgreement, observedAgreement: stableFloat(1 - moved / sharedIds) };
+  const what = `${formatCount(moved)} of ${formatCount(sharedIds)} shared ids (${formatPercent(moved / sharedIds)}) are in another split in production`;
+  const order = sameSizes || n0 === n1 ? await orderDependence(engine, sides, keys, cols, splits.length, sp, options) : null;
+  if (order) summary.orderMatch = order;
+  const groupBroken = (summary.groups as Record<string, { brokenGroups: number }> | undefined);
+  if (order) {
+    findings.push(finding({
+      stage: 'splits', severity: 'error', cause: 'split_order_dependent', columns: [cols.split.name], rowsAffected: moved,
+      message: `${what}, yet production's split sequence equals research's position by position (research ${order.research}, production ${order.production}): the split depends on row order (unordered database read); sort the rows before splitting`,
+      evidence: { ...evidence, researchOrder: order.research, productionOrder: order.production }, sampleKeys: movedSamples,
+    }));
+  } else if (cols.group && groupBroken === undefined) {
+    // Group analysis runs after; it decides (see groupFindings) — keep the membership finding for it.
+    findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}`, evidence, sampleKeys: movedSamples }));
+  } else if (sameSizes) {
+    findings.push(finding({
+      stage: 'splits', severity: 'error', cause: 'split_unseeded', columns: [cols.split.name], rowsAffected: moved,
+      message: `${what} while every split has the same size on both sides: random split without a fixed seed`,
+      evidence, sampleKeys: movedSamples,
+    }));
+  } else {
+    findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}, and split sizes differ`, evidence, sampleKeys: movedSamples }));
+  }
+  return true;
+}
+
+/**
+ * Groups in more than one split, per side. When production breaks groups that research kept whole, the
+ * membership difference is re-labelled group_split_broken; otherwise each breaking side gets a finding.
+ */
+async function groupFindings(engine: Engine, sides: readonly Side[], cols: Columns, sp: (s: Side) => string, findings: Finding[], summary: Record<string, unknown>, sample: number): Promise<Finding[]> {
+  const group = cols.group!;
+  const groups: Record<string, { brokenGroups: number; rows: number; groups: number; sample: EvidenceValue[] }> = {};
+  for (const s of sides) {
+    const g = `CAST(${ident(s.nameOf(group))} AS VARCHAR)`;
+    const base = `SELECT ${g} AS g, count(DISTINCT ${sp(s)}) AS c, count(*) AS n FROM ${s.table} WHERE ${ident(s.nameOf(group))} IS NOT NULL GROUP BY 1`;
+    const r = await engine.one(`SELECT count(*) AS groups, count(*) FILTER (WHERE c > 1) AS broken, coalesce(sum(n) FILTER (WHERE c > 1), 0) AS rows FROM (${base})`);
+    const samples = (await engine.all(`SELECT g FROM (${base}) WHERE c > 1 ORDER BY g LIMIT ${sample}`)).map((x) => String(x.g));
+    groups[s.name] = { groups: toNumber(r.groups) ?? 0, brokenGroups: toNumber(r.broken) ?? 0, rows: toNumber(r.rows) ?? 0, sample: samples };
+  }
+  summary.groups = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { groups: v.groups, brokenGroups: v.brokenGroups, rows: v.rows }]));
+  const out: Finding[] = [];
+  const a = groups.research!;
+  const b = groups.production!;
+  const membership = findings.findIndex((f) => f.cause === 'split_membership' && f.evidence.moved !== undefined);
+  if (b.brokenGroups > 0 && a.brokenGroups === 0) {
+    const message = `production puts ${formatCount(b.brokenGroups)} of ${formatCount(b.groups)} ${group.name} groups (${formatCount(b.rows)} rows) in more than one split, research none: a group split (GroupKFold / GroupShuffleSplit) was expected`;
+    const extra = { brokenGroups: b.brokenGroups, groupRows: b.rows, groups: b.groups, sampleGroups: b.sample };
+    if (membership >= 0) {
+      const f = findings[membership]!;
+      findings[membership] = { ...f, cause: 'group_split_broken', columns: [cols.split.name, group.name], message: `${f.message}; ${message}`, evidence: { ...f.evidence, ...extra } };
+    } else {
+      out.push(finding({ stage: 'splits', severity: 'error', cause: 'group_split_broken', columns: [cols.split.name, group.name], rowsAffected: b.rows, message, evidence: extra }));
+    }
+    return out;
+  }
+  if (membership >= 0) {
+    // No group explanation: fall back to the size rule.
+    const f = findings[membership]!;
+    if (f.evidence.sameSizes === true) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every split has the same size on both sides: random split without a fixed seed` };
+    else findings[membership] = { ...f, message: `${f.message}, and split sizes differ` };
+  }
+  for (const [name, g] of Object.entries(groups)) {
+    if (g.brokenGroups === 0) continue;
+    const other = name === 'research' ? b : a;
+    out.push(finding({
+      stage: 'splits', severity: g.brokenGroups > other.brokenGroups ? 'error' : 'warning', cause: 'group_split_broken', columns: [cols.split.name, group.name], rowsAffected: g.rows,
+      message: `${name}: ${formatCount(g.brokenGroups)} of ${formatCount(g.groups)} ${group.name} groups (${formatCount(g.rows)} rows) are in more than one split: group leakage`,
+      evidence: { side: name, brokenGroups: g.brokenGroups, groupRows: g.rows, groups: g.groups, sampleGroups: g.sample },
+    }));
+  }
+  return out;
+}
+
+/** With a raw dataset: rows with the same content (all non-key columns) assigned to different splits. */
+async function rawDuplicates(
+  engine: Engine,
+  sides: readonly Side[],
+  keys: readonly ColumnPair[],
+  kSel: (s: Side) => string,
+  notNull: (s: Side) => string,
+  sp: (s: Side) => string,
+  options: SplitCompareOptions,
+  sample: number,
+  cols: Columns,
+  findings: Finding[],
+): Promise<Record<string, unknown> | null> {
+  if (!options.raw?.research && !options.raw?.production) return null;
+  const out: Record<string, unknown> = {};
+  for (const s of sides) {
+    const raw = options.raw[s.name];
+    if (!raw) continue;
+    const keyNames = keys.map((k) => s.nameOf(k));
+    const missing = keyNames.filter((k) => !raw.columns.some((c) => c.name === k));
+    if (missing.length) throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${missing[0]}' is not in the raw ${s.name} dataset ${raw.label}`, { suggestion: 'the raw dataset must carry the same key as the split assignments' });
+    const content = raw.columns.filter((c) => !keyNames.includes(c.name));
+    if (!content.length) continue;
+    const pairs = matchSchemas(content, content).pairs;
+    const rawSel = `SELECT ${keys.map((k, i) => `CAST(${ident(s.nameOf(k))} AS ${k.compareType}) AS k${i}`).join(', ')}, ${rowHashSql(pairs, 'research')} AS h FROM ${raw.relation}`;
+    const on = keys.map((_k, i) => `r.k${i} = a.k${i}`).join(' AND ');
+    const joined = `SELECT r.h, a.sp, ${keys.map((_k, i) => `r.k${i}`).join(', ')} FROM (${rawSel}) r JOIN (SELECT DISTINCT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)}) a ON ${on}`;
+    const base = `SELECT h, count(DISTINCT sp) AS c, count(*) AS n, string_agg(DISTINCT sp, ' + ' ORDER BY sp) AS combo FROM (${joined}) GROUP BY h HAVING count(DISTINCT sp) > 1`;
+    const r = await engine.one(`SELECT count(*) AS groups, coalesce(sum(n), 0) AS rows FROM (${base})`);
+    const combos = await engine.all(`SELECT combo, count(*) AS n FROM (${base}) GROUP BY combo ORDER BY combo`);
+    const groups = toNumber(r.groups) ?? 0;
+    const rows = toNumber(r.rows) ?? 0;
+    out[s.name] = { duplicateGroups: groups, rows, combinations: Object.fromEntries(combos.map((c) => [String(c.combo), toNumber(c.n) ?? 0])) };
+    if (groups === 0) continue;
+    const samples = (await engine.all(`SELECT ${keys.map((_k, i) => `k${i}`).join(', ')} FROM (${joined}) WHERE h IN (SELECT h FROM (${base})) ORDER BY ${keys.map((_k, i) => `k${i}`).join(', ')} LIMIT ${sample}`)).map(
+      (x) => keyValue(keys.map((_k, i) => x[`k${i}`])) as EvidenceValue,
+    );
+    findings.push(finding({
+      stage: 'splits', severity: 'error', cause: 'split_leakage', columns: [cols.split.name], rowsAffected: rows,
+      message: `${s.name}: ${formatCount(groups)} duplicated raw rows (${formatCount(rows)} rows) straddle splits (${combos.map((c) => `${String(c.combo)}: ${formatCount(toNumber(c.n) ?? 0)}`).join(', ')}): the same example is trained and evaluated on`,
+      evidence: { side: s.name, kind: 'duplicate_rows', duplicateGroups: groups, rows, raw: raw.label }, sampleKeys: samples,
+    }));
+  }
+  return out;
+}
+
+/**
+ * Order dependence: the sequence of split names when a side is read in file order or sorted by one of
+ * its columns (ties by key, then file order), fingerprinted as the sum of hash('position:split') (hash of
+ * one string: DuckDB's multi-argument hash combines by xor, which would lose the pairing). Returns the
+ * first pair of orders (file order first) under which both sides give the same sequence, unless that
+ * sequence is simply sorted by split.
+ */
+async function orderDependence(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], cols: Columns, splitCount: number, sp: (s: Side) => string, options: SplitCompareOptions): Promise<{ research: string; production: string } | null> {
+  const prints: { label: string; hash: string; changes: number; n: number }[][] = [];
+  for (const s of sides) {
+    const fileOrder = options.fileOrder?.[s.name] ?? true;
+    const tie = [...keys.map((k) => ident(s.nameOf(k))), 'rowid'].join(', ');
+    const candidates = s.dataset.columns
+      .filter((c) => c.name !== s.nameOf(cols.split) && !/^(STRUCT|MAP|LIST|UNION)/i.test(c.type) && !c.type.endsWith('[]'))
+      .map((c) => c.name)
+      .sort()
+      .slice(0, MAX_ORDER_COLUMNS);
+    const orders = [...(fileOrder ? [{ label: 'file order', by: 'rowid' }] : []), ...candidates.map((c) => ({ label: `sorted by ${c}`, by: `${ident(c)}, ${tie}` }))];
+    if (!orders.length) return null;
+    const inner = orders.map((o, i) => `row_number() OVER (ORDER BY ${o.by}) AS r${i}, (${sp(s)} IS DISTINCT FROM lag(${sp(s)}) OVER (ORDER BY ${o.by})) AS x${i}`).join(', ');
+    const outer = orders.map((_o, i) => `CAST(sum(hash(CAST(r${i} AS VARCHAR) || ':' || coalesce(s, ''))) AS VARCHAR) AS h${i}, count(*) FILTER (WHERE x${i}) - 1 AS c${i}`).join(', ');
+    const row = await engine.one(`SELECT count(*) AS n, ${outer} FROM (SELECT ${sp(s)} AS s, ${inner} FROM ${s.table})`);
+    prints.push(orders.map((o, i) => ({ label: o.label, hash: String(row[`h${i}`]), changes: toNumber(row[`c${i}`]) ?? 0, n: toNumber(row.n) ?? 0 })));
+  }
+  for (const a of prints[0]!) {
+    for (const b of prints[1]!) {
+      if (a.n === b.n && a.hash === b.hash && a.changes >= splitCount) return { research: a.label, production: b.label };
+    }
+  }
+  return null;
+}
