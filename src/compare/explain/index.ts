@@ -12,7 +12,7 @@ import { isNumericKind, matchSchemas } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
 import { differsSql, keyPairs } from '../data/keyed.js';
 import type { Tolerances } from '../data/tolerance.js';
-import { stableFloat, toNumber } from '../data/values.js';
+import { toNumber } from '../data/values.js';
 import { formatPercent } from '../../report/format.js';
 
 export const CONDITIONS = ['differs', 'null', 'nan', 'unseen_category', 'out_of_range', 'missing_upstream'] as const;
@@ -232,10 +232,10 @@ async function explainOne(engine: Engine, request: ExplainRequest, keyTypes: rea
       condition: probe.condition,
       detail,
       differingRows: dRows,
-      differingShare: stableFloat(dShare)!,
+      differingShare: dShare,
       matchingRows: mRows,
-      matchingShare: stableFloat(mShare)!,
-      lift: stableFloat(dShare - mShare)!,
+      matchingShare: mShare,
+      lift: dShare - mShare,
     });
   }
   return out;
