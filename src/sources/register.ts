@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { ident, listLiteral, literal } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
 import { importArrow } from './arrow.js';
+import { refinedSelect, refineTextTypes } from './refine.js';
 import type { Format, InputSpec } from './resolve.js';
 
 export interface ColumnInfo {
@@ -60,7 +61,14 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
     } else {
       await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
     }
-    const columns = await engine.describe(relation);
+    let columns = await engine.describe(relation);
+    if (spec.format !== 'parquet' && spec.format !== 'duckdb' && spec.format !== 'arrow') {
+      const refined = await refineTextTypes(engine, relation, columns);
+      if (refined) {
+        await engine.run(`CREATE OR REPLACE VIEW ${relation} AS SELECT ${refinedSelect(refined, columns)} FROM ${readerSql(spec)}`);
+        columns = refined;
+      }
+    }
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
     return { label: spec.label, format: spec.format, relation, columns };
   } catch (e) {

@@ -4,7 +4,8 @@ import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
-import { matchSchemas } from './columns.js';
+import { canonicalType, kindOf, matchSchemas } from './columns.js';
+import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
 import type { KeyedDiff } from './keyed.js';
@@ -56,7 +57,7 @@ export const DEFAULT_UNMATCHED_SHARE = 0.01;
 export async function compareDatasets(engine: Engine, research: Dataset, production: Dataset, options: DataCompareOptions = {}, stage: Stage = 'data'): Promise<DataComparison> {
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
-  const schema = matchSchemas(research.columns, production.columns, options);
+  const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options));
   const findings: Finding[] = schemaFindings(stage, schema);
   let profiles: DataComparison['profiles'] = null;
   if (options.stats !== false) {
@@ -120,6 +121,31 @@ function mergeColumns(summary: Record<string, unknown>, perColumn: Record<string
   const columns = summary.columns as Record<string, Record<string, unknown>>;
   for (const [name, extra] of Object.entries(perColumn)) columns[name] = { ...columns[name], ...extra };
   summary.drift = { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns };
+}
+
+/**
+ * A text column that is null on every row says nothing about its type (a CSV writer cannot tell an empty
+ * number column from an empty text column): such a pair is compared in the other side's type, not as drift.
+ */
+async function untypedEmptyColumns(engine: Engine, research: Dataset, production: Dataset, schema: SchemaMatch): Promise<SchemaMatch> {
+  const suspects = schema.pairs.filter((p) => p.compatibility === 'breaking' && (p.research.type === 'VARCHAR' || p.production.type === 'VARCHAR'));
+  if (suspects.length === 0) return schema;
+  const count = async (d: Dataset, names: string[]) => engine.one(`SELECT ${names.map((n, i) => `count(${ident(n)}) AS c${i}`).join(', ')} FROM ${d.relation}`);
+  const a = await count(research, suspects.map((p) => p.name));
+  const b = await count(production, suspects.map((p) => p.productionName));
+  const empty = new Map<string, 'research' | 'production'>();
+  suspects.forEach((p, i) => {
+    if (p.research.type === 'VARCHAR' && Number(a[`c${i}`]) === 0) empty.set(p.name, 'research');
+    else if (p.production.type === 'VARCHAR' && Number(b[`c${i}`]) === 0) empty.set(p.name, 'production');
+  });
+  if (empty.size === 0) return schema;
+  const pairs = schema.pairs.map((p) => {
+    const side = empty.get(p.name);
+    if (!side) return p;
+    const typed = side === 'research' ? p.production.type : p.research.type;
+    return { ...p, compatibility: 'widening' as const, compareType: canonicalType(typed), kind: kindOf(typed), typeNote: `${side} column is empty (no type)` };
+  });
+  return { ...schema, pairs };
 }
 
 function ignored(name: string, options: SchemaOptions): boolean {

@@ -74,8 +74,10 @@ export interface KeyedDiff {
   readonly sampleOnlyResearch: readonly unknown[];
   readonly sampleOnlyProduction: readonly unknown[];
   readonly columns: readonly ColumnDiff[];
-  /** Temp table holding only the rows that are unmatched or differ (for the explain step). */
+  /** Temp table holding only the rows that are unmatched or differ: key columns k0…, flags in_a/in_b, and d<i> per value column. */
   readonly diffTable: string;
+  /** The value columns (research names) in the order of the d<i> flags. */
+  readonly valueColumns: readonly string[];
 }
 
 export interface KeyedOptions {
@@ -298,6 +300,7 @@ export async function keyedDiff(
     sampleOnlyProduction: onlyProduction ? await sampleKeys('in_a IS NULL') : [],
     columns,
     diffTable: table,
+    valueColumns: values.map((v) => v.name),
   };
 }
 

@@ -1,0 +1,72 @@
+import { matchSchemas } from '../compare/data/columns.js';
+import { keyedDiff } from '../compare/data/keyed.js';
+import { comparePredictions } from '../compare/predictions/index.js';
+import { compareSplits } from '../compare/splits/index.js';
+import type { ReprodiffConfig } from '../config/types.js';
+import type { Engine } from '../engine/engine.js';
+import type { StageOutcome } from '../findings/types.js';
+import type { Dataset } from '../sources/register.js';
+import type { KeyedTable } from './propagate.js';
+
+interface ModelStageInput {
+  readonly key: readonly string[] | undefined;
+  readonly config: ReprodiffConfig;
+  readonly overrides?: { truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string };
+}
+
+/**
+ * The keyed rows of a stage that differ in the given columns, as a diff table the propagation step can
+ * join to upstream stages. Narrow (key + a few columns), so the extra join is cheap.
+ */
+async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly string[] | undefined, columns: readonly (string | undefined)[]): Promise<KeyedTable | null> {
+  if (!key || key.length === 0) return null;
+  const wanted = new Set([...key, ...columns.filter((c): c is string => Boolean(c))]);
+  const pairs = matchSchemas(a.columns, b.columns).pairs.filter((p) => wanted.has(p.name));
+  if (!key.every((k) => pairs.some((p) => p.name === k))) return null;
+  const sharedKeys = await keyedDiff(engine, a, b, pairs, { key, sample: 0 });
+  if (sharedKeys.matched === 0) return null;
+  return { table: sharedKeys.diffTable, keyCount: key.length, valueColumns: sharedKeys.valueColumns };
+}
+
+function summaryColumn(outcome: StageOutcome, name: string): string | undefined {
+  const s = outcome.result.summary as Record<string, unknown>;
+  const cols = (s.columns ?? s.inferred ?? {}) as Record<string, unknown>;
+  const v = cols[name] ?? s[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The splits stage inside `check`: the splits comparator, plus the keyed table for propagation. */
+export async function runSplitsStage(engine: Engine, a: Dataset, b: Dataset, input: ModelStageInput): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
+  const s = input.config.stages?.splits;
+  const outcome = await compareSplits(engine, a, b, {
+    key: input.key,
+    splitColumn: input.overrides?.splitColumn ?? s?.splitColumn,
+    labelColumn: s?.labelColumn,
+    groupColumn: s?.groupColumn,
+  });
+  const split = input.overrides?.splitColumn ?? s?.splitColumn ?? summaryColumn(outcome, 'split');
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [split]) };
+}
+
+/** The predictions stage inside `check`: attribution against the features stage when both sides have it. */
+export async function runPredictionsStage(
+  engine: Engine,
+  a: Dataset,
+  b: Dataset,
+  input: ModelStageInput & { features?: { research: Dataset; production: Dataset } },
+): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
+  const p = input.config.stages?.predictions;
+  const tol = p?.tolerance ?? input.config.tolerance;
+  const outcome = await comparePredictions(engine, a, b, {
+    key: input.key,
+    scoreColumn: input.overrides?.scoreColumn ?? p?.scoreColumn,
+    labelColumn: input.overrides?.labelColumn ?? p?.labelColumn,
+    truthColumn: input.overrides?.truthColumn ?? p?.truthColumn,
+    threshold: p?.threshold,
+    tolerance: tol ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined,
+    features: input.features && input.key ? { ...input.features, key: input.key } : undefined,
+  });
+  const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? summaryColumn(outcome, 'score');
+  const label = input.overrides?.labelColumn ?? p?.labelColumn ?? summaryColumn(outcome, 'label');
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label]) };
+}

@@ -1,0 +1,203 @@
+import { compareDatasets, toOutcome } from '../compare/data/index.js';
+import type { DataCompareOptions, DataComparison } from '../compare/data/index.js';
+import type { Tolerances } from '../compare/data/tolerance.js';
+import { compareEnv } from '../compare/env/compare.js';
+import { describeExplanation, explainDifferences, isExplaining } from '../compare/explain/index.js';
+import type { UpstreamRelation } from '../compare/explain/index.js';
+import { compareFeatures } from '../compare/features/index.js';
+import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
+import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
+import { withEngine } from '../engine/engine.js';
+import type { Engine, EngineOptions } from '../engine/engine.js';
+import { ident } from '../engine/quote.js';
+import { buildReport } from '../findings/report.js';
+import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/types.js';
+import { STAGES } from '../findings/types.js';
+import { openDataset } from '../sources/register.js';
+import type { Dataset } from '../sources/register.js';
+import { resolveInput } from '../sources/resolve.js';
+import type { InputSpec } from '../sources/resolve.js';
+import { readEnvironment } from '../sources/env/detect.js';
+import type { CheckPlan } from './plan.js';
+import { markPropagation } from './propagate.js';
+import type { KeyedTable, StageTables } from './propagate.js';
+import { inferKey } from './infer.js';
+import { runPredictionsStage, runSplitsStage } from './model-stages.js';
+
+export interface CheckOptions {
+  readonly engine?: EngineOptions;
+  readonly failOn?: FailOn;
+  /** Flag overrides: --key, --truth-col, … */
+  readonly overrides?: { key?: readonly string[]; truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string };
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface CheckResult {
+  readonly report: Report;
+  /** What was inferred (key, columns), for --write-config. */
+  readonly inferred: Partial<ReprodiffConfig>;
+}
+
+const TABLE_STAGES: readonly Stage[] = ['data', 'features', 'splits', 'predictions'];
+
+/** Walks the stages in checklist order, marks propagation and explains roots, and builds the report. */
+export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Promise<CheckResult> {
+  const progress = options.onProgress ?? (() => {});
+  const specs = new Map<Stage, { research: InputSpec; production: InputSpec }>();
+  for (const stage of TABLE_STAGES) {
+    const a = plan.artifacts[stage];
+    if (a.research && a.production) specs.set(stage, { research: resolveInput(a.research), production: resolveInput(a.production) });
+  }
+  const all = [...specs.values()].flatMap((s) => [s.research, s.production]);
+  const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs) };
+  return withEngine(engineOptions, async (engine) => {
+    const datasets = new Map<Stage, { research: Dataset; production: Dataset }>();
+    for (const [stage, s] of specs) {
+      progress(`opening ${stage}`);
+      datasets.set(stage, { research: await openDataset(engine, s.research, `${stage}_r`), production: await openDataset(engine, s.production, `${stage}_p`) });
+    }
+    const config = plan.config;
+    const key = options.overrides?.key ?? asList(config.key) ?? inferKey([...datasets.values()].flatMap((d) => [d.research, d.production]));
+    const inferred: Partial<ReprodiffConfig> = key && !config.key ? { key: key.length === 1 ? key[0]! : key } : {};
+    const runs: StageTables[] = [];
+    const outcomes = new Map<Stage, StageOutcome>();
+    const comparisons = new Map<Stage, DataComparison>();
+    for (const stage of STAGES) {
+      const skipped = skipReason(plan, stage);
+      if (skipped) {
+        outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: plan.artifacts[stage] } }, findings: [] });
+        continue;
+      }
+      progress(`comparing ${stage}`);
+      const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
+      if (stage === 'env') {
+        const outcome = compareEnv(readEnvironment(plan.artifacts.env.research!), readEnvironment(plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
+        outcomes.set(stage, withSummary(outcome, inputs));
+        runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
+        continue;
+      }
+      const d = datasets.get(stage)!;
+      const stageKey = asList(stageConfig(config, stage)?.key) ?? key;
+      let outcome: StageOutcome;
+      let keyed: KeyedTable | null = null;
+      if (stage === 'data' || stage === 'features') {
+        const opts = tableOptions(config, stage, stageKey);
+        let c: DataComparison;
+        if (stage === 'data') {
+          c = await compareDatasets(engine, d.research, d.production, opts, 'data');
+          outcome = toOutcome(c);
+        } else {
+          const f = await compareFeatures(engine, d.research, d.production, { ...opts, timeColumn: config.stages?.features?.timeColumn });
+          c = f.comparison;
+          outcome = { result: f.result, findings: f.findings };
+        }
+        comparisons.set(stage, c);
+        if (c.keyed) keyed = { table: c.keyed.diffTable, keyCount: c.keyed.key.length, valueColumns: c.keyed.valueColumns };
+      } else if (stage === 'splits') {
+        ({ outcome, keyed } = await runSplitsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides }));
+      } else {
+        const features = datasets.get('features');
+        ({ outcome, keyed } = await runPredictionsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides, features }));
+      }
+      outcomes.set(stage, withSummary(outcome, inputs));
+      runs.push({ stage, keyed, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
+    }
+    progress('tracing propagation');
+    const marked = await markPropagation(engine, runs);
+    const explained = await explainRoots(engine, marked, comparisons, datasets, key);
+    const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
+    return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
+  });
+}
+
+function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {
+  return o.findings.some((f) => f.severity === 'error' || (failOn !== 'error' && f.severity === 'warning'));
+}
+
+function withSummary(o: StageOutcome, extra: Record<string, unknown>): StageOutcome {
+  return { ...o, result: { ...o.result, summary: { ...extra, ...o.result.summary } } };
+}
+
+function skipReason(plan: CheckPlan, stage: Stage): string | null {
+  const a = plan.artifacts[stage];
+  if (!a.research && !a.production) return 'no artifact on either side';
+  if (!a.research) return 'no research artifact to compare with (production only)';
+  if (!a.production) return 'no production artifact to compare with (research only)';
+  return null;
+}
+
+function asList(key: string | readonly string[] | undefined): readonly string[] | undefined {
+  if (key === undefined) return undefined;
+  return typeof key === 'string' ? key.split(',').map((k) => k.trim()).filter(Boolean) : key;
+}
+
+function stageConfig(config: ReprodiffConfig, stage: Stage): { key?: string | readonly string[] } | undefined {
+  return config.stages?.[stage] as { key?: string | readonly string[] } | undefined;
+}
+
+function tolerances(global: ToleranceConfig | undefined, local: ToleranceConfig | undefined): Tolerances {
+  const base = { abs: local?.abs ?? global?.abs ?? 0, rel: local?.rel ?? global?.rel ?? 0 };
+  const perColumn: Record<string, { abs: number; rel: number }> = {};
+  for (const [col, t] of Object.entries({ ...global?.columns, ...local?.columns })) perColumn[col] = { abs: t.abs ?? base.abs, rel: t.rel ?? base.rel };
+  return { default: base, perColumn };
+}
+
+/** The data/features options for a stage: global settings, then the stage's own. */
+export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features', key: readonly string[] | undefined): DataCompareOptions {
+  const local = config.stages?.[stage] as (TableStageConfig & { drift?: NonNullable<NonNullable<ReprodiffConfig['stages']>['features']>['drift'] }) | undefined;
+  const drift = local?.drift;
+  const driftOptions: DriftOptions | undefined = drift
+    ? {
+        tests: drift.tests as Record<string, DriftTest> | undefined,
+        thresholds: drift.thresholds,
+        bins: drift.bins,
+        datasetShare: drift.datasetShare,
+        kinds: Object.fromEntries([...(drift.categorical ?? []).map((c) => [c, 'categorical']), ...(drift.numeric ?? []).map((c) => [c, 'numeric'])]),
+      }
+    : undefined;
+  return {
+    key,
+    ignore: [...(config.ignore ?? []), ...(local?.ignore ?? [])],
+    rename: { ...config.rename, ...local?.rename },
+    tolerances: tolerances(config.tolerance, local?.tolerance),
+    drift: driftOptions,
+  };
+}
+
+/**
+ * For each root finding of the features stage that names rows, asks the explain engine which raw-data
+ * condition separates those rows from the rows that match, and names the best one in the message.
+ */
+async function explainRoots(
+  engine: Engine,
+  marked: Map<Stage, Finding[]>,
+  comparisons: Map<Stage, DataComparison>,
+  datasets: Map<Stage, { research: Dataset; production: Dataset }>,
+  key: readonly string[] | undefined,
+): Promise<Map<Stage, Finding[]>> {
+  const features = comparisons.get('features');
+  const raw = datasets.get('data');
+  if (!features?.keyed || !raw || !key) return marked;
+  const fk = features.keyed;
+  const upstream: UpstreamRelation[] = [{ name: 'data', research: raw.research, production: raw.production, key: fk.key }];
+  const out = new Map(marked);
+  const list: Finding[] = [];
+  for (const f of marked.get('features') ?? []) {
+    const i = f.columns.length === 1 ? fk.valueColumns.indexOf(f.columns[0]!) : -1;
+    if (f.propagatedFrom || f.severity === 'info' || i < 0 || !f.rowsAffected) {
+      list.push(f);
+      continue;
+    }
+    const keys = fk.key.map((_k, j) => `k${j}`);
+    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fk.diffTable)} WHERE in_a AND in_b AND d${i}) d USING (${keys.join(', ')}))`;
+    try {
+      const ranked = await explainDifferences(engine, { differing, keyColumns: keys, upstream });
+      const best = ranked.find((e) => isExplaining(e) && !(e.condition === 'differs' && e.column === f.columns[0]));
+      list.push(best ? { ...f, message: `${f.message}; raw: ${describeExplanation(best, 'these rows', 'equal rows')}`, evidence: { ...f.evidence, explanation: { ...best } } } : f);
+    } catch {
+      list.push(f);
+    }
+  }
+  out.set('features', list);
+  return out;
+}

@@ -1,0 +1,57 @@
+import type { Stage } from '../findings/types.js';
+
+/** Tolerance for numbers: |a − b| ≤ abs + rel·|a|. */
+export interface ToleranceConfig {
+  readonly abs?: number;
+  readonly rel?: number;
+  /** Per-column overrides. */
+  readonly columns?: Readonly<Record<string, { readonly abs?: number; readonly rel?: number }>>;
+}
+
+/** Options shared by the table stages (data, features, predictions). */
+export interface TableStageConfig {
+  readonly key?: string | readonly string[];
+  readonly ignore?: readonly string[];
+  /** research column → production column. */
+  readonly rename?: Readonly<Record<string, string>>;
+  readonly tolerance?: ToleranceConfig;
+}
+
+export interface DriftConfig {
+  /** column → ks | wasserstein | psi | jensenshannon | chisquare */
+  readonly tests?: Readonly<Record<string, string>>;
+  readonly thresholds?: Readonly<Record<string, number>>;
+  readonly bins?: number;
+  readonly categorical?: readonly string[];
+  readonly numeric?: readonly string[];
+  readonly datasetShare?: number;
+}
+
+export interface StagesConfig {
+  readonly data?: TableStageConfig;
+  readonly features?: TableStageConfig & { readonly drift?: DriftConfig; readonly timeColumn?: string };
+  readonly splits?: { readonly key?: string | readonly string[]; readonly splitColumn?: string; readonly labelColumn?: string; readonly groupColumn?: string };
+  readonly predictions?: TableStageConfig & { readonly scoreColumn?: string; readonly labelColumn?: string; readonly truthColumn?: string; readonly threshold?: number };
+  readonly env?: { readonly numericPackages?: readonly string[] };
+}
+
+/** The artifact of each stage on one side: a path (any input format, or `file.snapshot.json#name`). */
+export type SideConfig = Partial<Record<Stage, string>>;
+
+/** reprodiff.yml: what to compare, and how. Paths are relative to the config file. */
+export interface ReprodiffConfig {
+  readonly version?: 1;
+  readonly key?: string | readonly string[];
+  readonly failOn?: 'warning' | 'error';
+  readonly ignore?: readonly string[];
+  readonly rename?: Readonly<Record<string, string>>;
+  readonly tolerance?: ToleranceConfig;
+  readonly research: SideConfig;
+  readonly production: SideConfig;
+  readonly stages?: StagesConfig;
+}
+
+/** Typed helper for configs written in code (`reprodiff.config.ts` style), returning its argument. */
+export function defineConfig(config: ReprodiffConfig): ReprodiffConfig {
+  return config;
+}
