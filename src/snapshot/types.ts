@@ -31,7 +31,7 @@ export interface NumericDistribution {
   readonly edges: readonly number[];
   /** Research counts in the right-closed bins (−∞, e0], (e0, e1], …, (e_last, ∞): edges.length + 1 entries. */
   readonly counts: readonly number[];
-  /** Quantiles at `quantileLevels` evenly spaced levels (numpy linear): the sketch KS and Wasserstein use. */
+  /** Quantiles at `quantileLevels` evenly spaced levels (numpy linear): the sketch KS and Wasserstein use; empty when `values` are stored. */
   readonly quantiles: readonly number[];
   /** Every distinct finite value with its count, when there are at most `categoryCap` of them: exact KS and Wasserstein. */
   readonly values?: readonly (readonly [number, number])[];

@@ -2,8 +2,9 @@
  * `makeSnapshot`: profiles each artifact and stores what later comparisons need, in few scans per artifact:
  *   1–2. profileTable: one aggregate scan for the statistics and fingerprint, one GROUPING SETS scan for category
  *        frequencies (asked with topK = the category cap, so it doubles as the drift tests' frequencies);
- *   3.   one aggregate scan for the numeric sketches (finite count, moments, range, quantile grid and decile edges);
- *   4.   one aggregate scan for research counts in the decile bins, and exact value counts of low-cardinality columns;
+ *   3.   one scan, sorted per column, for the order statistics behind the quantile grid and the decile edges;
+ *   4.   one aggregate scan for research counts in the decile bins, mean and population std, and exact value
+ *        counts of low-cardinality columns;
  *   5.   with --key only: key health (null and duplicate keys).
  */
 import type { Engine, Row } from '../engine/engine.js';
@@ -17,7 +18,7 @@ import { DRIFT_DEFAULTS } from '../compare/distribution/index.js';
 import type { ColumnInfo, Dataset } from '../sources/register.js';
 import type { Environment } from '../sources/env/model.js';
 import { TOOL_VERSION } from '../version.js';
-import { binAggregates, exactValuesAggregate, sketchAggregates, textValuesAggregate, valueExpr } from './sql.js';
+import { binAggregates, exactValuesAggregate, momentAggregates, orderStatisticsSql, textValuesAggregate, valueExpr } from './sql.js';
 import { SNAPSHOT_DEFAULTS, SNAPSHOT_VERSION } from './types.js';
 import type { CategoricalDistribution, ColumnDistributions, NumericDistribution, Snapshot, SnapshotArtifact } from './types.js';
 
@@ -80,7 +81,7 @@ interface ArtifactSettings {
 async function snapshotArtifact(engine: Engine, d: Dataset, s: ArtifactSettings): Promise<SnapshotArtifact> {
   const profile = await profileTable(engine, d.relation, d.columns, s.cap);
   const numeric = d.columns.filter((c) => isNumericKind(kindOf(c.type)) || isTemporalKind(kindOf(c.type)));
-  const sketches = await numericSketches(engine, d.relation, numeric, s);
+  const sketches = await numericSketches(engine, d.relation, numeric, profile.columns, s);
   const few = (c: ColumnInfo) => profile.columns[c.name]!.distinct <= s.cap;
   const second = await binsAndValues(engine, d.relation, numeric, sketches, few, (c) => !profile.columns[c.name]!.top);
   const distributions: Record<string, ColumnDistributions> = {};
@@ -93,7 +94,8 @@ async function snapshotArtifact(engine: Engine, d: Dataset, s: ArtifactSettings)
     const sketch = sketches.get(c.name);
     if (sketch) {
       const values = second.values.get(c.name);
-      entry.numeric = { ...sketch, counts: second.counts.get(c.name) ?? [sketch.n], ...(values ? { values } : {}) };
+      // Exact values supersede the sketch: it is left empty then.
+      entry.numeric = { ...sketch, ...second.moments.get(c.name), counts: second.counts.get(c.name) ?? [sketch.n], ...(values ? { quantiles: [], values } : {}) };
     }
     const text = top ?? second.text.get(c.name);
     if (text) entry.categorical = categorical(text, p, s.cap);
@@ -120,30 +122,59 @@ function categorical(values: readonly { value: string; count: number }[], p: Col
 
 type Sketch = Omit<NumericDistribution, 'counts' | 'values'>;
 
-/** Scan 3: finite count, mean, population std, range, the quantile grid and the decile edges of every numeric column. */
-async function numericSketches(engine: Engine, relation: string, columns: readonly ColumnInfo[], s: ArtifactSettings): Promise<Map<string, Sketch>> {
+/** Finite values of a numeric or temporal column, from its profile (temporal values are always finite as epoch seconds). */
+function finiteCount(p: ColumnProfile): number {
+  return p.count - (p.nan ?? 0) - (p.posInf ?? 0) - (p.negInf ?? 0);
+}
+
+/** numpy's linear quantile from order statistics, as the distribution tests compute their decile edges. */
+function linearQuantile(at: Map<number, number>, n: number, q: number): number {
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  const a = at.get(lo)!;
+  const b = at.get(hi)!;
+  return a + (h - lo) * (b - a);
+}
+
+/** Scan 3: the order statistics behind the quantile grid and the decile edges of every numeric column (one sort per column, one scan). */
+async function numericSketches(engine: Engine, relation: string, columns: readonly ColumnInfo[], profiles: Readonly<Record<string, ColumnProfile>>, s: ArtifactSettings): Promise<Map<string, Sketch>> {
   const out = new Map<string, Sketch>();
   if (columns.length === 0) return out;
   const grid = sketchLevels(s.m);
   const deciles = binLevels(s.bins);
-  const levels = [...grid, ...deciles];
-  const aggs = columns.flatMap((c, i) => sketchAggregates(valueExpr(c.name, isTemporalKind(kindOf(c.type))), i, levels));
-  const row = await engine.one(`SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`);
+  const ns = columns.map((c) => finiteCount(profiles[c.name]!));
+  const ranks = ns.map((n) => {
+    const set = new Set<number>();
+    if (n > 0) for (const q of [...grid, ...deciles]) {
+      const lo = Math.floor((n - 1) * q);
+      set.add(lo).add(Math.min(lo + 1, n - 1));
+    }
+    return [...set].sort((a, b) => a - b);
+  });
+  const exprs = columns.map((c) => valueExpr(c.name, isTemporalKind(kindOf(c.type))));
+  const at = columns.map(() => new Map<number, number>());
+  const live = columns.map((_c, i) => i).filter((i) => ns[i]! > 0);
+  if (live.length) {
+    const rows = await engine.all(orderStatisticsSql(relation, live.map((i) => exprs[i]!), live.map((i) => ranks[i]!)));
+    for (const r of rows) {
+      const i = live[Number(r.c)]!;
+      if (toNumber(r.n) !== ns[i]) throw new Error(`snapshot: ${columns[i]!.name} has ${String(r.n)} finite values, its profile ${ns[i]}`);
+      at[i]!.set(toNumber(r.rk)!, toNumber(r.v)!);
+    }
+  }
   columns.forEach((c, i) => {
-    const get = (stat: string) => row[`s${i}_${stat}`];
-    const n = toNumber(get('n')) ?? 0;
-    const q = ((get('q') as unknown[] | null) ?? []).map((x) => toNumber(x)!);
-    const variance = toNumber(get('var'));
-    const edges = n > 0 ? [...new Set(q.slice(grid.length))].sort((x, y) => x - y) : [];
+    const n = ns[i]!;
+    const q = (levels: number[]) => (n > 0 ? levels.map((l) => linearQuantile(at[i]!, n, l)) : []);
     out.set(c.name, {
       type: 'numeric',
       n,
-      mean: stableFloat(toNumber(get('mean'))),
-      stdPop: variance === null ? null : stableFloat(Math.sqrt(Math.max(0, variance))),
-      min: toNumber(get('min')),
-      max: toNumber(get('max')),
-      edges,
-      quantiles: n > 0 ? q.slice(0, grid.length) : [],
+      mean: null,
+      stdPop: null,
+      min: n > 0 ? at[i]!.get(0)! : null,
+      max: n > 0 ? at[i]!.get(n - 1)! : null,
+      edges: [...new Set(q(deciles))].sort((x, y) => x - y),
+      quantiles: q(grid),
     });
   });
   return out;
@@ -153,6 +184,7 @@ interface SecondPass {
   readonly counts: Map<string, number[]>;
   readonly values: Map<string, [number, number][]>;
   readonly text: Map<string, { value: string; count: number }[]>;
+  readonly moments: Map<string, { mean: number | null; stdPop: number | null }>;
 }
 
 /**
@@ -167,13 +199,13 @@ async function binsAndValues(
   few: (c: ColumnInfo) => boolean,
   needsText: (c: ColumnInfo) => boolean,
 ): Promise<SecondPass> {
-  const out: SecondPass = { counts: new Map(), values: new Map(), text: new Map() };
+  const out: SecondPass = { counts: new Map(), values: new Map(), text: new Map(), moments: new Map() };
   const aggs: string[] = [];
   columns.forEach((c, i) => {
     const sketch = sketches.get(c.name)!;
     if (sketch.n === 0) return;
     const x = valueExpr(c.name, isTemporalKind(kindOf(c.type)));
-    aggs.push(...binAggregates(x, i, sketch.edges));
+    aggs.push(...binAggregates(x, i, sketch.edges), ...momentAggregates(x, i));
     if (few(c)) {
       aggs.push(exactValuesAggregate(x, i));
       if (needsText(c)) aggs.push(textValuesAggregate(c.name, i));
@@ -185,6 +217,8 @@ async function binsAndValues(
     const sketch = sketches.get(c.name)!;
     if (sketch.n === 0) return;
     out.counts.set(c.name, sketch.edges.concat([0]).map((_e, b) => toNumber(row[`b${i}_${b}`]) ?? 0));
+    const variance = toNumber(row[`s${i}_var`]);
+    out.moments.set(c.name, { mean: stableFloat(toNumber(row[`s${i}_mean`])), stdPop: variance === null ? null : stableFloat(Math.sqrt(Math.max(0, variance))) });
     const values = mapEntries(row, `v${i}_values`);
     if (values) out.values.set(c.name, values.map(([k, n]) => [toNumber(k)!, n] as [number, number]).sort((a, b) => a[0] - b[0]));
     const text = mapEntries(row, `v${i}_text`);
