@@ -252,7 +252,7 @@ async function keyedAnalysis(
       findings.push(finding({
         stage: 'splits', severity: 'error', cause: 'split_leakage', columns: [cols.split.name], rowsAffected: ids,
         message: `${s.name}: ${formatCount(ids)} ids are in more than one split (${combos.map((r) => `${String(r.combo)}: ${formatCount(toNumber(r.n) ?? 0)}`).join(', ')}): leakage between splits`,
-        evidence: { side: s.name, ids, combinations: leakage[s.name] as EvidenceValue }, sampleKeys: samples,
+        evidence: { side: s.name, ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) }, sampleKeys: samples,
       }));
     }
   }
@@ -281,8 +281,10 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
     const j = pLabels.indexOf(label(r.rb));
     const n = toNumber(r.n) ?? 0;
     counts[i]![j]! += n;
-    if (r.ra !== null && r.rb !== null && r.ra !== r.rb) moved += n;
   }
+  // Ids that changed split: one split on each side, not the same. (Ids in several splits are leakage, reported above.)
+  const single = (x: Side) => `(SELECT ${kc.join(', ')}, min(sp) AS sp FROM ${pairsOf(x)} GROUP BY ALL HAVING count(DISTINCT sp) = 1)`;
+  moved = toNumber((await engine.one(`SELECT count(*) AS n FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp`)).n) ?? 0;
   summary.transitions = { research: rLabels, production: pLabels, counts };
   const agreement: Record<string, unknown> = {};
   for (const s of splits) {
@@ -311,7 +313,7 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
   if (moved === 0) return true;
 
   // Why did shared ids change split?
-  const movedSamples = (await engine.all(`SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${pairsOf(sides[0]!)} a JOIN ${pairsOf(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
+  const movedSamples = (await engine.all(`SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
   const offDiag: Record<string, number> = {};
   rLabels.forEach((r, i) => pLabels.forEach((p, j) => {
     if (r !== ABSENT && p !== ABSENT && r !== p && counts[i]![j]! > 0) offDiag[`${r} → ${p}`] = counts[i]![j]!;
