@@ -42,13 +42,12 @@ describe.skipIf(!hasCorpora)('parquet-testing corpus', () => {
     expect(files.length).toBeGreaterThan(0);
     const results = await mapLimit(files, CONCURRENCY, (csv) => {
       const parquet = csv.replace(/_expect\.csv$/, '.parquet');
-      // One expected CSV writes a header with a leading space: map it to the Parquet name.
+      // delta_encoding_required_column.parquet names its columns `c_customer_sk:` (a trailing colon)
+      // where the CSV says `c_customer_sk`: map them. (The CSV header with a leading space is trimmed by the reader.)
       const header = readFileSync(csv, 'utf8').split(/\r?\n/, 1)[0]!;
-      const maps = header
-        .split(',')
-        .map((h) => h.replace(/^"|"$/g, ''))
-        .filter((h) => h !== h.trim())
-        .flatMap((h) => ['--map', `${h.trim()}=${h}`]);
+      const maps = basename(parquet) === 'delta_encoding_required_column.parquet'
+        ? header.split(',').map((h) => h.replace(/^"|"$/g, '').trim()).flatMap((h) => ['--map', `${h}:=${h}`])
+        : [];
       return runData(rel(parquet), rel(csv), maps, 120_000);
     });
     const allowed = new Set(['type_change', 'type_widening', 'schema_order']);
