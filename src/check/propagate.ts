@@ -27,9 +27,10 @@ export const PROPAGATION_SHARE = 0.95;
 export function findingRowsWhere(f: Finding, t: KeyedTable): string | null {
   if (f.cause === 'rows_missing') return 'in_b IS NULL';
   if (f.cause === 'rows_extra') return 'in_a IS NULL';
-  if (f.columns.length !== 1 || f.rowsAffected === null || f.rowsAffected === 0) return null;
-  const i = t.valueColumns.indexOf(f.columns[0]!);
-  return i < 0 ? null : `in_a AND in_b AND d${i}`;
+  if (f.columns.length === 0 || f.rowsAffected === null || f.rowsAffected === 0) return null;
+  const idx = f.columns.map((c) => t.valueColumns.indexOf(c));
+  if (idx.some((i) => i < 0)) return null;
+  return `in_a AND in_b AND (${idx.map((i) => `d${i}`).join(' OR ')})`;
 }
 
 function keyText(alias: string, n: number): string {
@@ -60,7 +61,7 @@ export async function markPropagation(engine: Engine, stages: readonly StageTabl
     const upstream = ordered.slice(0, i).filter((u) => u.broken && u.stage !== 'env');
     const marked: Finding[] = [];
     for (const f of s.findings) marked.push(f.severity === 'info' || upstream.length === 0 ? f : await explainByUpstream(engine, f, s, upstream));
-    out.set(s.stage, marked);
+    out.set(s.stage, aggregatesFollow(marked));
   }
   return out;
 }
@@ -70,18 +71,53 @@ async function explainByUpstream(engine: Engine, f: Finding, s: StageTables, ups
     const sameColumn = f.columns.length > 0 && u.findings.some((g) => g.severity !== 'info' && g.columns.length > 0 && f.columns.every((c) => g.columns.includes(c)) && !isKeyFinding(g));
     if (sameColumn && !isKeyFinding(f)) return { ...f, propagatedFrom: u.stage, evidence: { ...f.evidence, propagation: { from: u.stage, reason: 'same column reported upstream' } } };
     const where = s.keyed && u.keyed ? findingRowsWhere(f, s.keyed) : null;
-    if (!where) continue;
-    const { share, rows } = await shareBrokenUpstream(engine, s.keyed!, where, u.keyed!);
-    if (rows > 0 && share >= PROPAGATION_SHARE) {
-      return {
-        ...f,
-        propagatedFrom: u.stage,
-        message: `${f.message} (${formatPercent(share)} of these rows already differ or are missing in ${u.stage})`,
-        evidence: { ...f.evidence, propagation: { from: u.stage, share, reason: 'keys differ or are missing upstream' } },
-      };
+    // The predicate must describe exactly this finding's rows; otherwise its sample keys speak for it.
+    const measured = where ? await shareBrokenUpstream(engine, s.keyed!, where, u.keyed!) : null;
+    if (measured && measured.rows === f.rowsAffected) {
+      if (measured.share >= PROPAGATION_SHARE) {
+        return {
+          ...f,
+          propagatedFrom: u.stage,
+          message: `${f.message} (${formatPercent(measured.share)} of these rows already differ or are missing in ${u.stage})`,
+          evidence: { ...f.evidence, propagation: { from: u.stage, share: measured.share, reason: 'keys differ or are missing upstream' } },
+        };
+      }
+    } else if (u.keyed && (await sampleKeysBrokenUpstream(engine, f, u.keyed))) {
+      return { ...f, propagatedFrom: u.stage, evidence: { ...f.evidence, propagation: { from: u.stage, reason: 'its keys differ or are missing upstream' } } };
     }
   }
   return f;
+}
+
+/**
+ * Findings about the whole stage (a metric, a proportion: no rows) follow the stage's keyed findings: when
+ * every finding that names rows is a consequence of the same upstream stage, so are they.
+ */
+function aggregatesFollow(findings: Finding[]): Finding[] {
+  const keyed = findings.filter((f) => f.severity !== 'info' && f.rowsAffected !== null && f.rowsAffected > 0);
+  if (keyed.length === 0 || keyed.some((f) => f.propagatedFrom === null)) return findings;
+  // The upstream stage behind the most rows carries the stage-level consequences.
+  const rows = new Map<Stage, number>();
+  for (const f of keyed) rows.set(f.propagatedFrom!, (rows.get(f.propagatedFrom!) ?? 0) + (f.rowsAffected ?? 0));
+  const from = [...rows.entries()].sort((a, b) => b[1] - a[1] || STAGES.indexOf(a[0]) - STAGES.indexOf(b[0]))[0]![0];
+  return findings.map((f) =>
+    f.severity !== 'info' && f.propagatedFrom === null && (f.rowsAffected === null || f.rowsAffected === 0)
+      ? { ...f, propagatedFrom: from, evidence: { ...f.evidence, propagation: { from, reason: 'every row-level difference of this stage comes from upstream' } } }
+      : f,
+  );
+}
+
+/** Keys a finding names, when no row predicate is known: all of its sample keys must be broken upstream. */
+async function sampleKeysBrokenUpstream(engine: Engine, f: Finding, up: KeyedTable): Promise<boolean> {
+  if (f.sampleKeys.length === 0 || f.rowsAffected === null) return false;
+  const keys = f.sampleKeys.map((k) => (Array.isArray(k) ? k : [k]));
+  if (keys.some((k) => k.length !== up.keyCount)) return false;
+  const text = (k: readonly unknown[]) => k.map((v) => String(v)).join('\u0001');
+  const uk = up.keyCount === 1 ? keyText('u', 1) : `concat(${keyText('u', up.keyCount)})`;
+  const list = keys.map((k) => `'${text(k).replaceAll("'", "''")}'`).join(', ');
+  const row = await engine.one(`SELECT count(DISTINCT ${uk}) AS hit FROM ${ident(up.table)} u WHERE ${uk} IN (${list})`);
+  const brokenUpstream = await engine.one(`SELECT count(*) AS n FROM ${ident(up.table)}`);
+  return (toNumber(row.hit) ?? 0) === keys.length && f.rowsAffected <= (toNumber(brokenUpstream.n) ?? 0);
 }
 
 /** Row presence findings name the key columns; they never explain a column by name. */

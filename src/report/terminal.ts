@@ -49,6 +49,20 @@ function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkIn
   return lines;
 }
 
+/** A later stage in brief: its own roots in full, its consequences of upstream breaks counted. */
+function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkInstance): string[] {
+  const breaking = findings.filter((f) => f.severity !== 'info');
+  const roots = breaking.filter((f) => f.propagatedFrom === null);
+  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.status === 'skipped' && stage.reason ? c.dim(` — ${stage.reason}`) : '')];
+  for (const f of roots) lines.push(findingLine(f, c));
+  const propagated = breaking.length - roots.length;
+  if (propagated > 0) {
+    const from = [...new Set(breaking.filter((f) => f.propagatedFrom).map((f) => f.propagatedFrom))].join(', ');
+    lines.push(c.dim(`  ↳ ${propagated} finding${propagated === 1 ? '' : 's'} propagated from ${from} (--verbose shows them)`));
+  }
+  return lines;
+}
+
 /** Terminal report: verdict line, stage ladder, then findings (first broken stage in full; all with --verbose). */
 export function renderTerminal(report: Report, options: RenderOptions): string {
   const c = options.color === undefined ? new Chalk() : new Chalk({ level: options.color ? 1 : 0 });
@@ -58,9 +72,7 @@ export function renderTerminal(report: Report, options: RenderOptions): string {
     const findings = report.findings.filter((f) => f.stage === stage.stage);
     const fullDetail = options.verbose || stage.stage === report.firstBrokenStage || report.command !== 'check';
     if (fullDetail) lines.push(...stageBlock(stage, findings, c, options.verbose), '');
-    else if (findings.some((f) => f.severity !== 'info')) {
-      lines.push(c.bold(`${stage.stage}: ${stage.status}`) + c.dim(` — ${findings.filter((f) => f.severity !== 'info').length} findings (--verbose shows them)`), '');
-    }
+    else lines.push(...rootsOnly(stage, findings, c), '');
   }
   return lines.join('\n').trimEnd();
 }
