@@ -26,7 +26,7 @@ import { DRIFT_DEFAULTS, defaultTest, distributionFindings, distributionSummary 
 import type { ColumnDistribution, ColumnTests, DistributionComparison, DriftOptions, DriftVerdict } from '../compare/distribution/index.js';
 import { binCountsSql, ecdfStatsSql, finiteValuesSql } from '../compare/distribution/sql.js';
 import { chiSquareHomogeneity, jensenShannon, ksPValue, linfDistance, psi } from '../stats/index.js';
-import { binAggregates, exactEcdfTableSql, sketchStatsSql, valueExpr } from './sql.js';
+import { binAggregates, binCounts, exactEcdfTableSql, sketchStatsSql, valueExpr } from './sql.js';
 import type { Knot } from './sql.js';
 import type { CategoricalDistribution, NumericDistribution, SnapshotArtifact } from './types.js';
 
@@ -264,7 +264,7 @@ async function productionBins(engine: Engine, production: Dataset, pairs: readon
   const row = await engine.one(`SELECT ${aggs.join(',\n  ')}\nFROM ${production.relation}`);
   pairs.forEach((p, i) => {
     const edges = artifact.distributions[p.name]!.numeric!.edges;
-    out.set(p.name, { counts: edges.concat([0]).map((_e, b) => toNumber(row[`b${i}_${b}`]) ?? 0), lo: toNumber(row[`lo${i}`]), hi: toNumber(row[`hi${i}`]) });
+    out.set(p.name, { counts: binCounts(row, i, edges), lo: toNumber(row[`lo${i}`]), hi: toNumber(row[`hi${i}`]) });
   });
   return out;
 }

@@ -29,16 +29,20 @@ need AS (SELECT c, unnest(ranks) AS rk FROM (VALUES ${need}) t(c, ranks))
 SELECT r.c, r.rk, r.v, r.n FROM r SEMI JOIN need ON r.c = need.c AND r.rk = need.rk ORDER BY r.c, r.rk`;
 }
 
-/** Counts of the finite values of `x` in right-closed bins between `edges`, outer bins open-ended (as binCountsSql). */
+/**
+ * Counts of the finite values of `x` in right-closed bins between sorted `edges`, outer bins open-ended (as
+ * binCountsSql): one histogram of the bin index per column, read back with `binCounts`.
+ */
 export function binAggregates(x: string, i: number, edges: readonly number[]): string[] {
-  const out: string[] = [];
-  for (let b = 0; b <= edges.length; b++) {
-    const conds = [`isfinite(${x})`];
-    if (b > 0) conds.push(`${x} > ${num(edges[b - 1]!)}`);
-    if (b < edges.length) conds.push(`${x} <= ${num(edges[b]!)}`);
-    out.push(`count(*) FILTER (WHERE ${conds.join(' AND ')}) AS b${i}_${b}`);
-  }
-  return out;
+  const index = edges.length ? `CASE ${edges.map((e, b) => `WHEN ${x} <= ${num(e)} THEN ${b}`).join(' ')} ELSE ${edges.length} END` : '0';
+  return [`histogram(${index}) FILTER (WHERE isfinite(${x})) AS b${i}`];
+}
+
+/** The per-bin counts of a `binAggregates` result (edges.length + 1 entries). */
+export function binCounts(row: Record<string, unknown>, i: number, edges: readonly number[]): number[] {
+  const counts = new Array<number>(edges.length + 1).fill(0);
+  for (const e of (row[`b${i}`] as { key: unknown; value: unknown }[] | null) ?? []) counts[Number(e.key)] = Number(e.value);
+  return counts;
 }
 
 /** Every distinct finite value with its count (only asked for columns known to have few). */
@@ -130,6 +134,5 @@ FROM g`;
 
 /** Production counts in the stored bins, finite values only. */
 export function productionBinsSql(productionValues: string, edges: readonly number[]): string {
-  const parts = binAggregates('v', 0, edges);
-  return `SELECT ${parts.join(', ')} FROM (${productionValues})`;
+  return `SELECT ${binAggregates('v', 0, edges).join(', ')} FROM (${productionValues})`;
 }

@@ -18,7 +18,7 @@ import { DRIFT_DEFAULTS } from '../compare/distribution/index.js';
 import type { ColumnInfo, Dataset } from '../sources/register.js';
 import type { Environment } from '../sources/env/model.js';
 import { TOOL_VERSION } from '../version.js';
-import { binAggregates, exactValuesAggregate, momentAggregates, orderStatisticsSql, textValuesAggregate, valueExpr } from './sql.js';
+import { binAggregates, binCounts, exactValuesAggregate, momentAggregates, orderStatisticsSql, textValuesAggregate, valueExpr } from './sql.js';
 import { SNAPSHOT_DEFAULTS, SNAPSHOT_VERSION } from './types.js';
 import type { CategoricalDistribution, ColumnDistributions, NumericDistribution, Snapshot, SnapshotArtifact } from './types.js';
 
@@ -216,7 +216,7 @@ async function binsAndValues(
   columns.forEach((c, i) => {
     const sketch = sketches.get(c.name)!;
     if (sketch.n === 0) return;
-    out.counts.set(c.name, sketch.edges.concat([0]).map((_e, b) => toNumber(row[`b${i}_${b}`]) ?? 0));
+    out.counts.set(c.name, binCounts(row, i, sketch.edges));
     const variance = toNumber(row[`s${i}_var`]);
     out.moments.set(c.name, { mean: stableFloat(toNumber(row[`s${i}_mean`])), stdPop: variance === null ? null : stableFloat(Math.sqrt(Math.max(0, variance))) });
     const values = mapEntries(row, `v${i}_values`);
