@@ -14,6 +14,7 @@ import { buildReport } from '../findings/report.js';
 import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
 import { openDataset } from '../sources/register.js';
+import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
 import type { InputSpec } from '../sources/resolve.js';
@@ -52,6 +53,23 @@ export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Pro
   const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs) };
   return withEngine(engineOptions, async (engine) => {
     const datasets = new Map<Stage, { research: Dataset; production: Dataset }>();
+    try {
+      return await walk(engine, plan, options, specs, datasets);
+    } catch (e) {
+      throw await asDataError(engine, [...datasets.values()].flatMap((d) => [d.research, d.production]), e);
+    }
+  });
+}
+
+async function walk(
+  engine: Engine,
+  plan: CheckPlan,
+  options: CheckOptions,
+  specs: Map<Stage, { research: InputSpec; production: InputSpec }>,
+  datasets: Map<Stage, { research: Dataset; production: Dataset }>,
+): Promise<CheckResult> {
+  const progress = options.onProgress ?? (() => {});
+  {
     for (const [stage, s] of specs) {
       progress(`opening ${stage}`);
       datasets.set(stage, { research: await openDataset(engine, s.research, `${stage}_r`), production: await openDataset(engine, s.production, `${stage}_p`) });
@@ -107,7 +125,7 @@ export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Pro
     const explained = await explainRoots(engine, marked, comparisons, datasets, key);
     const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
     return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
-  });
+  }
 }
 
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {

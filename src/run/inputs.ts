@@ -1,6 +1,7 @@
 import { withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { openDataset } from '../sources/register.js';
+import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
 import type { InputSpec, ReadOptions } from '../sources/resolve.js';
@@ -14,5 +15,16 @@ export async function withInputs<T>(
   const specs: InputSpec[] = inputs.map((i) => resolveInput(i.path, i.read));
   const readableFiles = specs.flatMap((s) => s.files);
   const readableDirs = specs.flatMap((s) => s.dirs);
-  return withEngine({ ...engineOptions, readableFiles, readableDirs }, (engine) => work(engine, (index, role) => openDataset(engine, specs[index]!, role)));
+  return withEngine({ ...engineOptions, readableFiles, readableDirs }, async (engine) => {
+    const opened: Dataset[] = [];
+    try {
+      return await work(engine, async (index, role) => {
+        const d = await openDataset(engine, specs[index]!, role);
+        opened.push(d);
+        return d;
+      });
+    } catch (e) {
+      throw await asDataError(engine, opened, e);
+    }
+  });
 }

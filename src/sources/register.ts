@@ -58,22 +58,32 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
       await importArrow(engine, spec.files[0]!, name);
     } else if (spec.format === 'duckdb') {
       await openDuckdbTable(engine, spec, name);
-    } else {
+    } else if (spec.format === 'parquet') {
       await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
+    } else {
+      await loadText(engine, spec, name);
     }
-    let columns = await engine.describe(relation);
-    if (spec.format !== 'parquet' && spec.format !== 'duckdb' && spec.format !== 'arrow') {
-      const refined = await refineTextTypes(engine, relation, columns);
-      if (refined) {
-        await engine.run(`CREATE OR REPLACE VIEW ${relation} AS SELECT ${refinedSelect(refined, columns)} FROM ${readerSql(spec)}`);
-        columns = refined;
-      }
-    }
+    const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
     return { label: spec.label, format: spec.format, relation, columns };
   } catch (e) {
     throw asInputError(e, spec);
   }
+}
+
+/**
+ * Text inputs are parsed once into a temporary table (DuckDB spills it under the memory limit): every
+ * later scan would otherwise parse and sniff the file again. Columns of numbers written as text are
+ * re-typed on the way in.
+ */
+async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<void> {
+  const raw = ident(`${name}_text`);
+  await engine.run(`CREATE VIEW ${raw} AS SELECT * FROM ${readerSql(spec)}`);
+  const sniffed = await engine.describe(raw);
+  const refined = await refineTextTypes(engine, raw, sniffed);
+  const select = refined ? refinedSelect(refined, sniffed) : '*';
+  await engine.run(`CREATE TEMP TABLE ${ident(name)} AS SELECT ${select} FROM ${raw}`);
+  await engine.run(`DROP VIEW ${raw}`);
 }
 
 async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): Promise<void> {

@@ -208,8 +208,8 @@ export function columnProbeSql(table: string, values: readonly ColumnPair[]): st
     q(`count(*) FILTER (WHERE ${both})`, 'n');
     q(`count(*) FILTER (WHERE ${both} AND ${a} IS NULL AND ${b} IS NOT NULL)`, 'filled');
     q(`count(DISTINCT ${b}) FILTER (WHERE ${both} AND ${a} IS NULL)`, 'filled_distinct');
-    q(`CAST(min(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_min');
-    q(`CAST(max(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_max');
+    q(`TRY_CAST(min(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_min');
+    q(`TRY_CAST(max(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_max');
     q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NULL)`, 'nulled');
     if (isNumericKind(p.kind)) {
       const da = `CAST(${a} AS DOUBLE)`;
@@ -239,7 +239,7 @@ export function columnProbeSql(table: string, values: readonly ColumnPair[]): st
       q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)`, 'valued');
     }
     if (isTemporalKind(p.kind)) {
-      const off = `(epoch_us(CAST(${b} AS TIMESTAMP)) - epoch_us(CAST(${a} AS TIMESTAMP)))`;
+      const off = `(epoch_us(TRY_CAST(${b} AS TIMESTAMP)) - epoch_us(TRY_CAST(${a} AS TIMESTAMP)))`;
       q(`list(DISTINCT ${off}) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)[1:4]`, 'offsets');
     }
   });

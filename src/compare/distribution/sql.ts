@@ -8,7 +8,7 @@ import { ident } from '../../engine/quote.js';
 
 /** The finite values of one column of a relation, as DOUBLE (dates and timestamps as epoch seconds). */
 export function finiteValuesSql(relation: string, column: string, temporal = false): string {
-  const x = temporal ? `CAST(epoch_us(CAST(${ident(column)} AS TIMESTAMP)) AS DOUBLE) / 1e6` : `CAST(${ident(column)} AS DOUBLE)`;
+  const x = temporal ? `CAST(epoch_us(TRY_CAST(${ident(column)} AS TIMESTAMP)) AS DOUBLE) / 1e6` : `CAST(${ident(column)} AS DOUBLE)`;
   return `SELECT ${x} AS v FROM ${relation} WHERE isfinite(${x})`;
 }
 
