@@ -11,7 +11,8 @@
  *    not simply be sorted by split): the split depends on row order (an unordered database read).
  * 2. group_split_broken: with --group-col, production puts one group in several splits and research
  *    does not: a group split was expected.
- * 3. split_unseeded: every split has the same size on both sides: an unseeded random split.
+ * 3. split_unseeded: every split keeps its size on both sides (within the difference in row counts, plus one
+ *    for rounding): an unseeded random split.
  * 4. split_membership: anything else.
  */
 import type { Engine } from '../../engine/engine.js';
@@ -318,7 +319,11 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
   rLabels.forEach((r, i) => pLabels.forEach((p, j) => {
     if (r !== ABSENT && p !== ABSENT && r !== p && counts[i]![j]! > 0) offDiag[`${r} → ${p}`] = counts[i]![j]!;
   }));
-  const sameSizes = splits.every((s) => (sizes[0]!.get(s) ?? 0) === (sizes[1]!.get(s) ?? 0));
+  // Same proportions: a split re-run on a few more or fewer rows (rows lost upstream) moves each size by at
+  // most the difference in row counts, plus one for rounding.
+  const rowsA = [...sizes[0]!.values()].reduce((x, y) => x + y, 0);
+  const rowsB = [...sizes[1]!.values()].reduce((x, y) => x + y, 0);
+  const sameSizes = splits.every((s) => Math.abs((sizes[0]!.get(s) ?? 0) - (sizes[1]!.get(s) ?? 0)) <= Math.abs(rowsA - rowsB) + 1);
   // Under independent random splits with these proportions, the expected share of ids keeping their split.
   const n0 = [...sizes[0]!.values()].reduce((x, y) => x + y, 0);
   const n1 = [...sizes[1]!.values()].reduce((x, y) => x + y, 0);
@@ -340,7 +345,7 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
   } else if (sameSizes) {
     findings.push(finding({
       stage: 'splits', severity: 'error', cause: 'split_unseeded', columns: [cols.split.name], rowsAffected: moved,
-      message: `${what} while every split has the same size on both sides: random split without a fixed seed`,
+      message: `${what} while every split keeps its size on both sides: random split without a fixed seed`,
       evidence, sampleKeys: movedSamples,
     }));
   } else {
@@ -382,7 +387,7 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
   if (membership >= 0) {
     // No group explanation: fall back to the size rule.
     const f = findings[membership]!;
-    if (f.evidence.sameSizes === true) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every split has the same size on both sides: random split without a fixed seed` };
+    if (f.evidence.sameSizes === true) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every split keeps its size on both sides: random split without a fixed seed` };
     else findings[membership] = { ...f, message: `${f.message}, and split sizes differ` };
   }
   for (const [name, g] of Object.entries(groups)) {
