@@ -157,9 +157,11 @@ function researchProfile(a: SnapshotArtifact): TableProfile {
 function storedAggregationPrecision(stage: Stage, column: string, a: ColumnProfile | undefined, b: ColumnProfile | undefined): Finding | null {
   if (!a || !b || typeof a.exactSum !== 'number' || typeof b.exactSum !== 'number') return null;
   const rounded = stableFloat(b.exactSum)!;
-  const scale = Math.max(Math.abs(a.exactSum), Math.abs(rounded));
+  // n·max|x| bounds Σ|x| (not stored): a sum near zero has no meaningful relative error.
+  const magnitude = (p: ColumnProfile) => p.count * Math.max(Math.abs(Number(p.min ?? 0)), Math.abs(Number(p.max ?? 0)));
+  const scale = Math.max(Math.abs(a.exactSum), Math.abs(rounded), magnitude(a), magnitude(b));
   if (scale === 0 || Math.abs(a.exactSum - rounded) <= 1e-11 * scale) return null;
-  return aggregationPrecision(stage, column, a, b);
+  return aggregationPrecision(stage, column, { ...a, absSum: scale }, b);
 }
 
 function fingerprintComparable(a: SnapshotArtifact, schema: SchemaMatch, options: SnapshotCompareOptions, skipped: SkippedCheck[]): boolean {
@@ -421,9 +423,9 @@ function verdict(column: string, type: 'numeric' | 'categorical', n1: number, te
   return { test, value, threshold, drifted };
 }
 
-function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum'> | null {
+function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum' | 'absSum'> | null {
   if (!p) return null;
-  const { exactSum: _exact, ...rest } = p;
+  const { exactSum: _exact, absSum: _abs, ...rest } = p;
   return rest;
 }
 

@@ -75,7 +75,7 @@ export interface SnapshotArtifact {
   readonly fingerprint: string;
   readonly key?: KeyHealthSnapshot;
   /** The statistics of `reprodiff data`, by column name. */
-  readonly profiles: Readonly<Record<string, Omit<ColumnProfile, 'exactSum'>>>;
+  readonly profiles: Readonly<Record<string, Omit<ColumnProfile, 'exactSum' | 'absSum'>>>;
   readonly distributions: Readonly<Record<string, ColumnDistributions>>;
 }
 

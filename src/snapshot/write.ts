@@ -85,10 +85,10 @@ async function snapshotArtifact(engine: Engine, d: Dataset, s: ArtifactSettings)
   const few = (c: ColumnInfo) => profile.columns[c.name]!.distinct <= s.cap;
   const second = await binsAndValues(engine, d.relation, numeric, sketches, few, (c) => !profile.columns[c.name]!.top);
   const distributions: Record<string, ColumnDistributions> = {};
-  const profiles: Record<string, Omit<ColumnProfile, 'exactSum'>> = {};
+  const profiles: Record<string, Omit<ColumnProfile, 'exactSum' | 'absSum'>> = {};
   for (const c of d.columns) {
     const p = profile.columns[c.name]!;
-    const { exactSum: _exact, top, ...rest } = p;
+    const { exactSum: _exact, absSum: _abs, top, ...rest } = p;
     profiles[c.name] = top ? { ...rest, top: top.slice(0, PROFILE_TOP) } : rest;
     const entry: { numeric?: NumericDistribution; categorical?: CategoricalDistribution } = {};
     const sketch = sketches.get(c.name);

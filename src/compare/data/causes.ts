@@ -262,7 +262,9 @@ function sameNumber(x: number, y: number, rel: number): boolean {
 export function aggregationPrecision(stage: Stage, column: string, a: ColumnProfile, b: ColumnProfile): Finding | null {
   if (a.exactSum === null || a.exactSum === undefined || b.exactSum === null || b.exactSum === undefined) return null;
   if (a.count !== b.count || a.nan !== b.nan || a.posInf !== b.posInf || a.negInf !== b.negInf) return null;
-  const scale = Math.max(Math.abs(a.exactSum), Math.abs(b.exactSum));
+  // Relative to Σ|x|: a compensated sum's rounding error scales with it, and a sum near zero would
+  // otherwise turn harmless last-bit differences into huge relative ones.
+  const scale = Math.max(a.absSum ?? 0, b.absSum ?? 0, Math.abs(a.exactSum), Math.abs(b.exactSum));
   if (scale === 0) return null;
   const rel = Math.abs(a.exactSum - b.exactSum) / scale;
   // Beyond 1e-6 the values themselves changed: that is not a rounding effect.

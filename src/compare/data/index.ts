@@ -170,9 +170,9 @@ function aggregationFindings(stage: Stage, pairs: readonly ColumnPair[], profile
   return out;
 }
 
-function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum'> | null {
+function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum' | 'absSum'> | null {
   if (!p) return null;
-  const { exactSum: _exact, ...rest } = p;
+  const { exactSum: _exact, absSum: _abs, ...rest } = p;
   return rest;
 }
 

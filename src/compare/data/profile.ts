@@ -3,6 +3,7 @@ import { ident } from '../../engine/quote.js';
 import type { ColumnInfo } from '../../sources/register.js';
 import { canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { Kind } from './columns.js';
+import { wideCategoryCounts, wideProfileRow } from './profile-wide.js';
 import { stableFloat, toNumber, toPlain } from './values.js';
 
 export const QUANTILE_LEVELS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
@@ -26,8 +27,9 @@ export interface ColumnProfile {
   readonly mean?: number | null;
   readonly std?: number | null;
   readonly sum?: number | string | null;
-  /** Unrounded sum, for the aggregation-precision check (not serialised). */
+  /** Unrounded sum and sum of magnitudes, for the aggregation-precision check (not serialised). */
   readonly exactSum?: number | null;
+  readonly absSum?: number | null;
   readonly quantiles?: Readonly<Record<QuantileName, number | null>>;
   readonly minLength?: number | null;
   readonly maxLength?: number | null;
@@ -79,6 +81,8 @@ export function columnAggregates(column: ColumnInfo, i: number): string[] {
       a(`max(${when(finite, x)})`, 'max'),
       // Integers sum exactly (HUGEINT); floats use a compensated sum so row order barely matters.
       kind === 'integer' ? a(`sum(${c})`, 'sum') : a(`fsum(${when(finite, x)})`, 'sum'),
+      // Σ|x| is the scale of a sum's rounding error (a sum near 0 has no meaningful relative error).
+      a(`fsum(abs(${when(finite, x)}))`, 'abssum'),
       a(`stddev_samp(${when(finite, x)})`, 'std'),
       a(`quantile_cont(${when(finite, x)}, [${QUANTILE_LEVELS.join(', ')}])`, 'q'),
     );
@@ -108,11 +112,17 @@ export function profileSql(relation: string, columns: readonly ColumnInfo[], off
   return `SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`;
 }
 
-/** Profiles all columns of a relation: one scan for the statistics, one for top values of categorical columns. */
-export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], topK = 10): Promise<TableProfile> {
+/**
+ * Profiles all columns of a relation: one scan for the statistics, one for top values of categorical columns.
+ * Tables wider than PROFILE_CHUNK take the wide path (profile-wide.ts): the same values, unpivoted.
+ */
+export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], topK = 10, wide = columns.length > PROFILE_CHUNK): Promise<TableProfile> {
   let row: Row = {};
-  for (let i = 0; i < Math.max(1, columns.length); i += PROFILE_CHUNK) {
-    row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + PROFILE_CHUNK), i, columns))) };
+  if (wide) row = await wideProfileRow(engine, relation, columns);
+  else {
+    for (let i = 0; i < Math.max(1, columns.length); i += PROFILE_CHUNK) {
+      row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + PROFILE_CHUNK), i, columns))) };
+    }
   }
   const rows = toNumber(row.n_rows) ?? 0;
   const fingerprint = String(row.fingerprint);
@@ -121,7 +131,7 @@ export async function profileTable(engine: Engine, relation: string, columns: re
     profiles[c.name] = readProfile(row, c, i, rows);
   });
   const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!));
-  const counts = await categoryCounts(engine, relation, categorical, topK);
+  const counts = await categoryCounts(engine, relation, categorical, topK, wide);
   for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
   return { rows, fingerprint, columns: profiles };
 }
@@ -153,6 +163,7 @@ function readProfile(row: Row, column: ColumnInfo, i: number, rows: number): Col
       std: stableFloat(toNumber(get('std'))),
       sum: typeof rawSum === 'bigint' ? toPlain(rawSum) as number | string : stableFloat(exactSum),
       exactSum,
+      absSum: toNumber(get('abssum')),
       quantiles: Object.fromEntries(QUANTILE_NAMES.map((name, j) => [name, q ? toNumber(q[j]) : null])) as Record<QuantileName, number | null>,
     };
   }
@@ -189,9 +200,10 @@ export interface CategoryCounts {
  * Exact value counts of several columns in ONE scan (GROUPING SETS), the most frequent `cap` per column.
  * Values are compared as text so that categories match across types (1 vs '1').
  */
-export async function categoryCounts(engine: Engine, relation: string, columns: readonly ColumnInfo[], cap: number): Promise<Map<string, CategoryCounts>> {
+export async function categoryCounts(engine: Engine, relation: string, columns: readonly ColumnInfo[], cap: number, wide = columns.length > PROFILE_CHUNK): Promise<Map<string, CategoryCounts>> {
   const out = new Map<string, CategoryCounts>();
   if (columns.length === 0) return out;
+  if (wide) return wideCategoryCounts(engine, relation, columns, cap);
   const rows = await engine.all(categoryCountsSql(relation, columns.map((c) => c.name), cap));
   for (const r of rows) {
     const name = columns[Number(r.col_idx)]!.name;
