@@ -40,8 +40,11 @@ export default class Check extends ReprodiffCommand {
       },
     );
     this.progress.done();
-    if (!this.jsonEnabled()) this.log(plan.notes.map((n) => `paired ${n}`.replace('paired   ', '  ').replace('paired ignored', 'ignored')).join('\n') + '\n');
-    else process.stderr.write(plan.notes.join('\n') + '\n');
+    if (plan.notes.length > 0) {
+      const text = plan.notes.map((n) => (n.startsWith(' ') || n.startsWith('ignored') ? n : `paired ${n}`)).join('\n');
+      if (this.jsonEnabled()) process.stderr.write(`${text}\n`);
+      else this.log(`${text}\n`);
+    }
     if (process.env.GITHUB_ACTIONS === 'true' || process.env.GITHUB_STEP_SUMMARY) {
       const annotations = publishToGithub(report);
       if (annotations && !this.jsonEnabled()) this.log(annotations);

@@ -26,10 +26,8 @@ export function planFromConfig(loaded: LoadedConfig): CheckPlan {
     const p = loaded.config.production[stage];
     artifacts[stage] = { research: r && resolveConfigPath(loaded.baseDir, r), production: p && resolveConfigPath(loaded.baseDir, p) };
   }
-  const notes = STAGES.filter((s) => artifacts[s].research || artifacts[s].production).map(
-    (s) => `${s}: ${loaded.config.research[s] ?? '(none)'} ↔ ${loaded.config.production[s] ?? '(none)'}`,
-  );
-  return { config: loaded.config, artifacts, notes };
+  // The config says what is paired: nothing to announce before the verdict.
+  return { config: loaded.config, artifacts, notes: [] };
 }
 
 /** File-name rules that pair artifacts with stages when there is no config (documented in the README). */

@@ -8,7 +8,7 @@ import { canonicalType, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
-import type { KeyedDiff } from './keyed.js';
+import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
 import type { KeylessDiff } from './keyless.js';
 import { profileTable } from './profile.js';
@@ -73,7 +73,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   let unmatched = false;
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
-    keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample });
+    keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
     const validA = keyed.research.rows - keyed.research.nullKeyRows;
     const validB = keyed.production.rows - keyed.production.nullKeyRows;
     unmatched = isUnmatched(keyed.matched, validA, validB, share);
@@ -109,12 +109,24 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   }
   let distributions: DistributionComparison | null = null;
   if (unmatched || options.drift?.always) {
-    distributions = await compareDistributions(engine, research, production, schema.pairs, { ...options.drift, onProgress: progress });
+    // Keys identify rows; their distribution says nothing about the data.
+    const keySet = new Set(options.key ?? []);
+    distributions = await compareDistributions(engine, research, production, schema.pairs.filter((p) => !keySet.has(p.name)), { ...options.drift, onProgress: progress });
     findings.push(...distributionFindings(stage, distributions));
   }
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
   return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
+}
+
+/** A single key column's null and distinct counts are in the profiles already: no extra scan for key health. */
+function keyCountsFromProfiles(profiles: DataComparison['profiles'], schema: SchemaMatch, key: readonly string[]): [KeyCounts | undefined, KeyCounts | undefined] | undefined {
+  if (!profiles || key.length !== 1) return undefined;
+  const pair = schema.pairs.find((p) => p.name === key[0]);
+  const a = profiles.research.columns[key[0]!];
+  const b = pair ? profiles.production.columns[pair.productionName] : undefined;
+  const counts = (p: ColumnProfile | undefined, rows: number) => (p ? { rows, nulls: p.nulls, distinct: p.distinct } : undefined);
+  return [counts(a, profiles.research.rows), counts(b, profiles.production.rows)];
 }
 
 function mergeColumns(summary: Record<string, unknown>, perColumn: Record<string, Record<string, unknown>>, dist: DistributionComparison): void {

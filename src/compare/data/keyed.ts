@@ -82,6 +82,8 @@ export interface KeyedDiff {
 
 export interface KeyedOptions {
   readonly key: readonly string[];
+  /** Null and distinct counts of a single key column per side, when a profile already has them (saves a scan each). */
+  readonly keyCounts?: readonly [KeyCounts | undefined, KeyCounts | undefined];
   readonly tolerances?: Tolerances;
   readonly sample: number;
 }
@@ -109,12 +111,18 @@ function castExpr(name: string, type: string): string {
   return `CAST(${ident(name)} AS ${type})`;
 }
 
-/** Key health of one side: null keys and duplicates, from the key columns only. */
-export async function keyHealth(engine: Engine, relation: string, keyNames: readonly string[], sample: number): Promise<KeyHealth> {
+export interface KeyCounts {
+  readonly rows: number;
+  readonly nulls: number;
+  readonly distinct: number;
+}
+
+/** Key health of one side: null keys and duplicates, from the key columns only (or from profile counts). */
+export async function keyHealth(engine: Engine, relation: string, keyNames: readonly string[], sample: number, known?: KeyCounts): Promise<KeyHealth> {
   const keys = keyNames.map(ident);
   const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
   const distinct = keys.length === 1 ? `count(DISTINCT ${keys[0]})` : `count(DISTINCT (${keys.join(', ')}))`;
-  const row = await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, ${distinct} FILTER (WHERE NOT (${anyNull})) AS d FROM ${relation}`);
+  const row = known ? { n: known.rows, nulls: known.nulls, d: known.distinct } : await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, ${distinct} FILTER (WHERE NOT (${anyNull})) AS d FROM ${relation}`);
   const rows = toNumber(row.n) ?? 0;
   const nullKeyRows = toNumber(row.nulls) ?? 0;
   const distinctKeys = toNumber(row.d) ?? 0;
@@ -193,57 +201,69 @@ ON ${on}
 WHERE a._in IS NULL OR b._in IS NULL OR ${anyDiff}`;
 }
 
-/** Aggregates over the (small) diff table that tell what kind of difference each column has. */
-export function columnProbeSql(table: string, values: readonly ColumnPair[]): string {
-  const parts: string[] = [
-    'count(*) FILTER (WHERE in_b IS NULL) AS only_a',
-    'count(*) FILTER (WHERE in_a IS NULL) AS only_b',
-    'count(*) FILTER (WHERE in_a AND in_b) AS changed',
+/** Row counts of the diff table and, per value column, how many matched rows differ (one cheap pass). */
+export function diffCountsSql(table: string, values: readonly ColumnPair[]): string {
+  const parts = [
+    'count(CASE WHEN in_b IS NULL THEN 1 END) AS only_a',
+    'count(CASE WHEN in_a IS NULL THEN 1 END) AS only_b',
+    'count(CASE WHEN in_a AND in_b THEN 1 END) AS changed',
+    ...values.map((_p, i) => `count(CASE WHEN in_a AND in_b AND d${i} THEN 1 END) AS p${i}_n`),
   ];
-  values.forEach((p, i) => {
+  return `SELECT ${parts.join(', ')} FROM ${table}`;
+}
+
+/**
+ * Aggregates over the differing rows that tell what kind of difference each column has, for the columns
+ * that differ only. CASE rather than FILTER: DuckDB plans hundreds of FILTER clauses slowly.
+ */
+export function columnProbeSql(table: string, values: readonly { pair: ColumnPair; index: number }[]): string {
+  const parts: string[] = [];
+  for (const { pair: p, index: i } of values) {
     const both = `in_a AND in_b AND d${i}`;
     const a = `a${i}`;
     const b = `b${i}`;
     const q = (expr: string, stat: string) => parts.push(`${expr} AS p${i}_${stat}`);
-    q(`count(*) FILTER (WHERE ${both})`, 'n');
-    q(`count(*) FILTER (WHERE ${both} AND ${a} IS NULL AND ${b} IS NOT NULL)`, 'filled');
-    q(`count(DISTINCT ${b}) FILTER (WHERE ${both} AND ${a} IS NULL)`, 'filled_distinct');
-    q(`TRY_CAST(min(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_min');
-    q(`TRY_CAST(max(${b}) FILTER (WHERE ${both} AND ${a} IS NULL) AS VARCHAR)`, 'filled_max');
-    q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NULL)`, 'nulled');
+    const cnt = (cond: string) => `count(CASE WHEN ${cond} THEN 1 END)`;
+    const agg = (fn: string, x: string, cond: string) => `${fn}(CASE WHEN ${cond} THEN ${x} END)`;
+    q(cnt(`${both} AND ${a} IS NULL AND ${b} IS NOT NULL`), 'filled');
+    q(`count(DISTINCT CASE WHEN ${both} AND ${a} IS NULL THEN ${b} END)`, 'filled_distinct');
+    q(`TRY_CAST(${agg('min', b, `${both} AND ${a} IS NULL`)} AS VARCHAR)`, 'filled_min');
+    q(`TRY_CAST(${agg('max', b, `${both} AND ${a} IS NULL`)} AS VARCHAR)`, 'filled_max');
+    q(cnt(`${both} AND ${a} IS NOT NULL AND ${b} IS NULL`), 'nulled');
     if (isNumericKind(p.kind)) {
       const da = `CAST(${a} AS DOUBLE)`;
       const db = `CAST(${b} AS DOUBLE)`;
       const valued = `${both} AND isfinite(${da}) AND isfinite(${db})`;
-      q(`count(*) FILTER (WHERE ${both} AND ((${a} IS NULL AND isnan(${db})) OR (${b} IS NULL AND isnan(${da}))))`, 'nullnan');
-      q(`count(*) FILTER (WHERE ${both} AND ${a} IS NULL AND isnan(${db}))`, 'nanfilled');
-      q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)`, 'valued');
-      q(`count(*) FILTER (WHERE ${valued})`, 'finite');
-      q(`count(DISTINCT ${da}) FILTER (WHERE ${valued})`, 'a_distinct');
-      q(`count(DISTINCT ${db}) FILTER (WHERE ${valued})`, 'b_distinct');
-      q(`min(${da}) FILTER (WHERE ${valued})`, 'a_min');
-      q(`min(${db}) FILTER (WHERE ${valued})`, 'b_min');
-      q(`max(abs(${da} - ${db})) FILTER (WHERE ${valued})`, 'maxabs');
-      q(`max(abs(${da} - ${db}) / abs(${da})) FILTER (WHERE ${valued} AND ${da} <> 0)`, 'maxrel');
-      q(`count(*) FILTER (WHERE ${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT))`, 'f32');
-      PRECISION_DIGITS.forEach((k) => q(`count(*) FILTER (WHERE ${valued} AND round(${da}, ${k}) = round(${db}, ${k}))`, `r${k}`));
-      q(`count(*) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down');
-      q(`count(DISTINCT ${db}) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down_distinct');
-      q(`max(${db}) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down_to');
-      q(`min(${da}) FILTER (WHERE ${valued} AND ${da} > ${db})`, 'down_from');
-      q(`count(*) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up');
-      q(`count(DISTINCT ${db}) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up_distinct');
-      q(`min(${db}) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up_to');
-      q(`max(${da}) FILTER (WHERE ${valued} AND ${da} < ${db})`, 'up_from');
+      q(cnt(`${both} AND ((${a} IS NULL AND isnan(${db})) OR (${b} IS NULL AND isnan(${da})))`), 'nullnan');
+      q(cnt(`${both} AND ${a} IS NULL AND isnan(${db})`), 'nanfilled');
+      q(cnt(`${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL`), 'valued');
+      q(cnt(valued), 'finite');
+      q(`count(DISTINCT CASE WHEN ${valued} THEN ${da} END)`, 'a_distinct');
+      q(`count(DISTINCT CASE WHEN ${valued} THEN ${db} END)`, 'b_distinct');
+      q(agg('min', da, valued), 'a_min');
+      q(agg('min', db, valued), 'b_min');
+      q(agg('max', `abs(${da} - ${db})`, valued), 'maxabs');
+      q(agg('max', `abs(${da} - ${db}) / abs(${da})`, `${valued} AND ${da} <> 0`), 'maxrel');
+      q(cnt(`${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT)`), 'f32');
+      PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`));
+      q(cnt(`${valued} AND ${da} > ${db}`), 'down');
+      q(`count(DISTINCT CASE WHEN ${valued} AND ${da} > ${db} THEN ${db} END)`, 'down_distinct');
+      q(agg('max', db, `${valued} AND ${da} > ${db}`), 'down_to');
+      q(agg('min', da, `${valued} AND ${da} > ${db}`), 'down_from');
+      q(cnt(`${valued} AND ${da} < ${db}`), 'up');
+      q(`count(DISTINCT CASE WHEN ${valued} AND ${da} < ${db} THEN ${db} END)`, 'up_distinct');
+      q(agg('min', db, `${valued} AND ${da} < ${db}`), 'up_to');
+      q(agg('max', da, `${valued} AND ${da} < ${db}`), 'up_from');
     } else {
-      q(`count(*) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)`, 'valued');
+      q(cnt(`${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL`), 'valued');
     }
     if (isTemporalKind(p.kind)) {
       const off = `(epoch_us(TRY_CAST(${b} AS TIMESTAMP)) - epoch_us(TRY_CAST(${a} AS TIMESTAMP)))`;
       q(`list(DISTINCT ${off}) FILTER (WHERE ${both} AND ${a} IS NOT NULL AND ${b} IS NOT NULL)[1:4]`, 'offsets');
     }
-  });
-  return `SELECT ${parts.join(',\n  ')}\nFROM ${table}`;
+  }
+  const any = values.map(({ index }) => `d${index}`).join(' OR ');
+  return `SELECT ${parts.join(',\n  ')}\nFROM ${table} WHERE in_a AND in_b AND (${any})`;
 }
 
 let diffCounter = 0;
@@ -260,8 +280,8 @@ export async function keyedDiff(
   const keySet = new Set(options.key);
   const values = pairs.filter((p) => !keySet.has(p.name));
   const [ha, hb] = [
-    await keyHealth(engine, research.relation, keys.map((k) => k.name), options.sample),
-    await keyHealth(engine, production.relation, keys.map((k) => k.productionName), options.sample),
+    await keyHealth(engine, research.relation, keys.map((k) => k.name), options.sample, options.keyCounts?.[0]),
+    await keyHealth(engine, production.relation, keys.map((k) => k.productionName), options.sample, options.keyCounts?.[1]),
   ];
   for (const [h, d] of [[ha, research], [hb, production]] as const) {
     if (h.rows > 0 && h.nullKeyRows === h.rows) {
@@ -271,7 +291,9 @@ export async function keyedDiff(
   const table = `rd_diff_${++diffCounter}`;
   const numberDuplicates = ha.duplicateRows > 0 || hb.duplicateRows > 0;
   await engine.run(diffTableSql(ident(table), research, production, keys, values, options.tolerances, numberDuplicates));
-  const probe = await engine.one(columnProbeSql(ident(table), values));
+  const counts = await engine.one(diffCountsSql(ident(table), values));
+  const differing = values.map((pair, index) => ({ pair, index })).filter(({ index }) => (toNumber(counts[`p${index}_n`]) ?? 0) > 0);
+  const probe = differing.length ? { ...counts, ...(await engine.one(columnProbeSql(ident(table), differing))) } : counts;
   const onlyResearch = toNumber(probe.only_a) ?? 0;
   const onlyProduction = toNumber(probe.only_b) ?? 0;
   const keyCols = keys.map((_k, i) => `k${i}`).join(', ');

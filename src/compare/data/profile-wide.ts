@@ -65,6 +65,7 @@ function numericAggregates(x: string, exactSum: boolean): [string, string][] {
     ['max', `max(${when(finite, x)})`],
     // Integers sum exactly (HUGEINT, as the narrow `sum(c)`); floats and decimals use the compensated fsum.
     ['sum', exactSum ? 'sum(v)' : `fsum(${when(finite, x)})`],
+    ['abssum', `fsum(abs(${when(finite, x)}))`],
     ['std', `stddev_samp(${when(finite, x)})`],
     ['q', `quantile_cont(${when(finite, x)}, [${QUANTILE_LEVELS.join(', ')}])`],
   ];
