@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, readOptions, tableFlags } from '../src/cli/flags.js';
+import { driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runData } from '../src/run/data.js';
 
@@ -22,14 +22,7 @@ export default class Data extends ReprodiffCommand {
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Data);
     const report = await runData(args.research, args.production, {
-      key: parseKey(flags.key),
-      ignore: flags.ignore,
-      rename: parseRenames(flags.map),
-      tolerances: parseTolerances(flags),
-      sample: flags.sample,
-      stats: flags.stats,
-      drift: parseDrift(flags),
-      read: readOptions(flags),
+      ...tableCompareOptions(flags),
       engine: this.engineOptions(flags),
       failOn: this.failOn(flags),
       onProgress: (m) => this.progress.step(m),

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, readOptions, tableFlags } from '../src/cli/flags.js';
+import { driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runFeatures } from '../src/run/data.js';
 
@@ -26,15 +26,8 @@ export default class Features extends ReprodiffCommand {
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Features);
     const report = await runFeatures(args.research, args.production, {
-      key: parseKey(flags.key),
-      ignore: flags.ignore,
-      rename: parseRenames(flags.map),
-      tolerances: parseTolerances(flags),
-      sample: flags.sample,
-      stats: flags.stats,
-      drift: parseDrift(flags),
+      ...tableCompareOptions(flags),
       timeColumn: flags['time-col'],
-      read: readOptions(flags),
       engine: this.engineOptions(flags),
       failOn: this.failOn(flags),
       onProgress: (m) => this.progress.step(m),

@@ -43,7 +43,6 @@ const TABLE_STAGES: readonly Stage[] = ['data', 'features', 'splits', 'predictio
 
 /** Walks the stages in checklist order, marks propagation and explains roots, and builds the report. */
 export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Promise<CheckResult> {
-  const progress = options.onProgress ?? (() => {});
   const specs = new Map<Stage, { research: InputSpec; production: InputSpec }>();
   for (const stage of TABLE_STAGES) {
     const a = plan.artifacts[stage];
@@ -69,63 +68,61 @@ async function walk(
   datasets: Map<Stage, { research: Dataset; production: Dataset }>,
 ): Promise<CheckResult> {
   const progress = options.onProgress ?? (() => {});
-  {
-    for (const [stage, s] of specs) {
-      progress(`opening ${stage}`);
-      datasets.set(stage, { research: await openDataset(engine, s.research, `${stage}_r`), production: await openDataset(engine, s.production, `${stage}_p`) });
-    }
-    const config = plan.config;
-    const key = options.overrides?.key ?? asList(config.key) ?? inferKey([...datasets.values()].flatMap((d) => [d.research, d.production]));
-    const inferred: Partial<ReprodiffConfig> = key && !config.key ? { key: key.length === 1 ? key[0]! : key } : {};
-    const runs: StageTables[] = [];
-    const outcomes = new Map<Stage, StageOutcome>();
-    const comparisons = new Map<Stage, DataComparison>();
-    for (const stage of STAGES) {
-      const skipped = skipReason(plan, stage);
-      if (skipped) {
-        outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: plan.artifacts[stage] } }, findings: [] });
-        continue;
-      }
-      progress(`comparing ${stage}`);
-      const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
-      if (stage === 'env') {
-        const outcome = compareEnv(readEnvironment(plan.artifacts.env.research!), readEnvironment(plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
-        outcomes.set(stage, withSummary(outcome, inputs));
-        runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
-        continue;
-      }
-      const d = datasets.get(stage)!;
-      const stageKey = asList(stageConfig(config, stage)?.key) ?? key;
-      let outcome: StageOutcome;
-      let keyed: KeyedTable | null = null;
-      if (stage === 'data' || stage === 'features') {
-        const opts = tableOptions(config, stage, stageKey);
-        let c: DataComparison;
-        if (stage === 'data') {
-          c = await compareDatasets(engine, d.research, d.production, opts, 'data');
-          outcome = toOutcome(c);
-        } else {
-          const f = await compareFeatures(engine, d.research, d.production, { ...opts, timeColumn: config.stages?.features?.timeColumn });
-          c = f.comparison;
-          outcome = { result: f.result, findings: f.findings };
-        }
-        comparisons.set(stage, c);
-        if (c.keyed) keyed = { table: c.keyed.diffTable, keyCount: c.keyed.key.length, valueColumns: c.keyed.valueColumns };
-      } else if (stage === 'splits') {
-        ({ outcome, keyed } = await runSplitsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides }));
-      } else {
-        const features = datasets.get('features');
-        ({ outcome, keyed } = await runPredictionsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides, features }));
-      }
-      outcomes.set(stage, withSummary(outcome, inputs));
-      runs.push({ stage, keyed, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
-    }
-    progress('tracing propagation');
-    const marked = await markPropagation(engine, runs);
-    const explained = await explainRoots(engine, marked, comparisons, datasets, key);
-    const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
-    return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
+  for (const [stage, s] of specs) {
+    progress(`opening ${stage}`);
+    datasets.set(stage, { research: await openDataset(engine, s.research, `${stage}_r`), production: await openDataset(engine, s.production, `${stage}_p`) });
   }
+  const config = plan.config;
+  const key = options.overrides?.key ?? asList(config.key) ?? inferKey([...datasets.values()].flatMap((d) => [d.research, d.production]));
+  const inferred: Partial<ReprodiffConfig> = key && !config.key ? { key: key.length === 1 ? key[0]! : key } : {};
+  const runs: StageTables[] = [];
+  const outcomes = new Map<Stage, StageOutcome>();
+  const comparisons = new Map<Stage, DataComparison>();
+  for (const stage of STAGES) {
+    const skipped = skipReason(plan, stage);
+    if (skipped) {
+      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: plan.artifacts[stage] } }, findings: [] });
+      continue;
+    }
+    progress(`comparing ${stage}`);
+    const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
+    if (stage === 'env') {
+      const outcome = compareEnv(readEnvironment(plan.artifacts.env.research!), readEnvironment(plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
+      outcomes.set(stage, withSummary(outcome, inputs));
+      runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
+      continue;
+    }
+    const d = datasets.get(stage)!;
+    const stageKey = asList(stageConfig(config, stage)?.key) ?? key;
+    let outcome: StageOutcome;
+    let keyed: KeyedTable | null = null;
+    if (stage === 'data' || stage === 'features') {
+      const opts = tableOptions(config, stage, stageKey);
+      let c: DataComparison;
+      if (stage === 'data') {
+        c = await compareDatasets(engine, d.research, d.production, opts, 'data');
+        outcome = toOutcome(c);
+      } else {
+        const f = await compareFeatures(engine, d.research, d.production, { ...opts, timeColumn: config.stages?.features?.timeColumn });
+        c = f.comparison;
+        outcome = { result: f.result, findings: f.findings };
+      }
+      comparisons.set(stage, c);
+      if (c.keyed) keyed = { table: c.keyed.diffTable, keyCount: c.keyed.key.length, valueColumns: c.keyed.valueColumns };
+    } else if (stage === 'splits') {
+      ({ outcome, keyed } = await runSplitsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides }));
+    } else {
+      const features = datasets.get('features');
+      ({ outcome, keyed } = await runPredictionsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides, features }));
+    }
+    outcomes.set(stage, withSummary(outcome, inputs));
+    runs.push({ stage, keyed, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
+  }
+  progress('tracing propagation');
+  const marked = await markPropagation(engine, runs);
+  const explained = await explainRoots(engine, marked, comparisons, datasets, key);
+  const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
+  return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
 }
 
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {

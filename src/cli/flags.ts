@@ -6,6 +6,7 @@ import { FORMATS } from '../sources/resolve.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { DRIFT_TESTS } from '../compare/distribution/index.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
+import type { DataCompareOptions } from '../compare/data/index.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
 export const tableFlags = {
@@ -114,4 +115,18 @@ export function parseDrift(flags: DriftFlagValues): DriftOptions {
   const share = flags['drift-share'] === undefined ? undefined : Number(flags['drift-share']);
   if (share !== undefined && !(share > 0 && share <= 1)) throw new ReprodiffError('E_USAGE', `--drift-share must be in (0, 1], got ${flags['drift-share']}`);
   return { tests, thresholds, kinds, bins: flags.bins, datasetShare: share };
+}
+
+/** The comparison options that `data` and `features` read from the same flags. */
+export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): DataCompareOptions & { read: ReadOptions } {
+  return {
+    key: parseKey(flags.key),
+    ignore: flags.ignore,
+    rename: parseRenames(flags.map),
+    tolerances: parseTolerances(flags),
+    sample: flags.sample,
+    stats: flags.stats,
+    drift: parseDrift(flags),
+    read: readOptions(flags),
+  };
 }

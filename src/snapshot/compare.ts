@@ -17,15 +17,16 @@ import type { Dataset } from '../sources/register.js';
 import { aggregationPrecision, schemaFindings, statisticFindings } from '../compare/data/causes.js';
 import { canonicalType, isNumericKind, isTemporalKind, matchSchemas } from '../compare/data/columns.js';
 import type { ColumnPair, SchemaMatch } from '../compare/data/columns.js';
+import { publicProfile } from '../compare/data/index.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
 import { keyHealth } from '../compare/data/keyed.js';
 import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
 import { stableFloat, toNumber } from '../compare/data/values.js';
-import { DRIFT_DEFAULTS, defaultTest, distributionFindings, distributionSummary } from '../compare/distribution/index.js';
-import type { ColumnDistribution, ColumnTests, DistributionComparison, DriftOptions, DriftVerdict } from '../compare/distribution/index.js';
+import { DRIFT_DEFAULTS, categoricalColumn, distributionFindings, distributionSummary, verdict } from '../compare/distribution/index.js';
+import type { ColumnDistribution, ColumnTests, DistributionComparison, DriftOptions } from '../compare/distribution/index.js';
 import { binCountsSql, ecdfStatsSql, finiteValuesSql } from '../compare/distribution/sql.js';
-import { chiSquareHomogeneity, jensenShannon, ksPValue, linfDistance, psi } from '../stats/index.js';
+import { jensenShannon, ksPValue, psi } from '../stats/index.js';
 import { binAggregates, binCounts, exactEcdfTableSql, sketchStatsSql, valueExpr } from './sql.js';
 import type { Knot } from './sql.js';
 import type { CategoricalDistribution, NumericDistribution, SnapshotArtifact } from './types.js';
@@ -363,14 +364,14 @@ async function categoricalColumns(
     const b = cb.get(p.productionName);
     if (isIdentifierLike(a, options.kinds?.[p.name])) return textColumn(p, a);
     const complete = a.otherCount === 0 && a.values.length === a.distinct;
-    if (complete) return categoricalColumn(p, a.values, b?.values ?? [], true, true, options);
+    if (complete) return categoricalColumn(p, a.values, b?.values ?? [], options, { other: OTHER });
     skipped.push({ check: `unseen categories of ${p.name}`, reason: `research has ${formatCount(a.distinct)} categories and the snapshot keeps the ${formatCount(a.cap)} most frequent; the rest are pooled as "other" in the tests` });
     const prodTotal = prodProfile.columns[p.productionName]?.count ?? (b?.values.reduce((x, y) => x + y.count, 0) ?? 0);
     const listed = new Set(a.values.map((v) => v.value));
     const bListed = (b?.values ?? []).filter((v) => listed.has(v.value));
     const bOther = prodTotal - bListed.reduce((x, y) => x + y.count, 0);
     const prodComplete = (b?.distinct ?? 0) <= DRIFT_DEFAULTS.categoryCap;
-    return categoricalColumn(p, [...a.values, { value: OTHER, count: a.otherCount }], [...bListed, { value: OTHER, count: bOther }], false, prodComplete, options);
+    return categoricalColumn(p, [...a.values, { value: OTHER, count: a.otherCount }], [...bListed, { value: OTHER, count: bOther }], options, { unseen: false, gone: prodComplete, other: OTHER });
   });
 }
 
@@ -386,47 +387,6 @@ function isIdentifierLike(a: CategoricalDistribution, forced: string | undefined
 function textColumn(p: ColumnPair, a: CategoricalDistribution): ColumnDistribution {
   const n = a.values.reduce((x, y) => x + y.count, 0) + a.otherCount;
   return { column: p.name, type: 'categorical', researchCount: n, productionCount: 0, tests: {}, unseen: [], gone: [] };
-}
-
-/** As the distribution tests' categorical column; `withUnseen` / `withGone` only when the lists are complete enough to tell. */
-function categoricalColumn(p: ColumnPair, a: readonly { value: string; count: number }[], b: readonly { value: string; count: number }[], withUnseen: boolean, withGone: boolean, options: DriftOptions): ColumnDistribution {
-  const ma = new Map(a.map((x) => [x.value, x.count]));
-  const mb = new Map(b.map((x) => [x.value, x.count]));
-  const values = [...new Set([...ma.keys(), ...mb.keys()])].sort();
-  const ra = values.map((v) => ma.get(v) ?? 0);
-  const rb = values.map((v) => mb.get(v) ?? 0);
-  const n1 = ra.reduce((x, y) => x + y, 0);
-  const n2 = rb.reduce((x, y) => x + y, 0);
-  const unseen = withUnseen ? b.filter((x) => !ma.has(x.value)) : [];
-  const gone = withGone ? a.filter((x) => x.value !== OTHER && !mb.has(x.value)) : [];
-  if (n1 === 0 || n2 === 0) return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests: {}, unseen, gone };
-  const chi = chiSquareHomogeneity(ra, rb);
-  const tests: ColumnTests = {
-    chiSquare: { statistic: stableFloat(chi.statistic)!, pvalue: chi.pvalue, dof: chi.dof },
-    psi: stableFloat(psi(ra, rb))!,
-    jensenShannon: stableFloat(jensenShannon(ra, rb))!,
-    linf: stableFloat(linfDistance(ra, rb))!,
-  };
-  tests.drift = verdict(p.name, 'categorical', n1, tests, options);
-  const shown = values.map((v) => (v === OTHER ? '(other)' : v));
-  return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests, categories: { values: shown, research: ra, production: rb }, unseen, gone };
-}
-
-/** The distribution tests' verdict rule (same defaults, overrides and thresholds). */
-function verdict(column: string, type: 'numeric' | 'categorical', n1: number, tests: ColumnTests, options: DriftOptions): DriftVerdict {
-  let test = options.tests?.[column] ?? defaultTest(type, n1);
-  if (type === 'categorical' && (test === 'ks' || test === 'wasserstein')) test = defaultTest(type, n1);
-  if (type === 'numeric' && test === 'chisquare') test = defaultTest(type, n1);
-  const threshold = options.thresholds?.[column] ?? DRIFT_DEFAULTS.thresholds[test];
-  const value = test === 'ks' ? tests.ks!.pvalue : test === 'chisquare' ? tests.chiSquare!.pvalue : test === 'wasserstein' ? tests.wassersteinNormed! : test === 'psi' ? tests.psi! : tests.jensenShannon!;
-  const drifted = test === 'ks' || test === 'chisquare' ? value < threshold : value >= threshold;
-  return { test, value, threshold, drifted };
-}
-
-function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum' | 'absSum'> | null {
-  if (!p) return null;
-  const { exactSum: _exact, absSum: _abs, ...rest } = p;
-  return rest;
 }
 
 function buildSummary(c: {

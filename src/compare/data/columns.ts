@@ -165,3 +165,12 @@ export function matchSchemas(research: readonly ColumnInfo[], production: readon
     orderDiffers: orderA.join('\u0000') !== orderB.join('\u0000'),
   };
 }
+
+/**
+ * An expression as text, for reports. TIMESTAMP_NS at the int64 limit cannot be cast to text (DuckDB
+ * raises even under TRY_CAST), so that one sentinel value reads as null.
+ */
+export function asText(expr: string, type: string): string {
+  if (type.toUpperCase() === 'TIMESTAMP_NS') return `CASE WHEN epoch_ns(${expr}) > -9223372036854775808 THEN CAST(${expr} AS VARCHAR) END`;
+  return `TRY_CAST(${expr} AS VARCHAR)`;
+}

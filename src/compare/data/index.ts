@@ -182,7 +182,8 @@ function aggregationFindings(stage: Stage, pairs: readonly ColumnPair[], profile
   return out;
 }
 
-function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum' | 'absSum'> | null {
+/** A profile as the report shows it (internal sums left out). */
+export function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum' | 'absSum'> | null {
   if (!p) return null;
   const { exactSum: _exact, absSum: _abs, ...rest } = p;
   return rest;

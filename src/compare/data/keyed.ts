@@ -3,7 +3,7 @@ import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import type { Dataset } from '../../sources/register.js';
 import type { ColumnPair } from './columns.js';
-import { isNumericKind, isTemporalKind } from './columns.js';
+import { asText, isNumericKind, isTemporalKind } from './columns.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerances } from './tolerance.js';
 import { toNumber, toPlain } from './values.js';
@@ -227,8 +227,8 @@ export function columnProbeSql(table: string, values: readonly { pair: ColumnPai
     const agg = (fn: string, x: string, cond: string) => `${fn}(CASE WHEN ${cond} THEN ${x} END)`;
     q(cnt(`${both} AND ${a} IS NULL AND ${b} IS NOT NULL`), 'filled');
     q(`count(DISTINCT CASE WHEN ${both} AND ${a} IS NULL THEN ${b} END)`, 'filled_distinct');
-    q(`TRY_CAST(${agg('min', b, `${both} AND ${a} IS NULL`)} AS VARCHAR)`, 'filled_min');
-    q(`TRY_CAST(${agg('max', b, `${both} AND ${a} IS NULL`)} AS VARCHAR)`, 'filled_max');
+    q(asText(agg('min', b, `${both} AND ${a} IS NULL`), p.compareType), 'filled_min');
+    q(asText(agg('max', b, `${both} AND ${a} IS NULL`), p.compareType), 'filled_max');
     q(cnt(`${both} AND ${a} IS NOT NULL AND ${b} IS NULL`), 'nulled');
     if (isNumericKind(p.kind)) {
       const da = `CAST(${a} AS DOUBLE)`;

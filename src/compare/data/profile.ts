@@ -1,7 +1,7 @@
 import type { Engine, Row } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnInfo } from '../../sources/register.js';
-import { canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
+import { asText, canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { Kind } from './columns.js';
 import { wideCategoryCounts, wideProfileRow } from './profile-wide.js';
 import { stableFloat, toNumber, toPlain } from './values.js';
@@ -97,7 +97,7 @@ export function columnAggregates(column: ColumnInfo, i: number): string[] {
     out.push(a(`count(CASE WHEN ${c} THEN 1 END)`, 'trues'));
   } else if (isTemporalKind(kind) || kind === 'time') {
     // As text: JS dates would drop microseconds and nanoseconds.
-    out.push(a(`TRY_CAST(min(${c}) AS VARCHAR)`, 'min'), a(`TRY_CAST(max(${c}) AS VARCHAR)`, 'max'));
+    out.push(a(asText(`min(${c})`, column.type), 'min'), a(asText(`max(${c})`, column.type), 'max'));
   }
   return out;
 }
@@ -204,7 +204,7 @@ export async function categoryCounts(engine: Engine, relation: string, columns: 
   const out = new Map<string, CategoryCounts>();
   if (columns.length === 0) return out;
   if (wide) return wideCategoryCounts(engine, relation, columns, cap);
-  const rows = await engine.all(categoryCountsSql(relation, columns.map((c) => c.name), cap));
+  const rows = await engine.all(categoryCountsSql(relation, columns.map((c) => c.name), cap, columns.map((c) => c.type)));
   for (const r of rows) {
     const name = columns[Number(r.col_idx)]!.name;
     const entry = out.get(name) ?? { values: [], distinct: toNumber(r.n_distinct) ?? 0 };
@@ -214,9 +214,9 @@ export async function categoryCounts(engine: Engine, relation: string, columns: 
   return out;
 }
 
-export function categoryCountsSql(relation: string, names: readonly string[], cap: number): string {
+export function categoryCountsSql(relation: string, names: readonly string[], cap: number, types: readonly string[] = []): string {
   const which = names.map((n, i) => `WHEN GROUPING(${ident(n)}) = 0 THEN ${i}`).join(' ');
-  const value = names.map((n) => `WHEN GROUPING(${ident(n)}) = 0 THEN TRY_CAST(${ident(n)} AS VARCHAR)`).join(' ');
+  const value = names.map((n, i) => `WHEN GROUPING(${ident(n)}) = 0 THEN ${asText(ident(n), types[i] ?? 'VARCHAR')}`).join(' ');
   const sets = names.map((n) => `(${ident(n)})`).join(', ');
   return `WITH g AS (
   SELECT CASE ${which} END AS col_idx, CASE ${value} END AS v, count(*) AS n

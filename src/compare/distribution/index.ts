@@ -199,7 +199,17 @@ function textColumn(p: ColumnPair, a: { values: readonly { count: number }[] } |
   return { column: p.name, type: 'categorical', researchCount: n, productionCount: 0, tests: {}, unseen: [], gone: [] };
 }
 
-function categoricalColumn(p: ColumnPair, a: readonly { value: string; count: number }[], b: readonly { value: string; count: number }[], options: DriftOptions): ColumnDistribution {
+/**
+ * Category-frequency tests of one column. `unseen` / `gone` may be turned off when the lists are capped
+ * (a snapshot), and `other` names a pooled "everything else" category that is never reported as gone.
+ */
+export function categoricalColumn(
+  p: ColumnPair,
+  a: readonly { value: string; count: number }[],
+  b: readonly { value: string; count: number }[],
+  options: DriftOptions,
+  lists: { unseen?: boolean; gone?: boolean; other?: string } = {},
+): ColumnDistribution {
   const ma = new Map(a.map((x) => [x.value, x.count]));
   const mb = new Map(b.map((x) => [x.value, x.count]));
   const values = [...new Set([...ma.keys(), ...mb.keys()])].sort();
@@ -207,8 +217,8 @@ function categoricalColumn(p: ColumnPair, a: readonly { value: string; count: nu
   const rb = values.map((v) => mb.get(v) ?? 0);
   const n1 = ra.reduce((x, y) => x + y, 0);
   const n2 = rb.reduce((x, y) => x + y, 0);
-  const unseen = b.filter((x) => !ma.has(x.value));
-  const gone = a.filter((x) => !mb.has(x.value));
+  const unseen = lists.unseen === false ? [] : b.filter((x) => !ma.has(x.value));
+  const gone = lists.gone === false ? [] : a.filter((x) => x.value !== lists.other && !mb.has(x.value));
   if (n1 === 0 || n2 === 0) return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests: {}, unseen, gone };
   const chi = chiSquareHomogeneity(ra, rb);
   const tests: ColumnTests = {
@@ -218,7 +228,8 @@ function categoricalColumn(p: ColumnPair, a: readonly { value: string; count: nu
     linf: stableFloat(linfDistance(ra, rb))!,
   };
   tests.drift = verdict(p.name, 'categorical', n1, tests, options);
-  return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests, categories: { values, research: ra, production: rb }, unseen, gone };
+  const shown = values.map((v) => (v === lists.other ? '(other)' : v));
+  return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests, categories: { values: shown, research: ra, production: rb }, unseen, gone };
 }
 
 /** The default test per column: small samples use p-values, large ones effect sizes; overridable per column. */
@@ -228,7 +239,8 @@ export function defaultTest(type: 'numeric' | 'categorical', researchCount: numb
   return small ? 'chisquare' : 'jensenshannon';
 }
 
-function verdict(column: string, type: 'numeric' | 'categorical', n1: number, tests: ColumnTests, options: DriftOptions): DriftVerdict {
+/** The drift verdict of a column: its test (default or override), value and threshold. */
+export function verdict(column: string, type: 'numeric' | 'categorical', n1: number, tests: ColumnTests, options: DriftOptions): DriftVerdict {
   let test = options.tests?.[column] ?? defaultTest(type, n1);
   if (type === 'categorical' && (test === 'ks' || test === 'wasserstein')) test = defaultTest(type, n1);
   if (type === 'numeric' && test === 'chisquare') test = defaultTest(type, n1);
