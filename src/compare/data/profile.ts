@@ -131,7 +131,7 @@ export async function profileTable(engine: Engine, relation: string, columns: re
     profiles[c.name] = readProfile(row, c, i, rows);
   });
   const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!));
-  const counts = await categoryCounts(engine, relation, categorical, topK, wide);
+  const counts = await categoryCounts(engine, relation, categorical, topK);
   for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
   return { rows, fingerprint, columns: profiles };
 }
