@@ -1,6 +1,7 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { writeFileSync } from 'node:fs';
 import { ReprodiffError, isReprodiffError } from '../errors.js';
+import { removeSpillOnInterrupt } from '../engine/engine.js';
 import { exitCodeFor } from '../findings/report.js';
 import type { FailOn, Report } from '../findings/types.js';
 import { renderReport } from '../report/index.js';
@@ -31,6 +32,11 @@ export abstract class ReprodiffCommand extends Command {
   };
 
   protected progress: ProgressSink = stderrProgress();
+
+  override async init(): Promise<void> {
+    await super.init();
+    removeSpillOnInterrupt();
+  }
 
   /** --json prints the report exactly as --output writes it: plain, deterministic, uncoloured. */
   override logJson(json: unknown): void {

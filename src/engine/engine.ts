@@ -20,6 +20,23 @@ export interface EngineOptions {
 
 export type Row = Record<string, unknown>;
 
+/** Spill folders of engines still open, removed on Ctrl-C so nothing is left behind. */
+const liveSpillDirs = new Set<string>();
+
+/**
+ * On SIGINT/SIGTERM: remove every open engine's spill folder, say so in one line, exit 130.
+ * (DuckDB cannot be closed from a signal handler while a query runs; the process exit ends it.)
+ */
+export function removeSpillOnInterrupt(write: (line: string) => void = (l) => process.stderr.write(l)): void {
+  const handler = (signal: NodeJS.Signals) => {
+    for (const dir of liveSpillDirs) rmSync(dir, { recursive: true, force: true });
+    write(`\nreprodiff: E_INTERRUPTED: interrupted by ${signal}; temporary files removed\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
 /**
  * The only code that talks to DuckDB. One in-memory database per run, its own temporary folder
  * (removed on close), and file access limited to the inputs: no code path can write beside them.
@@ -43,6 +60,7 @@ export class Engine {
       instance = await DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();
       const engine = new Engine(instance, connection, spillDir);
+      liveSpillDirs.add(spillDir);
       await engine.lockDown(options);
       return engine;
     } catch (e) {
@@ -117,6 +135,7 @@ export class Engine {
       this.instance.closeSync();
     } finally {
       rmSync(this.spillDir, { recursive: true, force: true });
+      liveSpillDirs.delete(this.spillDir);
     }
   }
 

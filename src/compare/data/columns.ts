@@ -57,7 +57,7 @@ export function classifyTypes(a: string, b: string): { compatibility: Compatibil
   const ub = b.toUpperCase();
   if (ua === ub) return { compatibility: 'same', compareType: canonicalType(a), kind: ka, note: '' };
   if (ka === 'integer' && kb === 'integer') {
-    const wide = Math.max(INT_WIDTH[ua] ?? 64, INT_WIDTH[ub] ?? 64) > 64 ? 'HUGEINT' : 'BIGINT';
+    const wide = Math.max(INT_WIDTH[ua] ?? 64, INT_WIDTH[ub] ?? 64) > 64 || ua === 'UBIGINT' || ub === 'UBIGINT' ? 'HUGEINT' : 'BIGINT';
     return { compatibility: 'widening', compareType: wide, kind: 'integer', note: 'integer width' };
   }
   if (isNumericKind(ka) && isNumericKind(kb)) {
@@ -102,7 +102,9 @@ export function canonicalType(type: string): string {
   const t = type.toUpperCase();
   switch (k) {
     case 'integer':
-      return (INT_WIDTH[t] ?? 64) > 64 ? 'HUGEINT' : 'BIGINT';
+      // UBIGINT does not fit BIGINT; UHUGEINT fits nothing signed.
+      if (t === 'UHUGEINT') return 'UHUGEINT';
+      return (INT_WIDTH[t] ?? 64) > 64 || t === 'UBIGINT' ? 'HUGEINT' : 'BIGINT';
     case 'float':
     case 'decimal':
       return 'DOUBLE';

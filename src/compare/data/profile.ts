@@ -88,10 +88,11 @@ export function columnAggregates(column: ColumnInfo, i: number): string[] {
     );
   } else if (kind === 'string') {
     out.push(
-      a(`min(length(${c}))`, 'minlen'),
-      a(`max(length(${c}))`, 'maxlen'),
-      a(`avg(length(${c}))`, 'meanlen'),
-      a(`count(CASE WHEN ${c} = '' THEN 1 END)`, 'empty'),
+      // As text: UUID and ENUM columns have no length() of their own.
+      a(`min(length(CAST(${c} AS VARCHAR)))`, 'minlen'),
+      a(`max(length(CAST(${c} AS VARCHAR)))`, 'maxlen'),
+      a(`avg(length(CAST(${c} AS VARCHAR)))`, 'meanlen'),
+      a(`count(CASE WHEN CAST(${c} AS VARCHAR) = '' THEN 1 END)`, 'empty'),
     );
   } else if (kind === 'boolean') {
     out.push(a(`count(CASE WHEN ${c} THEN 1 END)`, 'trues'));
@@ -116,7 +117,11 @@ export function profileSql(relation: string, columns: readonly ColumnInfo[], off
  * Profiles all columns of a relation: one scan for the statistics, one for top values of categorical columns.
  * Tables wider than PROFILE_CHUNK take the wide path (profile-wide.ts): the same values, unpivoted.
  */
-export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], topK = 10, wide = columns.length > PROFILE_CHUNK): Promise<TableProfile> {
+/**
+ * `topMaxDistinct` bounds the columns whose top values are counted (a snapshot, which stores category
+ * frequencies up to its cap for every categorical column, passes Infinity).
+ */
+export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], topK = 10, wide = columns.length > PROFILE_CHUNK, topMaxDistinct = TOP_VALUES_MAX_DISTINCT): Promise<TableProfile> {
   let row: Row = {};
   if (wide) row = await wideProfileRow(engine, relation, columns);
   else {
@@ -130,15 +135,19 @@ export async function profileTable(engine: Engine, relation: string, columns: re
   columns.forEach((c, i) => {
     profiles[c.name] = readProfile(row, c, i, rows);
   });
-  const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!));
+  const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!, topMaxDistinct));
   const counts = await categoryCounts(engine, relation, categorical, topK);
   for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
   return { rows, fingerprint, columns: profiles };
 }
 
-/** Top values are worth listing for strings, booleans, dates and integers with few distinct values. */
-function hasTopValues(p: ColumnProfile): boolean {
-  return p.kind === 'string' || p.kind === 'boolean' || p.kind === 'date' || (p.kind === 'integer' && p.distinct <= 1000);
+/** Exact top values cost a hash table per column: listed for columns of at most this many distinct values. */
+export const TOP_VALUES_MAX_DISTINCT = 10_000;
+
+/** Top values are worth listing for strings, booleans, dates and integers with few distinct values (not ids or free text). */
+function hasTopValues(p: ColumnProfile, maxDistinct: number): boolean {
+  const categorical = p.kind === 'string' || p.kind === 'boolean' || p.kind === 'date' || p.kind === 'integer';
+  return categorical && p.distinct <= (p.kind === 'integer' ? 1000 : maxDistinct);
 }
 
 function readProfile(row: Row, column: ColumnInfo, i: number, rows: number): ColumnProfile {
