@@ -34,6 +34,8 @@ export function readerSql(spec: InputSpec): string {
       if (delimiter !== undefined) opts.push(`delim = ${literal(delimiter)}`);
       if (spec.read.header === false) opts.push('header = false');
       if (spec.files.length > 1) opts.push('union_by_name = true');
+      // A quoted "" is an empty string, an empty field is null: the two stay apart, as the writer meant.
+      opts.push('allow_quoted_nulls = false');
       // Sniff over more rows than the default so that a late non-numeric value does not fail the read.
       opts.push('sample_size = 100000');
       return `read_csv(${source}${hive}${opts.length ? `, ${opts.join(', ')}` : ''})`;

@@ -70,7 +70,7 @@ async function toParquet(csv: string): Promise<string> {
   const con = await db.connect();
   const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
   await con.run(
-    `COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {'id': 'INTEGER', 'n': 'INTEGER', 'x': 'DOUBLE', 's': 'VARCHAR', 't': 'TIMESTAMP'}, quote = '"', escape = '"', nullstr = '')) TO ${q(path)} (FORMAT parquet)`,
+    `COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {'id': 'INTEGER', 'n': 'INTEGER', 'x': 'DOUBLE', 's': 'VARCHAR', 't': 'TIMESTAMP'}, quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false)) TO ${q(path)} (FORMAT parquet)`,
   );
   con.closeSync();
   db.closeSync();

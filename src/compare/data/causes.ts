@@ -145,7 +145,7 @@ function nullFillFinding(d: ColumnDiff, filled: number, options: ValueCauseOptio
   const constant = d.filledDistinct === 1 ? d.filledMin : null;
   let how = d.filledDistinct === 1 ? `filled with ${JSON.stringify(constant)}` : `filled with ${formatCount(d.filledDistinct)} different values`;
   const p = options.researchProfile;
-  const value = constant === null ? NaN : Number(constant);
+  const value = constant === null || String(constant).trim() === '' ? NaN : Number(constant);
   if (p && Number.isFinite(value)) {
     if (p.mean !== null && p.mean !== undefined && closeTo(value, p.mean)) how = `imputed with the research mean (${formatNumber(p.mean)})`;
     else if (p.quantiles?.p50 !== null && p.quantiles?.p50 !== undefined && closeTo(value, p.quantiles.p50)) how = `imputed with the research median (${formatNumber(p.quantiles.p50)})`;
