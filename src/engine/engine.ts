@@ -52,6 +52,7 @@ export class Engine {
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const spillDir = mkdtempSync(join(options.tempDir ? resolve(options.tempDir) : tmpdir(), 'reprodiff-'));
+    liveSpillDirs.add(spillDir);
     let instance: DuckDBInstance | undefined;
     try {
       const config: Record<string, string> = { temp_directory: spillDir };
@@ -60,11 +61,11 @@ export class Engine {
       instance = await DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();
       const engine = new Engine(instance, connection, spillDir);
-      liveSpillDirs.add(spillDir);
       await engine.lockDown(options);
       return engine;
     } catch (e) {
       rmSync(spillDir, { recursive: true, force: true });
+      liveSpillDirs.delete(spillDir);
       if (e instanceof ReprodiffError) throw e;
       throw new ReprodiffError('E_USAGE', `cannot start the engine: ${firstLine(e)}`, {
         suggestion: 'check --memory-limit (e.g. 2GB), --threads and --temp-dir',
