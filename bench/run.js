@@ -2,17 +2,20 @@
 // `npm run bench`: times reprodiff on a generated research/production Parquet pair against the floor
 // (one bare DuckDB full-outer-join count), each run in its own process, with wall seconds and peak RSS.
 //
-//   node bench/run.js [--rows 10000000] [--only floor,data,features,oom,spill] [--spill] [--spill-rows 100000000]
+//   node bench/run.js [--rows 10000000] [--only floor,data,features,oom,predictions,check,spill] [--spill] [--spill-rows 100000000]
 //                     [--repeat 1] [--memory-limit 3GB] [--spill-limit 2GB] [--oom-limit 50MB] [--threads N]
 //                     [--no-spill-stats] [--save | --no-save] [--timeout 5400] [--render]
 //
-// Runs (default: floor, data --no-stats, data, data on the features pair, features, oom):
+// Runs (default: floor, data --no-stats, data, data on the features pair, features, oom, predictions):
 //   floor          bench/floor.js: FULL OUTER JOIN on id, count rows unmatched or differing in any column
 //   data-nostats   reprodiff data A B --key id --no-stats       target ≤ 1.3× floor, peak RSS ≤ 3 GB
 //   data           reprodiff data A B --key id (exact stats)    target ≤ 3× floor, peak RSS ≤ 3 GB
 //   data-fpair     reprodiff data A F --key id (features pair)  reference for the features target
 //   features       reprodiff features A F --key id              target ≤ 2× data-fpair, peak RSS ≤ 3 GB
 //   oom            reprodiff data A B --key id --memory-limit 50MB: must fail with exit 2, E_MEMORY and a hint
+//   predictions    reprodiff predictions PA PF --key id --score-col score --label-col label --truth-col y
+//                  --features-research A --features-production F: the mismatch must be attributed to a score feature
+//   check          (opt-in: --only check) reprodiff check pipeline-N.yml (data, features, splits, predictions)
 //   spill          (opt-in: --spill or --only spill) reprodiff data on --spill-rows rows under --spill-limit 2GB
 //
 // Data is generated once into bench/data/ (git-ignored). Figures for the reference size (10M rows) go to
@@ -23,21 +26,24 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { COLUMNS, SHIFTED_COLUMNS, VALUE_COLUMNS, ensureData } from './generate.js';
+import { COLUMNS, SCORE_FEATURES, SHIFTED_COLUMNS, VALUE_COLUMNS, ensureData, ensurePipeline } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const dataDir = join(here, 'data');
 const REFERENCE_ROWS = 10_000_000;
 const RSS_LIMIT_MB = 3000;
-const ALL_RUNS = ['floor', 'data-nostats', 'data', 'data-fpair', 'features', 'oom', 'spill'];
-const DEFAULT_RUNS = ALL_RUNS.filter((r) => r !== 'spill');
+const ALL_RUNS = ['floor', 'data-nostats', 'data', 'data-fpair', 'features', 'oom', 'predictions', 'check', 'spill'];
+/** Opt-in runs (--only …): spill (slow, big data) and check (walks data + features again, ≈ their time added). */
+const DEFAULT_RUNS = ALL_RUNS.filter((r) => r !== 'spill' && r !== 'check');
 /** --only groups: `data` means the row diff and the full job; ratios need the floor, so it comes along. */
 const GROUPS = {
   floor: ['floor'],
   data: ['floor', 'data-nostats', 'data'],
   features: ['data-fpair', 'features'],
   oom: ['oom'],
+  predictions: ['predictions'],
+  check: ['check'],
   spill: ['spill'],
 };
 
@@ -61,7 +67,8 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, ''));
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const text = lines.slice(1, lines.findIndex((l, i) => i > 0 && !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, ''));
   process.stdout.write(`${text.join('\n')}\n`);
   process.exit(0);
 }
@@ -181,6 +188,57 @@ function checkRows(report, expected) {
   return problems.length ? problems.join(', ') : null;
 }
 
+/** The predictions report's mismatch finding (the one attributed to features, else the first). */
+function predictionMismatch(report) {
+  const list = (report?.findings ?? []).filter((x) => x.stage === 'predictions' && x.cause === 'prediction_mismatch');
+  return list.find((x) => x.evidence?.attribution?.length) ?? list[0] ?? null;
+}
+
+/**
+ * The predictions run: a predictions report; the mismatch counts the rows whose score differs (counted
+ * from the files by the generator), and its explanation names a feature the score is computed from,
+ * ranked first in the attribution evidence; label flips match too.
+ */
+function checkPredictions(report, want) {
+  if (report?.command !== 'predictions') return 'not a predictions report';
+  const f = predictionMismatch(report);
+  if (!f) return 'no prediction_mismatch finding';
+  const problems = [];
+  const ev = f.evidence ?? {};
+  if (ev.differing !== want.predictions.scoreDiffer) problems.push(`differing scores ${ev.differing} ≠ ${want.predictions.scoreDiffer}`);
+  const top = ev.attribution?.[0];
+  if (!top) problems.push('no attribution evidence');
+  else if (top.source !== 'features' || !SCORE_FEATURES.includes(top.column)) problems.push(`top attribution is ${top.source}.${top.column}, not one of ${SCORE_FEATURES.join(', ')}`);
+  const named = SCORE_FEATURES.filter((c) => f.message.includes(`\`${c}\``));
+  if (!named.length) problems.push(`explanation names no score feature: ${f.message}`);
+  const flips = (report.findings ?? []).find((x) => x.stage === 'predictions' && x.cause === 'label_flip');
+  if (flips?.evidence?.flips !== want.predictions.labelFlips) problems.push(`label flips ${flips?.evidence?.flips} ≠ ${want.predictions.labelFlips}`);
+  return problems.length ? problems.join('; ') : null;
+}
+
+/**
+ * The check run: a check report with the four table stages compared (not skipped, no errors), data
+ * first to break, the data stage's row counts, the split moves and the predictions checks as above.
+ */
+function checkPipeline(report, want) {
+  if (report?.command !== 'check') return 'not a check report';
+  const problems = [];
+  const stage = (name) => (report.stages ?? []).find((x) => x.stage === name);
+  for (const name of ['data', 'features', 'splits', 'predictions']) {
+    const st = stage(name);
+    if (!st) problems.push(`no ${name} stage`);
+    else if (st.status !== 'different') problems.push(`${name} is ${st.status}${st.reason ? ` (${st.reason})` : ''}, expected different`);
+  }
+  if (report.firstBrokenStage !== 'data') problems.push(`first broken stage ${report.firstBrokenStage}, expected data`);
+  const rowsProblem = checkRows({ stages: [stage('data')] }, want.production);
+  if (rowsProblem) problems.push(`data: ${rowsProblem}`);
+  const moved = (report.findings ?? []).filter((x) => x.stage === 'splits' && x.cause === 'split_membership' && x.severity === 'error');
+  if (!moved.some((x) => x.rowsAffected === want.splits.moved)) problems.push(`split moves ${moved.map((x) => x.rowsAffected).join(', ') || 'none'} ≠ ${want.splits.moved}`);
+  const p = checkPredictions({ ...report, command: 'predictions' }, want);
+  if (p) problems.push(`predictions: ${p}`);
+  return problems.length ? problems.join('; ') : null;
+}
+
 function parseJson(text) {
   try {
     return JSON.parse(text);
@@ -240,6 +298,8 @@ async function main() {
   const needsFeatures = selected.has('data-fpair') || selected.has('features');
   let pair = null;
   if (needsMain) pair = await ensureData(dataDir, rows, { features: needsFeatures, log });
+  let pipeline = null;
+  if (selected.has('predictions') || selected.has('check')) pipeline = await ensurePipeline(dataDir, rows, { log });
   let spillPair = null;
   if (selected.has('spill')) spillPair = await ensureData(dataDir, spillRows, { features: false, log, memoryLimit: opts['spill-limit'] });
 
@@ -312,6 +372,32 @@ async function main() {
     }
   }
 
+  if (pipeline) {
+    const f = pipeline.files;
+    const want = pipeline.expected;
+    if (selected.has('predictions')) {
+      log('predictions: reprodiff predictions with attribution to the features pair');
+      const extra = ['--score-col', 'score', '--label-col', 'label', '--truth-col', 'y', '--features-research', f.featuresResearch, '--features-production', f.featuresProduction];
+      const m = await measureRepeated('predictions', reprodiffArgs('predictions', f.predictionsResearch, f.predictionsProduction, ml, tempDir, extra));
+      const report = parseJson(m.stdout);
+      const problem = m.exitCode !== 1 ? `exit ${m.exitCode} (expected 1): ${(m.stderr || m.stdout).trim().split('\n').pop()}` : checkPredictions(report, want);
+      record('predictions', 'predictions --key id, attribution to 20-column features (4-column predictions)', rows, m, {
+        memoryLimit: ml, check: problem ?? 'ok', explanation: predictionMismatch(report)?.message ?? null,
+        inputs: { predictions: 'id, score, label, y', features: `${columns} columns` },
+      });
+    }
+    if (selected.has('check')) {
+      log(`check: reprodiff check ${relative(root, f.config)} (data, features, splits, predictions)`);
+      const m = await measureRepeated('check', [join(root, 'bin/run.js'), 'check', f.config, '--json', '--memory-limit', ml, '--temp-dir', tempDir, ...(opts.threads ? ['--threads', opts.threads] : [])]);
+      const report = parseJson(m.stdout);
+      const problem = m.exitCode !== 1 ? `exit ${m.exitCode} (expected 1): ${(m.stderr || m.stdout).trim().split('\n').pop()}` : checkPipeline(report, pipeline.expected);
+      record('check', 'check pipeline.yml: data + features (20 cols) + splits + predictions', rows, m, {
+        memoryLimit: ml, check: problem ?? 'ok', firstBrokenStage: report?.firstBrokenStage ?? null,
+        stages: Object.fromEntries((report?.stages ?? []).map((st) => [st.stage, st.status])),
+      });
+    }
+  }
+
   if (spillPair) {
     const limit = opts['spill-limit'];
     const extra = spillStats ? [] : ['--no-stats'];
@@ -360,8 +446,8 @@ function loadPrevious() {
 function mergeResults(previous, doc) {
   if (!previous) return doc;
   const fresh = new Set(doc.runs.map((r) => r.id));
-  const kept = (previous.runs ?? []).filter((r) => !fresh.has(r.id)).map((r) => ({ ...r, measuredAt: r.measuredAt ?? previous.generatedAt }));
-  const runs = [...doc.runs.map((r) => ({ ...r, measuredAt: doc.generatedAt })), ...kept];
+  const kept = (previous.runs ?? []).filter((r) => !fresh.has(r.id)).map((r) => ({ ...r, measuredAt: r.measuredAt ?? previous.generatedAt, commit: r.commit ?? previous.commit }));
+  const runs = [...doc.runs.map((r) => ({ ...r, measuredAt: doc.generatedAt, commit: doc.commit })), ...kept];
   runs.sort((a, b) => ALL_RUNS.indexOf(a.id) - ALL_RUNS.indexOf(b.id));
   return { ...doc, runs };
 }
@@ -373,7 +459,7 @@ function evaluate(results, previous) {
   for (const r of results) {
     const targets = [];
     const ok = r.check === 'ok';
-    if (floor && r.id !== 'floor' && r.id !== 'spill' && r.id !== 'oom') {
+    if (floor && !['floor', 'spill', 'oom', 'predictions', 'check'].includes(r.id)) {
       r.ratioToFloor = Math.round((r.seconds / floor.seconds) * 100) / 100;
       if (!results.includes(floor)) r.floorFrom = `results.json (${floor.measuredAt ?? 'earlier'})`;
     }
@@ -393,12 +479,16 @@ function evaluate(results, previous) {
         targets.push({ target: '≤ 2× data (same pair)', pass: r.ratioToData <= 2 });
       }
       rss();
+    } else if (r.id === 'predictions' || r.id === 'check') {
+      rss();
     } else if (r.id === 'spill') {
       targets.push({ target: `completes under ${r.memoryLimit}`, pass: ok });
     } else if (r.id === 'oom') {
       targets.push({ target: 'exit 2, E_MEMORY + hint', pass: ok });
     }
-    if (r.id !== 'spill' && r.id !== 'oom') targets.push({ target: 'correct counts', pass: ok });
+    if (r.id === 'predictions') targets.push({ target: 'mismatch attributed to a score feature', pass: ok });
+    else if (r.id === 'check') targets.push({ target: 'all 4 stages compared, counts and attribution', pass: ok });
+    else if (r.id !== 'spill' && r.id !== 'oom') targets.push({ target: 'correct counts', pass: ok });
     r.targets = targets;
     r.pass = targets.every((t) => t.pass);
   }
@@ -442,6 +532,8 @@ function markdown(doc) {
     ...tableRows(doc.runs).map((r) => `| ${r.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`),
     '',
     ...doc.runs.filter((r) => r.id === 'oom').map((r) => `Too-small limit (\`--memory-limit ${r.memoryLimit}\`): exit ${r.exitCode}, stderr: \`${r.stderr}\``),
+    ...doc.runs.filter((r) => r.id === 'predictions' && r.explanation).map((r) => `Predictions (\`id, score, label, y\` per side; \`rows\` and \`cols\` are the 20-column features pair used for attribution): \`\` ${r.explanation} \`\``),
+    ...doc.runs.filter((r) => r.id === 'check' && r.stages).map((r) => `Check (\`bench/data/pipeline-N.yml\`: data, features, splits, predictions): ${Object.entries(r.stages).map(([k, v]) => `${k} ${v}`).join(', ')}; first broken: ${r.firstBrokenStage}`),
     ...doc.runs.filter((r) => r.check !== 'ok' && r.id !== 'oom').map((r) => `- ${r.id}: ${r.check}`),
     '',
   ];
