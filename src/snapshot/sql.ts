@@ -3,7 +3,7 @@
  * Pure functions of names and numbers; identifiers go through `ident`, numbers through `num`.
  */
 import { ident } from '../engine/quote.js';
-import { num } from '../compare/distribution/sql.js';
+import { ecdfFromCountsSql, num, valueCountsSql } from '../compare/distribution/sql.js';
 
 /** A column read as the drift tests read it: DOUBLE, dates and timestamps as epoch seconds (as finiteValuesSql). */
 export function valueExpr(column: string, temporal: boolean): string {
@@ -66,15 +66,7 @@ export function countsRelation(rows: readonly (readonly [number, number])[]): st
  * binCountsSql read (v, na, nb, cuma, cumb, vnext), so exact-value columns get exactly file-vs-file's tests.
  */
 export function exactEcdfTableSql(table: string, research: readonly (readonly [number, number])[], productionValues: string): string {
-  return `CREATE TEMP TABLE ${table} AS
-WITH ca AS (${countsRelation(research)}),
-     cb AS (SELECT v, count(*) AS n FROM (${productionValues}) GROUP BY v),
-     m AS (SELECT coalesce(ca.v, cb.v) AS v, coalesce(ca.n, 0) AS na, coalesce(cb.n, 0) AS nb FROM ca FULL OUTER JOIN cb ON ca.v = cb.v)
-SELECT v, na, nb,
-       sum(na) OVER w AS cuma,
-       sum(nb) OVER w AS cumb,
-       lead(v) OVER w AS vnext
-FROM m WINDOW w AS (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  return ecdfFromCountsSql(table, countsRelation(research), valueCountsSql(productionValues));
 }
 
 /** Sketch knots (value, lowest level, highest level): tied quantiles collapse into one knot with a vertical step. */

@@ -14,9 +14,19 @@ export function finiteValuesSql(relation: string, column: string, temporal = fal
 
 /** Merged ECDF table: distinct value, per-side counts and cumulative counts, in value order. */
 export function ecdfTableSql(table: string, researchValues: string, productionValues: string): string {
+  return ecdfFromCountsSql(table, valueCountsSql(researchValues), valueCountsSql(productionValues));
+}
+
+/** (v, n): how often each value occurs in a relation of values. */
+export function valueCountsSql(values: string): string {
+  return `SELECT v, count(*) AS n FROM (${values}) GROUP BY v`;
+}
+
+/** The merged ECDF table from per-side (v, n) count relations (raw values, or counts stored in a snapshot). */
+export function ecdfFromCountsSql(table: string, researchCounts: string, productionCounts: string): string {
   return `CREATE TEMP TABLE ${table} AS
-WITH ca AS (SELECT v, count(*) AS n FROM (${researchValues}) GROUP BY v),
-     cb AS (SELECT v, count(*) AS n FROM (${productionValues}) GROUP BY v),
+WITH ca AS (${researchCounts}),
+     cb AS (${productionCounts}),
      m AS (SELECT coalesce(ca.v, cb.v) AS v, coalesce(ca.n, 0) AS na, coalesce(cb.n, 0) AS nb FROM ca FULL OUTER JOIN cb ON ca.v = cb.v)
 SELECT v, na, nb,
        sum(na) OVER w AS cuma,
