@@ -1,5 +1,6 @@
 import { matchSchemas } from '../compare/data/columns.js';
 import { keyedDiff } from '../compare/data/keyed.js';
+import type { Tolerance } from '../compare/data/tolerance.js';
 import { comparePredictions } from '../compare/predictions/index.js';
 import { compareSplits } from '../compare/splits/index.js';
 import type { ReprodiffConfig } from '../config/types.js';
@@ -18,12 +19,14 @@ interface ModelStageInput {
  * The keyed rows of a stage that differ in the given columns, as a diff table the propagation step can
  * join to upstream stages. Narrow (key + a few columns), so the extra join is cheap.
  */
-async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly string[] | undefined, columns: readonly (string | undefined)[]): Promise<KeyedTable | null> {
+async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly string[] | undefined, columns: readonly (string | undefined)[], tolerance?: Tolerance): Promise<KeyedTable | null> {
   if (!key || key.length === 0) return null;
   const wanted = new Set([...key, ...columns.filter((c): c is string => Boolean(c))]);
   const pairs = matchSchemas(a.columns, b.columns).pairs.filter((p) => wanted.has(p.name));
   if (!key.every((k) => pairs.some((p) => p.name === k))) return null;
-  const sharedKeys = await keyedDiff(engine, a, b, pairs, { key, sample: 0 });
+  // The stage's own tolerance: rows it calls equal must not count as differing when tracing propagation.
+  const tolerances = tolerance ? { default: tolerance, perColumn: {} } : undefined;
+  const sharedKeys = await keyedDiff(engine, a, b, pairs, { key, sample: 0, tolerances });
   if (sharedKeys.matched === 0) return null;
   return { table: sharedKeys.diffTable, keyCount: key.length, valueColumns: sharedKeys.valueColumns };
 }
@@ -57,16 +60,17 @@ export async function runPredictionsStage(
 ): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
   const p = input.config.stages?.predictions;
   const tol = p?.tolerance ?? input.config.tolerance;
+  const tolerance = tol ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined;
   const outcome = await comparePredictions(engine, a, b, {
     key: input.key,
     scoreColumn: input.overrides?.scoreColumn ?? p?.scoreColumn,
     labelColumn: input.overrides?.labelColumn ?? p?.labelColumn,
     truthColumn: input.overrides?.truthColumn ?? p?.truthColumn,
     threshold: p?.threshold,
-    tolerance: tol ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined,
+    tolerance,
     features: input.features && input.key ? { ...input.features, key: input.key } : undefined,
   });
   const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? summaryColumn(outcome, 'score');
   const label = input.overrides?.labelColumn ?? p?.labelColumn ?? summaryColumn(outcome, 'label');
-  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label]) };
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label], tolerance) };
 }
