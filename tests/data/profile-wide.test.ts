@@ -21,9 +21,15 @@ async function table(name: string, sql: string) {
   return engine.describe(name);
 }
 
-/** The unrounded sums may differ in the last bits (another summation order): compare them as the profile rounds sums. */
+/**
+ * The unrounded sums may differ in the last bits (another summation order): compare them as the profile rounds
+ * sums. Quantiles too: the narrow path interpolates as numpy does (a + (b − a)·t, from b when t ≥ 0.5), the
+ * wide path with DuckDB's quantile_cont (a·(1 − t) + b·t), which can differ in the last bit.
+ */
 function comparable(p: ColumnProfile): ColumnProfile {
-  return p.exactSum === undefined ? p : { ...p, exactSum: stableFloat(p.exactSum ?? null), absSum: stableFloat(p.absSum ?? null) };
+  if (p.exactSum === undefined) return p;
+  const quantiles = p.quantiles && Object.fromEntries(Object.entries(p.quantiles).map(([k, v]) => [k, stableFloat(v)]));
+  return { ...p, exactSum: stableFloat(p.exactSum ?? null), absSum: stableFloat(p.absSum ?? null), quantiles } as ColumnProfile;
 }
 
 function expectSameProfiles(narrow: TableProfile, wide: TableProfile): void {

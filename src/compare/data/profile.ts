@@ -62,11 +62,12 @@ function asDouble(name: string): string {
 }
 
 /** The aggregate expressions for one column, aliased `c<i>_<stat>` so user names never reach an alias. */
-export function columnAggregates(column: ColumnInfo, i: number): string[] {
+export function columnAggregates(column: ColumnInfo, i: number, ordered = false): string[] {
   const c = ident(column.name);
   const kind = kindOf(column.type);
   const a = (expr: string, stat: string) => `${expr} AS c${i}_${stat}`;
-  const out = [a(`count(${c})`, 'count'), a(`count(DISTINCT ${c})`, 'distinct')];
+  const sorted = ordered && hasOrderStats(kind);
+  const out = [a(`count(${c})`, 'count'), ...(sorted ? [] : [a(`count(DISTINCT ${c})`, 'distinct')])];
   if (isNumericKind(kind)) {
     const x = asDouble(column.name);
     const finite = `isfinite(${x})`;
@@ -84,7 +85,7 @@ export function columnAggregates(column: ColumnInfo, i: number): string[] {
       // Σ|x| is the scale of a sum's rounding error (a sum near 0 has no meaningful relative error).
       a(`fsum(abs(${when(finite, x)}))`, 'abssum'),
       a(`stddev_samp(${when(finite, x)})`, 'std'),
-      a(`quantile_cont(${when(finite, x)}, [${QUANTILE_LEVELS.join(', ')}])`, 'q'),
+      ...(sorted ? [] : [a(`quantile_cont(${when(finite, x)}, [${QUANTILE_LEVELS.join(', ')}])`, 'q')]),
     );
   } else if (kind === 'string') {
     out.push(
@@ -114,10 +115,14 @@ export const PROFILE_CHUNK = 64;
  */
 export const STATS_COLUMNS_PER_SCAN = 4;
 
-/** One SELECT that profiles the given columns (numbered from `offset`) in a single scan; the first chunk adds the row count and fingerprint. */
-export function profileSql(relation: string, columns: readonly ColumnInfo[], offset = 0, all: readonly ColumnInfo[] = columns): string {
+/**
+ * One SELECT that profiles the given columns (numbered from `offset`) in a single scan; the first chunk adds
+ * the row count and fingerprint. `ordered`: leave distinct counts and quantiles of numeric and temporal
+ * columns to `orderStatsSql`.
+ */
+export function profileSql(relation: string, columns: readonly ColumnInfo[], offset = 0, all: readonly ColumnInfo[] = columns, ordered = false): string {
   const head = offset === 0 ? ['count(*) AS n_rows', `${fingerprintExpr(all)} AS fingerprint`] : [];
-  const aggs = [...head, ...columns.flatMap((c, i) => columnAggregates(c, offset + i))];
+  const aggs = [...head, ...columns.flatMap((c, i) => columnAggregates(c, offset + i, ordered))];
   return `SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`;
 }
 
@@ -134,7 +139,10 @@ export async function profileTable(engine: Engine, relation: string, columns: re
   if (wide) row = await wideProfileRow(engine, relation, columns);
   else {
     for (let i = 0; i < Math.max(1, columns.length); i += STATS_COLUMNS_PER_SCAN) {
-      row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + STATS_COLUMNS_PER_SCAN), i, columns))) };
+      row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + STATS_COLUMNS_PER_SCAN), i, columns, true))) };
+    }
+    for (const [i, c] of columns.entries()) {
+      if (hasOrderStats(kindOf(c.type))) Object.assign(row, await orderStats(engine, relation, c, i, row));
     }
   }
   const rows = toNumber(row.n_rows) ?? 0;
@@ -147,6 +155,58 @@ export async function profileTable(engine: Engine, relation: string, columns: re
   const counts = await categoryCounts(engine, relation, categorical, topK);
   for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
   return { rows, fingerprint, columns: profiles };
+}
+
+/** Numeric and temporal columns get their distinct count (and quantiles) from one sort instead of two hash/collect states. */
+function hasOrderStats(kind: Kind): boolean {
+  return isNumericKind(kind) || isTemporalKind(kind);
+}
+
+/**
+ * Exact distinct count and quantiles of one column from ONE sort. DuckDB's count(DISTINCT) hash set and
+ * quantile_cont's collected values each cost about as much as a sort on a high-cardinality column, and
+ * the sort answers both (10M doubles: 0.7 s instead of 2.3 s). The two windows share one ORDER BY, so
+ * DuckDB sorts once; the value at a rank is read with a FILTER on row_number().
+ *
+ * Quantiles are numpy's 'linear' (= quantile_cont) over finite values: in DuckDB's order −inf sorts first
+ * and +inf, NaN last, so the finite values hold ranks negInf+1 … negInf+finite.
+ */
+export function orderStatsSql(relation: string, column: ColumnInfo, i: number, ranks: readonly number[]): string {
+  const c = ident(column.name);
+  const picks = ranks.map((r) => `max(CAST(v AS DOUBLE)) FILTER (WHERE rn = ${r}) AS c${i}_r${r}`);
+  return `SELECT count(*) FILTER (WHERE v IS DISTINCT FROM prev) AS c${i}_distinct${picks.map((p) => `, ${p}`).join('')}
+FROM (SELECT ${c} AS v, lag(${c}) OVER w AS prev, row_number() OVER w AS rn FROM ${relation} WHERE ${c} IS NOT NULL WINDOW w AS (ORDER BY ${c}))`;
+}
+
+/** The ranks (1-based, in the sorted non-null values) that numpy's linear quantiles of the finite values interpolate between. */
+export function quantileRanks(finite: number, negInf: number): { lo: number; hi: number; t: number }[] {
+  if (finite <= 0) return [];
+  return QUANTILE_LEVELS.map((p) => {
+    const h = (finite - 1) * p;
+    const lo = Math.floor(h);
+    return { lo: negInf + lo + 1, hi: negInf + Math.min(lo + 1, finite - 1) + 1, t: h - lo };
+  });
+}
+
+/** numpy's _lerp: exact at both ends, and symmetric about t = 0.5. */
+function lerp(a: number, b: number, t: number): number {
+  const diff = b - a;
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row): Promise<Row> {
+  const numeric = isNumericKind(kindOf(column.type));
+  const n = (stat: string) => toNumber(cheap[`c${i}_${stat}`]) ?? 0;
+  const finite = numeric ? n('count') - n('nan') - n('posinf') - n('neginf') : 0;
+  const ranks = quantileRanks(finite, numeric ? n('neginf') : 0);
+  const wanted = [...new Set(ranks.flatMap((r) => [r.lo, r.hi]))].sort((a, b) => a - b);
+  const got = await engine.one(orderStatsSql(relation, column, i, wanted));
+  const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
+  if (numeric) {
+    const at = (r: number) => toNumber(got[`c${i}_r${r}`]) ?? Number.NaN;
+    out[`c${i}_q`] = ranks.length ? ranks.map((r) => lerp(at(r.lo), at(r.hi), r.t)) : null;
+  }
+  return out;
 }
 
 /** Exact top values cost a hash table per column: listed for columns of at most this many distinct values. */
