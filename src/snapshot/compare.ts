@@ -23,11 +23,11 @@ import { keyHealth } from '../compare/data/keyed.js';
 import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
 import { stableFloat, toNumber } from '../compare/data/values.js';
-import { DRIFT_DEFAULTS, categoricalColumn, distributionFindings, distributionSummary, verdict } from '../compare/distribution/index.js';
+import { DRIFT_DEFAULTS, categoricalColumn, mergedNumeric, distributionFindings, distributionSummary, verdict } from '../compare/distribution/index.js';
 import type { ColumnDistribution, ColumnTests, DistributionComparison, DriftOptions } from '../compare/distribution/index.js';
-import { binCountsSql, ecdfStatsSql, finiteValuesSql } from '../compare/distribution/sql.js';
+import { finiteValuesSql, rawWeightedSql, sidesSql } from '../compare/distribution/sql.js';
 import { jensenShannon, ksPValue, psi } from '../stats/index.js';
-import { binAggregates, binCounts, exactEcdfTableSql, sketchStatsSql, valueExpr } from './sql.js';
+import { binAggregates, binCounts, countsRelation, sketchStatsSql, valueExpr } from './sql.js';
 import type { Knot } from './sql.js';
 import type { CategoricalDistribution, NumericDistribution, SnapshotArtifact } from './types.js';
 
@@ -61,7 +61,6 @@ export function sketchBounds(m: number, n: number, min: number, max: number): { 
   return { ks: e, wasserstein: Math.max(0, max - min) * e };
 }
 
-let tableCounter = 0;
 
 /** Compares one snapshot artifact (research) with a production dataset; the summary has the shape of compareDatasets'. */
 export async function compareSnapshotToDataset(engine: Engine, artifact: SnapshotArtifact, production: Dataset, options: SnapshotCompareOptions = {}): Promise<SnapshotComparison> {
@@ -278,27 +277,11 @@ function emptySide(p: ColumnPair, n1: number, n2: number): ColumnDistribution {
 
 /** Stored exact values: the merged ECDF is the one file-vs-file builds, so every test is exact. */
 async function exactNumeric(engine: Engine, production: Dataset, p: ColumnPair, stored: NumericDistribution, options: DriftOptions): Promise<ColumnDistribution | 'categorical'> {
-  const table = ident(`rd_snap_ecdf_${++tableCounter}`);
-  await engine.run(exactEcdfTableSql(table, stored.values!, finiteValuesSql(production.relation, p.productionName, isTemporalKind(p.kind))));
-  try {
-    const s = await engine.one(ecdfStatsSql(table));
-    const n1 = toNumber(s.n1) ?? 0;
-    const n2 = toNumber(s.n2) ?? 0;
-    if (n1 === 0 || n2 === 0) return emptySide(p, n1, n2);
-    const distinct = toNumber(s.distinct_values) ?? 0;
-    if (options.kinds?.[p.name] !== 'numeric' && distinct <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
-    const d = toNumber(s.d) ?? 0;
-    const w = toNumber(s.w) ?? 0;
-    const stdA = Math.sqrt(Math.max(0, toNumber(s.var_a) ?? 0));
-    const counts = await engine.one(binCountsSql(table, stored.edges));
-    const a = stored.edges.concat([0]).map((_e, i) => toNumber(counts[`a${i}`]) ?? 0);
-    const b = stored.edges.concat([0]).map((_e, i) => toNumber(counts[`b${i}`]) ?? 0);
-    const lo = toNumber(s.lo) ?? 0;
-    const hi = toNumber(s.hi) ?? 0;
-    return numericResult(p, n1, n2, d, w, stdA, stored.edges, a, b, lo, hi, options);
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${table}`);
-  }
+  const sides = sidesSql(countsRelation(stored.values!), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, isTemporalKind(p.kind))));
+  const m = await mergedNumeric(engine, sides, { weighted: true, bins: stored.edges.length + 1, edges: stored.edges, forceNumeric: options.kinds?.[p.name] === 'numeric' });
+  if (m === 'categorical') return m;
+  if (!m.d) return emptySide(p, m.n1, m.n2);
+  return numericResult(p, m.n1, m.n2, m.d.d, m.d.w, m.d.stdA, stored.edges, m.d.a, m.d.b, m.d.lo, m.d.hi, options);
 }
 
 /** The quantile sketch against production's exact ECDF: KS and Wasserstein within `sketchBounds`, PSI and JS exact. */

@@ -3,7 +3,7 @@
  * Pure functions of names and numbers; identifiers go through `ident`, numbers through `num`.
  */
 import { ident } from '../engine/quote.js';
-import { ecdfFromCountsSql, num, valueCountsSql } from '../compare/distribution/sql.js';
+import { num } from '../compare/distribution/sql.js';
 
 /** A column read as the drift tests read it: DOUBLE, dates and timestamps as epoch seconds (as finiteValuesSql). */
 export function valueExpr(column: string, temporal: boolean): string {
@@ -31,7 +31,7 @@ SELECT r.c, r.rk, r.v, r.n FROM r SEMI JOIN need ON r.c = need.c AND r.rk = need
 
 /**
  * Counts of the finite values of `x` in right-closed bins between sorted `edges`, outer bins open-ended (as
- * binCountsSql): one histogram of the bin index per column, read back with `binCounts`.
+ * binsSql): one histogram of the bin index per column, read back with `binCounts`.
  */
 export function binAggregates(x: string, i: number, edges: readonly number[]): string[] {
   const index = edges.length ? `CASE ${edges.map((e, b) => `WHEN ${x} <= ${num(e)} THEN ${b}`).join(' ')} ELSE ${edges.length} END` : '0';
@@ -59,14 +59,6 @@ export function textValuesAggregate(column: string, i: number): string {
 export function countsRelation(rows: readonly (readonly [number, number])[]): string {
   if (rows.length === 0) return 'SELECT CAST(NULL AS DOUBLE) AS v, CAST(0 AS BIGINT) AS n WHERE false';
   return `SELECT CAST(v AS DOUBLE) AS v, CAST(n AS BIGINT) AS n FROM (VALUES ${rows.map(([v, n]) => `(${num(v)}, ${Math.round(n)})`).join(', ')}) t(v, n)`;
-}
-
-/**
- * Merged ECDF of stored research counts and production's finite values: the table ecdfStatsSql and
- * binCountsSql read (v, na, nb, cuma, cumb, vnext), so exact-value columns get exactly file-vs-file's tests.
- */
-export function exactEcdfTableSql(table: string, research: readonly (readonly [number, number])[], productionValues: string): string {
-  return ecdfFromCountsSql(table, countsRelation(research), valueCountsSql(productionValues));
 }
 
 /** Sketch knots (value, lowest level, highest level): tied quantiles collapse into one knot with a vertical step. */

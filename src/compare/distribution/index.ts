@@ -1,5 +1,4 @@
 import type { Engine } from '../../engine/engine.js';
-import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
 import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
@@ -9,7 +8,7 @@ import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
 import { stableFloat, toNumber } from '../data/values.js';
-import { binCountsSql, ecdfQuantilesSql, ecdfStatsSql, ecdfTableSql, finiteValuesSql, histogramSql } from './sql.js';
+import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, sidesSql, totalsSql } from './sql.js';
 
 export const DRIFT_TESTS = ['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare'] as const;
 export type DriftTest = (typeof DRIFT_TESTS)[number];
@@ -37,6 +36,12 @@ export interface DriftOptions {
   readonly kinds?: Readonly<Record<string, 'categorical' | 'numeric'>>;
   readonly datasetShare?: number;
   readonly onProgress?: (message: string) => void;
+  /**
+   * Research's distinct and non-null counts per column when a profile has them: columns with more distinct
+   * values than the category cap are identifiers or free text, and need no frequency count (a hash table
+   * of millions of strings per side).
+   */
+  readonly researchCounts?: Readonly<Record<string, { readonly distinct: number; readonly count: number }>>;
 }
 
 export interface DriftVerdict {
@@ -76,9 +81,7 @@ export interface DistributionComparison {
   readonly datasetDrift: { share: number; threshold: number; drifted: boolean; columns: number };
 }
 
-let tableCounter = 0;
-
-/** Distribution tests for every comparable column pair; one temp ECDF table per numeric column, dropped after use. */
+/** Distribution tests for every comparable column pair: per numeric column one sort of both sides' values (mergedNumeric). */
 export async function compareDistributions(
   engine: Engine,
   research: Dataset,
@@ -107,79 +110,108 @@ export async function compareDistributions(
 }
 
 async function numericColumn(engine: Engine, research: Dataset, production: Dataset, p: ColumnPair, options: DriftOptions): Promise<ColumnDistribution | 'categorical' | null> {
-  const table = ident(`rd_ecdf_${++tableCounter}`);
   const temporal = isTemporalKind(p.kind);
-  await engine.run(ecdfTableSql(table, finiteValuesSql(research.relation, p.name, temporal), finiteValuesSql(production.relation, p.productionName, temporal)));
-  try {
-    const s = await engine.one(ecdfStatsSql(table));
-    const n1 = toNumber(s.n1) ?? 0;
-    const n2 = toNumber(s.n2) ?? 0;
-    const distinct = toNumber(s.distinct_values) ?? 0;
-    if (n1 === 0 || n2 === 0) return emptySide(p, n1, n2);
-    if (options.kinds?.[p.name] !== 'numeric' && distinct <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
-    const d = toNumber(s.d) ?? 0;
-    const w = toNumber(s.w) ?? 0;
-    const stdA = Math.sqrt(Math.max(0, toNumber(s.var_a) ?? 0));
-    const tests: ColumnTests = {
-      ks: { statistic: d, pvalue: ksPValue(d, n1, n2) },
-      wasserstein: stableFloat(w)!,
-      wassersteinNormed: stableFloat(w / Math.max(stdA, 0.001))!,
-    };
-    const edges = await decileEdges(engine, table, n1, options.bins ?? DRIFT_DEFAULTS.bins);
-    const counts = await engine.one(binCountsSql(table, edges));
-    const a = edges.concat([0]).map((_e, i) => toNumber(counts[`a${i}`]) ?? 0);
-    const b = edges.concat([0]).map((_e, i) => toNumber(counts[`b${i}`]) ?? 0);
-    tests.psi = stableFloat(psi(a, b))!;
-    tests.jensenShannon = stableFloat(jensenShannon(a, b))!;
-    const histogram = await equalWidthHistogram(engine, table, toNumber(s.lo) ?? 0, toNumber(s.hi) ?? 0);
-    tests.drift = verdict(p.name, 'numeric', n1, tests, options);
-    return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests, histogram, unseen: [], gone: [] };
-  } finally {
-    await engine.run(`DROP TABLE IF EXISTS ${table}`);
-  }
+  const sides = sidesSql(rawWeightedSql(finiteValuesSql(research.relation, p.name, temporal)), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, temporal)));
+  const m = await mergedNumeric(engine, sides, { weighted: false, bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' });
+  if (m === 'categorical') return m;
+  if (!m.d) return emptySide(p, m.n1, m.n2);
+  const tests: ColumnTests = {
+    ks: { statistic: m.d.d, pvalue: ksPValue(m.d.d, m.n1, m.n2) },
+    wasserstein: stableFloat(m.d.w)!,
+    wassersteinNormed: stableFloat(m.d.w / Math.max(m.d.stdA, 0.001))!,
+    psi: stableFloat(psi(m.d.a, m.d.b))!,
+    jensenShannon: stableFloat(jensenShannon(m.d.a, m.d.b))!,
+  };
+  tests.drift = verdict(p.name, 'numeric', m.n1, tests, options);
+  return { column: p.name, type: 'numeric', researchCount: m.n1, productionCount: m.n2, tests, histogram: m.d.histogram, unseen: [], gone: [] };
 }
 
 function emptySide(p: ColumnPair, n1: number, n2: number): ColumnDistribution {
   return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests: {}, unseen: [], gone: [] };
 }
 
-/** PSI bin edges: research's quantiles 0.1…0.9 (for 10 bins), linear interpolation, duplicates removed. */
-async function decileEdges(engine: Engine, table: string, n: number, bins: number): Promise<number[]> {
-  const levels = Array.from({ length: bins - 1 }, (_v, i) => (i + 1) / bins);
-  const row = await engine.one(ecdfQuantilesSql(table, n, levels));
-  const edges = levels.map((q, i) => {
-    const lo = toNumber(row[`lo${i}`])!;
-    const hi = toNumber(row[`hi${i}`])!;
-    const h = (n - 1) * q;
-    return lo + (h - Math.floor(h)) * (hi - lo);
-  });
-  return [...new Set(edges)].sort((x, y) => x - y);
+/** What the merged ECDF of one numeric column gives; `d` is absent when a side has no finite value. */
+export interface MergedNumeric {
+  readonly n1: number;
+  readonly n2: number;
+  readonly d?: {
+    readonly d: number;
+    readonly w: number;
+    /** Research's population standard deviation (ddof 0). */
+    readonly stdA: number;
+    readonly lo: number;
+    readonly hi: number;
+    /** PSI bin edges (research's quantiles, or the stored ones) and the per-side counts in those bins. */
+    readonly edges: readonly number[];
+    readonly a: number[];
+    readonly b: number[];
+    readonly histogram: { edges: number[]; research: number[]; production: number[] };
+  };
 }
 
-async function equalWidthHistogram(engine: Engine, table: string, lo: number, hi: number): Promise<ColumnDistribution['histogram']> {
-  const bins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
-  const rows = await engine.all(histogramSql(table, lo, hi, bins));
-  const research = new Array<number>(bins).fill(0);
-  const production = new Array<number>(bins).fill(0);
-  for (const r of rows) {
-    const i = toNumber(r.bin) ?? 0;
-    research[i] = toNumber(r.a) ?? 0;
-    production[i] = toNumber(r.b) ?? 0;
+/**
+ * The numeric tests' aggregates over a (v, s, n) relation of both sides: a totals pass, one sort for KS,
+ * Wasserstein, distinct values and research's deciles, and a bins pass (PSI/JS bins, chart, variance).
+ * `edges`: fixed PSI edges (a snapshot's) instead of research's quantiles. 'categorical' when the two
+ * sides hold at most DRIFT_DEFAULTS.categoricalMaxDistinct distinct values and the column is not forced numeric.
+ */
+export async function mergedNumeric(
+  engine: Engine,
+  sides: string,
+  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean },
+): Promise<MergedNumeric | 'categorical'> {
+  const t = await engine.one(totalsSql(sides));
+  const n1 = toNumber(t.n1) ?? 0;
+  const n2 = toNumber(t.n2) ?? 0;
+  if (n1 === 0 || n2 === 0) return { n1, n2 };
+  const levels = options.edges ? [] : Array.from({ length: options.bins - 1 }, (_v, i) => (i + 1) / options.bins);
+  const ranks = levels.map((q) => {
+    const h = (n1 - 1) * q;
+    return { lo: Math.floor(h), hi: Math.min(Math.floor(h) + 1, n1 - 1), t: h - Math.floor(h) };
+  });
+  const wanted = [...new Set(ranks.flatMap((r) => [r.lo, r.hi]))].sort((x, y) => x - y);
+  const e = await engine.one(mergedEcdfSql(sides, n1, n2, wanted, options.weighted));
+  if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
+  // numpy's linear quantiles, read off the running research counts.
+  const at = rankValues(e, wanted);
+  const edges = options.edges ?? [...new Set(ranks.map((r) => {
+    const lo = toNumber(at.get(r.lo))!;
+    const hi = toNumber(at.get(r.hi))!;
+    return lo + r.t * (hi - lo);
+  }))].sort((x, y) => x - y);
+  const lo = toNumber(t.lo) ?? 0;
+  const hi = toNumber(t.hi) ?? 0;
+  const mean = (toNumber(t.sum_a) ?? 0) / n1;
+  const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
+  const a = new Array<number>(edges.length + 1).fill(0);
+  const b = new Array<number>(edges.length + 1).fill(0);
+  const histogram = { edges: Array.from({ length: chartBins + 1 }, (_v, i) => (chartBins === 1 && i === 1 ? hi : lo + ((hi - lo) * i) / chartBins)), research: new Array<number>(chartBins).fill(0), production: new Array<number>(chartBins).fill(0) };
+  let ss = 0;
+  for (const r of await engine.all(binsSql(sides, edges, lo, hi, chartBins, mean))) {
+    const n = toNumber(r.n) ?? 0;
+    const research = Number(r.s) === 0;
+    (research ? a : b)[Number(r.bin)]! += n;
+    (research ? histogram.research : histogram.production)[Number(r.chart)]! += n;
+    if (research) ss += toNumber(r.ss) ?? 0;
   }
-  const edges = Array.from({ length: bins + 1 }, (_v, i) => (bins === 1 && i === 1 ? hi : lo + ((hi - lo) * i) / bins));
-  return { edges, research, production };
+  const d = { d: toNumber(e.d) ?? 0, w: toNumber(e.w) ?? 0, stdA: Math.sqrt(Math.max(0, ss / n1)), lo, hi, edges, a, b, histogram };
+  return { n1, n2, d };
 }
 
 async function categoricalColumns(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], options: DriftOptions): Promise<ColumnDistribution[]> {
   if (pairs.length === 0) return [];
   options.onProgress?.('category frequencies');
   const cap = DRIFT_DEFAULTS.categoryCap;
-  const ca = await categoryCounts(engine, research.relation, pairs.map((p) => ({ name: p.name, type: p.research.type })), cap);
-  const cb = await categoryCounts(engine, production.relation, pairs.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
+  const known = (p: ColumnPair) => (options.kinds?.[p.name] === 'categorical' ? undefined : options.researchCounts?.[p.name]);
+  const tooMany = new Set(pairs.filter((p) => (known(p)?.distinct ?? 0) > cap).map((p) => p.name));
+  const counted = pairs.filter((p) => !tooMany.has(p.name));
+  const ca = await categoryCounts(engine, research.relation, counted.map((p) => ({ name: p.name, type: p.research.type })), cap);
+  const cb = await categoryCounts(engine, production.relation, counted.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
   return pairs.map((p) => {
+    if (tooMany.has(p.name)) return textColumn(p, known(p)!.count);
     const a = ca.get(p.name);
     const b = cb.get(p.productionName);
-    if (isIdentifierLike(a, options.kinds?.[p.name])) return textColumn(p, a);
+    if (isIdentifierLike(a, options.kinds?.[p.name])) return textColumn(p, a?.values.reduce((x, y) => x + y.count, 0) ?? 0);
     return categoricalColumn(p, a?.values ?? [], b?.values ?? [], options);
   });
 }
@@ -194,9 +226,8 @@ function isIdentifierLike(a: { values: readonly { count: number }[]; distinct: n
   return a.distinct > DRIFT_DEFAULTS.categoricalMaxDistinct && (a.distinct > 0.5 * total || a.distinct > DRIFT_DEFAULTS.categoryCap);
 }
 
-function textColumn(p: ColumnPair, a: { values: readonly { count: number }[] } | undefined): ColumnDistribution {
-  const n = a?.values.reduce((x, y) => x + y.count, 0) ?? 0;
-  return { column: p.name, type: 'categorical', researchCount: n, productionCount: 0, tests: {}, unseen: [], gone: [] };
+function textColumn(p: ColumnPair, researchCount: number): ColumnDistribution {
+  return { column: p.name, type: 'categorical', researchCount, productionCount: 0, tests: {}, unseen: [], gone: [] };
 }
 
 /**

@@ -12,77 +12,68 @@ export function finiteValuesSql(relation: string, column: string, temporal = fal
   return `SELECT ${x} AS v FROM ${relation} WHERE isfinite(${x})`;
 }
 
-/** Merged ECDF table: distinct value, per-side counts and cumulative counts, in value order. */
-export function ecdfTableSql(table: string, researchValues: string, productionValues: string): string {
-  return ecdfFromCountsSql(table, valueCountsSql(researchValues), valueCountsSql(productionValues));
+/** One side's finite values as a weighted relation (v, n): raw rows weigh 1; a snapshot's stored counts weigh their count. */
+export function rawWeightedSql(values: string): string {
+  return `SELECT v, 1 AS n FROM (${values})`;
 }
 
-/** (v, n): how often each value occurs in a relation of values. */
-export function valueCountsSql(values: string): string {
-  return `SELECT v, count(*) AS n FROM (${values}) GROUP BY v`;
+/** Both sides as one relation (v DOUBLE, s 0 = research | 1 = production, n weight): what every query below reads. */
+export function sidesSql(research: string, production: string): string {
+  return `SELECT v, CAST(0 AS UTINYINT) AS s, n FROM (${research}) UNION ALL SELECT v, CAST(1 AS UTINYINT) AS s, n FROM (${production})`;
 }
 
-/** The merged ECDF table from per-side (v, n) count relations (raw values, or counts stored in a snapshot). */
-export function ecdfFromCountsSql(table: string, researchCounts: string, productionCounts: string): string {
-  return `CREATE TEMP TABLE ${table} AS
-WITH ca AS (${researchCounts}),
-     cb AS (${productionCounts}),
-     m AS (SELECT coalesce(ca.v, cb.v) AS v, coalesce(ca.n, 0) AS na, coalesce(cb.n, 0) AS nb FROM ca FULL OUTER JOIN cb ON ca.v = cb.v)
-SELECT v, na, nb,
-       sum(na) OVER w AS cuma,
-       sum(nb) OVER w AS cumb,
-       lead(v) OVER w AS vnext
-FROM m WINDOW w AS (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+/** Sizes, research's sum (for its mean) and the range over both sides: one pass, no sort. */
+export function totalsSql(sides: string): string {
+  return `SELECT sum(n) FILTER (WHERE s = 0) AS n1, sum(n) FILTER (WHERE s = 1) AS n2, fsum(n * v) FILTER (WHERE s = 0) AS sum_a, min(v) AS lo, max(v) AS hi FROM (${sides})`;
 }
 
 /**
- * KS statistic D = max |F_a − F_b| and Wasserstein-1 = ∫ |F_a − F_b| dv over the merged ECDF, with the
- * sizes and research's population moments (for the normalised Wasserstein distance).
+ * KS statistic D = max |F_a − F_b|, Wasserstein-1 = ∫ |F_a − F_b| dv, the number of distinct values, and
+ * research's values at the given 0-based ranks, from ONE sort of both sides' values together.
+ *
+ * The running counts use ROWS frames (a streaming pass; RANGE frames and a merged per-value table cost 2-3×
+ * more): within a run of equal values they are partial, so D is read only on each run's last row, where they
+ * are complete; W sums |F_a − F_b|·(next value − v), which is 0 inside a run. Raw values weigh 1, so the
+ * running total is row_number(); stored counts need a second running sum.
  */
-export function ecdfStatsSql(table: string): string {
-  return `WITH t AS (SELECT sum(na) AS n1, sum(nb) AS n2 FROM ${table}),
-     s AS (SELECT e.*, CAST(cuma AS DOUBLE) / t.n1 AS fa, CAST(cumb AS DOUBLE) / t.n2 AS fb FROM ${table} e, t),
-     mean AS (SELECT fsum(na * v) / (SELECT n1 FROM t) AS mu FROM ${table})
-SELECT (SELECT n1 FROM t) AS n1, (SELECT n2 FROM t) AS n2,
-       max(abs(fa - fb)) AS d,
+export function mergedEcdfSql(sides: string, n1: number, n2: number, ranks: readonly number[], weighted: boolean): string {
+  const total = weighted ? 'sum(n) OVER o' : 'row_number() OVER o';
+  const production = weighted ? 'sum(n * s) OVER o' : 'sum(s) OVER o';
+  // Raw rows: research's k-th value (0-based) is the one research row whose running count is k + 1.
+  const picks = ranks.length
+    ? weighted
+      ? ranks.map((r) => `, min(v) FILTER (WHERE s = 0 AND cuma > ${r}) AS r${r}`).join('')
+      : `, list({'r': cuma - 1, 'v': v}) FILTER (WHERE s = 0 AND cuma IN (${ranks.map((r) => r + 1).join(', ')})) AS picks`
+    : '';
+  return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
        fsum(abs(fa - fb) * (vnext - v)) FILTER (WHERE vnext IS NOT NULL) AS w,
-       (SELECT mu FROM mean) AS mean_a,
-       (SELECT fsum(na * (v - mu) * (v - mu)) / (SELECT n1 FROM t) FROM ${table}, mean) AS var_a,
-       min(v) AS lo, max(v) AS hi,
-       count(*) AS distinct_values
-FROM s`;
+       count(*) FILTER (WHERE last) AS distinct_values${picks}
+FROM (
+  SELECT v, s, vnext, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb
+  FROM (SELECT v, s, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma
+        FROM (${sides}) WINDOW o AS (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+)`;
+}
+
+/** Research's values at the asked ranks from a mergedEcdfSql row (either form of the picks). */
+export function rankValues(row: Record<string, unknown>, ranks: readonly number[]): Map<number, unknown> {
+  const out = new Map<number, unknown>();
+  const picks = row.picks as { r: unknown; v: unknown }[] | null | undefined;
+  if (picks) for (const p of picks) out.set(Number(p.r), p.v);
+  else for (const r of ranks) out.set(r, row[`r${r}`]);
+  return out;
 }
 
 /**
- * Research's quantiles at `levels`, numpy's default linear interpolation, read off the cumulative counts:
- * the values at 0-based ranks floor(h) and floor(h)+1 with h = (n−1)·q.
+ * Per side: counts in right-closed bins between `edges` (outer bins open-ended), counts in `histBins`
+ * equal-width chart bins over [lo, hi], and Σ n·(v − mean)² for research's population variance. One pass,
+ * grouped by (side, bin, chart bin): a few hundred groups at most.
  */
-export function ecdfQuantilesSql(table: string, n: number, levels: readonly number[]): string {
-  const parts = levels.map((q, i) => {
-    const h = (n - 1) * q;
-    const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, n - 1);
-    return `min(v) FILTER (WHERE cuma > ${lo}) AS lo${i}, min(v) FILTER (WHERE cuma > ${hi}) AS hi${i}`;
-  });
-  return `SELECT ${parts.join(', ')} FROM ${table} WHERE na > 0`;
-}
-
-/** Per-side counts in right-closed bins between the edges, the outer bins open-ended. */
-export function binCountsSql(table: string, edges: readonly number[]): string {
-  const bins: string[] = [];
-  for (let i = 0; i <= edges.length; i++) {
-    const lower = i === 0 ? 'true' : `v > ${num(edges[i - 1]!)}`;
-    const upper = i === edges.length ? 'true' : `v <= ${num(edges[i]!)}`;
-    bins.push(`sum(na) FILTER (WHERE ${lower} AND ${upper}) AS a${i}`, `sum(nb) FILTER (WHERE ${lower} AND ${upper}) AS b${i}`);
-  }
-  return `SELECT ${bins.join(', ')} FROM ${table}`;
-}
-
-/** An equal-width histogram of both sides between lo and hi, for charts. */
-export function histogramSql(table: string, lo: number, hi: number, bins: number): string {
-  const width = (hi - lo) / bins;
-  if (!(width > 0)) return `SELECT 0 AS bin, sum(na) AS a, sum(nb) AS b FROM ${table}`;
-  return `SELECT least(${bins - 1}, CAST(floor((v - ${num(lo)}) / ${num(width)}) AS INTEGER)) AS bin, sum(na) AS a, sum(nb) AS b FROM ${table} GROUP BY 1 ORDER BY 1`;
+export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number): string {
+  const bin = edges.length ? `CASE ${edges.map((e, i) => `WHEN v <= ${num(e)} THEN ${i}`).join(' ')} ELSE ${edges.length} END` : '0';
+  const width = (hi - lo) / histBins;
+  const chart = width > 0 ? `least(${histBins - 1}, CAST(floor((v - ${num(lo)}) / ${num(width)}) AS INTEGER))` : '0';
+  return `SELECT s, ${bin} AS bin, ${chart} AS chart, sum(n) AS n, fsum(n * (v - ${num(mean)}) * (v - ${num(mean)})) AS ss FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
 }
 
 /** SQL number literal for a JS double (exact round-trip, never exponent-less truncation). */
