@@ -170,7 +170,11 @@ export async function mergedNumeric(
     return { lo: Math.floor(h), hi: Math.min(Math.floor(h) + 1, n1 - 1), t: h - Math.floor(h) };
   });
   const wanted = [...new Set(ranks.flatMap((r) => [r.lo, r.hi]))].sort((x, y) => x - y);
-  const e = await engine.one(mergedEcdfSql(sides, n1, n2, wanted, options.weighted));
+  const lo = toNumber(t.lo) ?? 0;
+  const hi = toNumber(t.hi) ?? 0;
+  // Sums are taken in units of the range (exactSum); a single value has none.
+  const range = hi > lo ? hi - lo : 1;
+  const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted));
   if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
   // numpy's linear quantiles, read off the running research counts.
   const at = rankValues(e, wanted);
@@ -179,22 +183,20 @@ export async function mergedNumeric(
     const hi = toNumber(at.get(r.hi))!;
     return lo + r.t * (hi - lo);
   }))].sort((x, y) => x - y);
-  const lo = toNumber(t.lo) ?? 0;
-  const hi = toNumber(t.hi) ?? 0;
-  const mean = (toNumber(t.sum_a) ?? 0) / n1;
+  const mean = lo + (range * (toNumber(e.sum_a_scaled) ?? 0)) / n1;
   const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
   const a = new Array<number>(edges.length + 1).fill(0);
   const b = new Array<number>(edges.length + 1).fill(0);
   const histogram = { edges: Array.from({ length: chartBins + 1 }, (_v, i) => (chartBins === 1 && i === 1 ? hi : lo + ((hi - lo) * i) / chartBins)), research: new Array<number>(chartBins).fill(0), production: new Array<number>(chartBins).fill(0) };
   let ss = 0;
-  for (const r of await engine.all(binsSql(sides, edges, lo, hi, chartBins, mean))) {
+  for (const r of await engine.all(binsSql(sides, edges, lo, hi, chartBins, mean, range))) {
     const n = toNumber(r.n) ?? 0;
     const research = Number(r.s) === 0;
     (research ? a : b)[Number(r.bin)]! += n;
     (research ? histogram.research : histogram.production)[Number(r.chart)]! += n;
-    if (research) ss += toNumber(r.ss) ?? 0;
+    if (research) ss += (toNumber(r.ss_scaled) ?? 0) * range * range;
   }
-  const d = { d: toNumber(e.d) ?? 0, w: toNumber(e.w) ?? 0, stdA: Math.sqrt(Math.max(0, ss / n1)), lo, hi, edges, a, b, histogram };
+  const d = { d: toNumber(e.d) ?? 0, w: (toNumber(e.w_scaled) ?? 0) * range, stdA: Math.sqrt(Math.max(0, ss / n1)), lo, hi, edges, a, b, histogram };
   return { n1, n2, d };
 }
 

@@ -22,9 +22,19 @@ export function sidesSql(research: string, production: string): string {
   return `SELECT v, CAST(0 AS UTINYINT) AS s, n FROM (${research}) UNION ALL SELECT v, CAST(1 AS UTINYINT) AS s, n FROM (${production})`;
 }
 
-/** Sizes, research's sum (for its mean) and the range over both sides: one pass, no sort. */
+/** Sizes and the range over both sides: one pass, no sort. */
 export function totalsSql(sides: string): string {
-  return `SELECT sum(n) FILTER (WHERE s = 0) AS n1, sum(n) FILTER (WHERE s = 1) AS n2, fsum(n * v) FILTER (WHERE s = 0) AS sum_a, min(v) AS lo, max(v) AS hi FROM (${sides})`;
+  return `SELECT sum(n) FILTER (WHERE s = 0) AS n1, sum(n) FILTER (WHERE s = 1) AS n2, min(v) AS lo, max(v) AS hi FROM (${sides})`;
+}
+
+/**
+ * An order-independent sum of doubles: each term, divided by `scale` so that it lies in [0, n], is rounded to
+ * 24 decimals and summed exactly as a DECIMAL. DuckDB's parallel float sums change in the last bits from
+ * run to run, and a reported figure must not (same inputs → byte-identical output). `scale` is the range
+ * of the values, so the relative error stays below 1e-12 unless the sum is below 1e-12 of the range.
+ */
+export function exactSum(term: string, scale: number, where?: string): string {
+  return `CAST(sum(CAST((${term}) / ${num(scale)} AS DECIMAL(38, 24)))${where ? ` FILTER (WHERE ${where})` : ''} AS DOUBLE)`;
 }
 
 /**
@@ -36,7 +46,7 @@ export function totalsSql(sides: string): string {
  * are complete; W sums |F_a − F_b|·(next value − v), which is 0 inside a run. Raw values weigh 1, so the
  * running total is row_number(); stored counts need a second running sum.
  */
-export function mergedEcdfSql(sides: string, n1: number, n2: number, ranks: readonly number[], weighted: boolean): string {
+export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean): string {
   const total = weighted ? 'sum(n) OVER o' : 'row_number() OVER o';
   const production = weighted ? 'sum(n * s) OVER o' : 'sum(s) OVER o';
   // Raw rows: research's k-th value (0-based) is the one research row whose running count is k + 1.
@@ -46,11 +56,12 @@ export function mergedEcdfSql(sides: string, n1: number, n2: number, ranks: read
       : `, list({'r': cuma - 1, 'v': v}) FILTER (WHERE s = 0 AND cuma IN (${ranks.map((r) => r + 1).join(', ')})) AS picks`
     : '';
   return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
-       fsum(abs(fa - fb) * (vnext - v)) FILTER (WHERE vnext IS NOT NULL) AS w,
+       ${exactSum('abs(fa - fb) * (vnext - v)', range, 'vnext IS NOT NULL')} AS w_scaled,
+       ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled,
        count(*) FILTER (WHERE last) AS distinct_values${picks}
 FROM (
-  SELECT v, s, vnext, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb
-  FROM (SELECT v, s, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma
+  SELECT v, s, n, vnext, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb
+  FROM (SELECT v, s, n, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma
         FROM (${sides}) WINDOW o AS (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
 )`;
 }
@@ -69,11 +80,11 @@ export function rankValues(row: Record<string, unknown>, ranks: readonly number[
  * equal-width chart bins over [lo, hi], and Σ n·(v − mean)² for research's population variance. One pass,
  * grouped by (side, bin, chart bin): a few hundred groups at most.
  */
-export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number): string {
+export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number, range: number): string {
   const bin = edges.length ? `CASE ${edges.map((e, i) => `WHEN v <= ${num(e)} THEN ${i}`).join(' ')} ELSE ${edges.length} END` : '0';
   const width = (hi - lo) / histBins;
   const chart = width > 0 ? `least(${histBins - 1}, CAST(floor((v - ${num(lo)}) / ${num(width)}) AS INTEGER))` : '0';
-  return `SELECT s, ${bin} AS bin, ${chart} AS chart, sum(n) AS n, fsum(n * (v - ${num(mean)}) * (v - ${num(mean)})) AS ss FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
+  return `SELECT s, ${bin} AS bin, ${chart} AS chart, sum(n) AS n, ${exactSum(`n * ((v - ${num(mean)}) / ${num(range)}) * (v - ${num(mean)})`, range)} AS ss_scaled FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
 }
 
 /** SQL number literal for a JS double (exact round-trip, never exponent-less truncation). */
