@@ -17,16 +17,15 @@ import type { Dataset } from '../sources/register.js';
 import { aggregationPrecision, schemaFindings, statisticFindings } from '../compare/data/causes.js';
 import { canonicalType, isNumericKind, isTemporalKind, matchSchemas } from '../compare/data/columns.js';
 import type { ColumnPair, SchemaMatch } from '../compare/data/columns.js';
-import { publicProfile } from '../compare/data/index.js';
+import { publicProfile, schemaSummary } from '../compare/data/index.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
 import { keyHealth } from '../compare/data/keyed.js';
 import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
 import { stableFloat, toNumber } from '../compare/data/values.js';
-import { DRIFT_DEFAULTS, categoricalColumn, mergedNumeric, distributionFindings, distributionSummary, verdict } from '../compare/distribution/index.js';
-import type { ColumnDistribution, ColumnTests, DistributionComparison, DriftOptions } from '../compare/distribution/index.js';
+import { DRIFT_DEFAULTS, categoricalColumn, distributionFindings, distributionSummary, mergedNumeric, numericTests, summariseDrift } from '../compare/distribution/index.js';
+import type { ColumnDistribution, DistributionComparison, DriftOptions } from '../compare/distribution/index.js';
 import { finiteValuesSql, rawWeightedSql, sidesSql } from '../compare/distribution/sql.js';
-import { jensenShannon, ksPValue, psi } from '../stats/index.js';
 import { binAggregates, binCounts, countsRelation, sketchStatsSql, valueExpr } from './sql.js';
 import type { Knot } from './sql.js';
 import type { CategoricalDistribution, NumericDistribution, SnapshotArtifact } from './types.js';
@@ -241,12 +240,7 @@ async function snapshotDistributions(
     else columns.push(result);
   }
   columns.push(...(await categoricalColumns(engine, artifact, production, [...categorical, ...lowCardinality], prodProfile, options, skipped)));
-  columns.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
-  const tested = columns.filter((c) => c.tests.drift);
-  const drifted = tested.filter((c) => c.tests.drift!.drifted).map((c) => c.column);
-  const threshold = options.datasetShare ?? DRIFT_DEFAULTS.datasetShare;
-  const share = tested.length ? drifted.length / tested.length : 0;
-  return { columns, drifted, datasetDrift: { share, threshold, drifted: tested.length > 0 && share >= threshold, columns: tested.length } };
+  return summariseDrift(columns, options);
 }
 
 interface ProdBins {
@@ -298,14 +292,7 @@ async function sketchNumeric(engine: Engine, production: Dataset, p: ColumnPair,
 }
 
 function numericResult(p: ColumnPair, n1: number, n2: number, d: number, w: number, stdA: number, edges: readonly number[], a: number[], b: number[], lo: number, hi: number, options: DriftOptions): ColumnDistribution {
-  const tests: ColumnTests = {
-    ks: { statistic: d, pvalue: ksPValue(d, n1, n2) },
-    wasserstein: stableFloat(w)!,
-    wassersteinNormed: stableFloat(w / Math.max(stdA, 0.001))!,
-    psi: stableFloat(psi(a, b))!,
-    jensenShannon: stableFloat(jensenShannon(a, b))!,
-  };
-  tests.drift = verdict(p.name, 'numeric', n1, tests, options);
+  const tests = numericTests(p.name, n1, n2, { d, w, stdA, a, b }, options);
   // Chart bins: the decile bins, the outer ones closed at the overall range.
   return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests, histogram: { edges: [Math.min(lo, edges[0] ?? lo), ...edges, Math.max(hi, edges[edges.length - 1] ?? hi)], research: a, production: b }, unseen: [], gone: [] };
 }
@@ -407,13 +394,7 @@ function buildSummary(c: {
     production: { label: c.production.label, format: c.production.format, rows: c.prodProfile.rows, columns: c.production.columns.length, fingerprint: c.prodProfile.fingerprint },
     rows: { research: c.artifact.rows, production: c.prodProfile.rows },
     contentEqual: c.contentEqual,
-    schema: {
-      common: c.schema.pairs.length,
-      onlyResearch: c.schema.onlyResearch.map((x) => x.name),
-      onlyProduction: c.schema.onlyProduction.map((x) => x.name),
-      typeChanges: c.schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
-      orderDiffers: c.schema.orderDiffers,
-    },
+    schema: schemaSummary(c.schema),
     columns,
     drift: { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns },
     skipped: c.skipped,

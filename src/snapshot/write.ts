@@ -17,6 +17,7 @@ import { stableFloat, toNumber } from '../compare/data/values.js';
 import { DRIFT_DEFAULTS } from '../compare/distribution/index.js';
 import type { ColumnInfo, Dataset } from '../sources/register.js';
 import type { Environment } from '../sources/env/model.js';
+import { binEdges, binLevels, linearQuantile, ranksFor } from '../stats/quantile.js';
 import { TOOL_VERSION } from '../version.js';
 import { binAggregates, binCounts, exactValuesAggregate, momentAggregates, orderStatisticsSql, textValuesAggregate, valueExpr } from './sql.js';
 import { SNAPSHOT_DEFAULTS, SNAPSHOT_VERSION } from './types.js';
@@ -38,11 +39,6 @@ const PROFILE_TOP = 10;
 /** Evenly spaced levels 0, 1/(m−1), …, 1. */
 export function sketchLevels(m: number): number[] {
   return Array.from({ length: m }, (_v, j) => j / (m - 1));
-}
-
-/** Decile levels of the PSI bins, exactly as the distribution tests pick them. */
-export function binLevels(bins: number): number[] {
-  return Array.from({ length: bins - 1 }, (_v, i) => (i + 1) / bins);
 }
 
 /** Builds the snapshot of named, opened datasets (see the file comment for the scans). */
@@ -127,16 +123,6 @@ function finiteCount(p: ColumnProfile): number {
   return p.count - (p.nan ?? 0) - (p.posInf ?? 0) - (p.negInf ?? 0);
 }
 
-/** numpy's linear quantile from order statistics, as the distribution tests compute their decile edges. */
-function linearQuantile(at: Map<number, number>, n: number, q: number): number {
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
-  const a = at.get(lo)!;
-  const b = at.get(hi)!;
-  return a + (h - lo) * (b - a);
-}
-
 /** Scan 3: the order statistics behind the quantile grid and the decile edges of every numeric column (one sort per column, one scan). */
 async function numericSketches(engine: Engine, relation: string, columns: readonly ColumnInfo[], profiles: Readonly<Record<string, ColumnProfile>>, s: ArtifactSettings): Promise<Map<string, Sketch>> {
   const out = new Map<string, Sketch>();
@@ -144,14 +130,7 @@ async function numericSketches(engine: Engine, relation: string, columns: readon
   const grid = sketchLevels(s.m);
   const deciles = binLevels(s.bins);
   const ns = columns.map((c) => finiteCount(profiles[c.name]!));
-  const ranks = ns.map((n) => {
-    const set = new Set<number>();
-    if (n > 0) for (const q of [...grid, ...deciles]) {
-      const lo = Math.floor((n - 1) * q);
-      set.add(lo).add(Math.min(lo + 1, n - 1));
-    }
-    return [...set].sort((a, b) => a - b);
-  });
+  const ranks = ns.map((n) => ranksFor(n, [...grid, ...deciles]));
   const exprs = columns.map((c) => valueExpr(c.name, isTemporalKind(kindOf(c.type))));
   const at = columns.map(() => new Map<number, number>());
   const live = columns.map((_c, i) => i).filter((i) => ns[i]! > 0);
@@ -165,7 +144,8 @@ async function numericSketches(engine: Engine, relation: string, columns: readon
   }
   columns.forEach((c, i) => {
     const n = ns[i]!;
-    const q = (levels: number[]) => (n > 0 ? levels.map((l) => linearQuantile(at[i]!, n, l)) : []);
+    const value = (rank: number) => at[i]!.get(rank)!;
+    const q = (levels: number[]) => (n > 0 ? levels.map((l) => linearQuantile(value, n, l)) : []);
     out.set(c.name, {
       type: 'numeric',
       n,
@@ -173,7 +153,7 @@ async function numericSketches(engine: Engine, relation: string, columns: readon
       stdPop: null,
       min: n > 0 ? at[i]!.get(0)! : null,
       max: n > 0 ? at[i]!.get(n - 1)! : null,
-      edges: [...new Set(q(deciles))].sort((x, y) => x - y),
+      edges: n > 0 ? binEdges(value, n, s.bins) : [],
       quantiles: q(grid),
     });
   });

@@ -3,6 +3,7 @@
 export { ksStatisticFromCounts, ksPValue, ks2SampleFromCounts, KS_MAX_EXACT_N } from './ks.js';
 export { kolmogornSf, smirnovSf } from './kolmogorov.js';
 export { wassersteinFromCounts, psi, PSI_FLOOR, jensenShannon, linfDistance, normalise } from './divergence.js';
+export { linearPosition, ranksFor, numpyLerp, binLevels, linearQuantile, binEdges, type QuantilePosition } from './quantile.js';
 export { chiSquareHomogeneity, type ChiSquareResult } from './chisquare.js';
 export { chiSquareSf, gammaQ, gammaP, lgamma } from './gamma.js';
 export {

@@ -120,6 +120,17 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
 }
 
+/** The schema part of a stage summary: shared columns, columns on one side only, type changes, order. */
+export function schemaSummary(schema: SchemaMatch): Record<string, unknown> {
+  return {
+    common: schema.pairs.length,
+    onlyResearch: schema.onlyResearch.map((x) => x.name),
+    onlyProduction: schema.onlyProduction.map((x) => x.name),
+    typeChanges: schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
+    orderDiffers: schema.orderDiffers,
+  };
+}
+
 /** A single key column's null and distinct counts are in the profiles already: no extra scan for key health. */
 function keyCountsFromProfiles(profiles: DataComparison['profiles'], schema: SchemaMatch, key: readonly string[]): [KeyCounts | undefined, KeyCounts | undefined] | undefined {
   if (!profiles || key.length !== 1) return undefined;
@@ -249,13 +260,7 @@ function buildSummary(c: {
     research: side(c.research, c.profiles?.research, c.keyed?.research.rows),
     production: side(c.production, c.profiles?.production, c.keyed?.production.rows),
     rows,
-    schema: {
-      common: c.schema.pairs.length,
-      onlyResearch: c.schema.onlyResearch.map((x) => x.name),
-      onlyProduction: c.schema.onlyProduction.map((x) => x.name),
-      typeChanges: c.schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
-      orderDiffers: c.schema.orderDiffers,
-    },
+    schema: schemaSummary(c.schema),
     columns,
   };
 }

@@ -4,6 +4,7 @@ import type { ColumnInfo } from '../../sources/register.js';
 import { asText, canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { Kind } from './columns.js';
 import { wideCategoryCounts, wideProfileRow } from './profile-wide.js';
+import { linearPosition, numpyLerp, ranksFor } from '../../stats/quantile.js';
 import { stableFloat, toNumber, toPlain } from './values.js';
 
 export const QUANTILE_LEVELS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
@@ -178,33 +179,17 @@ export function orderStatsSql(relation: string, column: ColumnInfo, i: number, r
 FROM (SELECT ${c} AS v, lag(${c}) OVER w AS prev, row_number() OVER w AS rn FROM ${relation} WHERE ${c} IS NOT NULL WINDOW w AS (ORDER BY ${c}))`;
 }
 
-/** The ranks (1-based, in the sorted non-null values) that numpy's linear quantiles of the finite values interpolate between. */
-export function quantileRanks(finite: number, negInf: number): { lo: number; hi: number; t: number }[] {
-  if (finite <= 0) return [];
-  return QUANTILE_LEVELS.map((p) => {
-    const h = (finite - 1) * p;
-    const lo = Math.floor(h);
-    return { lo: negInf + lo + 1, hi: negInf + Math.min(lo + 1, finite - 1) + 1, t: h - lo };
-  });
-}
-
-/** numpy's _lerp: exact at both ends, and symmetric about t = 0.5. */
-function lerp(a: number, b: number, t: number): number {
-  const diff = b - a;
-  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
-}
-
 async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row): Promise<Row> {
   const numeric = isNumericKind(kindOf(column.type));
   const n = (stat: string) => toNumber(cheap[`c${i}_${stat}`]) ?? 0;
   const finite = numeric ? n('count') - n('nan') - n('posinf') - n('neginf') : 0;
-  const ranks = quantileRanks(finite, numeric ? n('neginf') : 0);
-  const wanted = [...new Set(ranks.flatMap((r) => [r.lo, r.hi]))].sort((a, b) => a - b);
-  const got = await engine.one(orderStatsSql(relation, column, i, wanted));
+  // Finite values hold row numbers negInf+1 … negInf+finite of the sorted non-null values.
+  const first = (numeric ? n('neginf') : 0) + 1;
+  const got = await engine.one(orderStatsSql(relation, column, i, ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r)));
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
   if (numeric) {
-    const at = (r: number) => toNumber(got[`c${i}_r${r}`]) ?? Number.NaN;
-    out[`c${i}_q`] = ranks.length ? ranks.map((r) => lerp(at(r.lo), at(r.hi), r.t)) : null;
+    const at = (r: number) => toNumber(got[`c${i}_r${first + r}`]) ?? Number.NaN;
+    out[`c${i}_q`] = finite > 0 ? QUANTILE_LEVELS.map((q) => { const p = linearPosition(finite, q); return numpyLerp(at(p.lo), at(p.hi), p.t); }) : null;
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
 import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
-import { chiSquareHomogeneity, jensenShannon, ksPValue, linfDistance, psi } from '../../stats/index.js';
+import { binEdges, binLevels, chiSquareHomogeneity, jensenShannon, ksPValue, linfDistance, psi, ranksFor } from '../../stats/index.js';
 import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
@@ -101,6 +101,11 @@ export async function compareDistributions(
     else if (result) columns.push(result);
   }
   columns.push(...(await categoricalColumns(engine, research, production, [...categorical, ...lowCardinality], options)));
+  return summariseDrift(columns, options);
+}
+
+/** The columns in name order, the drifted ones, and the dataset verdict: drift when their share reaches the threshold. */
+export function summariseDrift(columns: ColumnDistribution[], options: DriftOptions): DistributionComparison {
   columns.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
   const tested = columns.filter((c) => c.tests.drift);
   const drifted = tested.filter((c) => c.tests.drift!.drifted).map((c) => c.column);
@@ -115,15 +120,30 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
   const m = await mergedNumeric(engine, sides, { weighted: false, bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' });
   if (m === 'categorical') return m;
   if (!m.d) return emptySide(p, m.n1, m.n2);
-  const tests: ColumnTests = {
-    ks: { statistic: m.d.d, pvalue: ksPValue(m.d.d, m.n1, m.n2) },
-    wasserstein: stableFloat(m.d.w)!,
-    wassersteinNormed: stableFloat(m.d.w / Math.max(m.d.stdA, 0.001))!,
-    psi: stableFloat(psi(m.d.a, m.d.b))!,
-    jensenShannon: stableFloat(jensenShannon(m.d.a, m.d.b))!,
-  };
-  tests.drift = verdict(p.name, 'numeric', m.n1, tests, options);
+  const tests = numericTests(p.name, m.n1, m.n2, m.d, options);
   return { column: p.name, type: 'numeric', researchCount: m.n1, productionCount: m.n2, tests, histogram: m.d.histogram, unseen: [], gone: [] };
+}
+
+/**
+ * KS, Wasserstein (raw and normalised by research's population std, floored at 0.001), PSI and Jensen–Shannon
+ * over the PSI bins, and the column's drift verdict, from a numeric column's aggregates.
+ */
+export function numericTests(
+  column: string,
+  n1: number,
+  n2: number,
+  s: { readonly d: number; readonly w: number; readonly stdA: number; readonly a: readonly number[]; readonly b: readonly number[] },
+  options: DriftOptions,
+): ColumnTests {
+  const tests: ColumnTests = {
+    ks: { statistic: s.d, pvalue: ksPValue(s.d, n1, n2) },
+    wasserstein: stableFloat(s.w)!,
+    wassersteinNormed: stableFloat(s.w / Math.max(s.stdA, 0.001))!,
+    psi: stableFloat(psi(s.a, s.b))!,
+    jensenShannon: stableFloat(jensenShannon(s.a, s.b))!,
+  };
+  tests.drift = verdict(column, 'numeric', n1, tests, options);
+  return tests;
 }
 
 function emptySide(p: ColumnPair, n1: number, n2: number): ColumnDistribution {
@@ -164,25 +184,16 @@ export async function mergedNumeric(
   const n1 = toNumber(t.n1) ?? 0;
   const n2 = toNumber(t.n2) ?? 0;
   if (n1 === 0 || n2 === 0) return { n1, n2 };
-  const levels = options.edges ? [] : Array.from({ length: options.bins - 1 }, (_v, i) => (i + 1) / options.bins);
-  const ranks = levels.map((q) => {
-    const h = (n1 - 1) * q;
-    return { lo: Math.floor(h), hi: Math.min(Math.floor(h) + 1, n1 - 1), t: h - Math.floor(h) };
-  });
-  const wanted = [...new Set(ranks.flatMap((r) => [r.lo, r.hi]))].sort((x, y) => x - y);
+  const wanted = options.edges ? [] : ranksFor(n1, binLevels(options.bins));
   const lo = toNumber(t.lo) ?? 0;
   const hi = toNumber(t.hi) ?? 0;
   // Sums are taken in units of the range (exactSum); a single value has none.
   const range = hi > lo ? hi - lo : 1;
   const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted));
   if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
-  // numpy's linear quantiles, read off the running research counts.
+  // Research's linear quantiles, read off the running research counts.
   const at = rankValues(e, wanted);
-  const edges = options.edges ?? [...new Set(ranks.map((r) => {
-    const lo = toNumber(at.get(r.lo))!;
-    const hi = toNumber(at.get(r.hi))!;
-    return lo + r.t * (hi - lo);
-  }))].sort((x, y) => x - y);
+  const edges = options.edges ?? binEdges((r) => toNumber(at.get(r))!, n1, options.bins);
   const mean = lo + (range * (toNumber(e.sum_a_scaled) ?? 0)) / n1;
   const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
   const a = new Array<number>(edges.length + 1).fill(0);
