@@ -62,9 +62,12 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   let profiles: DataComparison['profiles'] = null;
   if (options.stats !== false) {
     progress(`profiling ${research.label}`);
-    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)));
+    // Exports usually come in key order: the key's distinct count and quantiles then need no sort.
+    const leadKey = options.key?.[0];
+    const leadKeyProduction = schema.pairs.find((p) => p.name === leadKey)?.productionName;
+    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)), undefined, undefined, undefined, leadKey ? [leadKey] : []);
     progress(`profiling ${production.label}`);
-    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)));
+    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), undefined, undefined, undefined, leadKeyProduction ? [leadKeyProduction] : []);
     profiles = { research: a, production: b };
   }
   const share = options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE;

@@ -135,7 +135,19 @@ export function profileSql(relation: string, columns: readonly ColumnInfo[], off
  * `topMaxDistinct` bounds the columns whose top values are counted (a snapshot, which stores category
  * frequencies up to its cap for every categorical column, passes Infinity).
  */
-export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], topK = 10, wide = columns.length > PROFILE_CHUNK, topMaxDistinct = TOP_VALUES_MAX_DISTINCT): Promise<TableProfile> {
+/**
+ * `likelySorted`: columns worth checking for input order first (the key): a streaming pass instead of a sort
+ * when they are in order, one wasted cheap pass when not.
+ */
+export async function profileTable(
+  engine: Engine,
+  relation: string,
+  columns: readonly ColumnInfo[],
+  topK = 10,
+  wide = columns.length > PROFILE_CHUNK,
+  topMaxDistinct = TOP_VALUES_MAX_DISTINCT,
+  likelySorted: readonly string[] = [],
+): Promise<TableProfile> {
   let row: Row = {};
   if (wide) row = await wideProfileRow(engine, relation, columns);
   else {
@@ -143,7 +155,7 @@ export async function profileTable(engine: Engine, relation: string, columns: re
       row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + STATS_COLUMNS_PER_SCAN), i, columns, true))) };
     }
     for (const [i, c] of columns.entries()) {
-      if (hasOrderStats(kindOf(c.type))) Object.assign(row, await orderStats(engine, relation, c, i, row));
+      if (hasOrderStats(kindOf(c.type))) Object.assign(row, await orderStats(engine, relation, c, i, row, likelySorted.includes(c.name)));
     }
   }
   const rows = toNumber(row.n_rows) ?? 0;
@@ -179,13 +191,35 @@ export function orderStatsSql(relation: string, column: ColumnInfo, i: number, r
 FROM (SELECT ${c} AS v, lag(${c}) OVER w AS prev, row_number() OVER w AS rn FROM ${relation} WHERE ${c} IS NOT NULL WINDOW w AS (ORDER BY ${c}))`;
 }
 
-async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row): Promise<Row> {
+/**
+ * The same statistics as orderStatsSql without a sort, for a column whose non-null values already come in
+ * non-decreasing order (keys and event times of an export usually do): one streaming pass compares each
+ * value with the one before it. `starts` (rows with no predecessor) must be 1 and `descents` 0 for the
+ * result to hold; otherwise the caller sorts. Checking `starts` guards the proof: it holds only if the pass
+ * saw every row in one sequence.
+ */
+export function inOrderStatsSql(relation: string, column: string, i: number, ranks: readonly number[]): string {
+  const c = ident(column);
+  const picks = ranks.map((r) => `, max(CAST(v AS DOUBLE)) FILTER (WHERE rn = ${r}) AS c${i}_r${r}`).join('');
+  return `SELECT count(*) FILTER (WHERE prev IS NULL) AS starts, count(*) FILTER (WHERE v < prev) AS descents,
+  count(*) FILTER (WHERE v IS DISTINCT FROM prev) AS c${i}_distinct${picks}
+FROM (SELECT v, lag(v) OVER () AS prev, row_number() OVER () AS rn FROM (SELECT ${c} AS v FROM ${relation} WHERE ${c} IS NOT NULL))`;
+}
+
+/** Whether an inOrderStatsSql row proves the column was in order (and so its statistics hold). */
+export function provedInOrder(row: Row): boolean {
+  return (toNumber(row.starts) ?? 0) <= 1 && (toNumber(row.descents) ?? 0) === 0;
+}
+
+async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row, likelySorted: boolean): Promise<Row> {
   const numeric = isNumericKind(kindOf(column.type));
   const n = (stat: string) => toNumber(cheap[`c${i}_${stat}`]) ?? 0;
   const finite = numeric ? n('count') - n('nan') - n('posinf') - n('neginf') : 0;
   // Finite values hold row numbers negInf+1 … negInf+finite of the sorted non-null values.
   const first = (numeric ? n('neginf') : 0) + 1;
-  const got = await engine.one(orderStatsSql(relation, column, i, ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r)));
+  const ranks = ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r);
+  let got = likelySorted ? await engine.one(inOrderStatsSql(relation, column.name, i, ranks)) : undefined;
+  if (!got || !provedInOrder(got)) got = await engine.one(orderStatsSql(relation, column, i, ranks));
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
   if (numeric) {
     const at = (r: number) => toNumber(got[`c${i}_r${first + r}`]) ?? Number.NaN;
