@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { inOrderStatsSql, profileTable, provedInOrder } from '../../src/compare/data/profile.js';
+import { groupedOrderStatsSql, inOrderStatsSql, orderStatsSql, profileTable, provedInOrder } from '../../src/compare/data/profile.js';
 import { keyHealth } from '../../src/compare/data/keyed.js';
 
 let engine: Engine;
@@ -26,6 +26,13 @@ beforeAll(async () => {
   engine = await Engine.open();
   await engine.run(`CREATE TABLE ordered AS ${ROWS} ORDER BY id`);
   await engine.run(`CREATE TABLE shuffled AS ${ROWS} ORDER BY hash(id)`);
+  await engine.run(`CREATE TABLE few AS SELECT
+      CASE WHEN i % 11 = 0 THEN NULL ELSE i % 7 END AS small,
+      CASE i % 9 WHEN 0 THEN NULL WHEN 1 THEN 'nan'::DOUBLE WHEN 2 THEN 'inf'::DOUBLE WHEN 3 THEN '-inf'::DOUBLE
+        WHEN 4 THEN -0.0::DOUBLE WHEN 5 THEN 0.0::DOUBLE ELSE (i % 40) / 8.0 END AS d,
+      TIMESTAMP '2024-01-01' + to_days(CAST(i % 5 AS INTEGER)) AS t,
+      i * 7919 % 3001 AS many
+    FROM range(3000) r(i) ORDER BY hash(i)`);
   await engine.run('CREATE TABLE keys_sorted_dup AS SELECT CASE WHEN i = 1500 THEN 1499 ELSE i END AS k FROM range(3000) r(i) ORDER BY k');
   await engine.run('CREATE TABLE keys_sorted_nulls AS SELECT CASE WHEN i % 100 = 0 THEN NULL ELSE i END AS k FROM range(3000) r(i) ORDER BY i');
   await engine.run('CREATE TABLE keys_shuffled_dup AS SELECT CASE WHEN i = 10 THEN 2000 ELSE i END AS k FROM range(3000) r(i) ORDER BY hash(i)');
@@ -79,5 +86,27 @@ describe('key health from input order', () => {
   it('falls back to a sort for a shuffled key and still finds its duplicate', async () => {
     const h = await keyHealth(engine, 'keys_shuffled_dup', ['k'], 5);
     expect(h).toMatchObject({ rows: 3000, nullKeyRows: 0, distinctKeys: 2999, duplicateRows: 1, sampleDuplicateKeys: [2000] });
+  });
+});
+
+describe('statistics from value counts', () => {
+  const columns = [['small', 'BIGINT'], ['d', 'DOUBLE'], ['t', 'TIMESTAMP'], ['many', 'BIGINT']] as const;
+  for (const [name, type] of columns) {
+    it(`gives the sort's distinct count and values at ranks for ${name}`, async () => {
+      // Timestamps have no quantiles in the profile, only a distinct count.
+      for (const ranks of type === 'TIMESTAMP' ? [[]] : [[], [1], [1, 2, 17, 500, 1333, 2000], [2699]]) {
+        const grouped = await engine.one(groupedOrderStatsSql('few', name, 3, ranks));
+        const sorted = await engine.one(orderStatsSql('few', { name, type }, 3, ranks));
+        expect(grouped, `${name} ranks ${ranks.join(',')}`).toEqual(sorted);
+      }
+    });
+  }
+
+  it('is the path the profile takes for columns with few distinct values', async () => {
+    const spy = vi.spyOn(engine, 'one');
+    await profileTable(engine, 'few', await engine.describe('few'));
+    const grouped = spy.mock.calls.map(([sql]) => /GROUP BY "(\w+)"\)\)$/.exec(sql)?.[1]).filter(Boolean);
+    spy.mockRestore();
+    expect(grouped.sort()).toEqual(['d', 'small', 't']);
   });
 });

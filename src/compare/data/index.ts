@@ -114,8 +114,12 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (unmatched || options.drift?.always) {
     // Keys identify rows; their distribution says nothing about the data.
     const keySet = new Set(options.key ?? []);
-    const researchCounts = profiles ? Object.fromEntries(Object.entries(profiles.research.columns).map(([name, c]) => [name, { distinct: c.distinct, count: c.count }])) : undefined;
-    distributions = await compareDistributions(engine, research, production, schema.pairs.filter((p) => !keySet.has(p.name)), { ...options.drift, onProgress: progress, researchCounts });
+    const counts = (c: ColumnProfile) => ({ distinct: c.distinct, count: c.count });
+    const researchCounts = profiles ? Object.fromEntries(Object.entries(profiles.research.columns).map(([name, c]) => [name, counts(c)])) : undefined;
+    const productionCounts = profiles
+      ? Object.fromEntries(schema.pairs.flatMap((p) => (profiles!.production.columns[p.productionName] ? [[p.name, counts(profiles!.production.columns[p.productionName]!)]] : [])))
+      : undefined;
+    distributions = await compareDistributions(engine, research, production, schema.pairs.filter((p) => !keySet.has(p.name)), { ...options.drift, onProgress: progress, researchCounts, productionCounts });
     findings.push(...distributionFindings(stage, distributions));
   }
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });

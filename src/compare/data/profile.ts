@@ -68,7 +68,8 @@ export function columnAggregates(column: ColumnInfo, i: number, ordered = false)
   const kind = kindOf(column.type);
   const a = (expr: string, stat: string) => `${expr} AS c${i}_${stat}`;
   const sorted = ordered && hasOrderStats(kind);
-  const out = [a(`count(${c})`, 'count'), ...(sorted ? [] : [a(`count(DISTINCT ${c})`, 'distinct')])];
+  // Sorted columns get a cardinality estimate: it picks the sort or the value-counts path (orderStats).
+  const out = [a(`count(${c})`, 'count'), ...(sorted ? [a(`approx_count_distinct(${c})`, 'approx')] : [a(`count(DISTINCT ${c})`, 'distinct')])];
   if (isNumericKind(kind)) {
     const x = asDouble(column.name);
     const finite = `isfinite(${x})`;
@@ -192,6 +193,22 @@ FROM (SELECT ${c} AS v, lag(${c}) OVER w AS prev, row_number() OVER w AS rn FROM
 }
 
 /**
+ * The same statistics as orderStatsSql from value counts: a hash aggregate, then a sort of the distinct values
+ * only. Far cheaper for a column with few distinct values (counts, ratings, codes, rounded amounts); the
+ * value at rank r is the smallest value whose running count reaches r.
+ */
+export function groupedOrderStatsSql(relation: string, column: string, i: number, ranks: readonly number[]): string {
+  const c = ident(column);
+  const picks = ranks.map((r) => `, min(CAST(v AS DOUBLE)) FILTER (WHERE cum >= ${r}) AS c${i}_r${r}`).join('');
+  return `SELECT count(*) AS c${i}_distinct${picks}
+FROM (SELECT v, sum(n) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+      FROM (SELECT ${c} AS v, count(*) AS n FROM ${relation} WHERE ${c} IS NOT NULL GROUP BY ${c}))`;
+}
+
+/** Columns whose estimated distinct values are at most this share of their values take the value-counts path. */
+export const GROUPED_STATS_SHARE = 0.1;
+
+/**
  * The same statistics as orderStatsSql without a sort, for a column whose non-null values already come in
  * non-decreasing order (keys and event times of an export usually do): one streaming pass compares each
  * value with the one before it. `starts` (rows with no predecessor) must be 1 and `descents` 0 for the
@@ -219,7 +236,11 @@ async function orderStats(engine: Engine, relation: string, column: ColumnInfo, 
   const first = (numeric ? n('neginf') : 0) + 1;
   const ranks = ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r);
   let got = likelySorted ? await engine.one(inOrderStatsSql(relation, column.name, i, ranks)) : undefined;
-  if (!got || !provedInOrder(got)) got = await engine.one(orderStatsSql(relation, column, i, ranks));
+  if (!got || !provedInOrder(got)) {
+    // The estimate only picks the path; both give exact figures.
+    const fewValues = n('approx') <= GROUPED_STATS_SHARE * n('count');
+    got = await engine.one(fewValues ? groupedOrderStatsSql(relation, column.name, i, ranks) : orderStatsSql(relation, column, i, ranks));
+  }
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
   if (numeric) {
     const at = (r: number) => toNumber(got[`c${i}_r${first + r}`]) ?? Number.NaN;

@@ -1,4 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
+import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
 import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
@@ -42,7 +43,17 @@ export interface DriftOptions {
    * of millions of strings per side).
    */
   readonly researchCounts?: Readonly<Record<string, { readonly distinct: number; readonly count: number }>>;
+  /** Production's distinct and non-null counts, by research column name, when a profile has them (see VALUE_COUNTS_SHARE). */
+  readonly productionCounts?: Readonly<Record<string, { readonly distinct: number; readonly count: number }>>;
 }
+
+/**
+ * A numeric column whose two sides hold at most this share of distinct values per row (counts, ratings,
+ * buckets, rounded amounts) is tested from its value counts: one hash aggregate, then the sort and passes
+ * run over a few thousand (value, count) rows instead of every row. Same figures: the counts path is the one
+ * snapshots use, tested against scipy like the raw one.
+ */
+export const VALUE_COUNTS_SHARE = 0.1;
 
 export interface DriftVerdict {
   readonly test: DriftTest;
@@ -117,7 +128,27 @@ export function summariseDrift(columns: ColumnDistribution[], options: DriftOpti
 async function numericColumn(engine: Engine, research: Dataset, production: Dataset, p: ColumnPair, options: DriftOptions): Promise<ColumnDistribution | 'categorical' | null> {
   const temporal = isTemporalKind(p.kind);
   const sides = sidesSql(rawWeightedSql(finiteValuesSql(research.relation, p.name, temporal)), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, temporal)));
-  const m = await mergedNumeric(engine, sides, { weighted: false, bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' });
+  const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' };
+  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false }), options);
+  const table = ident(`rd_value_counts_${++valueCountsCounter}`);
+  await engine.run(`CREATE TEMP TABLE ${table} AS SELECT v, s, sum(n) AS n FROM (${sides}) GROUP BY v, s`);
+  try {
+    return numericResult(p, await mergedNumeric(engine, `SELECT v, s, n FROM ${table}`, { ...settings, weighted: true }), options);
+  } finally {
+    await engine.run(`DROP TABLE ${table}`);
+  }
+}
+
+let valueCountsCounter = 0;
+
+/** Whether both profiles show few enough distinct values for the value-counts path (VALUE_COUNTS_SHARE). */
+function fewValues(p: ColumnPair, options: DriftOptions): boolean {
+  const a = options.researchCounts?.[p.name];
+  const b = options.productionCounts?.[p.name];
+  return !!a && !!b && a.distinct + b.distinct <= VALUE_COUNTS_SHARE * (a.count + b.count);
+}
+
+function numericResult(p: ColumnPair, m: MergedNumeric | 'categorical', options: DriftOptions): ColumnDistribution | 'categorical' {
   if (m === 'categorical') return m;
   if (!m.d) return emptySide(p, m.n1, m.n2);
   const tests = numericTests(p.name, m.n1, m.n2, m.d, options);
