@@ -41,9 +41,10 @@ export function exactSum(term: string, scale: number, where?: string): string {
  * KS statistic D = max |F_a − F_b|, Wasserstein-1 = ∫ |F_a − F_b| dv, the number of distinct values, and
  * research's values at the given 0-based ranks, from ONE sort of both sides' values together.
  *
- * The running counts use ROWS frames (a streaming pass; RANGE frames and a merged per-value table cost 2-3×
+ * The running counts use ROWS frames (RANGE frames and a merged per-value table cost 2-3×
  * more): within a run of equal values they are partial, so D is read only on each run's last row, where they
- * are complete; W sums |F_a − F_b|·(next value − v), which is 0 inside a run. Raw values weigh 1, so the
+ * are complete; W sums |F_a − F_b|·(next value − v) over those rows too (inside a run it is 0, and the exact
+ * sums' DECIMAL casts are the costly part on columns with many ties). Raw values weigh 1, so the
  * running total is row_number(); stored counts need a second running sum.
  */
 export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean): string {
@@ -56,7 +57,7 @@ export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number,
       : `, list({'r': cuma - 1, 'v': v}) FILTER (WHERE s = 0 AND cuma IN (${ranks.map((r) => r + 1).join(', ')})) AS picks`
     : '';
   return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
-       ${exactSum('abs(fa - fb) * (vnext - v)', range, 'vnext IS NOT NULL')} AS w_scaled,
+       ${exactSum('abs(fa - fb) * (vnext - v)', range, 'last AND vnext IS NOT NULL')} AS w_scaled,
        ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled,
        count(*) FILTER (WHERE last) AS distinct_values${picks}
 FROM (
@@ -77,14 +78,14 @@ export function rankValues(row: Record<string, unknown>, ranks: readonly number[
 
 /**
  * Per side: counts in right-closed bins between `edges` (outer bins open-ended), counts in `histBins`
- * equal-width chart bins over [lo, hi], and Σ n·(v − mean)² for research's population variance. One pass,
+ * equal-width chart bins over [lo, hi], and (research rows only) Σ n·(v − mean)² for research's population variance. One pass,
  * grouped by (side, bin, chart bin): a few hundred groups at most.
  */
 export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number, range: number): string {
   const bin = edges.length ? `CASE ${edges.map((e, i) => `WHEN v <= ${num(e)} THEN ${i}`).join(' ')} ELSE ${edges.length} END` : '0';
   const width = (hi - lo) / histBins;
   const chart = width > 0 ? `least(${histBins - 1}, CAST(floor((v - ${num(lo)}) / ${num(width)}) AS INTEGER))` : '0';
-  return `SELECT s, ${bin} AS bin, ${chart} AS chart, sum(n) AS n, ${exactSum(`n * ((v - ${num(mean)}) / ${num(range)}) * (v - ${num(mean)})`, range)} AS ss_scaled FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
+  return `SELECT s, ${bin} AS bin, ${chart} AS chart, sum(n) AS n, ${exactSum(`n * ((v - ${num(mean)}) / ${num(range)}) * (v - ${num(mean)})`, range, 's = 0')} AS ss_scaled FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
 }
 
 /** SQL number literal for a JS double (exact round-trip, never exponent-less truncation). */
