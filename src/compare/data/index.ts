@@ -4,7 +4,7 @@ import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
-import { canonicalType, kindOf, matchSchemas } from './columns.js';
+import { canonicalType, isNumericKind, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
@@ -15,6 +15,7 @@ import { profileTable } from './profile.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
 import { compareDistributions, distributionFindings, distributionSummary } from '../distribution/index.js';
+import type { ProfileCounts } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 
 export interface DataCompareOptions extends SchemaOptions {
@@ -114,7 +115,12 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (unmatched || options.drift?.always) {
     // Keys identify rows; their distribution says nothing about the data.
     const keySet = new Set(options.key ?? []);
-    const counts = (c: ColumnProfile) => ({ distinct: c.distinct, count: c.count });
+    // Temporal columns are tested as epoch seconds, which their profile does not hold: they keep the totals pass.
+    const counts = (c: ColumnProfile): ProfileCounts => ({
+      distinct: c.distinct,
+      count: c.count,
+      ...(isNumericKind(c.kind) ? { finite: { n: c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0), min: c.min as number | null, max: c.max as number | null } } : {}),
+    });
     const researchCounts = profiles ? Object.fromEntries(Object.entries(profiles.research.columns).map(([name, c]) => [name, counts(c)])) : undefined;
     const productionCounts = profiles
       ? Object.fromEntries(schema.pairs.flatMap((p) => (profiles!.production.columns[p.productionName] ? [[p.name, counts(profiles!.production.columns[p.productionName]!)]] : [])))

@@ -42,9 +42,17 @@ export interface DriftOptions {
    * values than the category cap are identifiers or free text, and need no frequency count (a hash table
    * of millions of strings per side).
    */
-  readonly researchCounts?: Readonly<Record<string, { readonly distinct: number; readonly count: number }>>;
-  /** Production's distinct and non-null counts, by research column name, when a profile has them (see VALUE_COUNTS_SHARE). */
-  readonly productionCounts?: Readonly<Record<string, { readonly distinct: number; readonly count: number }>>;
+  readonly researchCounts?: Readonly<Record<string, ProfileCounts>>;
+  /** Production's counts, by research column name, when a profile has them (see VALUE_COUNTS_SHARE). */
+  readonly productionCounts?: Readonly<Record<string, ProfileCounts>>;
+}
+
+/** What a side's profile already knows about a column. */
+export interface ProfileCounts {
+  readonly distinct: number;
+  readonly count: number;
+  /** Numbers only: finite values, and their min and max as DOUBLE (the drift tests' totals, without a pass). */
+  readonly finite?: { readonly n: number; readonly min: number | null; readonly max: number | null };
 }
 
 /**
@@ -129,7 +137,7 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
   const temporal = isTemporalKind(p.kind);
   const sides = sidesSql(rawWeightedSql(finiteValuesSql(research.relation, p.name, temporal)), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, temporal)));
   const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' };
-  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false }), options);
+  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options) }), options);
   const table = ident(`rd_value_counts_${++valueCountsCounter}`);
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT v, s, sum(n) AS n FROM (${sides}) GROUP BY v, s`);
   try {
@@ -140,6 +148,23 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
 }
 
 let valueCountsCounter = 0;
+
+/** Sizes and range of the finite values from both profiles, when both have them. */
+function knownTotals(p: ColumnPair, options: DriftOptions): Totals | undefined {
+  const a = options.researchCounts?.[p.name]?.finite;
+  const b = options.productionCounts?.[p.name]?.finite;
+  if (!a || !b) return undefined;
+  const ends = (pick: (x: number, y: number) => number, x: number | null, y: number | null) => (x === null ? y : y === null ? x : pick(x, y));
+  return { n1: a.n, n2: b.n, lo: ends(Math.min, a.min, b.min), hi: ends(Math.max, a.max, b.max) };
+}
+
+/** Sizes of the two sides' finite values and their range over both (totalsSql's row). */
+interface Totals {
+  readonly n1: number;
+  readonly n2: number;
+  readonly lo: number | null;
+  readonly hi: number | null;
+}
 
 /** Whether both profiles show few enough distinct values for the value-counts path (VALUE_COUNTS_SHARE). */
 function fewValues(p: ColumnPair, options: DriftOptions): boolean {
@@ -209,9 +234,10 @@ export interface MergedNumeric {
 export async function mergedNumeric(
   engine: Engine,
   sides: string,
-  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean },
+  /** `totals`: sizes and range when the profiles already have them (saves a pass). */
+  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals },
 ): Promise<MergedNumeric | 'categorical'> {
-  const t = await engine.one(totalsSql(sides));
+  const t = options.totals ?? (await engine.one(totalsSql(sides)));
   const n1 = toNumber(t.n1) ?? 0;
   const n2 = toNumber(t.n2) ?? 0;
   if (n1 === 0 || n2 === 0) return { n1, n2 };
