@@ -122,7 +122,7 @@ export interface KeyCounts {
 export async function keyHealth(engine: Engine, relation: string, keyNames: readonly string[], sample: number, known?: KeyCounts): Promise<KeyHealth> {
   const keys = keyNames.map(ident);
   const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
-  const row = known ? { n: known.rows, nulls: known.nulls, d: known.distinct } : await keyCounts(engine, relation, keyNames, keys, anyNull);
+  const row = known ? { n: known.rows, nulls: known.nulls, d: known.distinct } : await countKeys(engine, relation, keyNames);
   const rows = toNumber(row.n) ?? 0;
   const nullKeyRows = toNumber(row.nulls) ?? 0;
   const distinctKeys = toNumber(row.d) ?? 0;
@@ -139,8 +139,13 @@ export async function keyHealth(engine: Engine, relation: string, keyNames: read
   return { rows, nullKeyRows, distinctKeys, duplicateRows, duplicateKeys, sampleDuplicateKeys };
 }
 
-/** Rows, null keys and distinct keys of one side; a single key already in order needs no sort (inOrderStatsSql). */
-async function keyCounts(engine: Engine, relation: string, keyNames: readonly string[], keys: readonly string[], anyNull: string): Promise<Row> {
+/**
+ * Rows `n`, rows with a null key part `nulls`, and distinct non-null keys `d` of one relation; a single key
+ * already in order needs no sort (inOrderStatsSql).
+ */
+export async function countKeys(engine: Engine, relation: string, keyNames: readonly string[]): Promise<Row> {
+  const keys = keyNames.map(ident);
+  const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
   if (keyNames.length === 1) {
     const inOrder = await engine.one(
       `SELECT * FROM (SELECT count(*) AS n, count(*) FILTER (WHERE ${keys[0]} IS NULL) AS nulls FROM ${relation}), (${inOrderStatsSql(relation, keyNames[0]!, 0, [])})`,

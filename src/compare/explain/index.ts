@@ -10,7 +10,7 @@ import { ident } from '../../engine/quote.js';
 import type { Dataset } from '../../sources/register.js';
 import { isNumericKind, matchSchemas } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
-import { differsSql, keyPairs } from '../data/keyed.js';
+import { countKeys, differsSql, keyPairs } from '../data/keyed.js';
 import type { Tolerances } from '../data/tolerance.js';
 import { toNumber } from '../data/values.js';
 import { formatPercent } from '../../report/format.js';
@@ -195,9 +195,8 @@ ${join}`;
 }
 
 async function hasDuplicateKeys(engine: Engine, relation: string, names: readonly string[]): Promise<boolean> {
-  const keys = names.map(ident).join(', ');
-  const row = await engine.one(`SELECT count(*) AS n, count(DISTINCT (${keys})) AS d FROM ${relation} WHERE ${names.map((k) => `${ident(k)} IS NOT NULL`).join(' AND ')}`);
-  return (toNumber(row.n) ?? 0) !== (toNumber(row.d) ?? 0);
+  const row = await countKeys(engine, relation, names);
+  return (toNumber(row.n) ?? 0) - (toNumber(row.nulls) ?? 0) !== (toNumber(row.d) ?? 0);
 }
 
 async function explainOne(engine: Engine, request: ExplainRequest, keyTypes: readonly string[], up: UpstreamRelation): Promise<Explanation[]> {
