@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where the time goes: runs `data` or `features` through the library (dist/, so `npm run build` first)
 // with every engine query timed, and prints the queries by time. Optional EXPLAIN ANALYZE of the slowest.
-//   node bench/trace.js data|features A B [--key id] [--no-stats] [--memory-limit 3GB] [--temp-dir DIR] [--explain N]
+//   node bench/trace.js data|features A B [--key id] [--no-stats] [--memory-limit 3GB] [--temp-dir DIR] [--explain N] [--top 25] [--show-sql]
 import { parseArgs } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ const { values: o, positionals } = parseArgs({
     threads: { type: 'string' },
     explain: { type: 'string', default: '0' },
     'show-sql': { type: 'boolean', default: false },
+    top: { type: 'string', default: '25' },
   },
 });
 const [command, a, b] = positionals;
@@ -79,7 +80,7 @@ function oneLine(s) {
 }
 const sum = trace.reduce((acc, t) => acc + t.seconds, 0);
 process.stdout.write(`\n${command} ${a} ${b}: ${total.toFixed(1)} s in all, ${sum.toFixed(1)} s in ${trace.length} queries ≥ 5 ms; verdict ${report.verdict}\n`);
-for (const t of [...trace].sort((x, y) => y.seconds - x.seconds).slice(0, 25)) {
+for (const t of [...trace].sort((x, y) => y.seconds - x.seconds).slice(0, Number(o.top))) {
   process.stdout.write(`${t.seconds.toFixed(2).padStart(8)} s  ${o['show-sql'] ? t.sql : oneLine(t.sql).slice(0, 150)}\n`);
 }
 void engineRef;
