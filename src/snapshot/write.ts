@@ -75,7 +75,7 @@ interface ArtifactSettings {
 }
 
 async function snapshotArtifact(engine: Engine, d: Dataset, s: ArtifactSettings): Promise<SnapshotArtifact> {
-  const profile = await profileTable(engine, d.relation, d.columns, s.cap, undefined, Number.POSITIVE_INFINITY);
+  const profile = await profileTable(engine, d.relation, d.columns, { topK: s.cap, topMaxDistinct: Number.POSITIVE_INFINITY });
   const numeric = d.columns.filter((c) => isNumericKind(kindOf(c.type)) || isTemporalKind(kindOf(c.type)));
   const sketches = await numericSketches(engine, d.relation, numeric, profile.columns, s);
   const few = (c: ColumnInfo) => profile.columns[c.name]!.distinct <= s.cap;

@@ -46,7 +46,7 @@ describe('profile of columns hinted as sorted', () => {
       const columns = await engine.describe(table);
       const plain = await profileTable(engine, table, columns);
       const spy = vi.spyOn(engine, 'one');
-      const hinted = await profileTable(engine, table, columns, undefined, undefined, undefined, columns.map((c) => c.name));
+      const hinted = await profileTable(engine, table, columns, { likelySorted: columns.map((c) => c.name) });
       const sorts = spy.mock.calls.map(([sql]) => /ORDER BY "(\w+)"\)/.exec(sql)?.[1]).filter(Boolean);
       spy.mockRestore();
       expect(hinted).toEqual(plain);
@@ -96,7 +96,7 @@ describe('statistics from value counts', () => {
       // Timestamps have no quantiles in the profile, only a distinct count.
       for (const ranks of type === 'TIMESTAMP' ? [[]] : [[], [1], [1, 2, 17, 500, 1333, 2000], [2699]]) {
         const grouped = await engine.one(groupedOrderStatsSql('few', name, 3, ranks));
-        const sorted = await engine.one(orderStatsSql('few', { name, type }, 3, ranks));
+        const sorted = await engine.one(orderStatsSql('few', name, 3, ranks));
         expect(grouped, `${name} ranks ${ranks.join(',')}`).toEqual(sorted);
       }
     });

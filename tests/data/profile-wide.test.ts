@@ -85,8 +85,8 @@ describe('wide profiling path', () => {
   it('gives the narrow path\'s profiles, top values and category counts on every column family', async () => {
     const columns = await table('mixed', MIXED);
     expect(columns.filter((c) => familyOf(c) === null).map((c) => c.name)).toEqual(['lst', 'blb', 'itv', 'uh']);
-    const narrow = await profileTable(engine, 'mixed', columns, 10, false);
-    const wide = await profileTable(engine, 'mixed', columns, 10, true);
+    const narrow = await profileTable(engine, 'mixed', columns, { wide: false });
+    const wide = await profileTable(engine, 'mixed', columns, { wide: true });
     expectSameProfiles(narrow, wide);
     // The cases this path must get right.
     expect(wide.columns.d).toMatchObject({ nan: 100, posInf: 100, negInf: 100, zeros: 200, nulls: 100 });
@@ -105,8 +105,8 @@ describe('wide profiling path', () => {
     const uuid = `CASE WHEN i % 13 = 0 THEN NULL ELSE ('00000000-0000-0000-0000-' || lpad((i % 77)::VARCHAR, 12, '0'))::UUID END`;
     const columns = await table('uuids', `SELECT ${uuid} AS u, i FROM range(500) t(i)`);
     const text = await table('uuidtext', `SELECT CAST(${uuid} AS VARCHAR) AS u, i FROM range(500) t(i)`);
-    const wide = await profileTable(engine, 'uuids', columns, 10, true);
-    const narrow = await profileTable(engine, 'uuidtext', text, 10, false);
+    const wide = await profileTable(engine, 'uuids', columns, { wide: true });
+    const narrow = await profileTable(engine, 'uuidtext', text, { wide: false });
     expect(wide.columns.u).toEqual({ ...narrow.columns.u, type: 'UUID' });
     expect(wide.columns.u).toMatchObject({ count: 461, distinct: 77, minLength: 36, maxLength: 36, empty: 0 });
     const cw = await categoryCounts(engine, 'uuids', columns, 5, true);
@@ -124,7 +124,7 @@ describe('wide profiling path', () => {
       }
     });
     const columns = await table('wide', `SELECT ${exprs.join(', ')} FROM range(2000) t(i)`);
-    const narrow = await profileTable(engine, 'wide', columns, 10, false);
+    const narrow = await profileTable(engine, 'wide', columns, { wide: false });
     const wide = await profileTable(engine, 'wide', columns); // dispatch: n > PROFILE_CHUNK
     expectSameProfiles(narrow, wide);
 
@@ -150,7 +150,7 @@ describe('wide profiling path', () => {
     const wide = await profileTable(engine, d.relation, d.columns);
     // The narrow path on all 2,000 columns takes ~20 s: compare a sample of them.
     const sample = d.columns.filter((_c, j) => j % 40 === 0 || j >= 1990);
-    const narrow = await profileTable(engine, d.relation, sample, 10, false);
+    const narrow = await profileTable(engine, d.relation, sample, { wide: false });
     for (const c of sample) expect(comparable(wide.columns[c.name]!), c.name).toEqual(comparable(narrow.columns[c.name]!));
     expect(wide.rows).toBe(narrow.rows);
   });

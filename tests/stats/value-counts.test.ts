@@ -4,8 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { compareDistributions } from '../../src/compare/distribution/index.js';
-import type { ProfileCounts } from '../../src/compare/distribution/index.js';
+import { compareDistributions, profileCounts } from '../../src/compare/distribution/index.js';
 import { matchSchemas } from '../../src/compare/data/columns.js';
 import { profileTable } from '../../src/compare/data/profile.js';
 import type { TableProfile } from '../../src/compare/data/profile.js';
@@ -30,13 +29,7 @@ async function dataset(name: string, sql: string): Promise<Dataset> {
   return { label: name, format: 'parquet', relation: name, columns: await engine.describe(name) };
 }
 
-const counts = (p: TableProfile) =>
-  Object.fromEntries(
-    Object.entries(p.columns).map(([name, c]): [string, ProfileCounts] => [
-      name,
-      { distinct: c.distinct, count: c.count, ...(typeof c.min === 'number' || c.min === null ? { finite: { n: c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0), min: c.min as number | null, max: c.max as number | null } } : {}) },
-    ]),
-  );
+const counts = (p: TableProfile) => Object.fromEntries(Object.entries(p.columns).map(([name, c]) => [name, profileCounts(c)]));
 
 beforeAll(async () => {
   engine = await Engine.open();

@@ -4,7 +4,7 @@ import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
-import { canonicalType, isNumericKind, kindOf, matchSchemas } from './columns.js';
+import { canonicalType, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
@@ -14,8 +14,7 @@ import type { KeylessDiff } from './keyless.js';
 import { profileTable } from './profile.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
-import { compareDistributions, distributionFindings, distributionSummary } from '../distribution/index.js';
-import type { ProfileCounts } from '../distribution/index.js';
+import { compareDistributions, distributionFindings, distributionSummary, profileCounts } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 
 export interface DataCompareOptions extends SchemaOptions {
@@ -66,9 +65,9 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     // Exports usually come in key order: the key's distinct count and quantiles then need no sort.
     const leadKey = options.key?.[0];
     const leadKeyProduction = schema.pairs.find((p) => p.name === leadKey)?.productionName;
-    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)), undefined, undefined, undefined, leadKey ? [leadKey] : []);
+    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKey ? [leadKey] : [] });
     progress(`profiling ${production.label}`);
-    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), undefined, undefined, undefined, leadKeyProduction ? [leadKeyProduction] : []);
+    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKeyProduction ? [leadKeyProduction] : [] });
     profiles = { research: a, production: b };
   }
   const share = options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE;
@@ -115,17 +114,11 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (unmatched || options.drift?.always) {
     // Keys identify rows; their distribution says nothing about the data.
     const keySet = new Set(options.key ?? []);
-    // Temporal columns are tested as epoch seconds, which their profile does not hold: they keep the totals pass.
-    const counts = (c: ColumnProfile): ProfileCounts => ({
-      distinct: c.distinct,
-      count: c.count,
-      ...(isNumericKind(c.kind) ? { finite: { n: c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0), min: c.min as number | null, max: c.max as number | null } } : {}),
+    distributions = await compareDistributions(engine, research, production, schema.pairs.filter((p) => !keySet.has(p.name)), {
+      ...options.drift,
+      onProgress: progress,
+      ...(profiles ? driftCounts(profiles, schema) : {}),
     });
-    const researchCounts = profiles ? Object.fromEntries(Object.entries(profiles.research.columns).map(([name, c]) => [name, counts(c)])) : undefined;
-    const productionCounts = profiles
-      ? Object.fromEntries(schema.pairs.flatMap((p) => (profiles!.production.columns[p.productionName] ? [[p.name, counts(profiles!.production.columns[p.productionName]!)]] : [])))
-      : undefined;
-    distributions = await compareDistributions(engine, research, production, schema.pairs.filter((p) => !keySet.has(p.name)), { ...options.drift, onProgress: progress, researchCounts, productionCounts });
     findings.push(...distributionFindings(stage, distributions));
   }
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
@@ -141,6 +134,19 @@ export function schemaSummary(schema: SchemaMatch): Record<string, unknown> {
     onlyProduction: schema.onlyProduction.map((x) => x.name),
     typeChanges: schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
     orderDiffers: schema.orderDiffers,
+  };
+}
+
+/** Both profiles' counts by research column name, for the drift tests (DriftOptions). */
+function driftCounts(profiles: NonNullable<DataComparison['profiles']>, schema: SchemaMatch): Pick<DriftOptions, 'researchCounts' | 'productionCounts'> {
+  const byName = (pick: (p: ColumnPair) => ColumnProfile | undefined) =>
+    Object.fromEntries(schema.pairs.flatMap((p) => {
+      const c = pick(p);
+      return c ? [[p.name, profileCounts(c)]] : [];
+    }));
+  return {
+    researchCounts: byName((p) => profiles.research.columns[p.name]),
+    productionCounts: byName((p) => profiles.production.columns[p.productionName]),
   };
 }
 

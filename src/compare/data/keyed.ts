@@ -4,7 +4,7 @@ import { ReprodiffError } from '../../errors.js';
 import type { Dataset } from '../../sources/register.js';
 import type { ColumnPair } from './columns.js';
 import { asText, isNumericKind, isTemporalKind } from './columns.js';
-import { inOrderStatsSql, provedInOrder } from './profile.js';
+import { distinctAndRanks } from './profile.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerances } from './tolerance.js';
 import { toNumber, toPlain } from './values.js';
@@ -140,33 +140,19 @@ export async function keyHealth(engine: Engine, relation: string, keyNames: read
 }
 
 /**
- * Rows `n`, rows with a null key part `nulls`, and distinct non-null keys `d` of one relation; a single key
- * already in order needs no sort (inOrderStatsSql).
+ * Rows `n`, rows with a null key part `nulls`, and distinct non-null keys `d` of one relation. A single key's
+ * distinct count comes from the profile's order statistics (a streaming pass when the export is in key
+ * order, as exports usually are; else one sort): cheaper than a DISTINCT hash set of millions of keys.
  */
 export async function countKeys(engine: Engine, relation: string, keyNames: readonly string[]): Promise<Row> {
   const keys = keyNames.map(ident);
   const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
   if (keyNames.length === 1) {
-    const inOrder = await engine.one(
-      `SELECT * FROM (SELECT count(*) AS n, count(*) FILTER (WHERE ${keys[0]} IS NULL) AS nulls FROM ${relation}), (${inOrderStatsSql(relation, keyNames[0]!, 0, [])})`,
-    );
-    if (provedInOrder(inOrder)) return { n: inOrder.n, nulls: inOrder.nulls, d: inOrder.c0_distinct };
+    const counts = await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls FROM ${relation}`);
+    const stats = await distinctAndRanks(engine, relation, keyNames[0]!, 0, [], { likelySorted: true });
+    return { ...counts, d: stats.c0_distinct };
   }
-  return engine.one(keyCountsSql(relation, keys, anyNull));
-}
-
-/**
- * Rows, null keys and distinct keys of one side. A single key is counted from one sort (a key differs from
- * the one before it): cheaper than a DISTINCT hash set of millions of keys, and far cheaper when the file
- * is already in key order, as exports usually are.
- */
-function keyCountsSql(relation: string, keys: readonly string[], anyNull: string): string {
-  if (keys.length === 1) {
-    const k = keys[0]!;
-    return `SELECT count(*) AS n, count(*) FILTER (WHERE ${k} IS NULL) AS nulls, count(*) FILTER (WHERE ${k} IS NOT NULL AND ${k} IS DISTINCT FROM prev) AS d
-FROM (SELECT ${k}, lag(${k}) OVER (ORDER BY ${k}) AS prev FROM ${relation})`;
-  }
-  return `SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, count(DISTINCT (${keys.join(', ')})) FILTER (WHERE NOT (${anyNull})) AS d FROM ${relation}`;
+  return engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, count(DISTINCT (${keys.join(', ')})) FILTER (WHERE NOT (${anyNull})) AS d FROM ${relation}`);
 }
 
 /** A key as users see it in JSON: the value for one key column, an array for composite keys. */

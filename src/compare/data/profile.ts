@@ -128,27 +128,25 @@ export function profileSql(relation: string, columns: readonly ColumnInfo[], off
   return `SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`;
 }
 
+export interface ProfileOptions {
+  /** Top values listed per categorical column. */
+  readonly topK?: number;
+  /** Force the wide (unpivoted) or narrow path; by default wide beyond PROFILE_CHUNK columns. */
+  readonly wide?: boolean;
+  readonly topMaxDistinct?: number;
+  readonly likelySorted?: readonly string[];
+}
+
 /**
  * Profiles all columns of a relation: one scan for the statistics, one for top values of categorical columns.
  * Tables wider than PROFILE_CHUNK take the wide path (profile-wide.ts): the same values, unpivoted.
- */
-/**
  * `topMaxDistinct` bounds the columns whose top values are counted (a snapshot, which stores category
- * frequencies up to its cap for every categorical column, passes Infinity).
+ * frequencies up to its cap for every categorical column, passes Infinity). `likelySorted`: columns worth
+ * checking for input order first (the key): a streaming pass instead of a sort when they are in order, one
+ * wasted cheap pass when not.
  */
-/**
- * `likelySorted`: columns worth checking for input order first (the key): a streaming pass instead of a sort
- * when they are in order, one wasted cheap pass when not.
- */
-export async function profileTable(
-  engine: Engine,
-  relation: string,
-  columns: readonly ColumnInfo[],
-  topK = 10,
-  wide = columns.length > PROFILE_CHUNK,
-  topMaxDistinct = TOP_VALUES_MAX_DISTINCT,
-  likelySorted: readonly string[] = [],
-): Promise<TableProfile> {
+export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], options: ProfileOptions = {}): Promise<TableProfile> {
+  const { topK = 10, wide = columns.length > PROFILE_CHUNK, topMaxDistinct = TOP_VALUES_MAX_DISTINCT, likelySorted = [] } = options;
   let row: Row = {};
   if (wide) row = await wideProfileRow(engine, relation, columns);
   else {
@@ -185,8 +183,8 @@ function hasOrderStats(kind: Kind): boolean {
  * Quantiles are numpy's 'linear' (= quantile_cont) over finite values: in DuckDB's order −inf sorts first
  * and +inf, NaN last, so the finite values hold ranks negInf+1 … negInf+finite.
  */
-export function orderStatsSql(relation: string, column: ColumnInfo, i: number, ranks: readonly number[]): string {
-  const c = ident(column.name);
+export function orderStatsSql(relation: string, column: string, i: number, ranks: readonly number[]): string {
+  const c = ident(column);
   const picks = ranks.map((r) => `max(CAST(v AS DOUBLE)) FILTER (WHERE rn = ${r}) AS c${i}_r${r}`);
   return `SELECT count(*) FILTER (WHERE v IS DISTINCT FROM prev) AS c${i}_distinct${picks.map((p) => `, ${p}`).join('')}
 FROM (SELECT ${c} AS v, lag(${c}) OVER w AS prev, row_number() OVER w AS rn FROM ${relation} WHERE ${c} IS NOT NULL WINDOW w AS (ORDER BY ${c}))`;
@@ -228,6 +226,26 @@ export function provedInOrder(row: Row): boolean {
   return (toNumber(row.starts) ?? 0) <= 1 && (toNumber(row.descents) ?? 0) === 0;
 }
 
+/**
+ * A column's exact distinct count (`c<i>_distinct`) and values at 1-based ranks among its sorted non-null
+ * values (`c<i>_r<rank>`), by the cheapest path that applies: a streaming pass when the column may already be
+ * in order (used only once the pass proves it), value counts when few distinct values are expected, else a sort.
+ */
+export async function distinctAndRanks(
+  engine: Engine,
+  relation: string,
+  column: string,
+  i: number,
+  ranks: readonly number[],
+  hints: { readonly likelySorted?: boolean; readonly fewValues?: boolean } = {},
+): Promise<Row> {
+  if (hints.likelySorted) {
+    const inOrder = await engine.one(inOrderStatsSql(relation, column, i, ranks));
+    if (provedInOrder(inOrder)) return inOrder;
+  }
+  return engine.one(hints.fewValues ? groupedOrderStatsSql(relation, column, i, ranks) : orderStatsSql(relation, column, i, ranks));
+}
+
 async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row, likelySorted: boolean): Promise<Row> {
   const numeric = isNumericKind(kindOf(column.type));
   const n = (stat: string) => toNumber(cheap[`c${i}_${stat}`]) ?? 0;
@@ -235,12 +253,8 @@ async function orderStats(engine: Engine, relation: string, column: ColumnInfo, 
   // Finite values hold row numbers negInf+1 … negInf+finite of the sorted non-null values.
   const first = (numeric ? n('neginf') : 0) + 1;
   const ranks = ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r);
-  let got = likelySorted ? await engine.one(inOrderStatsSql(relation, column.name, i, ranks)) : undefined;
-  if (!got || !provedInOrder(got)) {
-    // The estimate only picks the path; both give exact figures.
-    const fewValues = n('approx') <= GROUPED_STATS_SHARE * n('count');
-    got = await engine.one(fewValues ? groupedOrderStatsSql(relation, column.name, i, ranks) : orderStatsSql(relation, column, i, ranks));
-  }
+  // The estimate only picks the path; every path gives the exact figures.
+  const got = await distinctAndRanks(engine, relation, column.name, i, ranks, { likelySorted, fewValues: n('approx') <= GROUPED_STATS_SHARE * n('count') });
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
   if (numeric) {
     const at = (r: number) => toNumber(got[`c${i}_r${first + r}`]) ?? Number.NaN;

@@ -8,6 +8,7 @@ import { binEdges, binLevels, chiSquareHomogeneity, jensenShannon, ksPValue, lin
 import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
+import type { ColumnProfile } from '../data/profile.js';
 import { stableFloat, toNumber } from '../data/values.js';
 import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, sidesSql, totalsSql } from './sql.js';
 
@@ -53,6 +54,14 @@ export interface ProfileCounts {
   readonly count: number;
   /** Numbers only: finite values, and their min and max as DOUBLE (the drift tests' totals, without a pass). */
   readonly finite?: { readonly n: number; readonly min: number | null; readonly max: number | null };
+}
+
+/** A column profile's counts as the drift tests take them. */
+export function profileCounts(c: ColumnProfile): ProfileCounts {
+  // Temporal columns are tested as epoch seconds, which their profile does not hold: they keep the totals pass.
+  if (!isNumericKind(c.kind)) return { distinct: c.distinct, count: c.count };
+  const n = c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0);
+  return { distinct: c.distinct, count: c.count, finite: { n, min: c.min as number | null, max: c.max as number | null } };
 }
 
 /**

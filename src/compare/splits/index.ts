@@ -239,7 +239,7 @@ async function keyedAnalysis(
   const kSel = (s: Side) => keys.map((k, i) => `CAST(${ident(s.nameOf(k))} AS ${k.compareType}) AS k${i}`).join(', ');
   const notNull = (s: Side) => keys.map((k) => `${ident(s.nameOf(k))} IS NOT NULL`).join(' AND ');
   const assignments = (s: Side) => `(SELECT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)})`;
-  const pairsOf = (s: Side) => `(SELECT DISTINCT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)})`;
+  const pairsOf = (s: Side) => `(SELECT DISTINCT * FROM ${assignments(s)})`;
   const sameKey = (a: string, b: string) => kc.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
   const keyOut = (r: Record<string, unknown>) => keyValue(kc.map((k) => r[k])) as EvidenceValue;
 
