@@ -4,18 +4,19 @@ import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
-import { canonicalType, kindOf, matchSchemas } from './columns.js';
+import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
 import type { KeylessDiff } from './keyless.js';
-import { profileTable } from './profile.js';
-import type { ColumnProfile, TableProfile } from './profile.js';
+import { completeOrderStats, profileTable } from './profile.js';
+import type { ColumnProfile, SuppliedOrderStats, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
 import { compareDistributions, distributionFindings, distributionSummary, profileCounts } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
+import type { SideRanks } from '../distribution/sql.js';
 
 export interface DataCompareOptions extends SchemaOptions {
   readonly key?: readonly string[];
@@ -59,16 +60,50 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const sample = options.sample ?? 5;
   const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options));
   const findings: Finding[] = schemaFindings(stage, schema);
+  // Keys identify rows; their distribution says nothing about the data.
+  const keySet = new Set(options.key ?? []);
+  const driftPairs = schema.pairs.filter((p) => !keySet.has(p.name));
   let profiles: DataComparison['profiles'] = null;
+  let distributions: DistributionComparison | null = null;
+  // features: the drift tests, which also complete the profiles' deferred order statistics.
+  let completeProfiles = async (): Promise<void> => {};
   if (options.stats !== false) {
     progress(`profiling ${research.label}`);
     // Exports usually come in key order: the key's distinct count and quantiles then need no sort.
     const leadKey = options.key?.[0];
     const leadKeyProduction = schema.pairs.find((p) => p.name === leadKey)?.productionName;
-    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKey ? [leadKey] : [] });
+    // features: the drift tests sort both sides of each numeric column together; that sort also gives each
+    // side's distinct count and quantiles, so the profiles leave those columns to it (docs/decisions.md).
+    const sorted = options.drift?.always ? driftPairs.filter((p) => sortedByDrift(p, options.drift)) : [];
+    const deferred = (side: 'research' | 'production') => {
+      const names = sorted.map((p) => (side === 'research' ? p.name : p.productionName));
+      return { deferOrderStats: names, epochTotals: names };
+    };
+    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKey ? [leadKey] : [], ...deferred('research') });
     progress(`profiling ${production.label}`);
-    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKeyProduction ? [leadKeyProduction] : [] });
+    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKeyProduction ? [leadKeyProduction] : [], ...deferred('production') });
     profiles = { research: a, production: b };
+    if (options.drift?.always) {
+      // Run after the row diff (its join is the most memory-hungry query, best done before the sorts).
+      completeProfiles = async () => {
+        completeProfiles = async () => {};
+        const supplied = { research: new Map<string, SuppliedOrderStats>(), production: new Map<string, SuppliedOrderStats>() };
+        distributions = await compareDistributions(engine, research, production, driftPairs, {
+          ...options.drift,
+          onProgress: progress,
+          ...driftCounts({ research: a, production: b }, schema),
+          sideRanks: pendingRanks(sorted, a, b),
+          onSideOrderStats: (column, stats) => {
+            supplied.research.set(column, stats.research);
+            supplied.production.set(schema.pairs.find((p) => p.name === column)!.productionName, stats.production);
+          },
+        });
+        profiles = {
+          research: await completeOrderStats(engine, research.relation, a, supplied.research),
+          production: await completeOrderStats(engine, production.relation, b, supplied.production),
+        };
+      };
+    }
   }
   const share = options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE;
   let keyed: KeyedDiff | null = null;
@@ -77,6 +112,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
+    await completeProfiles();
     const validA = keyed.research.rows - keyed.research.nullKeyRows;
     const validB = keyed.production.rows - keyed.production.nullKeyRows;
     unmatched = isUnmatched(keyed.matched, validA, validB, share);
@@ -91,6 +127,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   } else if (schema.pairs.length > 0) {
     progress('comparing row multisets');
     keyless = await keylessDiff(engine, research, production, schema.pairs, sample);
+    await completeProfiles();
     const rowsA = keyless.common + keyless.onlyResearch;
     const rowsB = keyless.common + keyless.onlyProduction;
     unmatched = isUnmatched(keyless.common, rowsA, rowsB, share);
@@ -102,6 +139,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
       findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set()));
     }
   }
+  await completeProfiles();
   if (unmatched) {
     const matched = keyed ? keyed.matched : keyless!.common;
     findings.push(finding({
@@ -110,17 +148,14 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
       evidence: { matched },
     }));
   }
-  let distributions: DistributionComparison | null = null;
-  if (unmatched || options.drift?.always) {
-    // Keys identify rows; their distribution says nothing about the data.
-    const keySet = new Set(options.key ?? []);
-    distributions = await compareDistributions(engine, research, production, schema.pairs.filter((p) => !keySet.has(p.name)), {
+  if (!distributions && (unmatched || options.drift?.always)) {
+    distributions = await compareDistributions(engine, research, production, driftPairs, {
       ...options.drift,
       onProgress: progress,
       ...(profiles ? driftCounts(profiles, schema) : {}),
     });
-    findings.push(...distributionFindings(stage, distributions));
   }
+  if (distributions) findings.push(...distributionFindings(stage, distributions));
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
   return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
@@ -139,15 +174,31 @@ export function schemaSummary(schema: SchemaMatch): Record<string, unknown> {
 
 /** Both profiles' counts by research column name, for the drift tests (DriftOptions). */
 function driftCounts(profiles: NonNullable<DataComparison['profiles']>, schema: SchemaMatch): Pick<DriftOptions, 'researchCounts' | 'productionCounts'> {
-  const byName = (pick: (p: ColumnPair) => ColumnProfile | undefined) =>
+  const byName = (profile: TableProfile, nameOf: (p: ColumnPair) => string) =>
     Object.fromEntries(schema.pairs.flatMap((p) => {
-      const c = pick(p);
-      return c ? [[p.name, profileCounts(c)]] : [];
+      const c = profile.columns[nameOf(p)];
+      return c ? [[p.name, profileCounts(c, profile.epoch?.get(nameOf(p)))]] : [];
     }));
   return {
-    researchCounts: byName((p) => profiles.research.columns[p.name]),
-    productionCounts: byName((p) => profiles.production.columns[p.productionName]),
+    researchCounts: byName(profiles.research, (p) => p.name),
+    productionCounts: byName(profiles.production, (p) => p.productionName),
   };
+}
+
+/** Whether the drift tests sort this pair's values (numeric or temporal, tested as numbers): see compareDistributions. */
+function sortedByDrift(p: ColumnPair, drift: DriftOptions | undefined): boolean {
+  return p.compatibility !== 'breaking' && (isNumericKind(p.kind) || isTemporalKind(p.kind)) && drift?.kinds?.[p.name] !== 'categorical';
+}
+
+/** The ranks each side's pending profile columns need from the drift tests' merged sort, by research column name. */
+function pendingRanks(pairs: readonly ColumnPair[], a: TableProfile, b: TableProfile): Map<string, SideRanks> {
+  const out = new Map<string, SideRanks>();
+  for (const p of pairs) {
+    const ra = a.pending?.get(p.name);
+    const rb = b.pending?.get(p.productionName);
+    if (ra || rb) out.set(p.name, { research: ra?.ranks ?? [], production: rb?.ranks ?? [] });
+  }
+  return out;
 }
 
 /** A single key column's null and distinct counts are in the profiles already: no extra scan for key health. */

@@ -45,6 +45,42 @@ export interface TableProfile {
   /** Order-independent content hash over canonical types (see fingerprintExpr). */
   readonly fingerprint: string;
   readonly columns: Readonly<Record<string, ColumnProfile>>;
+  /**
+   * Columns whose distinct count and quantiles were left to a caller's own sort (ProfileOptions.deferOrderStats);
+   * their profile holds them only once completeOrderStats has run.
+   */
+  readonly pending?: ReadonlyMap<string, PendingOrderStats>;
+  /** Finite values of temporal columns as epoch seconds (ProfileOptions.epochTotals): what the drift tests read. */
+  readonly epoch?: ReadonlyMap<string, FiniteTotals>;
+}
+
+/** Count, min and max of a column's finite values as the drift tests read them (DOUBLE; epoch seconds for time). */
+export interface FiniteTotals {
+  readonly n: number;
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
+/** What completing a deferred column needs: where its figures go, and how its finite values are ranked. */
+export interface PendingOrderStats {
+  readonly column: ColumnInfo;
+  readonly index: number;
+  /** HLL estimate of distinct values (stands in for the distinct count until completed). */
+  readonly approx: number;
+  /** Finite non-null values: the ranks the quantiles need are among these (numeric columns). */
+  readonly finite: number;
+  /** Distinct non-finite values (NaN, +inf, −inf) that the finite values' distinct count leaves out. */
+  readonly nonFiniteDistinct: number;
+  /** The 0-based ranks among finite values the quantiles need (none for temporal columns). */
+  readonly ranks: readonly number[];
+  /** The profile's aggregate row (shared by the table's pending columns), completed in a copy. */
+  readonly row: Row;
+}
+
+/** A side's figures from a sort done elsewhere: distinct finite values, and the values at 0-based finite ranks. */
+export interface SuppliedOrderStats {
+  readonly distinct: number;
+  readonly at: ReadonlyMap<number, unknown>;
 }
 
 /**
@@ -57,13 +93,18 @@ export function fingerprintExpr(columns: readonly ColumnInfo[]): string {
   return `printf('%016x', CAST(coalesce(sum(CAST(${h} AS HUGEINT)), 0) % 18446744073709551616 AS UBIGINT))`;
 }
 
+/** A date or timestamp as the drift tests read it: epoch seconds as DOUBLE (null for ±infinity). */
+export function epochSeconds(name: string): string {
+  return `CAST(epoch_us(TRY_CAST(${ident(name)} AS TIMESTAMP)) AS DOUBLE) / 1e6`;
+}
+
 /** How a column is read as a number for statistics. */
 function asDouble(name: string): string {
   return `CAST(${ident(name)} AS DOUBLE)`;
 }
 
 /** The aggregate expressions for one column, aliased `c<i>_<stat>` so user names never reach an alias. */
-export function columnAggregates(column: ColumnInfo, i: number, ordered = false): string[] {
+export function columnAggregates(column: ColumnInfo, i: number, ordered = false, epoch = false): string[] {
   const c = ident(column.name);
   const kind = kindOf(column.type);
   const a = (expr: string, stat: string) => `${expr} AS c${i}_${stat}`;
@@ -102,6 +143,11 @@ export function columnAggregates(column: ColumnInfo, i: number, ordered = false)
   } else if (isTemporalKind(kind) || kind === 'time') {
     // As text: JS dates would drop microseconds and nanoseconds.
     out.push(a(asText(`min(${c})`, column.type), 'min'), a(asText(`max(${c})`, column.type), 'max'));
+    if (epoch && kind !== 'time') {
+      // The drift tests' totals, in their own units, so that they need no pass of their own.
+      const x = epochSeconds(column.name);
+      out.push(a(`count(CASE WHEN isfinite(${x}) THEN 1 END)`, 'efinite'), a(`min(CASE WHEN isfinite(${x}) THEN ${x} END)`, 'emin'), a(`max(CASE WHEN isfinite(${x}) THEN ${x} END)`, 'emax'));
+    }
   }
   return out;
 }
@@ -122,9 +168,9 @@ export const STATS_COLUMNS_PER_SCAN = 4;
  * the row count and fingerprint. `ordered`: leave distinct counts and quantiles of numeric and temporal
  * columns to `orderStatsSql`.
  */
-export function profileSql(relation: string, columns: readonly ColumnInfo[], offset = 0, all: readonly ColumnInfo[] = columns, ordered = false): string {
+export function profileSql(relation: string, columns: readonly ColumnInfo[], offset = 0, all: readonly ColumnInfo[] = columns, ordered = false, epoch: ReadonlySet<string> = new Set()): string {
   const head = offset === 0 ? ['count(*) AS n_rows', `${fingerprintExpr(all)} AS fingerprint`] : [];
-  const aggs = [...head, ...columns.flatMap((c, i) => columnAggregates(c, offset + i, ordered))];
+  const aggs = [...head, ...columns.flatMap((c, i) => columnAggregates(c, offset + i, ordered, epoch.has(c.name)))];
   return `SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`;
 }
 
@@ -135,6 +181,38 @@ export interface ProfileOptions {
   readonly wide?: boolean;
   readonly topMaxDistinct?: number;
   readonly likelySorted?: readonly string[];
+  /**
+   * Columns a caller sorts anyway (features: the drift tests' merged sort of both sides). A high-cardinality
+   * one that the merged sort can stand for (deferrable) is not sorted here: it is listed in `pending`, and
+   * completeOrderStats fills it from the caller's figures (or sorts it, when the caller had none).
+   */
+  readonly deferOrderStats?: readonly string[];
+  /** Temporal columns whose finite values' count and range, as epoch seconds, the caller needs (FiniteTotals). */
+  readonly epochTotals?: readonly string[];
+}
+
+/**
+ * A column is left to a caller's sort only when that sort can stand for its own: more than DEFER_MIN_DISTINCT
+ * estimated values (so it has no top values either way, and the sort is worth saving), and values that stay
+ * distinct as the caller's DOUBLE: integers within ±2^53, timestamps of at most microsecond precision within
+ * ±2^32 s of 1970 (1834–2106: a microsecond there is still more than a DOUBLE's step) and no ±infinity.
+ * Decimals keep their own sort (not every DECIMAL fits a DOUBLE).
+ */
+export const DEFER_MIN_DISTINCT = 20_000;
+
+function deferrable(column: ColumnInfo, row: Row, i: number): boolean {
+  const n = (stat: string) => toNumber(row[`c${i}_${stat}`]);
+  const kind = kindOf(column.type);
+  const approx = n('approx') ?? 0;
+  if (approx <= DEFER_MIN_DISTINCT || approx <= GROUPED_STATS_SHARE * (n('count') ?? 0)) return false;
+  const within = (limit: number, ...xs: (number | null)[]) => xs.every((x) => x === null || Math.abs(x) <= limit);
+  if (kind === 'float') return true;
+  if (kind === 'integer') return within(2 ** 53, n('min'), n('max'));
+  if (kind === 'date' || kind === 'timestamp' || kind === 'timestamptz') {
+    const precise = !/TIMESTAMP_NS/i.test(column.type);
+    return precise && n('efinite') === n('count') && within(2 ** 32, n('emin'), n('emax'));
+  }
+  return false;
 }
 
 /**
@@ -147,14 +225,26 @@ export interface ProfileOptions {
  */
 export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], options: ProfileOptions = {}): Promise<TableProfile> {
   const { topK = 10, wide = columns.length > PROFILE_CHUNK, topMaxDistinct = TOP_VALUES_MAX_DISTINCT, likelySorted = [] } = options;
+  const defer = new Set(options.deferOrderStats ?? []);
+  const epochNames = new Set(options.epochTotals ?? []);
+  const pending = new Map<string, PendingOrderStats>();
+  const epoch = new Map<string, FiniteTotals>();
   let row: Row = {};
   if (wide) row = await wideProfileRow(engine, relation, columns);
   else {
     for (let i = 0; i < Math.max(1, columns.length); i += STATS_COLUMNS_PER_SCAN) {
-      row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + STATS_COLUMNS_PER_SCAN), i, columns, true))) };
+      row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + STATS_COLUMNS_PER_SCAN), i, columns, true, epochNames))) };
     }
     for (const [i, c] of columns.entries()) {
-      if (hasOrderStats(kindOf(c.type))) Object.assign(row, await orderStats(engine, relation, c, i, row, likelySorted.includes(c.name)));
+      if (!hasOrderStats(kindOf(c.type))) continue;
+      if (epochNames.has(c.name) && row[`c${i}_efinite`] !== undefined) {
+        epoch.set(c.name, { n: toNumber(row[`c${i}_efinite`]) ?? 0, min: toNumber(row[`c${i}_emin`]), max: toNumber(row[`c${i}_emax`]) });
+      }
+      if (defer.has(c.name) && deferrable(c, row, i)) {
+        pending.set(c.name, pendingOf(c, i, row));
+        // The estimate stands in until completed: it only keeps top values off (there are too many values).
+        row[`c${i}_distinct`] = row[`c${i}_approx`];
+      } else Object.assign(row, await orderStats(engine, relation, c, i, row, likelySorted.includes(c.name)));
     }
   }
   const rows = toNumber(row.n_rows) ?? 0;
@@ -166,7 +256,48 @@ export async function profileTable(engine: Engine, relation: string, columns: re
   const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!, topMaxDistinct));
   const counts = await categoryCounts(engine, relation, categorical, topK);
   for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
-  return { rows, fingerprint, columns: profiles };
+  return { rows, fingerprint, columns: profiles, ...(pending.size ? { pending } : {}), ...(epoch.size ? { epoch } : {}) };
+}
+
+function pendingOf(column: ColumnInfo, i: number, row: Row): PendingOrderStats {
+  const numeric = isNumericKind(kindOf(column.type));
+  const n = (stat: string) => toNumber(row[`c${i}_${stat}`]) ?? 0;
+  const finite = numeric ? n('count') - n('nan') - n('posinf') - n('neginf') : n('count');
+  const nonFiniteDistinct = numeric ? [n('nan'), n('posinf'), n('neginf')].filter((x) => x > 0).length : 0;
+  return { column, index: i, approx: n('approx'), finite, nonFiniteDistinct, ranks: numeric ? ranksFor(finite, QUANTILE_LEVELS) : [], row };
+}
+
+/**
+ * The profile with every pending column's distinct count and quantiles: from `supplied` (a caller's sort of
+ * the same finite values) where given, else from this side's own sort. Exact either way, and the same
+ * figures: both read the same order statistics.
+ */
+export async function completeOrderStats(engine: Engine, relation: string, profile: TableProfile, supplied: ReadonlyMap<string, SuppliedOrderStats>): Promise<TableProfile> {
+  if (!profile.pending) return profile;
+  const row = { ...[...profile.pending.values()][0]!.row };
+  const columns = { ...profile.columns };
+  for (const [name, p] of profile.pending) {
+    const i = p.index;
+    const given = supplied.get(name);
+    if (given && p.ranks.every((r) => given.at.has(r))) {
+      row[`c${i}_distinct`] = given.distinct + p.nonFiniteDistinct;
+      if (isNumericKind(kindOf(p.column.type))) row[`c${i}_q`] = quantilesAt(p.finite, (r) => toNumber(given.at.get(r)) ?? Number.NaN);
+    } else {
+      delete row[`c${i}_distinct`];
+      Object.assign(row, await orderStats(engine, relation, p.column, i, row, false));
+    }
+    columns[name] = { ...readProfile(row, p.column, i, profile.rows), ...(columns[name]!.top ? { top: columns[name]!.top } : {}) };
+  }
+  return { rows: profile.rows, fingerprint: profile.fingerprint, columns, ...(profile.epoch ? { epoch: profile.epoch } : {}) };
+}
+
+/** numpy's linear quantiles at QUANTILE_LEVELS of `finite` sorted values, from the values at 0-based ranks. */
+function quantilesAt(finite: number, at: (rank: number) => number): (number | null)[] | null {
+  if (finite <= 0) return null;
+  return QUANTILE_LEVELS.map((q) => {
+    const p = linearPosition(finite, q);
+    return numpyLerp(at(p.lo), at(p.hi), p.t);
+  });
 }
 
 /** Numeric and temporal columns get their distinct count (and quantiles) from one sort instead of two hash/collect states. */
@@ -256,10 +387,7 @@ async function orderStats(engine: Engine, relation: string, column: ColumnInfo, 
   // The estimate only picks the path; every path gives the exact figures.
   const got = await distinctAndRanks(engine, relation, column.name, i, ranks, { likelySorted, fewValues: n('approx') <= GROUPED_STATS_SHARE * n('count') });
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
-  if (numeric) {
-    const at = (r: number) => toNumber(got[`c${i}_r${first + r}`]) ?? Number.NaN;
-    out[`c${i}_q`] = finite > 0 ? QUANTILE_LEVELS.map((q) => { const p = linearPosition(finite, q); return numpyLerp(at(p.lo), at(p.hi), p.t); }) : null;
-  }
+  if (numeric) out[`c${i}_q`] = quantilesAt(finite, (r) => toNumber(got[`c${i}_r${first + r}`]) ?? Number.NaN);
   return out;
 }
 

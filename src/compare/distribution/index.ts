@@ -10,7 +10,8 @@ import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
 import type { ColumnProfile } from '../data/profile.js';
 import { stableFloat, toNumber } from '../data/values.js';
-import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, sidesSql, totalsSql } from './sql.js';
+import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
+import type { SideOrderStats, SideRanks } from './sql.js';
 
 export const DRIFT_TESTS = ['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare'] as const;
 export type DriftTest = (typeof DRIFT_TESTS)[number];
@@ -46,6 +47,12 @@ export interface DriftOptions {
   readonly researchCounts?: Readonly<Record<string, ProfileCounts>>;
   /** Production's counts, by research column name, when a profile has them (see VALUE_COUNTS_SHARE). */
   readonly productionCounts?: Readonly<Record<string, ProfileCounts>>;
+  /**
+   * Columns (by research name) whose profiles left their order statistics to this sort: the merged sort also
+   * reads each side's distinct count and values at these ranks, and hands them to onSideOrderStats.
+   */
+  readonly sideRanks?: ReadonlyMap<string, SideRanks>;
+  readonly onSideOrderStats?: (column: string, stats: SideOrderStats) => void;
 }
 
 /** What a side's profile already knows about a column. */
@@ -57,9 +64,9 @@ export interface ProfileCounts {
 }
 
 /** A column profile's counts as the drift tests take them. */
-export function profileCounts(c: ColumnProfile): ProfileCounts {
-  // Temporal columns are tested as epoch seconds, which their profile does not hold: they keep the totals pass.
-  if (!isNumericKind(c.kind)) return { distinct: c.distinct, count: c.count };
+export function profileCounts(c: ColumnProfile, epoch?: ProfileCounts['finite']): ProfileCounts {
+  // Temporal columns are tested as epoch seconds: their totals come with the profile only when asked for (epochTotals).
+  if (!isNumericKind(c.kind)) return { distinct: c.distinct, count: c.count, ...(epoch ? { finite: epoch } : {}) };
   const n = c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0);
   return { distinct: c.distinct, count: c.count, finite: { n, min: c.min as number | null, max: c.max as number | null } };
 }
@@ -146,7 +153,11 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
   const temporal = isTemporalKind(p.kind);
   const sides = sidesSql(rawWeightedSql(finiteValuesSql(research.relation, p.name, temporal)), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, temporal)));
   const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' };
-  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options) }), options);
+  if (!fewValues(p, options)) {
+    const ranks = options.sideRanks?.get(p.name);
+    const side = ranks ? { ranks, found: (stats: SideOrderStats) => options.onSideOrderStats?.(p.name, stats) } : undefined;
+    return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side }), options);
+  }
   const table = ident(`rd_value_counts_${++valueCountsCounter}`);
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT v, s, sum(n) AS n FROM (${sides}) GROUP BY v, s`);
   try {
@@ -244,7 +255,8 @@ export async function mergedNumeric(
   engine: Engine,
   sides: string,
   /** `totals`: sizes and range when the profiles already have them (saves a pass). */
-  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals },
+  /** `side`: also read each side's distinct count and values at these ranks (raw values only), for the profiles. */
+  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void } },
 ): Promise<MergedNumeric | 'categorical'> {
   const t = options.totals ?? (await engine.one(totalsSql(sides)));
   const n1 = toNumber(t.n1) ?? 0;
@@ -255,7 +267,8 @@ export async function mergedNumeric(
   const hi = toNumber(t.hi) ?? 0;
   // Sums are taken in units of the range (exactSum); a single value has none.
   const range = hi > lo ? hi - lo : 1;
-  const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted));
+  const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted, options.side?.ranks));
+  if (options.side && !options.weighted) options.side.found(sideOrderStats(e, options.side.ranks));
   if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
   // Research's linear quantiles, read off the running research counts.
   const at = rankValues(e, wanted);

@@ -1,0 +1,83 @@
+/**
+ * In `features`, the drift tests' merged sort of both sides also gives each side's distinct count and
+ * quantiles, so the profiles leave high-cardinality numeric and temporal columns to it (deferOrderStats).
+ * The profiles must equal the ones each side's own sort gives, and only the columns the merged sort can
+ * stand for may skip that sort: DECIMALs, integers beyond ±2^53 and timestamps with ±infinity keep theirs.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { compareDatasets } from '../../src/compare/data/index.js';
+import { DEFER_MIN_DISTINCT, profileTable } from '../../src/compare/data/profile.js';
+import type { Dataset } from '../../src/sources/register.js';
+
+let engine: Engine;
+
+// 40,000 rows a side (more than DEFER_MIN_DISTINCT distinct values). `d` has ties within and across the sides
+// (values on a 0.01 grid), NaN, ±inf and nulls; `n` is an integer; `t` a timestamp; `big` integers beyond
+// 2^53, `dec` a DECIMAL and `tinf` a timestamp column with +infinity, which all keep their own sort. Production
+// is shifted a little so that the merged sort interleaves the sides.
+const SIDE = (shift: number) => `
+  SELECT
+    i AS id,
+    CASE i % 997 WHEN 0 THEN 'nan'::DOUBLE WHEN 1 THEN 'inf'::DOUBLE WHEN 2 THEN '-inf'::DOUBLE WHEN 3 THEN NULL
+      ELSE round(((i * 7919 + ${shift}) % 30011) / 100.0 - 150, 2) END AS d,
+    CASE WHEN i % 101 = 0 THEN NULL ELSE (i * 104729 + ${shift * 11}) % 1000003 - 500000 END AS n,
+    TIMESTAMP '2020-01-01' + to_seconds((i * 6007 + ${shift}) % 99991 * 60) AS t,
+    CAST(9007199254740993 AS BIGINT) + (i * 31 + ${shift}) % 29989 AS big,
+    CAST(((i * 13 + ${shift}) % 50021) / 1000.0 AS DECIMAL(18, 3)) AS dec,
+    CASE WHEN i = 17 THEN TIMESTAMP 'infinity' ELSE TIMESTAMP '2021-06-01' + to_seconds(i * 7 + ${shift}) END AS tinf
+  FROM range(40000) r(i) ORDER BY hash(i, ${shift})`;
+
+async function dataset(name: string, sql: string): Promise<Dataset> {
+  await engine.run(`CREATE TABLE ${name} AS ${sql}`);
+  return { label: name, format: 'parquet', relation: name, columns: await engine.describe(name) };
+}
+
+/** Columns sorted on their own by the queries spied on (orderStatsSql's window). */
+function sortedColumns(calls: unknown[][]): string[] {
+  return calls.map(([sql]) => /OVER w AS prev, row_number\(\) OVER w AS rn FROM "?(\w+)"? WHERE "(\w+)"/.exec(String(sql))?.slice(1, 3).join('.')).filter((x): x is string => !!x).sort();
+}
+
+beforeAll(async () => {
+  engine = await Engine.open();
+});
+afterAll(() => engine?.close());
+
+describe('profiles completed from the drift tests’ merged sort', () => {
+  it('equal each side’s own exact profile, and sort only the columns the merged sort cannot stand for', async () => {
+    const a = await dataset('def_research', SIDE(0));
+    const b = await dataset('def_production', SIDE(5));
+    const ownA = await profileTable(engine, a.relation, a.columns);
+    const ownB = await profileTable(engine, b.relation, b.columns);
+    const spy = vi.spyOn(engine, 'one');
+    const features = await compareDatasets(engine, a, b, { key: ['id'], drift: { always: true } }, 'features');
+    const sorted = sortedColumns(spy.mock.calls);
+    spy.mockRestore();
+    const { epoch, ...research } = features.profiles!.research;
+    expect(research).toEqual(ownA);
+    expect({ ...features.profiles!.production, epoch: undefined }).toEqual({ ...ownB, epoch: undefined });
+    // The temporal columns' totals as the drift tests read them (finite epoch seconds), from the profile's scan.
+    const direct = await engine.one(`SELECT count(x) AS n, min(x) AS lo, max(x) AS hi FROM (SELECT CAST(epoch_us(tinf) AS DOUBLE) / 1e6 AS x FROM def_research WHERE isfinite(tinf))`);
+    expect(epoch?.get('tinf')).toEqual({ n: Number(direct.n), min: direct.lo, max: direct.hi });
+    expect(epoch?.get('tinf')?.n).toBe(39_999);
+    // d, n and t come from the merged sort; the others are sorted on each side (the key is proved in order or sorted too).
+    const own = sorted.filter((s) => !s.endsWith('.id'));
+    expect(own).toEqual(['def_production.big', 'def_production.dec', 'def_production.tinf', 'def_research.big', 'def_research.dec', 'def_research.tinf']);
+    // The columns really are high-cardinality, with ties, and NaN/inf counted in their distinct values.
+    const d = features.profiles!.research.columns.d!;
+    expect(d.distinct).toBeGreaterThan(DEFER_MIN_DISTINCT);
+    expect(d.distinct).toBeLessThan(d.count - d.nan! - d.posInf! - d.negInf!);
+    expect(d.nan).toBeGreaterThan(0);
+  });
+
+  it('leave `data` (no drift tests) with its own sorts', async () => {
+    const a = await dataset('plain_research', SIDE(0));
+    const b = await dataset('plain_production', SIDE(5));
+    const spy = vi.spyOn(engine, 'one');
+    const data = await compareDatasets(engine, a, b, { key: ['id'] });
+    const sorted = sortedColumns(spy.mock.calls).filter((s) => !s.endsWith('.id'));
+    spy.mockRestore();
+    expect(data.profiles!.research).toEqual(await profileTable(engine, a.relation, a.columns));
+    expect(sorted.filter((s) => s.startsWith('plain_research.'))).toEqual(['big', 'd', 'dec', 'n', 't', 'tinf'].map((c) => `plain_research.${c}`));
+  });
+});
