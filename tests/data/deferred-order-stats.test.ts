@@ -12,7 +12,7 @@ import type { Dataset } from '../../src/sources/register.js';
 
 let engine: Engine;
 
-// 40,000 rows a side (more than DEFER_MIN_DISTINCT distinct values). `d` has ties within and across the sides
+// 90,000 rows a side (more than DEFER_MIN_DISTINCT distinct values). `d` has ties within and across the sides
 // (values on a 0.01 grid), NaN, ±inf and nulls; `n` is an integer; `t` a timestamp; `big` integers beyond
 // 2^53, `dec` a DECIMAL and `tinf` a timestamp column with +infinity, which all keep their own sort. Production
 // is shifted a little so that the merged sort interleaves the sides.
@@ -20,13 +20,13 @@ const SIDE = (shift: number) => `
   SELECT
     i AS id,
     CASE i % 997 WHEN 0 THEN 'nan'::DOUBLE WHEN 1 THEN 'inf'::DOUBLE WHEN 2 THEN '-inf'::DOUBLE WHEN 3 THEN NULL
-      ELSE round(((i * 7919 + ${shift}) % 30011) / 100.0 - 150, 2) END AS d,
+      ELSE round(((i * 7919 + ${shift}) % 70001) / 100.0 - 150, 2) END AS d,
     CASE WHEN i % 101 = 0 THEN NULL ELSE (i * 104729 + ${shift * 11}) % 1000003 - 500000 END AS n,
     TIMESTAMP '2020-01-01' + to_seconds((i * 6007 + ${shift}) % 99991 * 60) AS t,
     CAST(9007199254740993 AS BIGINT) + (i * 31 + ${shift}) % 29989 AS big,
     CAST(((i * 13 + ${shift}) % 50021) / 1000.0 AS DECIMAL(18, 3)) AS dec,
     CASE WHEN i = 17 THEN TIMESTAMP 'infinity' ELSE TIMESTAMP '2021-06-01' + to_seconds(i * 7 + ${shift}) END AS tinf
-  FROM range(40000) r(i) ORDER BY hash(i, ${shift})`;
+  FROM range(90000) r(i) ORDER BY hash(i, ${shift})`;
 
 async function dataset(name: string, sql: string): Promise<Dataset> {
   await engine.run(`CREATE TABLE ${name} AS ${sql}`);
@@ -59,7 +59,7 @@ describe('profiles completed from the drift tests’ merged sort', () => {
     // The temporal columns' totals as the drift tests read them (finite epoch seconds), from the profile's scan.
     const direct = await engine.one(`SELECT count(x) AS n, min(x) AS lo, max(x) AS hi FROM (SELECT CAST(epoch_us(tinf) AS DOUBLE) / 1e6 AS x FROM def_research WHERE isfinite(tinf))`);
     expect(epoch?.get('tinf')).toEqual({ n: Number(direct.n), min: direct.lo, max: direct.hi });
-    expect(epoch?.get('tinf')?.n).toBe(39_999);
+    expect(epoch?.get('tinf')?.n).toBe(89_999);
     // d, n and t come from the merged sort; the others are sorted on each side (the key is proved in order or sorted too).
     const own = sorted.filter((s) => !s.endsWith('.id'));
     expect(own).toEqual(['def_production.big', 'def_production.dec', 'def_production.tinf', 'def_research.big', 'def_research.dec', 'def_research.tinf']);
@@ -68,6 +68,30 @@ describe('profiles completed from the drift tests’ merged sort', () => {
     expect(d.distinct).toBeGreaterThan(DEFER_MIN_DISTINCT);
     expect(d.distinct).toBeLessThan(d.count - d.nan! - d.posInf! - d.negInf!);
     expect(d.nan).toBeGreaterThan(0);
+  });
+
+  it('come from the value counts when the drift tests take that path (few values per row, yet many in all)', async () => {
+    // 820,000 rows a side and 80,021 (80,039) distinct amounts (with NaN, ±inf and nulls): more than DEFER_MIN_DISTINCT values,
+    // yet at most VALUE_COUNTS_SHARE of the rows, so the drift tests reduce both sides to (value, side, count) rows.
+    const side = (shift: number, values: number) => `SELECT i AS id,
+        CASE i % 1009 WHEN 0 THEN 'nan'::DOUBLE WHEN 1 THEN 'inf'::DOUBLE WHEN 2 THEN '-inf'::DOUBLE WHEN 3 THEN NULL
+          ELSE ((i * 7919 + ${shift}) % ${values}) / 4.0 END AS amount
+      FROM range(820000) r(i) ORDER BY hash(i, ${shift})`;
+    const a = await dataset('vc_research', side(0, 80_021));
+    const b = await dataset('vc_production', side(17, 80_039));
+    const spy = vi.spyOn(engine, 'one');
+    const runSpy = vi.spyOn(engine, 'run');
+    const features = await compareDatasets(engine, a, b, { key: ['id'], drift: { always: true } }, 'features');
+    const grouped = spy.mock.calls.filter(([sql]) => /GROUP BY "amount"/.test(String(sql))).length;
+    const valueCounts = runSpy.mock.calls.filter(([sql]) => /CREATE TEMP TABLE "rd_value_counts_\d+"/.test(String(sql))).length;
+    spy.mockRestore();
+    runSpy.mockRestore();
+    expect(valueCounts).toBe(1);
+    expect(grouped).toBe(0);
+    expect(features.profiles!.research.columns).toEqual((await profileTable(engine, a.relation, a.columns)).columns);
+    expect(features.profiles!.production.columns).toEqual((await profileTable(engine, b.relation, b.columns)).columns);
+    expect(features.profiles!.research.columns.amount!.distinct).toBe(80_021 + 3);
+    expect(features.profiles!.production.columns.amount!.distinct).toBe(80_039 + 3);
   });
 
   it('leave `data` (no drift tests) with its own sorts', async () => {

@@ -192,19 +192,20 @@ export interface ProfileOptions {
 }
 
 /**
- * A column is left to a caller's sort only when that sort can stand for its own: more than DEFER_MIN_DISTINCT
- * estimated values (so it has no top values either way, and the sort is worth saving), and values that stay
+ * A column is left to a caller's sort (or value counts) only when that can stand for its own: more than
+ * DEFER_MIN_DISTINCT estimated values (so it has no top values either way: DuckDB's HLL estimate was seen 18% off,
+ * and this is 5× the top-values cap; and the work is worth saving), and values that stay
  * distinct as the caller's DOUBLE: integers within ±2^53, timestamps of at most microsecond precision within
  * ±2^32 s of 1970 (1834–2106: a microsecond there is still more than a DOUBLE's step) and no ±infinity.
  * Decimals keep their own sort (not every DECIMAL fits a DOUBLE).
  */
-export const DEFER_MIN_DISTINCT = 20_000;
+export const DEFER_MIN_DISTINCT = 50_000;
 
 function deferrable(column: ColumnInfo, row: Row, i: number): boolean {
   const n = (stat: string) => toNumber(row[`c${i}_${stat}`]);
   const kind = kindOf(column.type);
   const approx = n('approx') ?? 0;
-  if (approx <= DEFER_MIN_DISTINCT || approx <= GROUPED_STATS_SHARE * (n('count') ?? 0)) return false;
+  if (approx <= DEFER_MIN_DISTINCT) return false;
   const within = (limit: number, ...xs: (number | null)[]) => xs.every((x) => x === null || Math.abs(x) <= limit);
   if (kind === 'float') return true;
   if (kind === 'integer') return within(2 ** 53, n('min'), n('max'));

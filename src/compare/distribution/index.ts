@@ -153,15 +153,14 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
   const temporal = isTemporalKind(p.kind);
   const sides = sidesSql(rawWeightedSql(finiteValuesSql(research.relation, p.name, temporal)), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, temporal)));
   const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' };
-  if (!fewValues(p, options)) {
-    const ranks = options.sideRanks?.get(p.name);
-    const side = ranks ? { ranks, found: (stats: SideOrderStats) => options.onSideOrderStats?.(p.name, stats) } : undefined;
-    return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side }), options);
-  }
+  const ranks = options.sideRanks?.get(p.name);
+  const side = ranks ? { ranks, found: (stats: SideOrderStats) => options.onSideOrderStats?.(p.name, stats) } : undefined;
+  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side }), options);
   const table = ident(`rd_value_counts_${++valueCountsCounter}`);
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT v, s, sum(n) AS n FROM (${sides}) GROUP BY v, s`);
   try {
-    return numericResult(p, await mergedNumeric(engine, `SELECT v, s, n FROM ${table}`, { ...settings, weighted: true }), options);
+    // One row per (value, side): what the side figures read from value counts need (weightedSideAggregates).
+    return numericResult(p, await mergedNumeric(engine, `SELECT v, s, n FROM ${table}`, { ...settings, weighted: true, side }), options);
   } finally {
     await engine.run(`DROP TABLE ${table}`);
   }
@@ -255,7 +254,10 @@ export async function mergedNumeric(
   engine: Engine,
   sides: string,
   /** `totals`: sizes and range when the profiles already have them (saves a pass). */
-  /** `side`: also read each side's distinct count and values at these ranks (raw values only), for the profiles. */
+  /**
+   * `side`: also read each side's distinct count and values at these ranks, for the profiles; weighted rows must
+   * then be one per (value, side).
+   */
   options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void } },
 ): Promise<MergedNumeric | 'categorical'> {
   const t = options.totals ?? (await engine.one(totalsSql(sides)));
@@ -268,7 +270,7 @@ export async function mergedNumeric(
   // Sums are taken in units of the range (exactSum); a single value has none.
   const range = hi > lo ? hi - lo : 1;
   const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted, options.side?.ranks));
-  if (options.side && !options.weighted) options.side.found(sideOrderStats(e, options.side.ranks));
+  if (options.side) options.side.found(sideOrderStats(e, options.side.ranks));
   if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
   // Research's linear quantiles, read off the running research counts.
   const at = rankValues(e, wanted);

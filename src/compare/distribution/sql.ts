@@ -51,7 +51,7 @@ export function exactSum(term: string, scale: number, where?: string): string {
 export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean, sideStats?: SideRanks): string {
   const total = weighted ? 'sum(n) OVER o' : 'row_number() OVER o';
   const production = weighted ? 'sum(n * s) OVER o' : 'sum(s) OVER o';
-  const perSide = sideStats && !weighted ? sideStats : undefined;
+  const perSide = sideStats;
   const researchRanks = perSide ? [...new Set([...ranks, ...perSide.research])].sort((a, b) => a - b) : ranks;
   // Raw rows: research's k-th value (0-based) is the one research row whose running count is k + 1.
   const picks = researchRanks.length
@@ -59,24 +59,36 @@ export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number,
       ? researchRanks.map((r) => `, min(v) FILTER (WHERE s = 0 AND cuma > ${r}) AS r${r}`).join('')
       : `, list({'r': cuma - 1, 'v': v}) FILTER (WHERE s = 0 AND cuma IN (${researchRanks.map((r) => r + 1).join(', ')})) AS picks`
     : '';
-  // Per side (the profiles' distinct counts and quantiles): sorted by (v, s), research's rows of a value come
-  // first, so a research row starts a new research value when the value changes, and a production row starts
-  // a new production value when the value changes or follows research's rows of the same value.
-  const sideAggregates = perSide
-    ? `,
-       count(*) FILTER (WHERE s = 0 AND vprev IS DISTINCT FROM v) AS distinct_a,
-       count(*) FILTER (WHERE s = 1 AND (vprev IS DISTINCT FROM v OR sprev = 0)) AS distinct_b${perSide.production.length ? `,
-       list({'r': cum - cuma - 1, 'v': v}) FILTER (WHERE s = 1 AND cum - cuma IN (${perSide.production.map((r) => r + 1).join(', ')})) AS picks_b` : ''}`
-    : '';
+  const sideAggregates = !perSide ? '' : weighted ? weightedSideAggregates(perSide) : rawSideAggregates(perSide);
+  const sortedBySide = perSide && !weighted;
   return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
        ${exactSum('abs(fa - fb) * (vnext - v)', range, 'last AND vnext IS NOT NULL AND fa <> fb')} AS w_scaled,
        ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled,
        count(*) FILTER (WHERE last) AS distinct_values${picks}${sideAggregates}
 FROM (
-  SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${perSide ? ', vprev, sprev' : ''}
-  FROM (SELECT v, s, n, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma${perSide ? ', lag(v) OVER o AS vprev, lag(s) OVER o AS sprev' : ''}
-        FROM (${sides}) WINDOW o AS (ORDER BY v${perSide ? ', s' : ''} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+  SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${sortedBySide ? ', vprev, sprev' : ''}
+  FROM (SELECT v, s, n, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma${sortedBySide ? ', lag(v) OVER o AS vprev, lag(s) OVER o AS sprev' : ''}
+        FROM (${sides}) WINDOW o AS (ORDER BY v${sortedBySide ? ', s' : ''} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
 )`;
+}
+
+/**
+ * Per side from raw rows (the profiles' distinct counts and quantiles): sorted by (v, s), research's rows of a
+ * value come first, so a research row starts a new research value when the value changes, and a production
+ * row starts a new production value when the value changes or follows research's rows of the same value.
+ */
+function rawSideAggregates(ranks: SideRanks): string {
+  const picks = ranks.production.length ? `,
+       list({'r': cum - cuma - 1, 'v': v}) FILTER (WHERE s = 1 AND cum - cuma IN (${ranks.production.map((r) => r + 1).join(', ')})) AS picks_b` : '';
+  return `,
+       count(*) FILTER (WHERE s = 0 AND vprev IS DISTINCT FROM v) AS distinct_a,
+       count(*) FILTER (WHERE s = 1 AND (vprev IS DISTINCT FROM v OR sprev = 0)) AS distinct_b${picks}`;
+}
+
+/** The same from value counts with ONE row per (value, side), as numericColumn's value-counts table has them. */
+function weightedSideAggregates(ranks: SideRanks): string {
+  const picks = ranks.production.map((r) => `, min(v) FILTER (WHERE s = 1 AND cum - cuma > ${r}) AS b${r}`).join('');
+  return `, count(*) FILTER (WHERE s = 0) AS distinct_a, count(*) FILTER (WHERE s = 1) AS distinct_b${picks}`;
 }
 
 /** 0-based ranks among each side's finite values whose values a profile needs (SideOrderStats). */
@@ -94,7 +106,9 @@ export interface SideOrderStats {
 export function sideOrderStats(row: Record<string, unknown>, ranks: SideRanks): SideOrderStats {
   const research = rankValues(row, ranks.research);
   const production = new Map<number, unknown>();
-  for (const p of (row.picks_b as { r: unknown; v: unknown }[] | null | undefined) ?? []) production.set(Number(p.r), p.v);
+  const listed = row.picks_b as { r: unknown; v: unknown }[] | null | undefined;
+  if (listed) for (const p of listed) production.set(Number(p.r), p.v);
+  else for (const r of ranks.production) if (`b${r}` in row) production.set(r, row[`b${r}`]);
   return {
     research: { distinct: Number(row.distinct_a), at: new Map(ranks.research.map((r) => [r, research.get(r)])) },
     production: { distinct: Number(row.distinct_b), at: production },
