@@ -66,23 +66,23 @@ export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number,
        ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled,
        count(*) FILTER (WHERE last) AS distinct_values${picks}${sideAggregates}
 FROM (
-  SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${sortedBySide ? ', vprev, sprev' : ''}
-  FROM (SELECT v, s, n, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma${sortedBySide ? ', lag(v) OVER o AS vprev, lag(s) OVER o AS sprev' : ''}
+  SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${sortedBySide ? ', vprev' : ''}
+  FROM (SELECT v, s, n, lead(v) OVER o AS vnext, ${total} AS cum, ${total} - ${production} AS cuma${sortedBySide ? ', lag(v) OVER o AS vprev' : ''}
         FROM (${sides}) WINDOW o AS (ORDER BY v${sortedBySide ? ', s' : ''} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
 )`;
 }
 
 /**
  * Per side from raw rows (the profiles' distinct counts and quantiles): sorted by (v, s), research's rows of a
- * value come first, so a research row starts a new research value when the value changes, and a production
- * row starts a new production value when the value changes or follows research's rows of the same value.
+ * value come first, so research holds the value when the value's first row is research's, and production
+ * holds it when its last row is production's.
  */
 function rawSideAggregates(ranks: SideRanks): string {
   const picks = ranks.production.length ? `,
        list({'r': cum - cuma - 1, 'v': v}) FILTER (WHERE s = 1 AND cum - cuma IN (${ranks.production.map((r) => r + 1).join(', ')})) AS picks_b` : '';
   return `,
        count(*) FILTER (WHERE s = 0 AND vprev IS DISTINCT FROM v) AS distinct_a,
-       count(*) FILTER (WHERE s = 1 AND (vprev IS DISTINCT FROM v OR sprev = 0)) AS distinct_b${picks}`;
+       count(*) FILTER (WHERE s = 1 AND last) AS distinct_b${picks}`;
 }
 
 /** The same from value counts with ONE row per (value, side), as numericColumn's value-counts table has them. */
