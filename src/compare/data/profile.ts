@@ -113,22 +113,27 @@ export function columnAggregates(column: ColumnInfo, i: number, ordered = false,
   const out = [a(`count(${c})`, 'count'), ...(sorted ? [a(`approx_count_distinct(${c})`, 'approx')] : [a(`count(DISTINCT ${c})`, 'distinct')])];
   if (isNumericKind(kind)) {
     const x = asDouble(column.name);
-    const finite = `isfinite(${x})`;
     // CASE rather than FILTER: DuckDB plans many FILTER clauses far slower on wide tables.
     const when = (cond: string, v = '1') => `CASE WHEN ${cond} THEN ${v} END`;
+    // Integers and decimals are always finite: no NaN/±inf to count, no finiteness test in every aggregate
+    // (a third of the scan's time on an integer column).
+    const alwaysFinite = kind === 'integer' || kind === 'decimal';
+    const fx = alwaysFinite ? x : when(`isfinite(${x})`, x);
     out.push(
-      a(`count(${when(`isnan(${x})`)})`, 'nan'),
-      a(`count(${when(`${x} = 'inf'::DOUBLE`)})`, 'posinf'),
-      a(`count(${when(`${x} = '-inf'::DOUBLE`)})`, 'neginf'),
+      ...(alwaysFinite ? [] : [
+        a(`count(${when(`isnan(${x})`)})`, 'nan'),
+        a(`count(${when(`${x} = 'inf'::DOUBLE`)})`, 'posinf'),
+        a(`count(${when(`${x} = '-inf'::DOUBLE`)})`, 'neginf'),
+      ]),
       a(`count(${when(`${x} = 0`)})`, 'zeros'),
-      a(`min(${when(finite, x)})`, 'min'),
-      a(`max(${when(finite, x)})`, 'max'),
+      a(`min(${fx})`, 'min'),
+      a(`max(${fx})`, 'max'),
       // Integers sum exactly (HUGEINT); floats use a compensated sum so row order barely matters.
-      kind === 'integer' ? a(`sum(${c})`, 'sum') : a(`fsum(${when(finite, x)})`, 'sum'),
+      kind === 'integer' ? a(`sum(${c})`, 'sum') : a(`fsum(${fx})`, 'sum'),
       // Σ|x| is the scale of a sum's rounding error (a sum near 0 has no meaningful relative error).
-      a(`fsum(abs(${when(finite, x)}))`, 'abssum'),
-      a(`stddev_samp(${when(finite, x)})`, 'std'),
-      ...(sorted ? [] : [a(`quantile_cont(${when(finite, x)}, [${QUANTILE_LEVELS.join(', ')}])`, 'q')]),
+      a(`fsum(abs(${fx}))`, 'abssum'),
+      a(`stddev_samp(${fx})`, 'std'),
+      ...(sorted ? [] : [a(`quantile_cont(${fx}, [${QUANTILE_LEVELS.join(', ')}])`, 'q')]),
     );
   } else if (kind === 'string') {
     out.push(
