@@ -55,7 +55,9 @@ def ks_case(name, a, b):
     ks_cases.append({"name": name, "values": values, "countsA": ca, "countsB": cb,
                      "n1": int(len(a)), "n2": int(len(b)),
                      "statistic": f(r.statistic), "pvalue": f(r.pvalue),
-                     "wasserstein": f(stats.wasserstein_distance(a, b))})
+                     "wasserstein": f(stats.wasserstein_distance(a, b)),
+                     # research's population standard deviation (ddof 0): what wassersteinNormed divides by
+                     "stdA": f(np.std(a))})
 
 
 ks_case("equal n=5", rng.normal(size=5), rng.normal(size=5))

@@ -1,7 +1,7 @@
 /**
  * The SQL path of the numeric drift tests (one sort of both sides in DuckDB) against scipy's ks_2samp and
- * wasserstein_distance on the committed reference samples: raw rows (file vs file) and stored counts
- * (snapshot vs file) must both give scipy's D, p and W.
+ * wasserstein_distance (and numpy's std of research) on the committed reference samples: raw rows (file vs
+ * file) and stored counts (snapshot vs file) must both give scipy's D, p and W.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
@@ -26,7 +26,7 @@ async function observations(table: string, values: number[], counts: number[]): 
 }
 
 describe('merged ECDF in DuckDB = scipy', () => {
-  for (const c of reference.ks as { name: string; values: number[]; countsA: number[]; countsB: number[]; statistic: number; pvalue: number; wasserstein: number; n1: number; n2: number }[]) {
+  for (const c of reference.ks as { name: string; values: number[]; countsA: number[]; countsB: number[]; statistic: number; pvalue: number; wasserstein: number; stdA: number; n1: number; n2: number }[]) {
     it(`${c.name}: D, p and W from raw rows and from stored counts`, async () => {
       await observations('ra', c.values, c.countsA);
       await observations('rb', c.values, c.countsB);
@@ -40,6 +40,8 @@ describe('merged ECDF in DuckDB = scipy', () => {
         expectClose(m.d.d, c.statistic, `${label} D`, 1e-12, 1e-15);
         expectClose(ksPValue(m.d.d, m.n1, m.n2), c.pvalue, `${label} p`);
         expectClose(m.d.w, c.wasserstein, `${label} W`, 1e-9, 1e-15);
+        // numpy's np.std (ddof 0) of research: what wassersteinNormed divides by.
+        expectClose(m.d.stdA, c.stdA, `${label} research std`, 1e-9, 1e-15);
       }
     });
   }
