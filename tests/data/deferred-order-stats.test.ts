@@ -57,8 +57,9 @@ describe('profiles completed from the drift tests’ merged sort', () => {
     expect(research).toEqual(ownA);
     expect({ ...features.profiles!.production, epoch: undefined }).toEqual({ ...ownB, epoch: undefined });
     // The temporal columns' totals as the drift tests read them (finite epoch seconds), from the profile's scan.
-    const direct = await engine.one(`SELECT count(x) AS n, min(x) AS lo, max(x) AS hi FROM (SELECT CAST(epoch_us(tinf) AS DOUBLE) / 1e6 AS x FROM def_research WHERE isfinite(tinf))`);
-    expect(epoch?.get('tinf')).toEqual({ n: Number(direct.n), min: direct.lo, max: direct.hi });
+    const direct = await engine.one(`SELECT count(x) AS n, min(x) AS lo, max(x) AS hi, sum(x) AS total FROM (SELECT CAST(epoch_us(tinf) AS DOUBLE) / 1e6 AS x FROM def_research WHERE isfinite(tinf))`);
+    expect(epoch?.get('tinf')).toMatchObject({ n: Number(direct.n), min: direct.lo, max: direct.hi });
+    expect(Math.abs(epoch!.get('tinf')!.sum! / Number(direct.total) - 1)).toBeLessThan(1e-12);
     expect(epoch?.get('tinf')?.n).toBe(89_999);
     // d, n and t come from the merged sort; the others are sorted on each side (the key is proved in order or sorted too).
     const own = sorted.filter((s) => !s.endsWith('.id'));

@@ -59,6 +59,9 @@ export interface FiniteTotals {
   readonly n: number;
   readonly min: number | null;
   readonly max: number | null;
+  /** Compensated sums of the values and of their magnitudes (the drift tests centre research's variance on sum / n). */
+  readonly sum?: number;
+  readonly absSum?: number;
 }
 
 /** What completing a deferred column needs: where its figures go, and how its finite values are ranked. */
@@ -151,7 +154,8 @@ export function columnAggregates(column: ColumnInfo, i: number, ordered = false,
     if (epoch && kind !== 'time') {
       // The drift tests' totals, in their own units, so that they need no pass of their own.
       const x = epochSeconds(column.name);
-      out.push(a(`count(CASE WHEN isfinite(${x}) THEN 1 END)`, 'efinite'), a(`min(CASE WHEN isfinite(${x}) THEN ${x} END)`, 'emin'), a(`max(CASE WHEN isfinite(${x}) THEN ${x} END)`, 'emax'));
+      const fx = `CASE WHEN isfinite(${x}) THEN ${x} END`;
+      out.push(a(`count(${fx})`, 'efinite'), a(`min(${fx})`, 'emin'), a(`max(${fx})`, 'emax'), a(`fsum(${fx})`, 'esum'), a(`fsum(abs(${fx}))`, 'eabs'));
     }
   }
   return out;
@@ -244,7 +248,8 @@ export async function profileTable(engine: Engine, relation: string, columns: re
     for (const [i, c] of columns.entries()) {
       if (!hasOrderStats(kindOf(c.type))) continue;
       if (epochNames.has(c.name) && row[`c${i}_efinite`] !== undefined) {
-        epoch.set(c.name, { n: toNumber(row[`c${i}_efinite`]) ?? 0, min: toNumber(row[`c${i}_emin`]), max: toNumber(row[`c${i}_emax`]) });
+        const e = (stat: string) => toNumber(row[`c${i}_${stat}`]);
+        epoch.set(c.name, { n: e('efinite') ?? 0, min: e('emin'), max: e('emax'), ...(e('esum') !== null && e('eabs') !== null ? { sum: e('esum')!, absSum: e('eabs')! } : {}) });
       }
       if (defer.has(c.name) && deferrable(c, row, i)) {
         pending.set(c.name, pendingOf(c, i, row));

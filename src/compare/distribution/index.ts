@@ -10,7 +10,7 @@ import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
 import type { ColumnProfile } from '../data/profile.js';
 import { stableFloat, toNumber } from '../data/values.js';
-import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
+import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, researchMeanSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
 import type { SideOrderStats, SideRanks } from './sql.js';
 
 export const DRIFT_TESTS = ['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare'] as const;
@@ -60,7 +60,7 @@ export interface ProfileCounts {
   readonly distinct: number;
   readonly count: number;
   /** Numbers only: finite values, and their min and max as DOUBLE (the drift tests' totals, without a pass). */
-  readonly finite?: { readonly n: number; readonly min: number | null; readonly max: number | null };
+  readonly finite?: { readonly n: number; readonly min: number | null; readonly max: number | null; readonly sum?: number; readonly absSum?: number };
 }
 
 /** A column profile's counts as the drift tests take them. */
@@ -68,7 +68,8 @@ export function profileCounts(c: ColumnProfile, epoch?: ProfileCounts['finite'])
   // Temporal columns are tested as epoch seconds: their totals come with the profile only when asked for (epochTotals).
   if (!isNumericKind(c.kind)) return { distinct: c.distinct, count: c.count, ...(epoch ? { finite: epoch } : {}) };
   const n = c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0);
-  return { distinct: c.distinct, count: c.count, finite: { n, min: c.min as number | null, max: c.max as number | null } };
+  const sums = typeof c.exactSum === 'number' && typeof c.absSum === 'number' ? { sum: c.exactSum, absSum: c.absSum } : {};
+  return { distinct: c.distinct, count: c.count, finite: { n, min: c.min as number | null, max: c.max as number | null, ...sums } };
 }
 
 /**
@@ -155,12 +156,13 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
   const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' };
   const ranks = options.sideRanks?.get(p.name);
   const side = ranks ? { ranks, found: (stats: SideOrderStats) => options.onSideOrderStats?.(p.name, stats) } : undefined;
-  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side }), options);
+  const center = researchCenter(p, options);
+  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side, center }), options);
   const table = ident(`rd_value_counts_${++valueCountsCounter}`);
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT v, s, sum(n) AS n FROM (${sides}) GROUP BY v, s`);
   try {
     // One row per (value, side): what the side figures read from value counts need (weightedSideAggregates).
-    return numericResult(p, await mergedNumeric(engine, `SELECT v, s, n FROM ${table}`, { ...settings, weighted: true, side }), options);
+    return numericResult(p, await mergedNumeric(engine, `SELECT v, s, n FROM ${table}`, { ...settings, weighted: true, side, center }), options);
   } finally {
     await engine.run(`DROP TABLE ${table}`);
   }
@@ -175,6 +177,14 @@ function knownTotals(p: ColumnPair, options: DriftOptions): Totals | undefined {
   if (!a || !b) return undefined;
   const ends = (pick: (x: number, y: number) => number, x: number | null, y: number | null) => (x === null ? y : y === null ? x : pick(x, y));
   return { n1: a.n, n2: b.n, lo: ends(Math.min, a.min, b.min), hi: ends(Math.max, a.max, b.max) };
+}
+
+/** Research's mean and mean magnitude of its finite values, when its profile has them (mergedNumeric's centre). */
+function researchCenter(p: ColumnPair, options: DriftOptions): Center | undefined {
+  const a = options.researchCounts?.[p.name]?.finite;
+  if (!a || a.sum === undefined || a.absSum === undefined || a.n <= 0) return undefined;
+  const center = { mean: a.sum / a.n, meanAbs: a.absSum / a.n };
+  return Number.isFinite(center.mean) && Number.isFinite(center.meanAbs) ? center : undefined;
 }
 
 /** Sizes of the two sides' finite values and their range over both (totalsSql's row). */
@@ -253,12 +263,12 @@ export interface MergedNumeric {
 export async function mergedNumeric(
   engine: Engine,
   sides: string,
-  /** `totals`: sizes and range when the profiles already have them (saves a pass). */
   /**
-   * `side`: also read each side's distinct count and values at these ranks, for the profiles; weighted rows must
-   * then be one per (value, side).
+   * `totals`: sizes and range when the profiles already have them (saves a pass). `side`: also read each side's
+   * distinct count and values at these ranks, for the profiles; weighted rows must then be one per (value,
+   * side). `center`: research's mean as its profile has it, to take research's variance in the sort's pass.
    */
-  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void } },
+  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void }; center?: Center },
 ): Promise<MergedNumeric | 'categorical'> {
   const t = options.totals ?? (await engine.one(totalsSql(sides)));
   const n1 = toNumber(t.n1) ?? 0;
@@ -269,13 +279,16 @@ export async function mergedNumeric(
   const hi = toNumber(t.hi) ?? 0;
   // Sums are taken in units of the range (exactSum); a single value has none.
   const range = hi > lo ? hi - lo : 1;
-  const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted, options.side?.ranks));
+  const center = options.center && options.center.mean >= lo && options.center.mean <= hi ? options.center : undefined;
+  const e = await engine.one(mergedEcdfSql(sides, n1, n2, lo, range, wanted, options.weighted, options.side?.ranks, center?.mean));
   if (options.side) options.side.found(sideOrderStats(e, options.side.ranks));
   if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
   // Research's linear quantiles, read off the running research counts.
   const at = rankValues(e, wanted);
   const edges = options.edges ?? binEdges((r) => toNumber(at.get(r))!, n1, options.bins);
-  const mean = lo + (range * (toNumber(e.sum_a_scaled) ?? 0)) / n1;
+  const centred = center ? centredVariance(toNumber(e.ss_center_scaled) ?? 0, center, n1, range) : undefined;
+  // Without a usable centre, the bins pass sums research's squares about its exact mean.
+  const mean = centred !== undefined ? undefined : lo + (range * (toNumber((center ? await engine.one(researchMeanSql(sides, lo, range)) : e).sum_a_scaled) ?? 0)) / n1;
   const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
   const a = new Array<number>(edges.length + 1).fill(0);
   const b = new Array<number>(edges.length + 1).fill(0);
@@ -286,10 +299,29 @@ export async function mergedNumeric(
     const research = Number(r.s) === 0;
     (research ? a : b)[Number(r.bin)]! += n;
     (research ? histogram.research : histogram.production)[Number(r.chart)]! += n;
-    if (research) ss += (toNumber(r.ss_scaled) ?? 0) * range * range;
+    if (research && mean !== undefined) ss += (toNumber(r.ss_scaled) ?? 0) * range * range;
   }
-  const d = { d: toNumber(e.d) ?? 0, w: (toNumber(e.w_scaled) ?? 0) * range, stdA: Math.sqrt(Math.max(0, ss / n1)), lo, hi, edges, a, b, histogram };
+  const variance = centred ?? ss / n1;
+  const d = { d: toNumber(e.d) ?? 0, w: (toNumber(e.w_scaled) ?? 0) * range, stdA: Math.sqrt(Math.max(0, variance)), lo, hi, edges, a, b, histogram };
   return { n1, n2, d };
+}
+
+/** Research's mean as its profile computed it (a compensated sum over the count), and its mean magnitude. */
+export interface Center {
+  readonly mean: number;
+  readonly meanAbs: number;
+}
+
+/**
+ * Research's population variance from Σ ((v − c)/range)² about the profile's mean c, which differs from the
+ * exact mean m by at most ~1e-15 of the mean magnitude. The sum is exact, and about c it equals the variance
+ * plus (m − c)²: used only when that excess is below 1e-13 of the variance (a mean up to ~10^8 standard
+ * deviations from 0); otherwise undefined, and the variance is taken about the exact mean (one more pass).
+ */
+export function centredVariance(ssScaled: number, center: Center, n1: number, range: number): number | undefined {
+  const aboutCenter = (ssScaled * range * range) / n1;
+  const excess = (1e-15 * Math.max(center.meanAbs, Math.abs(center.mean))) ** 2;
+  return aboutCenter > 0 && excess <= 1e-13 * aboutCenter ? aboutCenter : undefined;
 }
 
 async function categoricalColumns(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], options: DriftOptions): Promise<ColumnDistribution[]> {

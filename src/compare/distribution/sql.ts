@@ -48,7 +48,7 @@ export function exactSum(term: string, scale: number, where?: string): string {
  * is 0, and the exact sums' casts are the costly part: on equal data none run). Raw values weigh 1, so the
  * running total is row_number(); stored counts need a second running sum.
  */
-export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean, sideStats?: SideRanks): string {
+export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean, sideStats?: SideRanks, center?: number): string {
   const total = weighted ? 'sum(n) OVER o' : 'row_number() OVER o';
   const production = weighted ? 'sum(n * s) OVER o' : 'sum(s) OVER o';
   const perSide = sideStats;
@@ -63,7 +63,7 @@ export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number,
   const sortedBySide = perSide && !weighted;
   return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
        ${exactSum('abs(fa - fb) * (vnext - v)', range, 'last AND vnext IS NOT NULL AND fa <> fb')} AS w_scaled,
-       ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled,
+       ${center === undefined ? `${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled` : `${varianceSum(center, range)} AS ss_center_scaled`},
        count(*) FILTER (WHERE last) AS distinct_values${picks}${sideAggregates}
 FROM (
   SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${sortedBySide ? ', vprev' : ''}
@@ -126,14 +126,34 @@ export function rankValues(row: Record<string, unknown>, ranks: readonly number[
 
 /**
  * Per side: counts in right-closed bins between `edges` (outer bins open-ended), counts in `histBins`
- * equal-width chart bins over [lo, hi], and (research rows only) Σ n·(v − mean)² for research's population variance. One pass,
- * grouped by (side, bin, chart bin): a few hundred groups at most.
+ * equal-width chart bins over [lo, hi], and, given research's `mean`, Σ n·(v − mean)² of research's rows for its
+ * population variance. One pass, grouped by (side, bin, chart bin): a few hundred groups at most.
  */
-export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number, range: number): string {
-  const bin = edges.length ? `CASE ${edges.map((e, i) => `WHEN v <= ${num(e)} THEN ${i}`).join(' ')} ELSE ${edges.length} END` : '0';
+export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number | undefined, range: number): string {
   const width = (hi - lo) / histBins;
   const chart = width > 0 ? `least(${histBins - 1}, CAST(floor((v - ${num(lo)}) / ${num(width)}) AS INTEGER))` : '0';
-  return `SELECT s, ${bin} AS bin, ${chart} AS chart, sum(n) AS n, ${exactSum(`n * ((v - ${num(mean)}) / ${num(range)}) * (v - ${num(mean)})`, range, 's = 0')} AS ss_scaled FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
+  const variance = mean === undefined ? '' : `, ${varianceSum(mean, range)} AS ss_scaled`;
+  return `SELECT s, ${binIndex(edges, 0, edges.length)} AS bin, ${chart} AS chart, sum(n) AS n${variance} FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
+}
+
+/** Σ n·((v − c)/range)² over research's rows, exactly: research's variance about c, in units of range². */
+function varianceSum(c: number, range: number): string {
+  return exactSum(`n * ((v - ${num(c)}) / ${num(range)}) * (v - ${num(c)})`, range, 's = 0');
+}
+
+/**
+ * The right-closed bin of v among ascending `edges` (bins lo…hi), as a binary search of nested CASEs: about
+ * log2(bins) comparisons per value instead of a chain's bins / 2.
+ */
+function binIndex(edges: readonly number[], lo: number, hi: number): string {
+  if (lo >= hi) return String(lo);
+  const mid = Math.floor((lo + hi) / 2);
+  return `CASE WHEN v <= ${num(edges[mid]!)} THEN ${binIndex(edges, lo, mid)} ELSE ${binIndex(edges, mid + 1, hi)} END`;
+}
+
+/** Research's exact mean of a (v, s, n) relation, as Σ n·(v − lo) / range (what mergedEcdfSql sums without a centre). */
+export function researchMeanSql(sides: string, lo: number, range: number): string {
+  return `SELECT ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled FROM (${sides})`;
 }
 
 /** SQL number literal for a JS double (exact round-trip, never exponent-less truncation). */
