@@ -65,8 +65,14 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const driftPairs = schema.pairs.filter((p) => !keySet.has(p.name));
   let profiles: DataComparison['profiles'] = null;
   let distributions: DistributionComparison | null = null;
-  // features: the drift tests, which also complete the profiles' deferred order statistics.
-  let completeProfiles = async (): Promise<void> => {};
+  // features: the drift tests, run once the row diff is done (its join wants the memory), complete the profiles.
+  let earlyDrift: EarlyDrift | null = null;
+  const runEarlyDrift = async () => {
+    if (!earlyDrift) return;
+    const input = earlyDrift;
+    earlyDrift = null;
+    ({ distributions, profiles } = await driftCompletingProfiles(engine, research, production, schema, input, { ...options.drift, onProgress: progress }));
+  };
   if (options.stats !== false) {
     progress(`profiling ${research.label}`);
     // Exports usually come in key order: the key's distinct count and quantiles then need no sort.
@@ -83,27 +89,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     progress(`profiling ${production.label}`);
     const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKeyProduction ? [leadKeyProduction] : [], ...deferred('production') });
     profiles = { research: a, production: b };
-    if (options.drift?.always) {
-      // Run after the row diff (its join is the most memory-hungry query, best done before the sorts).
-      completeProfiles = async () => {
-        completeProfiles = async () => {};
-        const supplied = { research: new Map<string, SuppliedOrderStats>(), production: new Map<string, SuppliedOrderStats>() };
-        distributions = await compareDistributions(engine, research, production, driftPairs, {
-          ...options.drift,
-          onProgress: progress,
-          ...driftCounts({ research: a, production: b }, schema),
-          sideRanks: pendingRanks(sorted, a, b),
-          onSideOrderStats: (column, stats) => {
-            supplied.research.set(column, stats.research);
-            supplied.production.set(schema.pairs.find((p) => p.name === column)!.productionName, stats.production);
-          },
-        });
-        profiles = {
-          research: await completeOrderStats(engine, research.relation, a, supplied.research),
-          production: await completeOrderStats(engine, production.relation, b, supplied.production),
-        };
-      };
-    }
+    if (options.drift?.always) earlyDrift = { pairs: driftPairs, sorted, profiles };
   }
   const share = options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE;
   let keyed: KeyedDiff | null = null;
@@ -112,7 +98,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
-    await completeProfiles();
+    await runEarlyDrift();
     const validA = keyed.research.rows - keyed.research.nullKeyRows;
     const validB = keyed.production.rows - keyed.production.nullKeyRows;
     unmatched = isUnmatched(keyed.matched, validA, validB, share);
@@ -127,7 +113,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   } else if (schema.pairs.length > 0) {
     progress('comparing row multisets');
     keyless = await keylessDiff(engine, research, production, schema.pairs, sample);
-    await completeProfiles();
+    await runEarlyDrift();
     const rowsA = keyless.common + keyless.onlyResearch;
     const rowsB = keyless.common + keyless.onlyProduction;
     unmatched = isUnmatched(keyless.common, rowsA, rowsB, share);
@@ -139,7 +125,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
       findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set()));
     }
   }
-  await completeProfiles();
+  await runEarlyDrift();
   if (unmatched) {
     const matched = keyed ? keyed.matched : keyless!.common;
     findings.push(finding({
@@ -183,6 +169,37 @@ function driftCounts(profiles: NonNullable<DataComparison['profiles']>, schema: 
     researchCounts: byName(profiles.research, (p) => p.name),
     productionCounts: byName(profiles.production, (p) => p.productionName),
   };
+}
+
+/** What the drift tests of `features` start from: the pairs to test, those they sort, and the profiles to complete. */
+interface EarlyDrift {
+  readonly pairs: readonly ColumnPair[];
+  readonly sorted: readonly ColumnPair[];
+  readonly profiles: NonNullable<DataComparison['profiles']>;
+}
+
+/**
+ * The drift tests, handing each pending profile column the figures their merged sort read (completeOrderStats
+ * sorts what is left), so that no column is sorted twice.
+ */
+async function driftCompletingProfiles(engine: Engine, research: Dataset, production: Dataset, schema: SchemaMatch, input: EarlyDrift, drift: DriftOptions) {
+  const { research: a, production: b } = input.profiles;
+  const supplied = { research: new Map<string, SuppliedOrderStats>(), production: new Map<string, SuppliedOrderStats>() };
+  const productionName = new Map(schema.pairs.map((p) => [p.name, p.productionName]));
+  const distributions = await compareDistributions(engine, research, production, input.pairs, {
+    ...drift,
+    ...driftCounts(input.profiles, schema),
+    sideRanks: pendingRanks(input.sorted, a, b),
+    onSideOrderStats: (column, stats) => {
+      supplied.research.set(column, stats.research);
+      supplied.production.set(productionName.get(column)!, stats.production);
+    },
+  });
+  const profiles = {
+    research: await completeOrderStats(engine, research.relation, a, supplied.research),
+    production: await completeOrderStats(engine, production.relation, b, supplied.production),
+  };
+  return { distributions, profiles };
 }
 
 /** Whether the drift tests sort this pair's values (numeric or temporal, tested as numbers): see compareDistributions. */
