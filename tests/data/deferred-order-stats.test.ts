@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { compareDatasets } from '../../src/compare/data/index.js';
 import { DEFER_MIN_DISTINCT, profileTable } from '../../src/compare/data/profile.js';
-import type { Dataset } from '../../src/sources/register.js';
+import { tableDataset } from '../helpers/tables.js';
 
 let engine: Engine;
 
@@ -28,11 +28,6 @@ const SIDE = (shift: number) => `
     CASE WHEN i = 17 THEN TIMESTAMP 'infinity' ELSE TIMESTAMP '2021-06-01' + to_seconds(i * 7 + ${shift}) END AS tinf
   FROM range(90000) r(i) ORDER BY hash(i, ${shift})`;
 
-async function dataset(name: string, sql: string): Promise<Dataset> {
-  await engine.run(`CREATE TABLE ${name} AS ${sql}`);
-  return { label: name, format: 'parquet', relation: name, columns: await engine.describe(name) };
-}
-
 /** Columns sorted on their own by the queries spied on (orderStatsSql's window). */
 function sortedColumns(calls: unknown[][]): string[] {
   return calls.map(([sql]) => /OVER w AS prev, row_number\(\) OVER w AS rn FROM "?(\w+)"? WHERE "(\w+)"/.exec(String(sql))?.slice(1, 3).join('.')).filter((x): x is string => !!x).sort();
@@ -45,8 +40,8 @@ afterAll(() => engine?.close());
 
 describe('profiles completed from the drift tests’ merged sort', () => {
   it('equal each side’s own exact profile, and sort only the columns the merged sort cannot stand for', async () => {
-    const a = await dataset('def_research', SIDE(0));
-    const b = await dataset('def_production', SIDE(5));
+    const a = await tableDataset(engine, 'def_research', SIDE(0));
+    const b = await tableDataset(engine, 'def_production', SIDE(5));
     const ownA = await profileTable(engine, a.relation, a.columns);
     const ownB = await profileTable(engine, b.relation, b.columns);
     const spy = vi.spyOn(engine, 'one');
@@ -78,8 +73,8 @@ describe('profiles completed from the drift tests’ merged sort', () => {
         CASE i % 1009 WHEN 0 THEN 'nan'::DOUBLE WHEN 1 THEN 'inf'::DOUBLE WHEN 2 THEN '-inf'::DOUBLE WHEN 3 THEN NULL
           ELSE ((i * 7919 + ${shift}) % ${values}) / 4.0 END AS amount
       FROM range(820000) r(i) ORDER BY hash(i, ${shift})`;
-    const a = await dataset('vc_research', side(0, 80_021));
-    const b = await dataset('vc_production', side(17, 80_039));
+    const a = await tableDataset(engine, 'vc_research', side(0, 80_021));
+    const b = await tableDataset(engine, 'vc_production', side(17, 80_039));
     const spy = vi.spyOn(engine, 'one');
     const runSpy = vi.spyOn(engine, 'run');
     const features = await compareDatasets(engine, a, b, { key: ['id'], drift: { always: true } }, 'features');
@@ -96,8 +91,8 @@ describe('profiles completed from the drift tests’ merged sort', () => {
   });
 
   it('leave `data` (no drift tests) with its own sorts', async () => {
-    const a = await dataset('plain_research', SIDE(0));
-    const b = await dataset('plain_production', SIDE(5));
+    const a = await tableDataset(engine, 'plain_research', SIDE(0));
+    const b = await tableDataset(engine, 'plain_production', SIDE(5));
     const spy = vi.spyOn(engine, 'one');
     const data = await compareDatasets(engine, a, b, { key: ['id'] });
     const sorted = sortedColumns(spy.mock.calls).filter((s) => !s.endsWith('.id'));

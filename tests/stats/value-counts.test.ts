@@ -8,7 +8,7 @@ import { compareDistributions, profileCounts } from '../../src/compare/distribut
 import { matchSchemas } from '../../src/compare/data/columns.js';
 import { profileTable } from '../../src/compare/data/profile.js';
 import type { TableProfile } from '../../src/compare/data/profile.js';
-import type { Dataset } from '../../src/sources/register.js';
+import { tableDataset } from '../helpers/tables.js';
 
 let engine: Engine;
 
@@ -24,11 +24,6 @@ const SIDE = (shift: number) => `
     (i * 7919 + ${shift}) % 100003 / 7.0 AS wide
   FROM range(4000) r(i) ORDER BY hash(i, ${shift})`;
 
-async function dataset(name: string, sql: string): Promise<Dataset> {
-  await engine.run(`CREATE TABLE ${name} AS ${sql}`);
-  return { label: name, format: 'parquet', relation: name, columns: await engine.describe(name) };
-}
-
 const counts = (p: TableProfile) => Object.fromEntries(Object.entries(p.columns).map(([name, c]) => [name, profileCounts(c)]));
 
 beforeAll(async () => {
@@ -38,8 +33,8 @@ afterAll(() => engine?.close());
 
 describe('drift tests from value counts', () => {
   it('give the row-by-row figures', async () => {
-    const a = await dataset('vc_research', SIDE(0));
-    const b = await dataset('vc_production', SIDE(3));
+    const a = await tableDataset(engine, 'vc_research', SIDE(0));
+    const b = await tableDataset(engine, 'vc_production', SIDE(3));
     const pairs = matchSchemas(a.columns, b.columns, {}).pairs;
     const rowByRow = await compareDistributions(engine, a, b, pairs);
     const spy = vi.spyOn(engine, 'run');

@@ -68,8 +68,6 @@ export interface FiniteTotals {
 export interface PendingOrderStats {
   readonly column: ColumnInfo;
   readonly index: number;
-  /** HLL estimate of distinct values (stands in for the distinct count until completed). */
-  readonly approx: number;
   /** Finite non-null values: the ranks the quantiles need are among these (numeric columns). */
   readonly finite: number;
   /** Distinct non-finite values (NaN, +inf, −inf) that the finite values' distinct count leaves out. */
@@ -272,10 +270,20 @@ export async function profileTable(engine: Engine, relation: string, columns: re
 
 function pendingOf(column: ColumnInfo, i: number, row: Row): PendingOrderStats {
   const numeric = isNumericKind(kindOf(column.type));
+  const { finite, nonFinite } = finiteCounts(row, i, numeric);
+  const nonFiniteDistinct = nonFinite.filter((x) => x > 0).length;
+  return { column, index: i, finite, nonFiniteDistinct, ranks: numeric ? ranksFor(finite, QUANTILE_LEVELS) : [], row };
+}
+
+/**
+ * A column's finite non-null values and, for a numeric one, its NaN, +inf and −inf counts, from the aggregate
+ * row (integer and decimal columns have none: their counts are absent and read as 0). Dates and timestamps
+ * count here as all finite, as their profile does.
+ */
+function finiteCounts(row: Row, i: number, numeric: boolean): { finite: number; nonFinite: number[] } {
   const n = (stat: string) => toNumber(row[`c${i}_${stat}`]) ?? 0;
-  const finite = numeric ? n('count') - n('nan') - n('posinf') - n('neginf') : n('count');
-  const nonFiniteDistinct = numeric ? [n('nan'), n('posinf'), n('neginf')].filter((x) => x > 0).length : 0;
-  return { column, index: i, approx: n('approx'), finite, nonFiniteDistinct, ranks: numeric ? ranksFor(finite, QUANTILE_LEVELS) : [], row };
+  const nonFinite = numeric ? [n('nan'), n('posinf'), n('neginf')] : [];
+  return { finite: n('count') - nonFinite.reduce((x, y) => x + y, 0), nonFinite };
 }
 
 /**
@@ -293,10 +301,7 @@ export async function completeOrderStats(engine: Engine, relation: string, profi
     if (given && p.ranks.every((r) => given.at.has(r))) {
       row[`c${i}_distinct`] = given.distinct + p.nonFiniteDistinct;
       if (isNumericKind(kindOf(p.column.type))) row[`c${i}_q`] = quantilesAt(p.finite, (r) => toNumber(given.at.get(r)) ?? Number.NaN);
-    } else {
-      delete row[`c${i}_distinct`];
-      Object.assign(row, await orderStats(engine, relation, p.column, i, row, false));
-    }
+    } else Object.assign(row, await orderStats(engine, relation, p.column, i, row, false));
     columns[name] = { ...readProfile(row, p.column, i, profile.rows), ...(columns[name]!.top ? { top: columns[name]!.top } : {}) };
   }
   return { rows: profile.rows, fingerprint: profile.fingerprint, columns, ...(profile.epoch ? { epoch: profile.epoch } : {}) };
@@ -391,10 +396,10 @@ export async function distinctAndRanks(
 async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row, likelySorted: boolean): Promise<Row> {
   const numeric = isNumericKind(kindOf(column.type));
   const n = (stat: string) => toNumber(cheap[`c${i}_${stat}`]) ?? 0;
-  const finite = numeric ? n('count') - n('nan') - n('posinf') - n('neginf') : 0;
+  const { finite, nonFinite } = finiteCounts(cheap, i, numeric);
   // Finite values hold row numbers negInf+1 … negInf+finite of the sorted non-null values.
-  const first = (numeric ? n('neginf') : 0) + 1;
-  const ranks = ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r);
+  const first = (nonFinite[2] ?? 0) + 1;
+  const ranks = numeric ? ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r) : [];
   // The estimate only picks the path; every path gives the exact figures.
   const got = await distinctAndRanks(engine, relation, column.name, i, ranks, { likelySorted, fewValues: n('approx') <= GROUPED_STATS_SHARE * n('count') });
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
@@ -429,7 +434,7 @@ function readProfile(row: Row, column: ColumnInfo, i: number, rows: number): Col
       min: toNumber(get('min')),
       max: toNumber(get('max')),
       // Sum-derived statistics are rounded to 12 significant digits: parallel float sums differ in the last bits.
-      mean: exactSum === null || count === 0 ? null : stableFloat(meanOf(rawSum, exactSum, count - (toNumber(get('nan')) ?? 0) - (toNumber(get('posinf')) ?? 0) - (toNumber(get('neginf')) ?? 0))),
+      mean: exactSum === null || count === 0 ? null : stableFloat(meanOf(rawSum, exactSum, finiteCounts(row, i, true).finite)),
       std: stableFloat(toNumber(get('std'))),
       sum: typeof rawSum === 'bigint' ? toPlain(rawSum) as number | string : stableFloat(exactSum),
       exactSum,

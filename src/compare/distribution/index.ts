@@ -287,8 +287,10 @@ export async function mergedNumeric(
   const at = rankValues(e, wanted);
   const edges = options.edges ?? binEdges((r) => toNumber(at.get(r))!, n1, options.bins);
   const centred = center ? centredVariance(toNumber(e.ss_center_scaled) ?? 0, center, n1, range) : undefined;
-  // Without a usable centre, the bins pass sums research's squares about its exact mean.
-  const mean = centred !== undefined ? undefined : lo + (range * (toNumber((center ? await engine.one(researchMeanSql(sides, lo, range)) : e).sum_a_scaled) ?? 0)) / n1;
+  // Without a usable centre, the bins pass sums research's squares about its exact mean: summed by the sort's
+  // pass when it had no centre, else by one more pass.
+  const meanRow = centred !== undefined ? undefined : center ? await engine.one(researchMeanSql(sides, lo, range)) : e;
+  const mean = meanRow && lo + (range * (toNumber(meanRow.sum_a_scaled) ?? 0)) / n1;
   const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
   const a = new Array<number>(edges.length + 1).fill(0);
   const b = new Array<number>(edges.length + 1).fill(0);

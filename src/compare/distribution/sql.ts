@@ -51,19 +51,18 @@ export function exactSum(term: string, scale: number, where?: string): string {
 export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean, sideStats?: SideRanks, center?: number): string {
   const total = weighted ? 'sum(n) OVER o' : 'row_number() OVER o';
   const production = weighted ? 'sum(n * s) OVER o' : 'sum(s) OVER o';
-  const perSide = sideStats;
-  const researchRanks = perSide ? [...new Set([...ranks, ...perSide.research])].sort((a, b) => a - b) : ranks;
+  const researchRanks = sideStats ? [...new Set([...ranks, ...sideStats.research])].sort((a, b) => a - b) : ranks;
   // Raw rows: research's k-th value (0-based) is the one research row whose running count is k + 1.
   const picks = researchRanks.length
     ? weighted
       ? researchRanks.map((r) => `, min(v) FILTER (WHERE s = 0 AND cuma > ${r}) AS r${r}`).join('')
       : `, list({'r': cuma - 1, 'v': v}) FILTER (WHERE s = 0 AND cuma IN (${researchRanks.map((r) => r + 1).join(', ')})) AS picks`
     : '';
-  const sideAggregates = !perSide ? '' : weighted ? weightedSideAggregates(perSide) : rawSideAggregates(perSide);
-  const sortedBySide = perSide && !weighted;
+  const sideAggregates = !sideStats ? '' : weighted ? weightedSideAggregates(sideStats) : rawSideAggregates(sideStats);
+  const sortedBySide = sideStats && !weighted;
   return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
        ${exactSum('abs(fa - fb) * (vnext - v)', range, 'last AND vnext IS NOT NULL AND fa <> fb')} AS w_scaled,
-       ${center === undefined ? `${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled` : `${varianceSum(center, range)} AS ss_center_scaled`},
+       ${center === undefined ? `${meanSum(lo, range)} AS sum_a_scaled` : `${varianceSum(center, range)} AS ss_center_scaled`},
        count(*) FILTER (WHERE last) AS distinct_values${picks}${sideAggregates}
 FROM (
   SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${sortedBySide ? ', vprev' : ''}
@@ -105,22 +104,23 @@ export interface SideOrderStats {
 
 export function sideOrderStats(row: Record<string, unknown>, ranks: SideRanks): SideOrderStats {
   const research = rankValues(row, ranks.research);
-  const production = new Map<number, unknown>();
-  const listed = row.picks_b as { r: unknown; v: unknown }[] | null | undefined;
-  if (listed) for (const p of listed) production.set(Number(p.r), p.v);
-  else for (const r of ranks.production) if (`b${r}` in row) production.set(r, row[`b${r}`]);
+  const production = rankValues(row, ranks.production, 'picks_b', 'b');
   return {
     research: { distinct: Number(row.distinct_a), at: new Map(ranks.research.map((r) => [r, research.get(r)])) },
     production: { distinct: Number(row.distinct_b), at: production },
   };
 }
 
-/** Research's values at the asked ranks from a mergedEcdfSql row (either form of the picks). */
-export function rankValues(row: Record<string, unknown>, ranks: readonly number[]): Map<number, unknown> {
+/**
+ * A side's values at the asked ranks from a mergedEcdfSql row, in either form of the picks: a list of
+ * {r, v} (raw rows) or one column per rank (stored counts). Research's are `picks` / `r<rank>`, production's
+ * `picks_b` / `b<rank>`.
+ */
+export function rankValues(row: Record<string, unknown>, ranks: readonly number[], list = 'picks', prefix = 'r'): Map<number, unknown> {
   const out = new Map<number, unknown>();
-  const picks = row.picks as { r: unknown; v: unknown }[] | null | undefined;
+  const picks = row[list] as { r: unknown; v: unknown }[] | null | undefined;
   if (picks) for (const p of picks) out.set(Number(p.r), p.v);
-  else for (const r of ranks) out.set(r, row[`r${r}`]);
+  else for (const r of ranks) if (`${prefix}${r}` in row) out.set(r, row[`${prefix}${r}`]);
   return out;
 }
 
@@ -151,9 +151,14 @@ function binIndex(edges: readonly number[], lo: number, hi: number): string {
   return `CASE WHEN v <= ${num(edges[mid]!)} THEN ${binIndex(edges, lo, mid)} ELSE ${binIndex(edges, mid + 1, hi)} END`;
 }
 
-/** Research's exact mean of a (v, s, n) relation, as Σ n·(v − lo) / range (what mergedEcdfSql sums without a centre). */
+/** Σ n·(v − lo)/range over research's rows, exactly: research's mean, in units of range above lo. */
+function meanSum(lo: number, range: number): string {
+  return exactSum(`n * (v - ${num(lo)})`, range, 's = 0');
+}
+
+/** Research's exact mean of a (v, s, n) relation (what mergedEcdfSql sums when it is not given a centre). */
 export function researchMeanSql(sides: string, lo: number, range: number): string {
-  return `SELECT ${exactSum(`n * (v - ${num(lo)})`, range, 's = 0')} AS sum_a_scaled FROM (${sides})`;
+  return `SELECT ${meanSum(lo, range)} AS sum_a_scaled FROM (${sides})`;
 }
 
 /** SQL number literal for a JS double (exact round-trip, never exponent-less truncation). */
