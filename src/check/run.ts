@@ -108,7 +108,7 @@ async function walk(
         outcome = { result: f.result, findings: f.findings };
       }
       comparisons.set(stage, c);
-      if (c.keyed) keyed = { table: c.keyed.diffTable, keyCount: c.keyed.key.length, valueColumns: c.keyed.valueColumns };
+      if (c.keyed?.diffTable) keyed = { table: c.keyed.diffTable, keyCount: c.keyed.key.length, valueColumns: c.keyed.valueColumns };
     } else if (stage === 'splits') {
       ({ outcome, keyed } = await runSplitsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides }));
     } else {
@@ -172,6 +172,7 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
     : undefined;
   return {
     key,
+    keepDiffTable: true,
     ignore: [...(config.ignore ?? []), ...(local?.ignore ?? [])],
     rename: { ...config.rename, ...local?.rename },
     tolerances: tolerances(config.tolerance, local?.tolerance),
@@ -192,8 +193,9 @@ async function explainRoots(
 ): Promise<Map<Stage, Finding[]>> {
   const features = comparisons.get('features');
   const raw = datasets.get('data');
-  if (!features?.keyed || !raw || !key) return marked;
-  const fk = features.keyed;
+  const fk = features?.keyed;
+  const fkTable = fk?.diffTable;
+  if (!fk || !fkTable || !raw || !key) return marked;
   const upstream: UpstreamRelation[] = [{ name: 'data', research: raw.research, production: raw.production, key: fk.key }];
   const out = new Map(marked);
   const list: Finding[] = [];
@@ -204,7 +206,7 @@ async function explainRoots(
       continue;
     }
     const keys = fk.key.map((_k, j) => `k${j}`);
-    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fk.diffTable)} WHERE in_a AND in_b AND d${i}) d USING (${keys.join(', ')}))`;
+    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fkTable)} WHERE in_a AND in_b AND d${i}) d USING (${keys.join(', ')}))`;
     try {
       const ranked = await explainDifferences(engine, { differing, keyColumns: keys, upstream });
       const best = ranked.find((e) => isExplaining(e) && !(e.condition === 'differs' && e.column === f.columns[0]));

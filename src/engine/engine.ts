@@ -6,7 +6,10 @@ import { ReprodiffError, firstLine } from '../errors.js';
 import { listLiteral, literal } from './quote.js';
 
 export interface EngineOptions {
-  /** DuckDB memory limit, e.g. "2GB". Beyond it, DuckDB spills to the temp directory. */
+  /**
+   * The process's memory budget, e.g. "2GB". DuckDB's buffer pool gets most of it (duckdbMemoryLimit) and
+   * spills to the temp directory beyond that; the rest is left for memory outside the pool.
+   */
   readonly memoryLimit?: string;
   /** Parent folder for the temporary spill directory (default: the OS temp folder). */
   readonly tempDir?: string;
@@ -57,7 +60,10 @@ export class Engine {
     try {
       const config: Record<string, string> = { temp_directory: spillDir };
       if (options.threads) config.threads = String(options.threads);
-      if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+      if (options.memoryLimit) config.memory_limit = duckdbMemoryLimit(options.memoryLimit);
+      // Give freed memory back to the OS soon: cached free pages otherwise count in the RSS the limit promises.
+      config.allocator_flush_threshold = '16MB';
+      config.allocator_background_threads = 'true';
       instance = await DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();
       const engine = new Engine(instance, connection, spillDir);
@@ -143,6 +149,41 @@ export class Engine {
   private assertOpen(): void {
     if (this.closed) throw new Error('engine is closed');
   }
+}
+
+/** The size units DuckDB's memory_limit reads (decimal and binary), by their lower-case spellings. */
+const SIZE_UNITS: Record<string, number> = Object.fromEntries(
+  (
+    [
+      [1, ['b', 'byte', 'bytes']],
+      [1e3, ['k', 'kb', 'kilobyte', 'kilobytes']],
+      [1e6, ['m', 'mb', 'megabyte', 'megabytes']],
+      [1e9, ['g', 'gb', 'gigabyte', 'gigabytes']],
+      [1e12, ['t', 'tb', 'terabyte', 'terabytes']],
+      [2 ** 10, ['kib']],
+      [2 ** 20, ['mib']],
+      [2 ** 30, ['gib']],
+      [2 ** 40, ['tib']],
+    ] as const
+  ).flatMap(([size, names]) => names.map((n) => [n, size])),
+);
+
+/** Share of --memory-limit left outside DuckDB's buffer pool, and the most that is left. */
+export const OUTSIDE_POOL_SHARE = 0.1;
+export const OUTSIDE_POOL_MAX = 2 ** 30;
+
+/**
+ * DuckDB's memory_limit for a process budget. The pool is not all the process holds: Node's heap, the Parquet
+ * reader's and hash join's allocations outside the pool, and the allocator's free pages came to 150–550 MB on
+ * top of a full 3 GB pool (10M-row join), so the pool gets 90% of the budget (at most 1 GiB less).
+ * A size DuckDB would read differently (a percentage, a typo) is passed through for DuckDB to accept or refuse.
+ */
+export function duckdbMemoryLimit(limit: string): string {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
+  const unit = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  if (!m || unit === undefined) return limit;
+  const bytes = Number(m[1]) * unit;
+  return `${Math.floor(bytes - Math.min(bytes * OUTSIDE_POOL_SHARE, OUTSIDE_POOL_MAX))}B`;
 }
 
 function withSlash(dir: string): string {

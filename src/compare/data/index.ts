@@ -28,6 +28,11 @@ export interface DataCompareOptions extends SchemaOptions {
   /** Below this share of matched rows the sides are different populations: compare distributions instead. */
   readonly unmatchedShare?: number;
   readonly onProgress?: (message: string) => void;
+  /**
+   * Keep the keyed diff table for later steps (check's propagation and explanations). Otherwise it is dropped
+   * once read: on a pair with many differing rows it holds hundreds of MB the statistics' sorts can use.
+   */
+  readonly keepDiffTable?: boolean;
   /** Distribution tests: always with `always: true` (features), otherwise only when rows cannot be matched. */
   readonly drift?: DriftOptions & { readonly always?: boolean };
 }
@@ -98,6 +103,10 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
+    if (!options.keepDiffTable && keyed.diffTable) {
+      await engine.run(`DROP TABLE ${ident(keyed.diffTable)}`);
+      keyed = { ...keyed, diffTable: null };
+    }
     await runEarlyDrift();
     const validA = keyed.research.rows - keyed.research.nullKeyRows;
     const validB = keyed.production.rows - keyed.production.nullKeyRows;

@@ -75,8 +75,11 @@ export interface KeyedDiff {
   readonly sampleOnlyResearch: readonly unknown[];
   readonly sampleOnlyProduction: readonly unknown[];
   readonly columns: readonly ColumnDiff[];
-  /** Temp table holding only the rows that are unmatched or differ: key columns k0…, flags in_a/in_b, and d<i> per value column. */
-  readonly diffTable: string;
+  /**
+   * Temp table holding only the rows that are unmatched or differ: key columns k0…, flags in_a/in_b, and d<i>
+   * per value column. Null once dropped (compareDatasets without keepDiffTable).
+   */
+  readonly diffTable: string | null;
   /** The value columns (research names) in the order of the d<i> flags. */
   readonly valueColumns: readonly string[];
 }
@@ -298,7 +301,7 @@ export async function keyedDiff(
   production: Dataset,
   pairs: readonly ColumnPair[],
   options: KeyedOptions,
-): Promise<KeyedDiff> {
+): Promise<KeyedDiff & { readonly diffTable: string }> {
   const keys = keyPairs(pairs, options.key, research, production);
   const keySet = new Set(options.key);
   const values = pairs.filter((p) => !keySet.has(p.name));

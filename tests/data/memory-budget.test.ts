@@ -1,0 +1,63 @@
+/**
+ * --memory-limit is the process's budget: DuckDB's buffer pool gets 90% of it (at most 1 GiB less), because
+ * memory outside the pool (Node, the Parquet reader, the allocator's free pages) counts in the RSS too. And the
+ * keyed diff table, which can hold hundreds of MB, is dropped once read unless a later step (check) keeps it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine, duckdbMemoryLimit } from '../../src/engine/engine.js';
+import { compareDatasets } from '../../src/compare/data/index.js';
+import { tableDataset } from '../helpers/tables.js';
+
+describe('duckdbMemoryLimit', () => {
+  it.each([
+    ['3GB', 2_700_000_000],
+    ['2.5GB', 2_250_000_000],
+    ['500MB', 450_000_000],
+    ['500 mb', 450_000_000],
+    ['2GiB', Math.floor(2 * 2 ** 30 * 0.9)],
+    ['3g', 2_700_000_000],
+    ['1000000000 bytes', 900_000_000],
+    ['20GB', 20e9 - 2 ** 30],
+    ['1TB', 1e12 - 2 ** 30],
+  ])('%s → %d bytes of pool', (limit, pool) => {
+    expect(duckdbMemoryLimit(limit)).toBe(`${pool}B`);
+  });
+
+  it('passes what it cannot read through, for DuckDB to accept or refuse', () => {
+    expect(duckdbMemoryLimit('80%')).toBe('80%');
+    expect(duckdbMemoryLimit('lots')).toBe('lots');
+  });
+
+  it("is what DuckDB's memory_limit reports", async () => {
+    const engine = await Engine.open({ memoryLimit: '1GB' });
+    try {
+      const row = await engine.one(`SELECT current_setting('memory_limit') AS m`);
+      // 900,000,000 bytes, which DuckDB prints in binary units.
+      expect(row.m).toBe('858.3 MiB');
+    } finally {
+      engine.close();
+    }
+  });
+});
+
+describe('the keyed diff table', () => {
+  let engine: Engine;
+  afterEach(() => engine?.close());
+
+  const tables = async () => (await engine.all(`SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'rd_diff_%'`)).map((r) => r.table_name);
+
+  it('is dropped once read, and kept when asked (check)', async () => {
+    engine = await Engine.open();
+    const research = await tableDataset(engine, 'a', `SELECT i AS id, i * 2 AS x FROM range(100) r(i)`);
+    const production = await tableDataset(engine, 'b', `SELECT i AS id, CASE WHEN i = 7 THEN 0 ELSE i * 2 END AS x FROM range(1, 101) r(i)`);
+    const dropped = await compareDatasets(engine, research, production, { key: ['id'] });
+    expect(dropped.keyed?.diffTable).toBeNull();
+    expect(dropped.keyed?.columns.map((c) => [c.column, c.differing])).toEqual([['x', 1]]);
+    expect(await tables()).toEqual([]);
+    const kept = await compareDatasets(engine, research, production, { key: ['id'], keepDiffTable: true });
+    expect(kept.keyed?.diffTable).toMatch(/^rd_diff_/);
+    expect(await tables()).toEqual([kept.keyed!.diffTable]);
+    // The kept table still holds the unmatched and differing rows.
+    expect((await engine.one(`SELECT count(*) AS n FROM "${kept.keyed!.diffTable}"`)).n).toBe(3n);
+  });
+});
