@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { centredVariance, mergedNumeric } from '../../src/compare/distribution/index.js';
-import { finiteValuesSql, rawWeightedSql, sidesSql } from '../../src/compare/distribution/sql.js';
+import { exactSum, finiteValuesSql, rawWeightedSql, sidesSql } from '../../src/compare/distribution/sql.js';
 import { countsRelation } from '../../src/snapshot/sql.js';
 import { ksPValue } from '../../src/stats/index.js';
 import { expectClose, reference } from './reference.js';
@@ -72,5 +72,27 @@ describe('research variance about the profile mean', () => {
     if (m === 'categorical' || !m.d) throw new Error('no numeric result');
     const exact = Math.sqrt(values.reduce((a, v) => a + (v - 1e9 - 2.495) ** 2, 0) / values.length);
     expectClose(m.d.stdA, exact, 'std far from 0', 1e-9, 1e-15);
+  });
+});
+
+describe('exactSum: the order-independent sum every reported W, mean and variance goes through', () => {
+  // 200,000 terms (k mod 1000) / 1000, in units of a scale of 1: the exact sum is Σ (k mod 1000) / 1000.
+  const rows = 200_000;
+  const exact = (200 * (999 * 1000) / 2) / 1000;
+  const sumOf = async (order: string, weight?: string) => {
+    const row = await engine.one(`SELECT ${exactSum('t', 1, 't >= 0', weight)} AS s FROM (SELECT (k % 1000) / 1000 AS t, CAST(1e12 AS BIGINT) AS w FROM range(${rows}) r(k) ORDER BY ${order})`);
+    return Number(row.s);
+  };
+
+  it('is exact to 1e-13 relative, and bit-identical in any row order', async () => {
+    const ordered = await sumOf('k');
+    expect(Math.abs(ordered - exact)).toBeLessThanOrEqual(1e-13 * exact);
+    expect(Object.is(await sumOf('hash(k)'), ordered)).toBe(true);
+    expect(Object.is(await sumOf('k DESC'), ordered)).toBe(true);
+  });
+
+  it('takes integer weights (stored counts) up to 1e12 without overflow', async () => {
+    const weighted = await sumOf('hash(k)', 'w');
+    expect(Math.abs(weighted - 1e12 * exact)).toBeLessThanOrEqual(1e-13 * 1e12 * exact);
   });
 });

@@ -346,7 +346,7 @@ export function groupedOrderStatsSql(relation: string, column: string, i: number
   const c = ident(column);
   const picks = ranks.map((r) => `, min(CAST(v AS DOUBLE)) FILTER (WHERE cum >= ${r}) AS c${i}_r${r}`).join('');
   return `SELECT count(*) AS c${i}_distinct${picks}
-FROM (SELECT v, sum(n) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+FROM (SELECT v, CAST(sum(n) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS cum
       FROM (SELECT ${c} AS v, count(*) AS n FROM ${relation} WHERE ${c} IS NOT NULL GROUP BY ${c}))`;
 }
 

@@ -289,14 +289,14 @@ export async function mergedNumeric(
   const centred = center ? centredVariance(toNumber(e.ss_center_scaled) ?? 0, center, n1, range) : undefined;
   // Without a usable centre, the bins pass sums research's squares about its exact mean: summed by the sort's
   // pass when it had no centre, else by one more pass.
-  const meanRow = centred !== undefined ? undefined : center ? await engine.one(researchMeanSql(sides, lo, range)) : e;
+  const meanRow = centred !== undefined ? undefined : center ? await engine.one(researchMeanSql(sides, lo, range, options.weighted)) : e;
   const mean = meanRow && lo + (range * (toNumber(meanRow.sum_a_scaled) ?? 0)) / n1;
   const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
   const a = new Array<number>(edges.length + 1).fill(0);
   const b = new Array<number>(edges.length + 1).fill(0);
   const histogram = { edges: Array.from({ length: chartBins + 1 }, (_v, i) => (chartBins === 1 && i === 1 ? hi : lo + ((hi - lo) * i) / chartBins)), research: new Array<number>(chartBins).fill(0), production: new Array<number>(chartBins).fill(0) };
   let ss = 0;
-  for (const r of await engine.all(binsSql(sides, edges, lo, hi, chartBins, mean, range))) {
+  for (const r of await engine.all(binsSql(sides, edges, lo, hi, chartBins, mean, range, options.weighted))) {
     const n = toNumber(r.n) ?? 0;
     const research = Number(r.s) === 0;
     (research ? a : b)[Number(r.bin)]! += n;

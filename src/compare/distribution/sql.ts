@@ -28,14 +28,22 @@ export function totalsSql(sides: string): string {
 }
 
 /**
- * An order-independent sum of doubles: each term, divided by `scale` so that it lies in [0, n], is rounded to
- * 24 decimals and summed exactly as a 128-bit integer (a DECIMAL(38, 24) by hand: the same digits, and the
- * integer cast costs a fifth less than the DECIMAL one). DuckDB's parallel float sums change in the last bits
- * from run to run, and a reported figure must not (same inputs → byte-identical output). `scale` is the range
- * of the values, so the relative error stays below 1e-12 unless the sum is below 1e-12 of the range.
+ * An order-independent sum of doubles: each term, divided by `scale` so that it lies in [0, 1], is cut into
+ * two 64-bit integers, its multiples of 1e-12 and the rest in units of 1e-24, and both are summed exactly.
+ * DuckDB's parallel float sums change in the last bits from run to run, and a reported figure must not (same
+ * inputs → byte-identical output). `scale` is the range of the values, so the relative error stays below
+ * 1e-12 unless the sum is below 1e-12 of the range. Two BIGINT casts cost a third of one DOUBLE → HUGEINT
+ * cast, which was a quarter of the merged sort's time. `weight` (an integer column: stored counts) multiplies
+ * both parts as HUGEINT, so a count times 1e12 cannot overflow; raw rows weigh 1 and pass none.
  */
-export function exactSum(term: string, scale: number, where?: string): string {
-  return `(CAST(sum(CAST(((${term}) / ${num(scale)}) * 1e24 AS HUGEINT))${where ? ` FILTER (WHERE ${where})` : ''} AS DOUBLE) / 1e24)`;
+export function exactSum(term: string, scale: number, where?: string, weight?: string): string {
+  const x = `((${term}) / ${num(scale)} * 1e12)`;
+  const filter = where ? ` FILTER (WHERE ${where})` : '';
+  const times = weight ? ` * CAST(${weight} AS HUGEINT)` : '';
+  const whole = `sum(CAST(floor(${x}) AS BIGINT)${times})${filter}`;
+  const rest = `sum(CAST(round((${x} - floor(${x})) * 1e12) AS BIGINT)${times})${filter}`;
+  // Joined as doubles: exact integer sums, rounded once each, so still the same bits in any row order.
+  return `(CAST(${whole} AS DOUBLE) / 1e12 + CAST(${rest} AS DOUBLE) / 1e24)`;
 }
 
 /**
@@ -49,8 +57,9 @@ export function exactSum(term: string, scale: number, where?: string): string {
  * running total is row_number(); stored counts need a second running sum.
  */
 export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number, range: number, ranks: readonly number[], weighted: boolean, sideStats?: SideRanks, center?: number): string {
-  const total = weighted ? 'sum(n) OVER o' : 'row_number() OVER o';
-  const production = weighted ? 'sum(n * s) OVER o' : 'sum(s) OVER o';
+  // Window sums are HUGEINT: as BIGINT, every later step is 64-bit arithmetic (a sixth off the whole query).
+  const total = weighted ? 'CAST(sum(n) OVER o AS BIGINT)' : 'row_number() OVER o';
+  const production = weighted ? 'CAST(sum(n * s) OVER o AS BIGINT)' : 'CAST(sum(s) OVER o AS BIGINT)';
   const researchRanks = sideStats ? [...new Set([...ranks, ...sideStats.research])].sort((a, b) => a - b) : ranks;
   // Raw rows: research's k-th value (0-based) is the one research row whose running count is k + 1.
   const picks = researchRanks.length
@@ -62,7 +71,7 @@ export function mergedEcdfSql(sides: string, n1: number, n2: number, lo: number,
   const sortedBySide = sideStats && !weighted;
   return `SELECT max(abs(fa - fb)) FILTER (WHERE last) AS d,
        ${exactSum('abs(fa - fb) * (vnext - v)', range, 'last AND vnext IS NOT NULL AND fa <> fb')} AS w_scaled,
-       ${center === undefined ? `${meanSum(lo, range)} AS sum_a_scaled` : `${varianceSum(center, range)} AS ss_center_scaled`},
+       ${center === undefined ? `${meanSum(lo, range, weighted)} AS sum_a_scaled` : `${varianceSum(center, range, weighted)} AS ss_center_scaled`},
        count(*) FILTER (WHERE last) AS distinct_values${picks}${sideAggregates}
 FROM (
   SELECT v, s, n, vnext, cum, cuma, vnext IS DISTINCT FROM v AS last, CAST(cuma AS DOUBLE) / ${n1} AS fa, CAST(cum - cuma AS DOUBLE) / ${n2} AS fb${sortedBySide ? ', vprev' : ''}
@@ -129,16 +138,16 @@ export function rankValues(row: Record<string, unknown>, ranks: readonly number[
  * equal-width chart bins over [lo, hi], and, given research's `mean`, Σ n·(v − mean)² of research's rows for its
  * population variance. One pass, grouped by (side, bin, chart bin): a few hundred groups at most.
  */
-export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number | undefined, range: number): string {
+export function binsSql(sides: string, edges: readonly number[], lo: number, hi: number, histBins: number, mean: number | undefined, range: number, weighted = true): string {
   const width = (hi - lo) / histBins;
   const chart = width > 0 ? `least(${histBins - 1}, CAST(floor((v - ${num(lo)}) / ${num(width)}) AS INTEGER))` : '0';
-  const variance = mean === undefined ? '' : `, ${varianceSum(mean, range)} AS ss_scaled`;
+  const variance = mean === undefined ? '' : `, ${varianceSum(mean, range, weighted)} AS ss_scaled`;
   return `SELECT s, ${binIndex(edges, 0, edges.length)} AS bin, ${chart} AS chart, sum(n) AS n${variance} FROM (${sides}) GROUP BY ALL ORDER BY ALL`;
 }
 
 /** Σ n·((v − c)/range)² over research's rows, exactly: research's variance about c, in units of range². */
-function varianceSum(c: number, range: number): string {
-  return exactSum(`n * ((v - ${num(c)}) / ${num(range)}) * (v - ${num(c)})`, range, 's = 0');
+function varianceSum(c: number, range: number, weighted: boolean): string {
+  return exactSum(`((v - ${num(c)}) / ${num(range)}) * (v - ${num(c)})`, range, 's = 0', weighted ? 'n' : undefined);
 }
 
 /**
@@ -152,13 +161,13 @@ function binIndex(edges: readonly number[], lo: number, hi: number): string {
 }
 
 /** Σ n·(v − lo)/range over research's rows, exactly: research's mean, in units of range above lo. */
-function meanSum(lo: number, range: number): string {
-  return exactSum(`n * (v - ${num(lo)})`, range, 's = 0');
+function meanSum(lo: number, range: number, weighted: boolean): string {
+  return exactSum(`v - ${num(lo)}`, range, 's = 0', weighted ? 'n' : undefined);
 }
 
 /** Research's exact mean of a (v, s, n) relation (what mergedEcdfSql sums when it is not given a centre). */
-export function researchMeanSql(sides: string, lo: number, range: number): string {
-  return `SELECT ${meanSum(lo, range)} AS sum_a_scaled FROM (${sides})`;
+export function researchMeanSql(sides: string, lo: number, range: number, weighted = true): string {
+  return `SELECT ${meanSum(lo, range, weighted)} AS sum_a_scaled FROM (${sides})`;
 }
 
 /** SQL number literal for a JS double (exact round-trip, never exponent-less truncation). */
