@@ -26,7 +26,7 @@ export abstract class ReprodiffCommand extends Command {
     html: Flags.string({ summary: 'Write a self-contained HTML report to this file.', helpGroup: 'OUTPUT' }),
     verbose: Flags.boolean({ char: 'v', summary: 'Show every finding, not only the first broken stage.', helpGroup: 'OUTPUT' }),
     'fail-on': Flags.option({ options: ['warning', 'error'] as const, summary: 'Lowest severity that counts as a break (exit 1); default warning.' })(),
-    'memory-limit': Flags.string({ summary: 'Memory budget of the run (e.g. 2GB): DuckDB gets 93% of it and spills to --temp-dir beyond that.', helpGroup: 'ENGINE' }),
+    'memory-limit': Flags.string({ summary: 'Memory budget of the run (e.g. 2GB): DuckDB gets 92% of it and spills to --temp-dir beyond that.', helpGroup: 'ENGINE' }),
     'temp-dir': Flags.string({ summary: 'Where DuckDB may spill (a private folder is made inside and removed after).', helpGroup: 'ENGINE' }),
     threads: Flags.integer({ min: 1, summary: 'DuckDB worker threads (default: one per core).', helpGroup: 'ENGINE' }),
   };

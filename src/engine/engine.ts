@@ -169,15 +169,16 @@ const SIZE_UNITS: Record<string, number> = Object.fromEntries(
 );
 
 /** Share of --memory-limit left outside DuckDB's buffer pool, and the most that is left. */
-export const OUTSIDE_POOL_SHARE = 0.07;
+export const OUTSIDE_POOL_SHARE = 0.08;
 export const OUTSIDE_POOL_MAX = 2 ** 30;
 
 /**
- * DuckDB's memory_limit for a process budget. The pool is not all the process holds: Node's heap, the Parquet
- * reader's and the hash join's allocations outside the pool and the allocator's free pages came to 170–190 MB
- * on top of a full pool in a 10M-row join (with the allocator settings above; up to 550 MB without), so the
- * pool gets 93% of the budget (at most 1 GiB less). Not less: DuckDB takes the slower external join path
- * earlier the smaller the pool (that join: 4.6 s at 2.8 GB, 6.5 s at 2.7 GB).
+ * DuckDB's memory_limit for a process budget. The pool is not all the process holds: Node and DuckDB's code
+ * (~95 MB), the Parquet reader's and the hash join's allocations outside the pool and the allocator's free pages
+ * came to 200–230 MB on top of a full pool in a 10M-row join (with the allocator settings above; up to 550 MB
+ * without), so the pool gets 92% of the budget (at most 1 GiB less): at 93% that join peaked at 3.00–3.02 GB
+ * under a 3 GB budget. Not less: DuckDB takes the slower external join path earlier the smaller the pool (the
+ * bench's data pair: 6.2–7.4 s at a 2.74–2.76 GB pool, 9 s at 2.73 GB).
  * A size DuckDB would read differently (a percentage, a typo) is passed through for DuckDB to accept or refuse.
  */
 export function duckdbMemoryLimit(limit: string): string {

@@ -16,8 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
-import { ArrowInputError, decodeArrowFile } from './arrow-decode.js';
-import type { BatchPayload, ColumnPlan, DecodeMessage } from './arrow-decode.js';
+import type { ArrowInputError, BatchPayload, ColumnPlan, DecodeMessage } from './arrow-decode.js';
 
 export interface ArrowImportOptions {
   /**
@@ -71,11 +70,16 @@ export async function importArrow(engine: Engine, file: string, table: string, o
 
 function asArrowError(e: unknown, file: string): ReprodiffError {
   if (e instanceof ReprodiffError) return e;
-  if (e instanceof ArrowInputError) return new ReprodiffError('E_FORMAT', `${file}: ${e.message}`, { suggestion: e.suggestion, cause: e });
+  if (isArrowInputError(e)) return new ReprodiffError('E_FORMAT', `${file}: ${e.message}`, { suggestion: e.suggestion, cause: e });
   return new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${firstLine(e)}`, {
     suggestion: 'check that the file is a complete Arrow IPC file or stream',
     cause: e,
   });
+}
+
+/** By name: arrow-decode (and apache-arrow with it) is loaded only when a file is decoded in this thread. */
+function isArrowInputError(e: unknown): e is ArrowInputError {
+  return e instanceof Error && e.name === 'ArrowInputError';
 }
 
 function unexpected(message: DecodeMessage, file: string): ReprodiffError {
@@ -104,7 +108,11 @@ interface Decoder {
 }
 
 function inProcessDecoder(file: string): Decoder {
-  const messages = decodeArrowFile(file);
+  // Imported here: apache-arrow costs ~20 MB of the process budget, and the worker normally decodes.
+  const messages = (async function* () {
+    const { decodeArrowFile } = await import('./arrow-decode.js');
+    yield* decodeArrowFile(file);
+  })();
   return {
     async next() {
       try {
