@@ -62,7 +62,10 @@ export class Engine {
       if (options.threads) config.threads = String(options.threads);
       if (options.memoryLimit) config.memory_limit = duckdbMemoryLimit(options.memoryLimit);
       // Give freed memory back to the OS soon: cached free pages otherwise count in the RSS the limit promises.
+      // The bulk threshold (default 512 MB) covers a query that frees much at once, as spilling joins do: at
+      // 32 MB the predictions attribution at 10M peaked ~100 MB lower, no slower.
       config.allocator_flush_threshold = '16MB';
+      config.allocator_bulk_deallocation_flush_threshold = '32MB';
       config.allocator_background_threads = 'true';
       instance = await DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();

@@ -34,6 +34,9 @@ describe('duckdbMemoryLimit', () => {
       const row = await engine.one(`SELECT current_setting('memory_limit') AS m`);
       // 920,000,000 bytes, which DuckDB prints in binary units.
       expect(row.m).toBe('877.3 MiB');
+      // Freed memory goes back to the OS soon (what the RSS promise needs).
+      const flush = await engine.one(`SELECT current_setting('allocator_flush_threshold') AS f, current_setting('allocator_bulk_deallocation_flush_threshold') AS b`);
+      expect([flush.f, flush.b]).toEqual(['15.2 MiB', '30.5 MiB']);
     } finally {
       engine.close();
     }
