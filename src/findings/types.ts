@@ -36,9 +36,15 @@ export const CAUSES = {
     'statistic_changed',
     'no_common_rows',
     'null_keys',
+    'null_spelling',
+    'encoding_change',
+    'rescaled',
+    'sampling_unseeded',
+    'key_format',
+    'column_name_case',
   ],
   features: ['null_handling', 'clipping_differs', 'unseen_category', 'infrequent_variable'],
-  splits: ['split_unseeded', 'split_order_dependent', 'split_leakage', 'group_split_broken', 'split_proportions', 'split_membership', 'label_balance'],
+  splits: ['split_unseeded', 'split_order_dependent', 'split_leakage', 'group_split_broken', 'split_proportions', 'split_membership', 'label_balance', 'split_stratification', 'split_conflict'],
   predictions: [
     'prediction_nan',
     'prediction_missing',
@@ -47,8 +53,11 @@ export const CAUSES = {
     'numeric_noise',
     'model_nondeterminism',
     'performance_drop',
+    'performance_requirement',
   ],
   env: ['library_version', 'interpreter_version', 'package_missing', 'package_extra', 'platform_change'],
+  /** Any stage: what was pointed at but not (fully) compared, so "equal" cannot be promised for it. */
+  any: ['not_compared', 'artifact_unpaired', 'stage_required'],
 } as const;
 
 export type CauseCode = (typeof CAUSES)[keyof typeof CAUSES][number];
