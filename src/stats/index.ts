@@ -13,3 +13,20 @@ export {
   type Confusion,
   type ClassificationMetrics,
 } from './classification.js';
+export { hellinger, klDivergence, totalVariation } from './binned.js';
+export { gTest, cramersV, chiSquareGoodnessOfFit, twoProportionZ, fisherExact, type StatisticResult } from './contingency.js';
+export { normalSf, studentTSf, betaIncomplete } from './normal.js';
+export {
+  rankSumsFromCounts,
+  mannWhitney,
+  mannWhitneyCdf,
+  cramerVonMises,
+  cvmExactPValue,
+  cvmLimitCdf,
+  andersonDarling,
+  energyDistance,
+  welchT,
+  quadraticFit,
+  MWU_MAX_EXACT_MN,
+  type RankSums,
+} from './rank.js';
