@@ -37,7 +37,10 @@ function relEntr(x: number, y: number): number {
   return Number.POSITIVE_INFINITY;
 }
 
-/** Jensen–Shannon distance, base 2, in [0, 1] = `scipy.spatial.distance.jensenshannon(p, q, base=2)` on normalised counts. */
+/**
+ * Jensen–Shannon distance in nats, in [0, √ln 2] = `scipy.spatial.distance.jensenshannon(p, q)` (scipy's default
+ * natural log, as the leading drift tool computes it, so that its default threshold 0.1 means the same here).
+ */
 export function jensenShannon(p: readonly number[], q: readonly number[]): number {
   checkPair(p, q, 'jensenShannon');
   const pn = normalise(p);
@@ -50,8 +53,7 @@ export function jensenShannon(p: readonly number[], q: readonly number[]): numbe
     right += relEntr(qn[i]!, m);
   }
   // Rounding can leave a tiny negative divergence for near-identical inputs; scipy would give NaN.
-  const js = (left + right) / Math.LN2;
-  return Math.sqrt(Math.max(0, js / 2));
+  return Math.sqrt(Math.max(0, (left + right) / 2));
 }
 
 /** L∞ distance max |p_i − q_i| between the two normalised frequency vectors. */
