@@ -4,7 +4,7 @@ import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
 import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
-import { binEdges, binLevels, chiSquareHomogeneity, jensenShannon, ksPValue, linfDistance, psi, ranksFor } from '../../stats/index.js';
+import { binEdges, binLevels, ranksFor } from '../../stats/index.js';
 import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
@@ -12,20 +12,28 @@ import type { ColumnProfile } from '../data/profile.js';
 import { stableFloat, toNumber } from '../data/values.js';
 import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, researchMeanSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
 import type { SideOrderStats, SideRanks } from './sql.js';
+import { DRIFT_TEST_MODULES, DRIFT_TEST_NAMES, SMALL_SAMPLE, extraAggregate, runDriftTests, verdictWording } from './drift-tests/registry.js';
+import type { ColumnTests, DriftAggregates, Moments } from './drift-tests/types.js';
+import type { RankSums } from '../../stats/index.js';
+import { extraAggregates } from './rank-sql.js';
 
-export const DRIFT_TESTS = ['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare'] as const;
-export type DriftTest = (typeof DRIFT_TESTS)[number];
+export type { ColumnTests, DriftVerdict } from './drift-tests/types.js';
+export { defaultTest } from './drift-tests/registry.js';
+
+/** The selectable drift tests, by name (the registry in drift-tests/). */
+export const DRIFT_TESTS = DRIFT_TEST_NAMES;
+export type DriftTest = string;
 
 /** Defaults as the leading drift tools pick them (documented in the README and docs/decisions.md). */
 export const DRIFT_DEFAULTS = {
   /** Up to this many research rows a sample is "small": KS / chi-square p-values; above, effect sizes. */
-  smallSample: 1000,
+  smallSample: SMALL_SAMPLE,
   /** Numeric columns with at most this many distinct values over both sides are treated as categorical. */
   categoricalMaxDistinct: 5,
   bins: 10,
   /** Share of drifted columns from which the whole dataset counts as drifted. */
   datasetShare: 0.5,
-  thresholds: { ks: 0.05, chisquare: 0.05, wasserstein: 0.1, jensenshannon: 0.1, psi: 0.1 } as Record<DriftTest, number>,
+  thresholds: Object.fromEntries(DRIFT_TEST_MODULES.map((t) => [t.name, t.threshold])) as Record<DriftTest, number>,
   /** Categories kept per column before the rest is pooled as one "other" category. */
   categoryCap: 10000,
   histogramBins: 20,
@@ -34,6 +42,9 @@ export const DRIFT_DEFAULTS = {
 export interface DriftOptions {
   readonly tests?: Readonly<Record<string, DriftTest>>;
   readonly thresholds?: Readonly<Record<string, number>>;
+  /** The test and threshold for every column without its own (--drift-test, --drift-threshold). */
+  readonly test?: DriftTest;
+  readonly threshold?: number;
   readonly bins?: number;
   /** Columns forced categorical or numeric. */
   readonly kinds?: Readonly<Record<string, 'categorical' | 'numeric'>>;
@@ -79,25 +90,6 @@ export function profileCounts(c: ColumnProfile, epoch?: ProfileCounts['finite'])
  * snapshots use, tested against scipy like the raw one.
  */
 export const VALUE_COUNTS_SHARE = 0.1;
-
-export interface DriftVerdict {
-  readonly test: DriftTest;
-  readonly value: number;
-  readonly threshold: number;
-  readonly drifted: boolean;
-}
-
-/** Every test value of one column, as stages[].summary.columns.<name>.tests. */
-export interface ColumnTests {
-  ks?: { statistic: number; pvalue: number };
-  wasserstein?: number;
-  wassersteinNormed?: number;
-  psi?: number;
-  jensenShannon?: number;
-  chiSquare?: { statistic: number; pvalue: number; dof: number };
-  linf?: number;
-  drift?: DriftVerdict;
-}
 
 export interface ColumnDistribution {
   readonly column: string;
@@ -157,18 +149,35 @@ async function numericColumn(engine: Engine, research: Dataset, production: Data
   const ranks = options.sideRanks?.get(p.name);
   const side = ranks ? { ranks, found: (stats: SideOrderStats) => options.onSideOrderStats?.(p.name, stats) } : undefined;
   const center = researchCenter(p, options);
-  if (!fewValues(p, options)) return numericResult(p, await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side, center }), options);
+  if (!fewValues(p, options)) {
+    const m = await mergedNumeric(engine, sides, { ...settings, weighted: false, totals: knownTotals(p, options), side, center });
+    return numericResult(p, m, options, await driftExtras(engine, p, m, sides, false, options));
+  }
   const table = ident(`rd_value_counts_${++valueCountsCounter}`);
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT v, s, sum(n) AS n FROM (${sides}) GROUP BY v, s`);
   try {
     // One row per (value, side): what the side figures read from value counts need (weightedSideAggregates).
-    return numericResult(p, await mergedNumeric(engine, `SELECT v, s, n FROM ${table}`, { ...settings, weighted: true, side, center }), options);
+    const relation = `SELECT v, s, n FROM ${table}`;
+    const m = await mergedNumeric(engine, relation, { ...settings, weighted: true, side, center });
+    return numericResult(p, m, options, await driftExtras(engine, p, m, relation, true, options));
   } finally {
     await engine.run(`DROP TABLE ${table}`);
   }
 }
 
 let valueCountsCounter = 0;
+
+/** The rank sums or moments the column's chosen test needs beyond the merged sort (drift-tests/registry.ts). */
+async function driftExtras(engine: Engine, p: ColumnPair, m: MergedNumeric | 'categorical', sides: string, weighted: boolean, options: DriftOptions): Promise<NumericExtras> {
+  if (m === 'categorical' || !m.d) return {};
+  return extraAggregates(engine, extraAggregate(p.name, options), sides, { n1: m.n1, n2: m.n2, lo: m.d.lo, hi: m.d.hi }, weighted);
+}
+
+/** Aggregates beyond the merged sort and the bins, computed only for a test that needs them. */
+export interface NumericExtras {
+  readonly ranks?: RankSums;
+  readonly moments?: Moments;
+}
 
 /** Sizes and range of the finite values from both profiles, when both have them. */
 function knownTotals(p: ColumnPair, options: DriftOptions): Totals | undefined {
@@ -202,33 +211,27 @@ function fewValues(p: ColumnPair, options: DriftOptions): boolean {
   return !!a && !!b && a.distinct + b.distinct <= VALUE_COUNTS_SHARE * (a.count + b.count);
 }
 
-function numericResult(p: ColumnPair, m: MergedNumeric | 'categorical', options: DriftOptions): ColumnDistribution | 'categorical' {
+function numericResult(p: ColumnPair, m: MergedNumeric | 'categorical', options: DriftOptions, extras: NumericExtras): ColumnDistribution | 'categorical' {
   if (m === 'categorical') return m;
   if (!m.d) return emptySide(p, m.n1, m.n2);
-  const tests = numericTests(p.name, m.n1, m.n2, m.d, options);
+  const tests = numericTests(p.name, m.n1, m.n2, { ...m.d, ...extras }, options);
   return { column: p.name, type: 'numeric', researchCount: m.n1, productionCount: m.n2, tests, histogram: m.d.histogram, unseen: [], gone: [] };
 }
 
 /**
- * KS, Wasserstein (raw and normalised by research's population std, floored at 0.001), PSI and Jensen–Shannon
- * over the PSI bins, and the column's drift verdict, from a numeric column's aggregates.
+ * The standing tests of a numeric column (KS, Wasserstein raw and normalised by research's population std,
+ * floored at 0.001, PSI and Jensen–Shannon over the PSI bins), its chosen test, and its drift verdict, from its
+ * aggregates (drift-tests/registry.ts).
  */
 export function numericTests(
   column: string,
   n1: number,
   n2: number,
-  s: { readonly d: number; readonly w: number; readonly stdA: number; readonly a: readonly number[]; readonly b: readonly number[] },
+  s: { readonly d: number; readonly w: number; readonly stdA: number; readonly a: readonly number[]; readonly b: readonly number[] } & NumericExtras,
   options: DriftOptions,
 ): ColumnTests {
-  const tests: ColumnTests = {
-    ks: { statistic: s.d, pvalue: ksPValue(s.d, n1, n2) },
-    wasserstein: stableFloat(s.w)!,
-    wassersteinNormed: stableFloat(s.w / Math.max(s.stdA, 0.001))!,
-    psi: stableFloat(psi(s.a, s.b))!,
-    jensenShannon: stableFloat(jensenShannon(s.a, s.b))!,
-  };
-  tests.drift = verdict(column, 'numeric', n1, tests, options);
-  return tests;
+  const g: DriftAggregates = { type: 'numeric', n1, n2, counts: { a: s.a, b: s.b }, ecdf: { d: s.d, w: s.w, stdA: s.stdA }, ranks: s.ranks, moments: s.moments };
+  return runDriftTests(column, g, options);
 }
 
 function emptySide(p: ColumnPair, n1: number, n2: number): ColumnDistribution {
@@ -379,59 +382,10 @@ export function categoricalColumn(
   const unseen = lists.unseen === false ? [] : b.filter((x) => !ma.has(x.value));
   const gone = lists.gone === false ? [] : a.filter((x) => x.value !== lists.other && !mb.has(x.value));
   if (n1 === 0 || n2 === 0) return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests: {}, unseen, gone };
-  const chi = chiSquareHomogeneity(ra, rb);
-  const tests: ColumnTests = {
-    chiSquare: { statistic: stableFloat(chi.statistic)!, pvalue: chi.pvalue, dof: chi.dof },
-    psi: stableFloat(psi(ra, rb))!,
-    jensenShannon: stableFloat(jensenShannon(ra, rb))!,
-    linf: stableFloat(linfDistance(ra, rb))!,
-  };
-  tests.drift = verdict(p.name, 'categorical', n1, tests, options);
+  const tests = runDriftTests(p.name, { type: 'categorical', n1, n2, counts: { a: ra, b: rb } }, options);
   const shown = values.map((v) => (v === lists.other ? '(other)' : v));
   return { column: p.name, type: 'categorical', researchCount: n1, productionCount: n2, tests, categories: { values: shown, research: ra, production: rb }, unseen, gone };
 }
-
-/** The default test per column: small samples use p-values, large ones effect sizes; overridable per column. */
-export function defaultTest(type: 'numeric' | 'categorical', researchCount: number): DriftTest {
-  const small = researchCount <= DRIFT_DEFAULTS.smallSample;
-  if (type === 'numeric') return small ? 'ks' : 'wasserstein';
-  return small ? 'chisquare' : 'jensenshannon';
-}
-
-/** The drift verdict of a column: its test (default or override), value and threshold. */
-export function verdict(column: string, type: 'numeric' | 'categorical', n1: number, tests: ColumnTests, options: DriftOptions): DriftVerdict {
-  let test = options.tests?.[column] ?? defaultTest(type, n1);
-  if (type === 'categorical' && (test === 'ks' || test === 'wasserstein')) test = defaultTest(type, n1);
-  if (type === 'numeric' && test === 'chisquare') test = defaultTest(type, n1);
-  const threshold = options.thresholds?.[column] ?? DRIFT_DEFAULTS.thresholds[test];
-  const value = testValue(test, tests);
-  // p-value tests drift when p falls below the threshold; distances when they reach it.
-  const drifted = test === 'ks' || test === 'chisquare' ? value < threshold : value >= threshold;
-  return { test, value, threshold, drifted };
-}
-
-function testValue(test: DriftTest, t: ColumnTests): number {
-  switch (test) {
-    case 'ks':
-      return t.ks!.pvalue;
-    case 'chisquare':
-      return t.chiSquare!.pvalue;
-    case 'wasserstein':
-      return t.wassersteinNormed!;
-    case 'psi':
-      return t.psi!;
-    case 'jensenshannon':
-      return t.jensenShannon!;
-  }
-}
-
-const TEST_LABEL: Record<DriftTest, string> = {
-  ks: 'KS p-value',
-  chisquare: 'chi-square p-value',
-  wasserstein: 'normalised Wasserstein',
-  psi: 'PSI',
-  jensenshannon: 'Jensen–Shannon distance',
-};
 
 /** Findings from the distribution tests: drifted columns (ranked by effect), unseen and vanished categories, dataset drift. */
 export function distributionFindings(stage: Stage, dist: DistributionComparison): Finding[] {
@@ -441,7 +395,7 @@ export function distributionFindings(stage: Stage, dist: DistributionComparison)
     if (v?.drifted) {
       out.push(finding({
         stage, severity: 'warning', cause: 'distribution_drift', columns: [c.column], rowsAffected: null,
-        message: `${c.column}: ${TEST_LABEL[v.test]} ${formatNumber(v.value)} ${v.test === 'ks' || v.test === 'chisquare' ? '<' : '≥'} ${formatNumber(v.threshold)}: distribution drifted`,
+        message: `${c.column}: ${verdictWording(v.test).label} ${formatNumber(v.value)} ${verdictWording(v.test).operator} ${formatNumber(v.threshold)}: distribution drifted`,
         evidence: { test: v.test, value: v.value, threshold: v.threshold, researchCount: c.researchCount, productionCount: c.productionCount, psi: c.tests.psi ?? null, jensenShannon: c.tests.jensenShannon ?? null },
       }));
     }
