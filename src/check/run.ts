@@ -165,6 +165,8 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
     ? {
         tests: drift.tests as Record<string, DriftTest> | undefined,
         thresholds: drift.thresholds,
+        ...(drift.test !== undefined ? { test: drift.test } : {}),
+        ...(drift.threshold !== undefined ? { threshold: drift.threshold } : {}),
         bins: drift.bins,
         datasetShare: drift.datasetShare,
         kinds: Object.fromEntries([...(drift.categorical ?? []).map((c) => [c, 'categorical']), ...(drift.numeric ?? []).map((c) => [c, 'numeric'])]),

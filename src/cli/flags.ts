@@ -6,6 +6,7 @@ import { FORMATS } from '../sources/resolve.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { DRIFT_TESTS } from '../compare/distribution/index.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
+import { findDriftTest } from '../compare/distribution/drift-tests/registry.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
@@ -70,8 +71,10 @@ export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' 
 
 /** Flags of the distribution tests (features, and data when rows cannot be matched). */
 export const driftFlags = {
-  test: Flags.string({ summary: 'Drift test for a column: COL=ks|wasserstein|psi|jensenshannon|chisquare (repeatable).', multiple: true }),
+  test: Flags.string({ summary: `Drift test for a column, COL=TEST (repeatable). TEST: ${DRIFT_TESTS.join(', ')}.`, multiple: true }),
   threshold: Flags.string({ summary: 'Drift threshold for a column, COL=value (repeatable).', multiple: true }),
+  'drift-test': Flags.string({ summary: 'Drift test for every column without its own --test, e.g. --drift-test anderson (a test that does not fit a column leaves it its default).' }),
+  'drift-threshold': Flags.string({ summary: "Drift threshold for every column without its own --threshold (default: the test's own)." }),
   bins: Flags.integer({ summary: 'PSI / Jensen–Shannon bins (edges at research quantiles).', default: 10, min: 2, max: 1000 }),
   categorical: Flags.string({ summary: 'Treat this numeric column as categorical (repeatable).', multiple: true }),
   numeric: Flags.string({ summary: 'Treat this low-cardinality numeric column as numeric (repeatable).', multiple: true }),
@@ -81,6 +84,8 @@ export const driftFlags = {
 export interface DriftFlagValues {
   test?: string[];
   threshold?: string[];
+  'drift-test'?: string;
+  'drift-threshold'?: string;
   bins: number;
   categorical?: string[];
   numeric?: string[];
@@ -97,24 +102,30 @@ function pairsOf(specs: readonly string[] | undefined, flag: string): [string, s
 
 export function parseDrift(flags: DriftFlagValues): DriftOptions {
   const tests: Record<string, DriftTest> = {};
-  for (const [col, t] of pairsOf(flags.test, '--test')) {
-    const name = t.toLowerCase().replace(/[^a-z]/g, '');
-    const test = (name === 'js' ? 'jensenshannon' : name === 'chi2' ? 'chisquare' : name) as DriftTest;
-    if (!DRIFT_TESTS.includes(test)) throw new ReprodiffError('E_USAGE', `unknown drift test '${t}' for ${col}`, { suggestion: `one of ${DRIFT_TESTS.join(', ')}` });
-    tests[col] = test;
-  }
+  for (const [col, t] of pairsOf(flags.test, '--test')) tests[col] = driftTestName(t, `for ${col}`);
   const thresholds: Record<string, number> = {};
-  for (const [col, v] of pairsOf(flags.threshold, '--threshold')) {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new ReprodiffError('E_USAGE', `bad --threshold for ${col}: ${v}`, { suggestion: 'a number ≥ 0' });
-    thresholds[col] = n;
-  }
+  for (const [col, v] of pairsOf(flags.threshold, '--threshold')) thresholds[col] = driftThreshold(v, `--threshold for ${col}`);
   const kinds: Record<string, 'categorical' | 'numeric'> = {};
   for (const c of flags.categorical ?? []) kinds[c] = 'categorical';
   for (const c of flags.numeric ?? []) kinds[c] = 'numeric';
   const share = flags['drift-share'] === undefined ? undefined : Number(flags['drift-share']);
   if (share !== undefined && !(share > 0 && share <= 1)) throw new ReprodiffError('E_USAGE', `--drift-share must be in (0, 1], got ${flags['drift-share']}`);
-  return { tests, thresholds, kinds, bins: flags.bins, datasetShare: share };
+  const test = flags['drift-test'] === undefined ? undefined : driftTestName(flags['drift-test'], 'in --drift-test');
+  const threshold = flags['drift-threshold'] === undefined ? undefined : driftThreshold(flags['drift-threshold'], '--drift-threshold');
+  return { tests, thresholds, kinds, bins: flags.bins, datasetShare: share, ...(test ? { test } : {}), ...(threshold !== undefined ? { threshold } : {}) };
+}
+
+/** A registered drift test's name from a user's spelling (`Mann-Whitney`, `kl_div`, `chi2`). */
+export function driftTestName(spelling: string, where: string): DriftTest {
+  const t = findDriftTest(spelling);
+  if (!t) throw new ReprodiffError('E_USAGE', `unknown drift test '${spelling}' ${where}`, { suggestion: `one of ${DRIFT_TESTS.join(', ')}` });
+  return t.name;
+}
+
+function driftThreshold(v: string, flag: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new ReprodiffError('E_USAGE', `bad ${flag}: ${v}`, { suggestion: 'a number ≥ 0' });
+  return n;
 }
 
 /** The comparison options that `data` and `features` read from the same flags. */

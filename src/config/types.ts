@@ -18,9 +18,13 @@ export interface TableStageConfig {
 }
 
 export interface DriftConfig {
-  /** column → ks | wasserstein | psi | jensenshannon | chisquare */
+  /** column → a registered drift test (ks, wasserstein, psi, jensenshannon, chisquare, anderson, …; see the README) */
   readonly tests?: Readonly<Record<string, string>>;
   readonly thresholds?: Readonly<Record<string, number>>;
+  /** The test for every column without its own. */
+  readonly test?: string;
+  /** The threshold for every column without its own. */
+  readonly threshold?: number;
   readonly bins?: number;
   readonly categorical?: readonly string[];
   readonly numeric?: readonly string[];
