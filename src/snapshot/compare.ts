@@ -24,7 +24,9 @@ import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
 import { stableFloat, toNumber } from '../compare/data/values.js';
 import { DRIFT_DEFAULTS, categoricalColumn, distributionFindings, distributionSummary, mergedNumeric, numericTests, summariseDrift } from '../compare/distribution/index.js';
-import type { ColumnDistribution, DistributionComparison, DriftOptions } from '../compare/distribution/index.js';
+import type { ColumnDistribution, DistributionComparison, DriftOptions, NumericExtras } from '../compare/distribution/index.js';
+import { extraAggregate } from '../compare/distribution/drift-tests/registry.js';
+import { extraAggregates } from '../compare/distribution/rank-sql.js';
 import { finiteValuesSql, rawWeightedSql, sidesSql } from '../compare/distribution/sql.js';
 import { binAggregates, binCounts, countsRelation, sketchStatsSql, valueExpr } from './sql.js';
 import type { Knot } from './sql.js';
@@ -236,6 +238,9 @@ async function snapshotDistributions(
     const result = stored.values
       ? await exactNumeric(engine, production, p, stored, options)
       : await sketchNumeric(engine, production, p, stored, prodBins.get(p.name)!, options);
+    if (!stored.values && extraAggregate(p.name, options)) {
+      skipped.push({ check: `the chosen drift test of ${p.name}`, reason: 'it needs every value of research, and the snapshot keeps a quantile sketch of this column; its default test is used' });
+    }
     if (result === 'categorical') lowCardinality.push(p);
     else columns.push(result);
   }
@@ -275,7 +280,8 @@ async function exactNumeric(engine: Engine, production: Dataset, p: ColumnPair, 
   const m = await mergedNumeric(engine, sides, { weighted: true, bins: stored.edges.length + 1, edges: stored.edges, forceNumeric: options.kinds?.[p.name] === 'numeric' });
   if (m === 'categorical') return m;
   if (!m.d) return emptySide(p, m.n1, m.n2);
-  return numericResult(p, m.n1, m.n2, m.d.d, m.d.w, m.d.stdA, stored.edges, m.d.a, m.d.b, m.d.lo, m.d.hi, options);
+  const extras = await extraAggregates(engine, extraAggregate(p.name, options), sides, { n1: m.n1, n2: m.n2, lo: m.d.lo, hi: m.d.hi }, true);
+  return numericResult(p, m.n1, m.n2, m.d.d, m.d.w, m.d.stdA, stored.edges, m.d.a, m.d.b, m.d.lo, m.d.hi, options, extras);
 }
 
 /** The quantile sketch against production's exact ECDF: KS and Wasserstein within `sketchBounds`, PSI and JS exact. */
@@ -291,8 +297,8 @@ async function sketchNumeric(engine: Engine, production: Dataset, p: ColumnPair,
   return numericResult(p, n1, n2, d, w, stored.stdPop ?? 0, stored.edges, [...stored.counts], bins.counts, lo, hi, options);
 }
 
-function numericResult(p: ColumnPair, n1: number, n2: number, d: number, w: number, stdA: number, edges: readonly number[], a: number[], b: number[], lo: number, hi: number, options: DriftOptions): ColumnDistribution {
-  const tests = numericTests(p.name, n1, n2, { d, w, stdA, a, b }, options);
+function numericResult(p: ColumnPair, n1: number, n2: number, d: number, w: number, stdA: number, edges: readonly number[], a: number[], b: number[], lo: number, hi: number, options: DriftOptions, extras: NumericExtras = {}): ColumnDistribution {
+  const tests = numericTests(p.name, n1, n2, { d, w, stdA, a, b, ...extras }, options);
   // Chart bins: the decile bins, the outer ones closed at the overall range.
   return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests, histogram: { edges: [Math.min(lo, edges[0] ?? lo), ...edges, Math.max(hi, edges[edges.length - 1] ?? hi)], research: a, production: b }, unseen: [], gone: [] };
 }

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.js';
 import { assertValidReport } from '../helpers/schema.js';
@@ -71,6 +73,23 @@ describe('drift tests chosen through the CLI', () => {
     expectClose(c.churned.tests.twoProportionZ.statistic, expected.churned.twoProportionZ.statistic, 'z');
     expectClose(c.churned.tests.twoProportionZ.pvalue, expected.churned.twoProportionZ.pvalue, 'z p');
     expect(c.churned.tests.drift).toMatchObject({ test: 'ztest', threshold: 0.01, drifted: true });
+  });
+
+  it('a snapshot as the research side gives the same rank-test figures (its exact values are stored)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rd-drift-'));
+    try {
+      const snap = join(tmp, 'research.snapshot.json');
+      const w = await runCli(['snapshot', `features=${dir}/research.csv`, '--key', 'id', '-o', snap]);
+      expect(w.code).toBe(0);
+      const r = await runJson(['features', `${snap}#features`, `${dir}/production.csv`, '--key', 'id', '--drift-test', 'anderson', '--test', 'tenure=mannwhitney']);
+      assertValidReport(r.json);
+      const c = columns(r.json);
+      expectClose(c.amount.tests.andersonDarling.statistic, expected.amount.andersonDarling.statistic, 'AD from a snapshot');
+      expect(c.amount.tests.drift).toMatchObject({ test: 'anderson', drifted: true });
+      expect(c.tenure.tests.drift.test).toBe('mannwhitney');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('an unknown test or a bad threshold is a usage error (exit 2) naming the tests', async () => {
