@@ -37,8 +37,9 @@ production:
 stages:
   features:
     drift:
-      tests: {}        # column: ks | wasserstein | psi | jensenshannon | chisquare
+      tests: {}        # column: ks | wasserstein | psi | jensenshannon | chisquare | anderson | mannwhitney | … (README: Drift tests)
       thresholds: {}   # column: value
+      # test: psi      # for every column without its own; threshold: likewise
       bins: 10
   splits:
     splitColumn: split
