@@ -167,6 +167,8 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
         thresholds: drift.thresholds,
         ...(drift.test !== undefined ? { test: drift.test } : {}),
         ...(drift.threshold !== undefined ? { threshold: drift.threshold } : {}),
+        ...(drift.binStrategy !== undefined ? { binStrategy: drift.binStrategy } : {}),
+        ...(drift.psiFloor !== undefined ? { psiFloor: drift.psiFloor } : {}),
         bins: drift.bins,
         datasetShare: drift.datasetShare,
         kinds: Object.fromEntries([...(drift.categorical ?? []).map((c) => [c, 'categorical']), ...(drift.numeric ?? []).map((c) => [c, 'numeric'])]),

@@ -7,6 +7,7 @@ import type { ReadOptions } from '../sources/resolve.js';
 import { DRIFT_TESTS } from '../compare/distribution/index.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import { findDriftTest } from '../compare/distribution/drift-tests/registry.js';
+import { BIN_STRATEGIES } from '../compare/distribution/bins.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
@@ -76,6 +77,8 @@ export const driftFlags = {
   'drift-test': Flags.string({ summary: 'Drift test for every column without its own --test, e.g. --drift-test anderson (a test that does not fit a column leaves it its default).' }),
   'drift-threshold': Flags.string({ summary: "Drift threshold for every column without its own --threshold (default: the test's own)." }),
   bins: Flags.integer({ summary: 'PSI / Jensen–Shannon bins (edges at research quantiles).', default: 10, min: 2, max: 1000 }),
+  'bin-strategy': Flags.option({ options: BIN_STRATEGIES, summary: "Numeric columns' PSI bins: research quantiles (default), equal width over both sides' range, or one bin per value (columns of ≤ 100 distinct values)." })(),
+  'psi-floor': Flags.string({ summary: 'Fraction an empty bin or category takes in PSI and KL (default 1e-4).' }),
   categorical: Flags.string({ summary: 'Treat this numeric column as categorical (repeatable).', multiple: true }),
   numeric: Flags.string({ summary: 'Treat this low-cardinality numeric column as numeric (repeatable).', multiple: true }),
   'drift-share': Flags.string({ summary: 'Share of drifted columns that makes the dataset drifted (default 0.5).' }),
@@ -86,6 +89,8 @@ export interface DriftFlagValues {
   threshold?: string[];
   'drift-test'?: string;
   'drift-threshold'?: string;
+  'bin-strategy'?: (typeof BIN_STRATEGIES)[number];
+  'psi-floor'?: string;
   bins: number;
   categorical?: string[];
   numeric?: string[];
@@ -112,7 +117,15 @@ export function parseDrift(flags: DriftFlagValues): DriftOptions {
   if (share !== undefined && !(share > 0 && share <= 1)) throw new ReprodiffError('E_USAGE', `--drift-share must be in (0, 1], got ${flags['drift-share']}`);
   const test = flags['drift-test'] === undefined ? undefined : driftTestName(flags['drift-test'], 'in --drift-test');
   const threshold = flags['drift-threshold'] === undefined ? undefined : driftThreshold(flags['drift-threshold'], '--drift-threshold');
-  return { tests, thresholds, kinds, bins: flags.bins, datasetShare: share, ...(test ? { test } : {}), ...(threshold !== undefined ? { threshold } : {}) };
+  const floor = flags['psi-floor'] === undefined ? undefined : Number(flags['psi-floor']);
+  if (floor !== undefined && !(floor > 0 && floor < 1)) throw new ReprodiffError('E_USAGE', `--psi-floor must be in (0, 1), got ${flags['psi-floor']}`);
+  return {
+    tests, thresholds, kinds, bins: flags.bins, datasetShare: share,
+    ...(test ? { test } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
+    ...(flags['bin-strategy'] ? { binStrategy: flags['bin-strategy'] } : {}),
+    ...(floor !== undefined ? { psiFloor: floor } : {}),
+  };
 }
 
 /** A registered drift test's name from a user's spelling (`Mann-Whitney`, `kl_div`, `chi2`). */

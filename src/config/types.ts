@@ -25,6 +25,10 @@ export interface DriftConfig {
   readonly test?: string;
   /** The threshold for every column without its own. */
   readonly threshold?: number;
+  /** Numeric columns' PSI bins: quantile (default) | width | values. */
+  readonly binStrategy?: 'quantile' | 'width' | 'values';
+  /** The fraction an empty bin or category takes in PSI and KL (default 1e-4). */
+  readonly psiFloor?: number;
   readonly bins?: number;
   readonly categorical?: readonly string[];
   readonly numeric?: readonly string[];

@@ -223,6 +223,7 @@ async function snapshotDistributions(
   const candidates = pairs.filter((p) => p.compatibility !== 'breaking' && (isNumericKind(p.kind) || isTemporalKind(p.kind) || p.kind === 'string' || p.kind === 'boolean'));
   const numeric = candidates.filter((p) => (isNumericKind(p.kind) || isTemporalKind(p.kind)) && options.kinds?.[p.name] !== 'categorical');
   const categorical = candidates.filter((p) => !numeric.includes(p));
+  if (options.binStrategy && options.binStrategy !== 'quantile') skipped.push({ check: `--bin-strategy ${options.binStrategy}`, reason: "the snapshot stores research's decile bins; those are used" });
   if (bins !== DRIFT_DEFAULTS.bins) skipped.push({ check: `PSI / Jensen–Shannon with --bins ${bins}`, reason: `the snapshot stores research's ${DRIFT_DEFAULTS.bins} decile bins; those are used` });
   const columns: ColumnDistribution[] = [];
   const lowCardinality: ColumnPair[] = [];

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,5 +107,40 @@ describe('drift tests chosen through the CLI', () => {
       expect(r.stdout).toContain(name);
     }
     expect(r.stdout).toContain('--drift-test');
+  });
+});
+
+describe('PSI bins and floor as options', () => {
+  it('--bin-strategy width: equal-width bins over both sides’ range; --psi-floor changes the empty bins’ fraction', async () => {
+    const r = await runJson(['features', ...pair, '--bin-strategy', 'width']);
+    assertValidReport(r.json);
+    const h = columns(r.json).amount;
+    expect(h.histogram).toBeDefined();
+    expectClose(h.tests.psi, expected.bins.amountWidth.psi, 'PSI, width bins', 1e-9, 1e-15);
+    const f = await runJson(['features', ...pair, '--bin-strategy', 'width', '--psi-floor', '0.001', '--drift-test', 'psi']);
+    expectClose(columns(f.json).amount.tests.psi, expected.bins.amountWidth.psiFloor001, 'PSI, floor 1e-3', 1e-9, 1e-15);
+    // The default quantile bins give another figure (the option is not a no-op).
+    const q = await runJson(['features', ...pair]);
+    expect(Math.abs(columns(q.json).amount.tests.psi - expected.bins.amountWidth.psi)).toBeGreaterThan(1e-3);
+  });
+
+  it('--bin-strategy values: one bin per value for a column of at most 100 values; reprodiff.yml takes the same options', async () => {
+    const r = await runJson(['features', ...pair, '--bin-strategy', 'values']);
+    expectClose(columns(r.json).tenure.tests.psi, expected.bins.tenureValues.psi, 'PSI, one bin per value', 1e-9, 1e-15);
+    expect(columns(r.json).amount.tests.psi).toBe(columns((await runJson(['features', ...pair])).json).amount.tests.psi);
+    const bad = await runCli(['features', ...pair, '--psi-floor', '0']);
+    expect(bad.code).toBe(2);
+    const tmp = mkdtempSync(join(tmpdir(), 'rd-bins-'));
+    try {
+      const yml = join(tmp, 'reprodiff.yml');
+      const abs = (f: string) => JSON.stringify(join(process.cwd(), dir, f));
+      writeFileSync(yml, `version: 1\nkey: id\nresearch: { features: ${abs('research.csv')} }\nproduction: { features: ${abs('production.csv')} }\nstages:\n  features:\n    drift: { binStrategy: width, psiFloor: 0.001 }\n`);
+      const c = await runJson(['check', yml]);
+      assertValidReport(c.json);
+      const stage = c.json.stages.find((x: any) => x.stage === 'features');
+      expectClose(stage.summary.columns.amount.tests.psi, expected.bins.amountWidth.psiFloor001, 'PSI from reprodiff.yml', 1e-9, 1e-15);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -16,6 +16,8 @@ import { DRIFT_TEST_MODULES, DRIFT_TEST_NAMES, SMALL_SAMPLE, extraAggregate, run
 import type { ColumnTests, DriftAggregates, Moments } from './drift-tests/types.js';
 import type { RankSums } from '../../stats/index.js';
 import { extraAggregates } from './rank-sql.js';
+import { valueEdges, widthEdges } from './bins.js';
+import type { BinStrategy } from './bins.js';
 
 export type { ColumnTests, DriftVerdict } from './drift-tests/types.js';
 export { defaultTest } from './drift-tests/registry.js';
@@ -45,6 +47,10 @@ export interface DriftOptions {
   /** The test and threshold for every column without its own (--drift-test, --drift-threshold). */
   readonly test?: DriftTest;
   readonly threshold?: number;
+  /** Where numeric columns' PSI bins have their edges (bins.ts); research's quantiles by default. */
+  readonly binStrategy?: BinStrategy;
+  /** The fraction an empty bin or category takes in PSI and KL (default PSI_FLOOR, 1e-4). */
+  readonly psiFloor?: number;
   readonly bins?: number;
   /** Columns forced categorical or numeric. */
   readonly kinds?: Readonly<Record<string, 'categorical' | 'numeric'>>;
@@ -145,7 +151,7 @@ export function summariseDrift(columns: ColumnDistribution[], options: DriftOpti
 async function numericColumn(engine: Engine, research: Dataset, production: Dataset, p: ColumnPair, options: DriftOptions): Promise<ColumnDistribution | 'categorical' | null> {
   const temporal = isTemporalKind(p.kind);
   const sides = sidesSql(rawWeightedSql(finiteValuesSql(research.relation, p.name, temporal)), rawWeightedSql(finiteValuesSql(production.relation, p.productionName, temporal)));
-  const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric' };
+  const settings = { bins: options.bins ?? DRIFT_DEFAULTS.bins, forceNumeric: options.kinds?.[p.name] === 'numeric', strategy: options.binStrategy };
   const ranks = options.sideRanks?.get(p.name);
   const side = ranks ? { ranks, found: (stats: SideOrderStats) => options.onSideOrderStats?.(p.name, stats) } : undefined;
   const center = researchCenter(p, options);
@@ -271,13 +277,13 @@ export async function mergedNumeric(
    * distinct count and values at these ranks, for the profiles; weighted rows must then be one per (value,
    * side). `center`: research's mean as its profile has it, to take research's variance in the sort's pass.
    */
-  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void }; center?: Center },
+  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void }; center?: Center; strategy?: BinStrategy },
 ): Promise<MergedNumeric | 'categorical'> {
   const t = options.totals ?? (await engine.one(totalsSql(sides)));
   const n1 = toNumber(t.n1) ?? 0;
   const n2 = toNumber(t.n2) ?? 0;
   if (n1 === 0 || n2 === 0) return { n1, n2 };
-  const wanted = options.edges ? [] : ranksFor(n1, binLevels(options.bins));
+  const wanted = options.edges || options.strategy === 'width' ? [] : ranksFor(n1, binLevels(options.bins));
   const lo = toNumber(t.lo) ?? 0;
   const hi = toNumber(t.hi) ?? 0;
   // Sums are taken in units of the range (exactSum); a single value has none.
@@ -288,7 +294,11 @@ export async function mergedNumeric(
   if (!options.forceNumeric && (toNumber(e.distinct_values) ?? 0) <= DRIFT_DEFAULTS.categoricalMaxDistinct) return 'categorical';
   // Research's linear quantiles, read off the running research counts.
   const at = rankValues(e, wanted);
-  const edges = options.edges ?? binEdges((r) => toNumber(at.get(r))!, n1, options.bins);
+  const strategy = options.edges ? undefined : options.strategy;
+  const edges =
+    options.edges ??
+    (strategy === 'width' ? widthEdges(lo, hi, options.bins) : strategy === 'values' ? await valueEdges(engine, sides, toNumber(e.distinct_values) ?? 0) : undefined) ??
+    binEdges((r) => toNumber(at.get(r))!, n1, options.bins);
   const centred = center ? centredVariance(toNumber(e.ss_center_scaled) ?? 0, center, n1, range) : undefined;
   // Without a usable centre, the bins pass sums research's squares about its exact mean: summed by the sort's
   // pass when it had no centre, else by one more pass.

@@ -13,6 +13,6 @@ export const kl: DriftTestModule = {
   needs: 'counts',
   direction: 'distance',
   threshold: 0.1,
-  compute: (g) => ({ kl: stableFloat(klDivergence(g.counts.a, g.counts.b))! }),
+  compute: (g) => ({ kl: stableFloat(klDivergence(g.counts.a, g.counts.b, g.floor))! }),
   value: (t) => t.kl,
 };

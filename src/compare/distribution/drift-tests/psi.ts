@@ -14,6 +14,6 @@ export const psiTest: DriftTestModule = {
   direction: 'distance',
   threshold: 0.1,
   standing: ['numeric', 'categorical'],
-  compute: (g) => ({ psi: stableFloat(psi(g.counts.a, g.counts.b))! }),
+  compute: (g) => ({ psi: stableFloat(psi(g.counts.a, g.counts.b, g.floor))! }),
   value: (t) => t.psi,
 };

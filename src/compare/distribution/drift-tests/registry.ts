@@ -69,6 +69,8 @@ export interface DriftSelection {
   /** For every column without its own. */
   readonly test?: string;
   readonly threshold?: number;
+  /** The fraction an empty bin or category takes in PSI and KL. */
+  readonly psiFloor?: number;
 }
 
 /** The test a user asked for on this column (its own, else the one for every column), if any. */
@@ -109,7 +111,8 @@ export function chooseTest(column: string, g: DriftAggregates, options: DriftSel
  * Every figure of a column: the standing tests of its type, and its chosen test, in registry order; then the
  * verdict of the chosen test.
  */
-export function runDriftTests(column: string, g: DriftAggregates, options: DriftSelection): ColumnTests {
+export function runDriftTests(column: string, aggregates: DriftAggregates, options: DriftSelection): ColumnTests {
+  const g = options.psiFloor === undefined ? aggregates : { ...aggregates, floor: options.psiFloor };
   const chosen = chooseTest(column, g, options);
   let tests: ColumnTests = {};
   for (const t of DRIFT_TEST_MODULES) {

@@ -28,6 +28,8 @@ export interface DriftAggregates {
   readonly n2: number;
   /** Per-side counts in the PSI bins (numeric) or per category (categorical, aligned, sorted by value). */
   readonly counts: { readonly a: readonly number[]; readonly b: readonly number[] };
+  /** The fraction an empty bin or category takes in PSI and KL (default PSI_FLOOR). */
+  readonly floor?: number;
   readonly ecdf?: { readonly d: number; readonly w: number; readonly stdA: number };
   readonly ranks?: RankSums;
   readonly moments?: Moments;
