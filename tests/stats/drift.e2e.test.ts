@@ -119,6 +119,11 @@ describe('PSI bins and floor as options', () => {
     expectClose(h.tests.psi, expected.bins.amountWidth.psi, 'PSI, width bins', 1e-9, 1e-15);
     const f = await runJson(['features', ...pair, '--bin-strategy', 'width', '--psi-floor', '0.001', '--drift-test', 'psi']);
     expectClose(columns(f.json).amount.tests.psi, expected.bins.amountWidth.psiFloor001, 'PSI, floor 1e-3', 1e-9, 1e-15);
+    for (const [test, key] of [['hellinger', 'hellinger'], ['kl_div', 'kl'], ['TVD', 'tvd']] as const) {
+      const d = await runJson(['features', ...pair, '--bin-strategy', 'width', '--drift-test', test]);
+      expectClose(columns(d.json).amount.tests[key], expected.bins.amountWidth[key], `${key} over the width bins`, 1e-9, 1e-15);
+      expect(columns(d.json).amount.tests.drift.test).toBe(key);
+    }
     // The default quantile bins give another figure (the option is not a no-op).
     const q = await runJson(['features', ...pair]);
     expect(Math.abs(columns(q.json).amount.tests.psi - expected.bins.amountWidth.psi)).toBeGreaterThan(1e-3);
