@@ -45,6 +45,10 @@ describe('drift-test registry', () => {
     expect(chooseTest('x', categorical([5, 5, 5], [1, 2, 3]), { test: 'fisher' }).name).toBe('chisquare');
     expect(chooseTest('x', categorical([5, 5, 0], [1, 2, 0]), { test: 'fisher' }).name).toBe('fisher');
     expect(chooseTest('x', numeric(50), { test: 'hellinger', tests: { x: 'psi' } }).name).toBe('psi');
+    const tiny = { ...numeric(1), n2: 1, ranks: rankSumsFromCounts([1, 2], [1, 0], [0, 1]) };
+    expect(chooseTest('x', tiny, { test: 'anderson' }).name).toBe('ks');
+    expect(chooseTest('x', tiny, { test: 'cramervonmises' }).name).toBe('ks');
+    expect(chooseTest('x', tiny, { test: 'mannwhitney' }).name).toBe('mannwhitney');
   });
 
   it('standing figures keep their order; the chosen test adds its own after them; thresholds: column, then global, then default', () => {

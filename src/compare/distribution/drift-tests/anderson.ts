@@ -13,6 +13,8 @@ export const anderson: DriftTestModule = {
   needs: 'ranks',
   direction: 'pvalue',
   threshold: 0.1,
+  // scipy needs two distinct values, and the variance's (N − 1)(N − 2)(N − 3) a fourth observation.
+  applies: (g) => g.n1 + g.n2 >= 4 && (g.ranks?.distinct ?? 0) >= 2,
   compute: (g) => {
     const r = andersonDarling(g.ranks!);
     return { andersonDarling: { statistic: stableFloat(r.statistic)!, pvalue: r.pvalue } };

@@ -13,6 +13,8 @@ export const cramervonmises: DriftTestModule = {
   needs: 'ranks',
   direction: 'pvalue',
   threshold: 0.1,
+  // scipy needs two observations per side.
+  applies: (g) => g.n1 >= 2 && g.n2 >= 2,
   compute: (g) => {
     const r = cvm(g.ranks!);
     return { cramerVonMises: { statistic: stableFloat(r.statistic)!, pvalue: r.pvalue, method: r.method } };
