@@ -185,10 +185,6 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
   const magnitude = { maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff };
   if (pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer') {
     const allFinite = d.finiteValued === n;
-    // A few ulps of a double (summation order, BLAS, compiler): noise, never more than a warning.
-    if (pair.kind !== 'integer' && allFinite && d.noise === n) {
-      return finding({ ...base, severity: 'warning', cause: 'numeric_noise', message: `${d.column}: ${formatCount(n)} values differ by at most ${formatNumber(d.maxRelDiff)} (relative): a few ulps of a double, floating-point noise (summation order, BLAS, compiler)`, evidence: ev({ ...magnitude, noiseBound: NOISE_REL }) });
-    }
     if (pair.kind !== 'integer' && allFinite && isFloat32Cast(d, n)) {
       return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`, evidence: ev({ ...magnitude, float32Exact: d.float32Exact }) });
     }
@@ -200,6 +196,11 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
         message: `${d.column}: ${formatCount(n)} values differ but are equal after rounding to ${what} (${rounding.side} holds ${what}; max abs difference ${formatNumber(d.maxAbsDiff)}, max relative ${formatNumber(d.maxRelDiff)}): precision lost`,
         evidence: ev({ ...magnitude, roundedSide: rounding.side, ...(rounding.kind === 'decimals' ? { decimals: rounding.digits } : { significantDigits: rounding.digits }) }),
       });
+    }
+    // Checked after the rounding grids: Excel's 15 digits move values by up to ~20 ulps, but onto a grid.
+    // A few ulps of a double (summation order, BLAS, compiler): noise, never more than a warning.
+    if (pair.kind !== 'integer' && allFinite && d.noise === n) {
+      return finding({ ...base, severity: 'warning', cause: 'numeric_noise', message: `${d.column}: ${formatCount(n)} values differ by at most ${formatNumber(d.maxRelDiff)} (relative): a few ulps of a double, floating-point noise (summation order, BLAS, compiler)`, evidence: ev({ ...magnitude, noiseBound: NOISE_REL }) });
     }
     const k = d.constants;
     if (d.finiteValued === n && n >= 3 && k.researchDistinct === 1 && k.productionDistinct === 1) {
@@ -223,16 +224,19 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
  * written as its shortest text and read back as a double by up to half more.
  */
 const FLOAT32_EPSILON = 2 ** -23;
+/** The largest relative difference of a float32 cast over a few rows is rarely below this (a 1e-9 rescale is not a cast). */
+const FLOAT32_NEAR = 1e-8;
 
 /**
- * A float32 cast: every pair is equal as float32, the differences are float32-sized (at most float32 epsilon,
- * relative), and either one side is exactly the other's float32 rounding or the largest difference sits near the
- * float32 resolution (a float32 written as its shortest text is no longer exactly a float32 when read as a double).
+ * A float32 cast: every pair is equal as float32 and the differences are float32-sized: at most float32's epsilon
+ * (relative) and, at the largest, near it. Values that happen to be float32-representable (25.25) with a 1e-9
+ * difference are not a cast. `float32Exact` (one side exactly the other's float32) goes in the evidence: a
+ * float32 written as its shortest text is no longer exactly a float32 when read back as a double.
  */
 function isFloat32Cast(d: ColumnDiff, n: number): boolean {
   if (d.float32Equal !== n || d.maxRelDiff === null) return false;
   if (d.maxRelDiff > FLOAT32_EPSILON * (1 + 1e-6)) return false;
-  return d.float32Exact === n || d.maxRelDiff >= 1e-9;
+  return d.maxRelDiff >= FLOAT32_NEAR;
 }
 
 /**

@@ -16,14 +16,20 @@ export const SIGNIFICANT_DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 /** Relative differences up to this are a few ulps of a double (2.2e-16 each): numeric noise, not a cast or a rounding. */
 export const NOISE_REL = 1e-12;
 
+/**
+ * How far a double read from k-digit text may sit from DuckDB's round(x, k): a few ulps (the text's nearest double,
+ * and round's own multiply-and-divide), far below a unit of the 15th significant digit.
+ */
+const GRID_SLACK = 1e-15;
+
 /** x is a multiple of 10^-k, up to the double's own representation error. */
 function onDecimalGrid(x: string, k: number): string {
-  return `abs(${x} - round(${x}, ${k})) <= 1e-13 * greatest(abs(${x}), 1e-${k})`;
+  return `abs(${x} - round(${x}, ${k})) <= ${GRID_SLACK} * greatest(abs(${x}), 1e-${k})`;
 }
 
 /** x has at most k significant digits, up to the double's own representation error (0 has none). */
 function onSignificantGrid(x: string, k: number): string {
-  return `(${x} = 0 OR abs(${x} - round(${x}, ${k - 1} - CAST(floor(log10(abs(${x}))) AS INTEGER))) <= 1e-13 * abs(${x}))`;
+  return `(${x} = 0 OR abs(${x} - round(${x}, ${k - 1} - CAST(floor(log10(abs(${x}))) AS INTEGER))) <= ${GRID_SLACK} * abs(${x}))`;
 }
 
 /** One unit of the k-th significant digit of x (0 for x = 0). */
@@ -441,7 +447,7 @@ export async function keyedDiff(
     diffTable: table,
     valueColumns: values.map((v) => v.name),
     duplicateKeysChanged: numberDuplicates ? await duplicateKeysChanged(engine, research, production, keys) : 0,
-    keyFormat: onlyResearch > 0 && onlyProduction > 0 ? await keyFormat(engine, ident(table), keys, options.sample) : null,
+    keyFormat: onlyResearch > 0 && onlyProduction > 0 ? await keyFormat(engine, ident(table), keys, options.sample, { research, production }) : null,
   };
 }
 
@@ -476,7 +482,7 @@ const KEY_NORMALISATIONS: readonly [string, (x: string) => string][] = [
  * the two sides' smallest, or largest, unmatched keys). The one matching the most keys is kept when it matches
  * at least half of the smaller side's unmatched keys.
  */
-async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPair[], sample: number): Promise<KeyFormat | null> {
+async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPair[], sample: number, sides?: { research: Dataset; production: Dataset }): Promise<KeyFormat | null> {
   const cols = keys.map((_p, i) => `k${i}`).join(', ');
   const ua = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_b IS NULL)`;
   const ub = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_a IS NULL)`;
@@ -485,18 +491,26 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
   const nb = toNumber(sizes.nb) ?? 0;
   if (na === 0 || nb === 0) return null;
   const text = (alias: string, i: number) => `CAST(${alias}.k${i} AS VARCHAR)`;
-  const candidates: { name: string; on: string; offset?: number }[] = KEY_NORMALISATIONS.map(([name, norm]) => ({
+  const candidates: { name: string; on: string; offset?: number; target?: string }[] = KEY_NORMALISATIONS.map(([name, norm]) => ({
     name,
     on: keys.map((_p, i) => `${norm(text('x', i))} = ${norm(text('y', i))}`).join(' AND '),
   }));
-  if (keys.length === 1 && isNumericKind(keys[0]!.kind)) {
-    const ends = await engine.one(`SELECT (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS lo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS hi`);
-    for (const offset of new Set([toNumber(ends.lo), toNumber(ends.hi)])) {
+  if (keys.length === 1 && isNumericKind(keys[0]!.kind) && sides) {
+    // The offset maps research's keys onto production's: the difference of their smallest (or largest) keys, over
+    // all keys (the unmatched ones alone are off by the shared ones) and over the unmatched ones.
+    const k = keys[0]!;
+    const all = (d: Dataset, name: string) => `(SELECT CAST(${ident(name)} AS ${k.compareType}) AS k0 FROM ${d.relation})`;
+    const ends = await engine.one(`SELECT
+      (SELECT min(k0) FROM ${all(sides.production, k.productionName)}) - (SELECT min(k0) FROM ${all(sides.research, k.name)}) AS lo,
+      (SELECT max(k0) FROM ${all(sides.production, k.productionName)}) - (SELECT max(k0) FROM ${all(sides.research, k.name)}) AS hi,
+      (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS ulo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS uhi`);
+    const production = `(SELECT DISTINCT k0 FROM ${all(sides.production, k.productionName)} WHERE k0 IS NOT NULL)`;
+    for (const offset of new Set([ends.lo, ends.hi, ends.ulo, ends.uhi].map(toNumber))) {
       if (offset === null || offset === 0 || !Number.isFinite(offset)) continue;
-      candidates.push({ name: 'constant offset', on: `CAST(x.k0 AS DOUBLE) + ${offset} = CAST(y.k0 AS DOUBLE)`, offset });
+      candidates.push({ name: 'constant offset', on: `CAST(x.k0 AS DOUBLE) + ${offset} = CAST(y.k0 AS DOUBLE)`, offset, target: production });
     }
   }
-  const counts = await engine.one(`SELECT ${candidates.map((c, i) => `(SELECT count(*) FROM ${ua} x SEMI JOIN ${ub} y ON ${c.on}) AS c${i}`).join(', ')}`);
+  const counts = await engine.one(`SELECT ${candidates.map((c, i) => `(SELECT count(*) FROM ${ua} x SEMI JOIN ${c.target ?? ub} y ON ${c.on}) AS c${i}`).join(', ')}`);
   const tried: Record<string, number> = {};
   let best = -1;
   candidates.forEach((c, i) => {
@@ -510,7 +524,7 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
   // An offset is fitted on the keys themselves (one pair always "matches" some offset): it takes a few to show.
   if (candidates[best]!.offset !== undefined && wouldMatch < KEY_OFFSET_MIN_KEYS) return null;
   const chosen = candidates[best]!;
-  const pairs = await engine.all(`SELECT ${keys.map((_p, i) => `x.k${i} AS a${i}, y.k${i} AS b${i}`).join(', ')} FROM ${ua} x JOIN ${ub} y ON ${chosen.on} ORDER BY ${keys.map((_p, i) => `x.k${i}, y.k${i}`).join(', ')} LIMIT ${Math.max(1, Math.min(sample, 3))}`);
+  const pairs = await engine.all(`SELECT ${keys.map((_p, i) => `x.k${i} AS a${i}, y.k${i} AS b${i}`).join(', ')} FROM ${ua} x JOIN ${chosen.target ?? ub} y ON ${chosen.on} ORDER BY ${keys.map((_p, i) => `x.k${i}, y.k${i}`).join(', ')} LIMIT ${Math.max(1, Math.min(sample, 3))}`);
   return {
     normalisation: chosen.name,
     wouldMatch,
