@@ -355,7 +355,8 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     // One side is exactly the other's float32 rounding (the cast really happened there).
     q(cnt(`${valued} AND (CAST(CAST(${da} AS FLOAT) AS DOUBLE) = ${db} OR CAST(CAST(${db} AS FLOAT) AS DOUBLE) = ${da})`), 'f32exact');
     // Differences of a few ulps of a double: summation order, BLAS, compilers.
-    q(cnt(`${valued} AND abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}))`), 'noise');
+    // Values below the smallest normal double count relative to it (an ulp of 0 is a subnormal).
+    q(cnt(`${valued} AND abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`), 'noise');
     PRECISION_DIGITS.forEach((k) => {
       q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`);
       for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
