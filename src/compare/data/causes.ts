@@ -4,6 +4,10 @@ import { formatCount, formatNumber } from '../../report/format.js';
 import type { ColumnPair, SchemaMatch } from './columns.js';
 import type { ColumnDiff, KeyFormat, KeyHealth, KeyedDiff } from './keyed.js';
 import { NOISE_REL, PRECISION_DIGITS, SIGNIFICANT_DIGITS } from './keyed.js';
+
+/** The most decimals, and significant digits, a rounding is named at (beyond, the text is a double's own). */
+const MAX_DECIMALS = PRECISION_DIGITS[PRECISION_DIGITS.length - 1]!;
+const MAX_SIGNIFICANT = SIGNIFICANT_DIGITS[SIGNIFICANT_DIGITS.length - 1]!;
 import type { SamplePart } from './keyed.js';
 import type { KeylessDiff } from './keyless.js';
 import { isNumericKind } from './columns.js';
@@ -185,10 +189,14 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
   const magnitude = { maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff };
   if (pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer') {
     const allFinite = d.finiteValued === n;
-    if (pair.kind !== 'integer' && allFinite && isFloat32Cast(d, n)) {
+    const rounding = allFinite ? precisionRounding(d) : null;
+    // A float32 written as its shortest text carries 6 to 9 significant digits, and over a few values nearly
+    // always 8 or 9: a side that never carries more than 7 was rounded as text (%.7g), even when every pair is
+    // also equal as float32.
+    const textRounding = rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
+    if (pair.kind !== 'integer' && allFinite && !textRounding && isFloat32Cast(d, n)) {
       return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`, evidence: ev({ ...magnitude, float32Exact: d.float32Exact }) });
     }
-    const rounding = allFinite ? precisionRounding(d, n) : null;
     if (rounding) {
       const what = rounding.kind === 'decimals' ? `${rounding.digits} decimal${rounding.digits === 1 ? '' : 's'}` : `${rounding.digits} significant digit${rounding.digits === 1 ? '' : 's'}`;
       return finding({
@@ -226,6 +234,8 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
 const FLOAT32_EPSILON = 2 ** -23;
 /** The largest relative difference of a float32 cast over a few rows is rarely below this (a 1e-9 rescale is not a cast). */
 const FLOAT32_NEAR = 1e-8;
+/** Significant digits a column of float32 shortest texts exceeds (see valuedFinding). */
+const FLOAT32_TEXT_DIGITS = 7;
 
 /**
  * A float32 cast: every pair is equal as float32 and the differences are float32-sized: at most float32's epsilon
@@ -240,24 +250,26 @@ function isFloat32Cast(d: ColumnDiff, n: number): boolean {
 }
 
 /**
- * How one side was rounded, when every differing pair says the same: that side holds at most k decimals (or k
- * significant digits) and the other is within one unit of that digit, for the fewest such k. Decimals come first
- * (the usual `round(x, 2)`); significant digits name `%.6g`, 10-digit JSON or Excel's 15 digits. The production
- * side is tried first. The figures in the message then agree with the claim: the max difference is at most a unit.
+ * How one side was rounded, when every differing pair says the same: that side carries at most k decimals (or k
+ * significant digits), counted exactly from its values' shortest round-trip text, and the other side is within
+ * one unit of that digit. k is the most any value carries (the fewest that hold them all); decimals come first
+ * (the usual `round(x, 2)`), then significant digits (`%.6g`, 10-digit JSON, Excel's 15 digits), production side
+ * first. The message's figures then agree with its claim: the max difference is at most one unit.
  */
-function precisionRounding(d: ColumnDiff, n: number): { kind: 'decimals' | 'significant'; digits: number; side: 'production' | 'research' } | null {
+function precisionRounding(d: ColumnDiff): { kind: 'decimals' | 'significant'; digits: number; side: 'production' | 'research' } | null {
+  const abs = d.maxAbsDiff ?? 0;
   // A rounding moves some value by a good part of a unit: differences far below it (a rescale by 1 + 1e-9 of
   // values written with 4 decimals) are not a rounding to that digit.
-  const abs = d.maxAbsDiff ?? 0;
-  const rel = d.maxRelDiff ?? 0;
+  const part = 0.05;
   for (const side of ['production', 'research'] as const) {
-    const j = d.roundedTo[side].decimals.findIndex((count) => count === n);
-    if (j >= 0 && abs >= 0.05 * 10 ** -PRECISION_DIGITS[j]!) return { kind: 'decimals', digits: PRECISION_DIGITS[j]!, side };
+    const k = d.digits[side].decimals;
+    if (k !== null && k <= MAX_DECIMALS && abs <= 10 ** -k * (1 + 1e-9) && abs >= part * 10 ** -k) return { kind: 'decimals', digits: k, side };
   }
   for (const side of ['production', 'research'] as const) {
-    const j = d.roundedTo[side].significant.findIndex((count) => count === n);
-    // A unit of the k-th significant digit is 10^(1-k) to 10^(2-k) of the value.
-    if (j >= 0 && rel >= 0.05 * 10 ** (1 - SIGNIFICANT_DIGITS[j]!) / 10) return { kind: 'significant', digits: SIGNIFICANT_DIGITS[j]!, side };
+    const { significant: k, leadDiff } = d.digits[side];
+    if (k === null || k === 0 || k > MAX_SIGNIFICANT || leadDiff === null) continue;
+    const unit = 10 ** (1 - k);
+    if (leadDiff <= unit * (1 + 1e-9) && leadDiff >= part * unit) return { kind: 'significant', digits: k, side };
   }
   return null;
 }

@@ -16,30 +16,27 @@ export const SIGNIFICANT_DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 /** Relative differences up to this are a few ulps of a double (2.2e-16 each): numeric noise, not a cast or a rounding. */
 export const NOISE_REL = 1e-12;
 
+/** The shortest round-trip text of |x| without its exponent ("1.5e-07" → "1.5"). */
+function mantissaSql(x: string): string {
+  return `regexp_replace(CAST(abs(${x}) AS VARCHAR), 'e.*$', '')`;
+}
+
+/** The exponent of that text (0 without one). */
+function exponentSql(x: string): string {
+  return `coalesce(TRY_CAST(regexp_extract(CAST(${x} AS VARCHAR), 'e([-+]?[0-9]+)$', 1) AS INTEGER), 0)`;
+}
+
 /**
- * How far a double read from k-digit text may sit from DuckDB's round(x, k): a few ulps (the text's nearest double,
- * and round's own multiply-and-divide), far below a unit of the 15th significant digit.
+ * Decimals x carries: those of its shortest round-trip text (DuckDB prints doubles that way), so a value read
+ * from text rounded to k decimals has at most k, exactly — no slack against DuckDB's own round().
  */
-const GRID_SLACK = 1e-15;
-
-/** x is a multiple of 10^-k, up to the double's own representation error. */
-function onDecimalGrid(x: string, k: number): string {
-  return `abs(${x} - round(${x}, ${k})) <= ${GRID_SLACK} * greatest(abs(${x}), 1e-${k})`;
+export function decimalsSql(x: string): string {
+  return `greatest(0, length(regexp_replace(regexp_extract(${mantissaSql(x)}, '[.]([0-9]*)$', 1), '0+$', '')) - ${exponentSql(x)})`;
 }
 
-/** x has at most k significant digits, up to the double's own representation error (0 has none). */
-function onSignificantGrid(x: string, k: number): string {
-  return `(${x} = 0 OR abs(${x} - round(${x}, ${k - 1} - CAST(floor(log10(abs(${x}))) AS INTEGER))) <= ${GRID_SLACK} * abs(${x}))`;
-}
-
-/** One unit of the k-th significant digit of x (0 for x = 0). */
-function significantUnit(x: string, k: number): string {
-  return `(CASE WHEN ${x} = 0 THEN 0 ELSE pow(10, floor(log10(abs(${x}))) - ${k - 1}) END)`;
-}
-
-/** A rounding unit with room for the double's representation error. */
-function unitSql(unit: string): string {
-  return `(${unit}) * (1 + 1e-9)`;
+/** Significant digits x carries, from the same text (leading and trailing zeros are not significant; 0 has none). */
+export function significantSql(x: string): string {
+  return `length(regexp_replace(replace(${mantissaSql(x)}, '.', ''), '^0+|0+$', '', 'g'))`;
 }
 
 export interface KeyHealth {
@@ -83,11 +80,10 @@ export interface ColumnDiff {
   /** Differing rows equal after rounding to k decimals, for each k in PRECISION_DIGITS. */
   readonly equalAtDigits: readonly number[];
   /**
-   * Per side taken as the rounded one ('production' first): rows where that side holds at most k decimals
-   * (for each k in PRECISION_DIGITS) or k significant digits (SIGNIFICANT_DIGITS), and the other side is within
-   * one unit of that digit.
+   * Per side, over the finite differing pairs: the most decimals and significant digits its values carry, and
+   * the largest difference in units of that side's leading digit (|r − o| / 10^floor(log10 |r|)).
    */
-  readonly roundedTo: { readonly [side in 'research' | 'production']: { readonly decimals: readonly number[]; readonly significant: readonly number[] } };
+  readonly digits: { readonly [side in 'research' | 'production']: { readonly decimals: number | null; readonly significant: number | null; readonly leadDiff: number | null } };
   /** Temporal: distinct production − research offsets, in microseconds, with their counts (at most 3). */
   readonly offsets: readonly { micros: number; count: number }[];
   /** Values lowered to a single ceiling / raised to a single floor. */
@@ -357,18 +353,14 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     // Differences of a few ulps of a double: summation order, BLAS, compilers.
     // Values below the smallest normal double count relative to it (an ulp of 0 is a subnormal).
     q(cnt(`${valued} AND abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`), 'noise');
-    PRECISION_DIGITS.forEach((k) => {
-      q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`);
-      for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
-        // The rounded side holds at most k decimals, and the other is within one unit of the k-th decimal.
-        q(cnt(`${valued} AND ${onDecimalGrid(r, k)} AND abs(${r} - ${o}) <= ${unitSql(`1e-${k}`)}`), `g${side}${k}`);
-      }
-    });
-    SIGNIFICANT_DIGITS.forEach((k) => {
-      for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
-        q(cnt(`${valued} AND ${onSignificantGrid(r, k)} AND abs(${r} - ${o}) <= ${unitSql(significantUnit(r, k))}`), `s${side}${k}`);
-      }
-    });
+    PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`));
+    // How many decimals and significant digits each side's values carry (their shortest round-trip text, exact),
+    // and the largest difference in units of the rounded side's leading digit: precisionRounding reads them.
+    for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
+      q(agg('max', decimalsSql(r), valued), `dec${side}`);
+      q(agg('max', significantSql(r), valued), `sig${side}`);
+      q(agg('max', `CASE WHEN ${r} = 0 THEN 'inf'::DOUBLE ELSE abs(${r} - ${o}) / pow(10, floor(log10(abs(${r})))) END`, valued), `lead${side}`);
+    }
     q(cnt(`${valued} AND ${da} > ${db}`), 'down');
     q(`count(DISTINCT CASE WHEN ${valued} AND ${da} > ${db} THEN ${db} END)`, 'down_distinct');
     q(agg('max', db, `${valued} AND ${da} > ${db}`), 'down_to');
@@ -466,6 +458,8 @@ async function duplicateKeysChanged(engine: Engine, research: Dataset, productio
 
 /** Fewest keys a constant offset must pair before it is named. */
 const KEY_OFFSET_MIN_KEYS = 3;
+/** Share of all research keys a constant offset must map onto production keys. */
+const KEY_OFFSET_SHARE = 0.9;
 
 /** Text normalisations of a key part (as VARCHAR), in the order they are preferred when they match as many keys. */
 const KEY_NORMALISATIONS: readonly [string, (x: string) => string][] = [
@@ -506,9 +500,18 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
       (SELECT max(k0) FROM ${all(sides.production, k.productionName)}) - (SELECT max(k0) FROM ${all(sides.research, k.name)}) AS hi,
       (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS ulo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS uhi`);
     const production = `(SELECT DISTINCT k0 FROM ${all(sides.production, k.productionName)} WHERE k0 IS NOT NULL)`;
-    for (const offset of new Set([ends.lo, ends.hi, ends.ulo, ends.uhi].map(toNumber))) {
-      if (offset === null || offset === 0 || !Number.isFinite(offset)) continue;
-      candidates.push({ name: 'constant offset', on: `CAST(x.k0 AS DOUBLE) + ${offset} = CAST(y.k0 AS DOUBLE)`, offset, target: production });
+    const research = `(SELECT DISTINCT k0 FROM ${all(sides.research, k.name)} WHERE k0 IS NOT NULL)`;
+    const offsets = [...new Set([ends.lo, ends.hi, ends.ulo, ends.uhi].map(toNumber))].filter((o): o is number => o !== null && o !== 0 && Number.isFinite(o));
+    if (offsets.length) {
+      // A shift maps (almost) every research key onto a production key; two samples of one dense id range align
+      // by chance only as often as production's keys fill that range. So an offset counts when it maps at least
+      // OFFSET_SHARE of all research keys onto production keys.
+      const on = (o: number) => `CAST(x.k0 AS DOUBLE) + ${o} = CAST(y.k0 AS DOUBLE)`;
+      const fit = await engine.one(`SELECT (SELECT count(*) FROM ${research}) AS n, ${offsets.map((o, i) => `(SELECT count(*) FROM ${research} x SEMI JOIN ${production} y ON ${on(o)}) AS o${i}`).join(', ')}`);
+      const n = toNumber(fit.n) ?? 0;
+      offsets.forEach((offset, i) => {
+        if ((toNumber(fit[`o${i}`]) ?? 0) >= KEY_OFFSET_SHARE * n) candidates.push({ name: 'constant offset', on: on(offset), offset, target: production });
+      });
     }
   }
   const counts = await engine.one(`SELECT ${candidates.map((c, i) => `(SELECT count(*) FROM ${ua} x SEMI JOIN ${c.target ?? ub} y ON ${c.on}) AS c${i}`).join(', ')}`);
@@ -571,9 +574,9 @@ function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples
     float32Exact: num('f32exact'),
     noise: num('noise'),
     equalAtDigits: PRECISION_DIGITS.map((k) => num(`r${k}`)),
-    roundedTo: {
-      production: { decimals: PRECISION_DIGITS.map((k) => num(`gb${k}`)), significant: SIGNIFICANT_DIGITS.map((k) => num(`sb${k}`)) },
-      research: { decimals: PRECISION_DIGITS.map((k) => num(`ga${k}`)), significant: SIGNIFICANT_DIGITS.map((k) => num(`sa${k}`)) },
+    digits: {
+      production: { decimals: toNumber(g('decb')), significant: toNumber(g('sigb')), leadDiff: toNumber(g('leadb')) },
+      research: { decimals: toNumber(g('deca')), significant: toNumber(g('siga')), leadDiff: toNumber(g('leada')) },
     },
     offsets: offsets.map((o) => ({ micros: toNumber(o) ?? 0, count: 0 })).sort((x, y) => x.micros - y.micros),
     clippedDown: { count: num('down'), to: toNumber(g('down_to')), distinctTo: num('down_distinct'), minFrom: toNumber(g('down_from')) },
