@@ -33,6 +33,15 @@ describe('keys that (almost) never match', () => {
     expect(find(up.json, 'key_format').evidence.tried['surrounding whitespace']).toBe(0);
   });
 
+  it('a numeric key written as zero-padded text: joined as text, type_change and key_format (leading zeros)', async () => {
+    const r = await runJson(['data', ...fx('key-text', 'parquet'), '--key', 'account']);
+    assertValidReport(r.json);
+    expect(r.code).toBe(1);
+    expect(find(r.json, 'type_change').columns).toEqual(['account']);
+    expect(find(r.json, 'rows_missing').rowsAffected).toBe(40);
+    expect(find(r.json, 'key_format').evidence).toMatchObject({ normalisation: 'leading zeros', wouldMatch: 40 });
+  });
+
   it('unseeded samples of one population with a key: rows_missing, rows_extra and sampling_unseeded with its evidence', async () => {
     const r = await runJson(['data', ...fx('sampled'), '--key', 'order_id']);
     assertValidReport(r.json);
