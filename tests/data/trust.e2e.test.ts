@@ -194,4 +194,11 @@ describe('"different periods or populations" only when true', () => {
     expect(r.json.stages[0].summary.mode).toBe('keyless');
     expect(r.json.findings.find((f: any) => f.cause === 'value_changed' && f.columns[0] === 'w')).toMatchObject({ rowsAffected: 300 });
   });
+
+  it('two float columns cast to float32, without a key: the float columns together are named', async () => {
+    const r = await runJson(['data', ...fx('keyless-two-floats')]);
+    assertValidReport(r.json);
+    expect(causes(r.json)).not.toContain('no_common_rows');
+    expect(r.json.findings.find((f: any) => f.cause === 'value_changed' && f.columns.length === 2)).toMatchObject({ columns: ['w', 'v'], rowsAffected: 300 });
+  });
 });

@@ -408,13 +408,16 @@ export function columnsExplainingRows(d: KeylessDiff): KeylessDiff['matchWithout
   return total >= 0.5 * smaller ? d.matchWithout : [];
 }
 
-/** Rows without a key that match on every column but one: the same rows, that column changed. */
+/** Rows without a key that match on every column but one (or but the float ones): the same rows, those changed. */
 export function oneColumnFindings(stage: Stage, d: KeylessDiff, columns: KeylessDiff['matchWithout']): Finding[] {
-  return columns.map((c) => finding({
-    stage, severity: 'error', cause: 'value_changed', columns: [c.column], rowsAffected: c.rows,
-    message: `${c.column}: ${formatCount(c.rows)} research rows have a production row equal on every other column but not on ${c.column}: the same rows with ${c.column} written or computed differently`,
-    evidence: { pairedWithoutColumn: c.rows, onlyResearch: d.onlyResearch, onlyProduction: d.onlyProduction, commonRows: d.common },
-  }));
+  return columns.map((c) => {
+    const names = c.columns.join(', ');
+    return finding({
+      stage, severity: 'error', cause: 'value_changed', columns: [...c.columns], rowsAffected: c.rows,
+      message: `${names}: ${formatCount(c.rows)} research rows have a production row equal on every other column but not on ${names}: the same rows with ${c.columns.length === 1 ? 'that column' : 'those columns'} written or computed differently`,
+      evidence: { pairedWithoutColumns: [...c.columns], pairedRows: c.rows, onlyResearch: d.onlyResearch, onlyProduction: d.onlyProduction, commonRows: d.common },
+    });
+  });
 }
 
 /** Without a key, rows paired within the tolerances: said in one line, with how they were paired. */

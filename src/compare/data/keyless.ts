@@ -23,10 +23,11 @@ export interface KeylessDiff {
   readonly sampleOnlyProduction: readonly Record<string, unknown>[];
   /**
    * Of the unmatched rows, how many research rows find a production row equal on every column but one, per
-   * column left out (research names; only columns that pair at least one row). Says "the same rows, one column
-   * written differently" instead of "different rows".
+   * column left out (research names; only columns that pair at least one row), or, when no single column does,
+   * on every column but the float ones together. Says "the same rows, those columns written differently" instead
+   * of "different rows".
    */
-  readonly matchWithout: readonly { readonly column: string; readonly rows: number }[];
+  readonly matchWithout: readonly { readonly columns: readonly string[]; readonly rows: number }[];
   /** Unmatched rows that pair within the numeric tolerances (equal on every other column); 0 without tolerances. */
   readonly withinTolerance: number;
   /** Numeric columns compared within a tolerance (research names). */
@@ -113,7 +114,7 @@ async function unmatchedRows(
   pairs: readonly ColumnPair[],
   tolerant: readonly ColumnPair[],
   tolerances: Tolerances | undefined,
-): Promise<{ matchWithout: { column: string; rows: number }[]; withinTolerance: number }> {
+): Promise<{ matchWithout: { columns: string[]; rows: number }[]; withinTolerance: number }> {
   const ua = ident(`rd_unmatched_a_${counter}`);
   const ub = ident(`rd_unmatched_b_${counter}`);
   // Only the copies beyond the other side's count: a row held twice in research and once in production leaves one.
@@ -130,10 +131,16 @@ async function unmatchedRows(
     const hashOf = (cols: number[]) => (cols.length ? `hash(${cols.map((i) => `v${i}`).join(', ')})` : 'hash(1)');
     const all = pairs.map((_p, i) => i);
     const paired = (h: string) => `(SELECT coalesce(sum(least(x.n, y.n)), 0) FROM (SELECT ${h} AS h, count(*) AS n FROM ${ua} GROUP BY 1) x JOIN (SELECT ${h} AS h, count(*) AS n FROM ${ub} GROUP BY 1) y ON x.h = y.h)`;
-    let matchWithout: { column: string; rows: number }[] = [];
+    let matchWithout: { columns: string[]; rows: number }[] = [];
     if (pairs.length > 1) {
-      const r = await engine.one(`SELECT ${all.map((i) => `${paired(hashOf(all.filter((j) => j !== i)))} AS c${i}`).join(', ')}`);
-      matchWithout = pairs.map((p, i) => ({ column: p.name, rows: toNumber(r[`c${i}`]) ?? 0 })).filter((x) => x.rows > 0).sort((x, y) => y.rows - x.rows || (x.column < y.column ? -1 : 1));
+      // Float columns together too: two columns cast to float32 leave no single column that pairs the rows.
+      const floats = all.filter((i) => pairs[i]!.kind === 'float' || pairs[i]!.kind === 'decimal');
+      const withFloats = floats.length > 1 && floats.length < pairs.length;
+      const r = await engine.one(`SELECT ${all.map((i) => `${paired(hashOf(all.filter((j) => j !== i)))} AS c${i}`).join(', ')}${withFloats ? `, ${paired(hashOf(all.filter((j) => !floats.includes(j))))} AS floats` : ''}`);
+      matchWithout = pairs.map((p, i) => ({ columns: [p.name], rows: toNumber(r[`c${i}`]) ?? 0 })).filter((x) => x.rows > 0).sort((x, y) => y.rows - x.rows || (x.columns[0]! < y.columns[0]! ? -1 : 1));
+      const together = withFloats ? (toNumber(r.floats) ?? 0) : 0;
+      const single = matchWithout.reduce((x, y) => x + y.rows, 0);
+      if (together > single) matchWithout = [{ columns: floats.map((i) => pairs[i]!.name), rows: together }];
     }
     let withinTolerance = 0;
     if (tolerant.length > 0) {
