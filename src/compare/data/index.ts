@@ -254,7 +254,8 @@ function keyCountsFromProfiles(profiles: DataComparison['profiles'], schema: Sch
   const pair = schema.pairs.find((p) => p.name === key[0]);
   const a = profiles.research.columns[key[0]!];
   const b = pair ? profiles.production.columns[pair.productionName] : undefined;
-  const counts = (p: ColumnProfile | undefined, rows: number) => (p ? { rows, nulls: p.nulls, distinct: p.distinct } : undefined);
+  const counts = (p: ColumnProfile | undefined, rows: number) =>
+    p ? { rows, nulls: p.nulls, distinct: p.distinct, ...(typeof p.min === 'number' && typeof p.max === 'number' ? { min: p.min, max: p.max } : {}) } : undefined;
   return [counts(a, profiles.research.rows), counts(b, profiles.production.rows)];
 }
 

@@ -177,6 +177,9 @@ export interface KeyCounts {
   readonly rows: number;
   readonly nulls: number;
   readonly distinct: number;
+  /** Smallest and largest key, when numeric (the profile has them): the offsets key_format tries start there. */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /** Key health of one side: null keys and duplicates, from the key columns only (or from profile counts). */
@@ -440,7 +443,7 @@ export async function keyedDiff(
     diffTable: table,
     valueColumns: values.map((v) => v.name),
     duplicateKeysChanged: numberDuplicates ? await duplicateKeysChanged(engine, research, production, keys) : 0,
-    keyFormat: onlyResearch > 0 && onlyProduction > 0 ? await keyFormat(engine, ident(table), keys, options.sample, { research, production }) : null,
+    keyFormat: onlyResearch > 0 && onlyProduction > 0 ? await keyFormat(engine, ident(table), keys, options.sample, { research, production, known: options.keyCounts }) : null,
   };
 }
 
@@ -477,7 +480,7 @@ const KEY_NORMALISATIONS: readonly [string, (x: string) => string][] = [
  * the two sides' smallest, or largest, unmatched keys). The one matching the most keys is kept when it matches
  * at least half of the smaller side's unmatched keys.
  */
-async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPair[], sample: number, sides?: { research: Dataset; production: Dataset }): Promise<KeyFormat | null> {
+async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPair[], sample: number, sides?: { research: Dataset; production: Dataset; known?: KeyedOptions['keyCounts'] }): Promise<KeyFormat | null> {
   const cols = keys.map((_p, i) => `k${i}`).join(', ');
   const ua = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_b IS NULL)`;
   const ub = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_a IS NULL)`;
@@ -495,13 +498,21 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
     // all keys (the unmatched ones alone are off by the shared ones) and over the unmatched ones.
     const k = keys[0]!;
     const all = (d: Dataset, name: string) => `(SELECT CAST(${ident(name)} AS ${k.compareType}) AS k0 FROM ${d.relation})`;
-    const ends = await engine.one(`SELECT
-      (SELECT min(k0) FROM ${all(sides.production, k.productionName)}) - (SELECT min(k0) FROM ${all(sides.research, k.name)}) AS lo,
-      (SELECT max(k0) FROM ${all(sides.production, k.productionName)}) - (SELECT max(k0) FROM ${all(sides.research, k.name)}) AS hi,
-      (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS ulo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS uhi`);
+    const range = async (d: Dataset, name: string, known: KeyCounts | undefined) =>
+      known?.min !== undefined && known.max !== undefined ? { lo: known.min, hi: known.max } : await engine.one(`SELECT min(k0) AS lo, max(k0) AS hi FROM ${all(d, name)}`);
+    const ra = await range(sides.research, k.name, sides.known?.[0]);
+    const rb = await range(sides.production, k.productionName, sides.known?.[1]);
+    const u = await engine.one(`SELECT (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS ulo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS uhi`);
+    const diff = (x: unknown, y: unknown) => { const a = toNumber(x); const b = toNumber(y); return a === null || b === null ? null : b - a; };
     const production = `(SELECT DISTINCT k0 FROM ${all(sides.production, k.productionName)} WHERE k0 IS NOT NULL)`;
     const research = `(SELECT DISTINCT k0 FROM ${all(sides.research, k.name)} WHERE k0 IS NOT NULL)`;
-    const offsets = [...new Set([ends.lo, ends.hi, ends.ulo, ends.uhi].map(toNumber))].filter((o): o is number => o !== null && o !== 0 && Number.isFinite(o));
+    let offsets = [...new Set([diff(ra.lo, rb.lo), diff(ra.hi, rb.hi), toNumber(u.ulo), toNumber(u.uhi)])].filter((o): o is number => o !== null && o !== 0 && Number.isFinite(o));
+    // First among the unmatched keys only (the diff table, small): an offset that pairs few of them is dropped
+    // before any pass over all keys.
+    if (offsets.length) {
+      const pre = await engine.one(`SELECT ${offsets.map((o, i) => `(SELECT count(*) FROM ${ua} x SEMI JOIN ${ub} y ON CAST(x.k0 AS DOUBLE) + ${o} = CAST(y.k0 AS DOUBLE)) AS o${i}`).join(', ')}`);
+      offsets = offsets.filter((_o, i) => (toNumber(pre[`o${i}`]) ?? 0) >= Math.max(KEY_OFFSET_MIN_KEYS, 0.25 * Math.min(na, nb)));
+    }
     if (offsets.length) {
       // A shift maps (almost) every research key onto a production key; two samples of one dense id range align
       // by chance only as often as production's keys fill that range. So an offset counts when it maps at least
