@@ -51,6 +51,9 @@ describe('keys that (almost) never match', () => {
     expect(s.evidence).toMatchObject({ researchRows: 200, productionRows: 200, equalRowCounts: true });
     expect(s.evidence.missing).toBe(s.evidence.extra);
     expect(causes(r.json)).not.toContain('key_format');
+    // features runs the same comparison under its own stage name (a sample drawn while building features).
+    const feat = await runJson(['features', ...fx('sampled'), '--key', 'order_id']);
+    expect(find(feat.json, 'sampling_unseeded')).toMatchObject({ stage: 'features', rowsAffected: s.rowsAffected });
   });
 
   it('unseeded samples without a key: sampling_unseeded too (the sides share some rows, so not another population)', async () => {

@@ -27,7 +27,7 @@ export interface DataCompareOptions extends SchemaOptions {
   readonly sample?: number;
   /** Column statistics (one scan per side); off with --no-stats. */
   readonly stats?: boolean;
-  /** Below this share of matched rows the sides are different populations: compare distributions instead. */
+  /** Without a key, below this share of common rows the sides are different populations: compare distributions instead. */
   readonly unmatchedShare?: number;
   readonly onProgress?: (message: string) => void;
   /**
