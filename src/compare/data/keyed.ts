@@ -9,9 +9,9 @@ import { toleranceFor } from './tolerance.js';
 import type { Tolerances } from './tolerance.js';
 import { toNumber, toPlain } from './values.js';
 
-/** Decimals tried when asking "are the two values equal after rounding to k decimals?". */
+/** Decimals a rounding can be named at (`precision_loss`): beyond 12, the digits are a double's own. */
 export const PRECISION_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
-/** Significant digits tried (`%.6g`, pandas' 10-digit JSON, Excel's 15 digits). */
+/** Significant digits a rounding can be named at (`%.6g`, Excel's 15 digits). */
 export const SIGNIFICANT_DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
 /** Relative differences up to this are a few ulps of a double (2.2e-16 each): numeric noise, not a cast or a rounding. */
 export const NOISE_REL = 1e-12;
@@ -77,8 +77,6 @@ export interface ColumnDiff {
   readonly float32Exact: number;
   /** Rows whose relative difference is a few ulps of a double (NOISE_REL). */
   readonly noise: number;
-  /** Differing rows equal after rounding to k decimals, for each k in PRECISION_DIGITS. */
-  readonly equalAtDigits: readonly number[];
   /**
    * Per side, over the finite differing pairs: the most decimals and significant digits its values carry, and
    * the largest difference in units of that side's leading digit (|r − o| / 10^floor(log10 |r|)).
@@ -356,7 +354,6 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     // Differences of a few ulps of a double: summation order, BLAS, compilers.
     // Values below the smallest normal double count relative to it (an ulp of 0 is a subnormal).
     q(cnt(`${valued} AND abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`), 'noise');
-    PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`));
     // How many decimals and significant digits each side's values carry (their shortest round-trip text, exact),
     // and the largest difference in units of the rounded side's leading digit: precisionRounding reads them.
     for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
@@ -584,7 +581,6 @@ function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples
     float32Equal: num('f32'),
     float32Exact: num('f32exact'),
     noise: num('noise'),
-    equalAtDigits: PRECISION_DIGITS.map((k) => num(`r${k}`)),
     digits: {
       production: { decimals: toNumber(g('decb')), significant: toNumber(g('sigb')), leadDiff: toNumber(g('leadb')) },
       research: { decimals: toNumber(g('deca')), significant: toNumber(g('siga')), leadDiff: toNumber(g('leada')) },
