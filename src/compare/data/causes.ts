@@ -48,7 +48,8 @@ export function keyedRowFindings(stage: Stage, d: KeyedDiff): Finding[] {
   if (d.onlyResearch > 0) {
     out.push(finding({
       stage, severity: 'error', cause: 'rows_missing', columns: key, rowsAffected: d.onlyResearch, sampleKeys: toEvidence(d.sampleOnlyResearch) as never,
-      message: `${formatCount(d.onlyResearch)} research rows have no match in production: rows lost in transfer or ETL`,
+      // Lost rows are the likely story only when nothing else is: keys written differently, or rows replaced one for one.
+      message: `${formatCount(d.onlyResearch)} research rows have no match in production${d.keyFormat ? ': see key_format' : d.onlyProduction === d.onlyResearch ? '' : ': rows lost in transfer or ETL'}`,
       evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
     }));
   }
