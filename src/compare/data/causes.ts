@@ -2,10 +2,17 @@ import { finding, toEvidence } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
 import { formatCount, formatNumber } from '../../report/format.js';
 import type { ColumnPair, SchemaMatch } from './columns.js';
-import type { ColumnDiff, KeyHealth, KeyedDiff } from './keyed.js';
-import { PRECISION_DIGITS } from './keyed.js';
+import type { ColumnDiff, KeyFormat, KeyHealth, KeyedDiff } from './keyed.js';
+import { NOISE_REL, PRECISION_DIGITS, SIGNIFICANT_DIGITS } from './keyed.js';
+
+/** The most decimals, and significant digits, a rounding is named at (beyond, the text is a double's own). */
+const MAX_DECIMALS = PRECISION_DIGITS[PRECISION_DIGITS.length - 1]!;
+const MAX_SIGNIFICANT = SIGNIFICANT_DIGITS[SIGNIFICANT_DIGITS.length - 1]!;
 import type { SamplePart } from './keyed.js';
 import type { KeylessDiff } from './keyless.js';
+import { isNumericKind } from './columns.js';
+import { EXACT, toleranceFor } from './tolerance.js';
+import type { Tolerance, Tolerances } from './tolerance.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
 
 const HOUR_US = 3_600_000_000;
@@ -41,7 +48,8 @@ export function keyedRowFindings(stage: Stage, d: KeyedDiff): Finding[] {
   if (d.onlyResearch > 0) {
     out.push(finding({
       stage, severity: 'error', cause: 'rows_missing', columns: key, rowsAffected: d.onlyResearch, sampleKeys: toEvidence(d.sampleOnlyResearch) as never,
-      message: `${formatCount(d.onlyResearch)} research rows have no match in production: rows lost in transfer or ETL`,
+      // Lost rows are the likely story only when nothing else is: keys written differently, or rows replaced one for one.
+      message: `${formatCount(d.onlyResearch)} research rows have no match in production${d.keyFormat ? ': see key_format' : d.onlyProduction === d.onlyResearch ? '' : ': rows lost in transfer or ETL'}`,
       evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
     }));
   }
@@ -52,7 +60,8 @@ export function keyedRowFindings(stage: Stage, d: KeyedDiff): Finding[] {
       evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
     }));
   }
-  out.push(...duplicateKeyFindings(stage, key, d.research, d.production));
+  if (d.keyFormat) out.push(keyFormatFinding(stage, key, d.keyFormat));
+  out.push(...duplicateKeyFindings(stage, key, d.research, d.production, d.duplicateKeysChanged));
   for (const [side, h] of [['research', d.research], ['production', d.production]] as const) {
     if (h.nullKeyRows > 0) {
       out.push(finding({
@@ -64,16 +73,28 @@ export function keyedRowFindings(stage: Stage, d: KeyedDiff): Finding[] {
   return out;
 }
 
-function duplicateKeyFindings(stage: Stage, key: string[], a: KeyHealth, b: KeyHealth): Finding[] {
+/** Keys that would match after a normalisation: the key's format changed between the sides. */
+function keyFormatFinding(stage: Stage, key: string[], k: KeyFormat): Finding {
+  const how = k.normalisation === 'constant offset' ? `shifted by a constant ${formatNumber(k.offset ?? null)}` : `that differs only in ${k.normalisation}`;
+  const example = k.examples[0] ? ` (e.g. ${JSON.stringify(k.examples[0].research)} vs ${JSON.stringify(k.examples[0].production)})` : '';
+  return finding({
+    stage, severity: 'error', cause: 'key_format', columns: key, rowsAffected: k.wouldMatch,
+    sampleKeys: toEvidence(k.examples.map((e) => e.research)) as never,
+    message: `${formatCount(k.wouldMatch)} of ${formatCount(k.unmatchedResearchKeys)} unmatched research keys have a production key ${how}${example}: the key is written differently`,
+    evidence: toEvidence({ normalisation: k.normalisation, wouldMatch: k.wouldMatch, unmatchedResearchKeys: k.unmatchedResearchKeys, unmatchedProductionKeys: k.unmatchedProductionKeys, examples: k.examples, tried: k.tried, ...(k.offset !== undefined ? { offset: k.offset } : {}) }) as Record<string, never>,
+  });
+}
+
+function duplicateKeyFindings(stage: Stage, key: string[], a: KeyHealth, b: KeyHealth, changedKeys: number): Finding[] {
   const out: Finding[] = [];
-  // Duplicates that are the same on both sides reproduce; they are reported, but do not break the stage.
-  const same = a.duplicateRows === b.duplicateRows && a.duplicateKeys === b.duplicateKeys;
+  // Duplicates that are the same on both sides (every duplicated key has as many rows on each) reproduce: info.
+  const same = changedKeys === 0;
   for (const [side, h] of [['research', a], ['production', b]] as const) {
     if (h.duplicateRows === 0) continue;
     out.push(finding({
       stage, severity: same ? 'info' : 'error', cause: 'duplicate_keys', columns: key, rowsAffected: h.duplicateRows, sampleKeys: toEvidence(h.sampleDuplicateKeys) as never,
       message: `${formatCount(h.duplicateKeys)} keys appear more than once in ${side} (${formatCount(h.duplicateRows)} extra rows)${same ? ', the same on both sides' : ': duplication in load'}`,
-      evidence: { side, duplicateKeys: h.duplicateKeys, extraRows: h.duplicateRows, researchDuplicateRows: a.duplicateRows, productionDuplicateRows: b.duplicateRows },
+      evidence: { side, duplicateKeys: h.duplicateKeys, extraRows: h.duplicateRows, researchDuplicateRows: a.duplicateRows, productionDuplicateRows: b.duplicateRows, keysWithChangedCount: changedKeys },
     }));
   }
   return out;
@@ -88,13 +109,14 @@ export function keylessRowFindings(stage: Stage, d: KeylessDiff): Finding[] {
   if (d.onlyProduction > 0) {
     out.push(finding({ stage, severity: 'error', cause: 'rows_extra', rowsAffected: d.onlyProduction, message: `${formatCount(d.onlyProduction)} production rows have no identical row in research`, evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyProduction) } }));
   }
-  const same = d.duplicateRowsResearch === d.duplicateRowsProduction;
+  // Identical rows that occur as often on both sides reproduce (info); a copy that appears or changes count breaks.
+  const same = d.duplicatesChanged === 0;
   for (const [side, n] of [['research', d.duplicateRowsResearch], ['production', d.duplicateRowsProduction]] as const) {
     if (n === 0) continue;
     out.push(finding({
       stage, severity: same ? 'info' : 'error', cause: 'duplicate_rows', rowsAffected: n,
       message: `${formatCount(n)} duplicate rows in ${side}${same ? ', the same on both sides' : ': duplication in load'}`,
-      evidence: { side, research: d.duplicateRowsResearch, production: d.duplicateRowsProduction },
+      evidence: { side, research: d.duplicateRowsResearch, production: d.duplicateRowsProduction, rowsWithChangedCount: d.duplicatesChanged },
     }));
   }
   return out;
@@ -167,12 +189,27 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
   const base = { stage, columns: col, rowsAffected: n, sampleKeys: samples as never };
   const magnitude = { maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff };
   if (pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer') {
-    if (pair.kind !== 'integer' && d.finiteValued === n && d.float32Equal === n) {
-      return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}): cast to float32`, evidence: ev(magnitude) });
+    const allFinite = d.finiteValued === n;
+    const rounding = allFinite ? precisionRounding(d) : null;
+    // A float32 written as its shortest text carries 6 to 9 significant digits, and over a few values nearly
+    // always 8 or 9: a side that never carries more than 7 was rounded as text (%.7g), even when every pair is
+    // also equal as float32.
+    const textRounding = rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
+    if (pair.kind !== 'integer' && allFinite && !textRounding && isFloat32Cast(d, n)) {
+      return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`, evidence: ev({ ...magnitude, float32Exact: d.float32Exact }) });
     }
-    const digits = d.finiteValued === n ? precisionDigits(d) : null;
-    if (digits !== null) {
-      return finding({ ...base, severity: 'error', cause: 'precision_loss', message: `${d.column}: ${formatCount(n)} values differ but are equal after rounding to ${digits} decimal${digits === 1 ? '' : 's'} (max abs difference ${formatNumber(d.maxAbsDiff)}): precision lost`, evidence: ev({ ...magnitude, decimals: digits }) });
+    if (rounding) {
+      const what = rounding.kind === 'decimals' ? `${rounding.digits} decimal${rounding.digits === 1 ? '' : 's'}` : `${rounding.digits} significant digit${rounding.digits === 1 ? '' : 's'}`;
+      return finding({
+        ...base, severity: 'error', cause: 'precision_loss',
+        message: `${d.column}: ${formatCount(n)} values differ but are equal after rounding to ${what} (${rounding.side} holds ${what}; max abs difference ${formatNumber(d.maxAbsDiff)}, max relative ${formatNumber(d.maxRelDiff)}): precision lost`,
+        evidence: ev({ ...magnitude, roundedSide: rounding.side, ...(rounding.kind === 'decimals' ? { decimals: rounding.digits } : { significantDigits: rounding.digits }) }),
+      });
+    }
+    // Checked after the rounding grids: Excel's 15 digits move values by up to ~20 ulps, but onto a grid.
+    // A few ulps of a double (summation order, BLAS, compiler): noise, never more than a warning.
+    if (pair.kind !== 'integer' && allFinite && d.noise === n) {
+      return finding({ ...base, severity: 'warning', cause: 'numeric_noise', message: `${d.column}: ${formatCount(n)} values differ by at most ${formatNumber(d.maxRelDiff)} (relative): a few ulps of a double, floating-point noise (summation order, BLAS, compiler)`, evidence: ev({ ...magnitude, noiseBound: NOISE_REL }) });
     }
     const k = d.constants;
     if (d.finiteValued === n && n >= 3 && k.researchDistinct === 1 && k.productionDistinct === 1) {
@@ -191,14 +228,49 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
   return finding({ ...base, severity: 'error', cause: 'value_changed', message: `${d.column}: ${formatCount(n)} rows have different values${detail}`, evidence: ev(magnitude) });
 }
 
-/** The most decimals k at which every differing pair is equal after rounding; k = 0 only for integral production values. */
-function precisionDigits(d: ColumnDiff): number | null {
-  for (let j = PRECISION_DIGITS.length - 1; j >= 0; j--) {
-    if (d.equalAtDigits[j] === d.bothValued) {
-      const k = PRECISION_DIGITS[j]!;
-      if (k === 0 && (d.maxAbsDiff ?? 1) >= 0.5) return null;
-      return k;
-    }
+/**
+ * float32's epsilon (2^-23): a round-to-nearest cast moves a value by at most half of it (relative), and a float32
+ * written as its shortest text and read back as a double by up to half more.
+ */
+const FLOAT32_EPSILON = 2 ** -23;
+/** The largest relative difference of a float32 cast over a few rows is rarely below this (a 1e-9 rescale is not a cast). */
+const FLOAT32_NEAR = 1e-8;
+/** Significant digits a column of float32 shortest texts exceeds (see valuedFinding). */
+const FLOAT32_TEXT_DIGITS = 7;
+
+/**
+ * A float32 cast: every pair is equal as float32 and the differences are float32-sized: at most float32's epsilon
+ * (relative) and, at the largest, near it. Values that happen to be float32-representable (25.25) with a 1e-9
+ * difference are not a cast. `float32Exact` (one side exactly the other's float32) goes in the evidence: a
+ * float32 written as its shortest text is no longer exactly a float32 when read back as a double.
+ */
+function isFloat32Cast(d: ColumnDiff, n: number): boolean {
+  if (d.float32Equal !== n || d.maxRelDiff === null) return false;
+  if (d.maxRelDiff > FLOAT32_EPSILON * (1 + 1e-6)) return false;
+  return d.maxRelDiff >= FLOAT32_NEAR;
+}
+
+/**
+ * How one side was rounded, when every differing pair says the same: that side carries at most k decimals (or k
+ * significant digits), counted exactly from its values' shortest round-trip text, and the other side is within
+ * one unit of that digit. k is the most any value carries (the fewest that hold them all); decimals come first
+ * (the usual `round(x, 2)`), then significant digits (`%.6g`, 10-digit JSON, Excel's 15 digits), production side
+ * first. The message's figures then agree with its claim: the max difference is at most one unit.
+ */
+function precisionRounding(d: ColumnDiff): { kind: 'decimals' | 'significant'; digits: number; side: 'production' | 'research' } | null {
+  const abs = d.maxAbsDiff ?? 0;
+  // A rounding moves some value by a good part of a unit: differences far below it (a rescale by 1 + 1e-9 of
+  // values written with 4 decimals) are not a rounding to that digit.
+  const part = 0.05;
+  for (const side of ['production', 'research'] as const) {
+    const k = d.digits[side].decimals;
+    if (k !== null && k <= MAX_DECIMALS && abs <= 10 ** -k * (1 + 1e-9) && abs >= part * 10 ** -k) return { kind: 'decimals', digits: k, side };
+  }
+  for (const side of ['production', 'research'] as const) {
+    const { significant: k, leadDiff } = d.digits[side];
+    if (k === null || k === 0 || k > MAX_SIGNIFICANT || leadDiff === null) continue;
+    const unit = 10 ** (1 - k);
+    if (leadDiff <= unit * (1 + 1e-9) && leadDiff >= part * unit) return { kind: 'significant', digits: k, side };
   }
   return null;
 }
@@ -231,24 +303,27 @@ const EXACT_STATS = ['rows', 'count', 'nulls', 'distinct', 'nan', 'posInf', 'neg
 const ROUNDED_STATS = ['mean', 'std', 'meanLength'] as const;
 
 /** Statistics that differ between the sides for one column (for unkeyed evidence). */
-export function statisticDifferences(a: ColumnProfile, b: ColumnProfile, relTol = 1e-9): Record<string, { research: unknown; production: unknown }> {
+export function statisticDifferences(a: ColumnProfile, b: ColumnProfile, relTol = 1e-9, tol: Tolerance = EXACT): Record<string, { research: unknown; production: unknown }> {
   const out: Record<string, { research: unknown; production: unknown }> = {};
+  // Statistics in the column's units (not counts) compare within the value tolerances: values within them are equal.
+  const close = (x: number, y: number, rel: number) => sameNumber(x, y, rel) || Math.abs(x - y) <= tol.abs + tol.rel * Math.abs(x);
   for (const s of EXACT_STATS) {
     const x = a[s];
     const y = b[s];
     if (x === undefined && y === undefined) continue;
-    if (typeof x === 'number' && typeof y === 'number' ? !sameNumber(x, y, 0) : String(x) !== String(y)) out[s] = { research: x ?? null, production: y ?? null };
+    const inUnits = s === 'min' || s === 'max';
+    if (typeof x === 'number' && typeof y === 'number' ? !(inUnits ? close(x, y, 0) : sameNumber(x, y, 0)) : String(x) !== String(y)) out[s] = { research: x ?? null, production: y ?? null };
   }
   for (const s of ROUNDED_STATS) {
     const x = a[s];
     const y = b[s];
-    if (typeof x === 'number' && typeof y === 'number' && !sameNumber(x, y, relTol)) out[s] = { research: x, production: y };
+    if (typeof x === 'number' && typeof y === 'number' && !(s === 'meanLength' ? sameNumber(x, y, relTol) : close(x, y, relTol))) out[s] = { research: x, production: y };
     else if ((x === null) !== (y === null)) out[s] = { research: x ?? null, production: y ?? null };
   }
   if (a.quantiles && b.quantiles) {
     for (const [q, x] of Object.entries(a.quantiles)) {
       const y = b.quantiles[q as keyof typeof b.quantiles];
-      if (typeof x === 'number' && typeof y === 'number' ? !sameNumber(x, y, relTol) : x !== y) out[q] = { research: x, production: y };
+      if (typeof x === 'number' && typeof y === 'number' ? !close(x, y, relTol) : x !== y) out[q] = { research: x, production: y };
     }
   }
   return out;
@@ -259,7 +334,7 @@ function sameNumber(x: number, y: number, rel: number): boolean {
 }
 
 /** A sum that moved by more than 1e-12 (relative) while every count matched: precision lost in aggregation. */
-export function aggregationPrecision(stage: Stage, column: string, a: ColumnProfile, b: ColumnProfile): Finding | null {
+export function aggregationPrecision(stage: Stage, column: string, a: ColumnProfile, b: ColumnProfile, tol: Tolerance = EXACT): Finding | null {
   if (a.exactSum === null || a.exactSum === undefined || b.exactSum === null || b.exactSum === undefined) return null;
   if (a.count !== b.count || a.nan !== b.nan || a.posInf !== b.posInf || a.negInf !== b.negInf) return null;
   // Relative to Σ|x|: a compensated sum's rounding error scales with it, and a sum near zero would
@@ -269,6 +344,8 @@ export function aggregationPrecision(stage: Stage, column: string, a: ColumnProf
   const rel = Math.abs(a.exactSum - b.exactSum) / scale;
   // Beyond 1e-6 the values themselves changed: that is not a rounding effect.
   if (rel <= 1e-12 || rel > 1e-6) return null;
+  // Values within the tolerances move the sum by at most count·abs + rel·Σ|x|: equal, as the values are.
+  if (Math.abs(a.exactSum - b.exactSum) <= a.count * tol.abs + tol.rel * (a.absSum ?? Math.abs(a.exactSum))) return null;
   return finding({
     stage, severity: 'warning', cause: 'aggregation_precision', columns: [column], rowsAffected: null,
     message: `${column}: sums differ by ${formatNumber(rel)} (relative) with the same counts: precision lost in an aggregation or a lossy cast`,
@@ -277,19 +354,20 @@ export function aggregationPrecision(stage: Stage, column: string, a: ColumnProf
 }
 
 /** Keyless evidence per column: which statistics changed, as one finding per column. */
-export function statisticFindings(stage: Stage, research: TableProfile, production: TableProfile, pairs: readonly ColumnPair[]): Finding[] {
+export function statisticFindings(stage: Stage, research: TableProfile, production: TableProfile, pairs: readonly ColumnPair[], tolerances?: Tolerances): Finding[] {
   const out: Finding[] = [];
   for (const p of pairs) {
     const a = research.columns[p.name];
     const b = production.columns[p.productionName];
     if (!a || !b) continue;
-    const diffs = statisticDifferences(a, b);
+    const tol = isNumericKind(p.kind) ? toleranceFor(tolerances, p.name) : EXACT;
+    const diffs = statisticDifferences(a, b, 1e-9, tol);
     delete diffs.rows;
     const names = Object.keys(diffs);
     if (names.length === 0) continue;
     const onlySumLike = names.every((n) => n === 'mean' || n === 'std');
     if (onlySumLike) {
-      const agg = aggregationPrecision(stage, p.name, a, b);
+      const agg = aggregationPrecision(stage, p.name, a, b, tol);
       if (agg) out.push(agg);
       continue;
     }
@@ -301,4 +379,53 @@ export function statisticFindings(stage: Stage, research: TableProfile, producti
     }));
   }
   return out;
+}
+
+/** Fewest rows replaced, and smallest share of the rows, for "a sample drawn without a seed". */
+const SAMPLING_MIN_ROWS = 2;
+const SAMPLING_MIN_SHARE = 0.01;
+
+/**
+ * k rows missing and k rows extra with equal row counts: the same number of rows drawn again, differently — a
+ * sample taken without a seed rather than rows lost in ETL (which leaves fewer rows). `plausible` is false when
+ * something better explains the unmatched rows (a key written differently; rows that match on all but one
+ * column; no row in common at all without a key). Whether the data upstream was equal is for `check` to say:
+ * the evidence carries what it needs.
+ */
+export function samplingFinding(stage: Stage, missing: number, extra: number, researchRows: number, productionRows: number, matched: number, columns: string[], plausible: boolean): Finding | null {
+  if (!plausible || missing !== extra || researchRows !== productionRows || missing < SAMPLING_MIN_ROWS || missing < SAMPLING_MIN_SHARE * researchRows) return null;
+  return finding({
+    stage, severity: 'error', cause: 'sampling_unseeded', columns, rowsAffected: missing,
+    message: `${formatCount(missing)} research rows have no match and as many production rows are new, with equal row counts (${formatCount(researchRows)}): a sample drawn without a seed`,
+    evidence: { missing, extra, researchRows, productionRows, matched, equalRowCounts: true },
+  });
+}
+
+/** Without a key: the columns whose leaving out pairs the unmatched rows, when together they pair at least half. */
+export function columnsExplainingRows(d: KeylessDiff): KeylessDiff['matchWithout'] {
+  const smaller = Math.min(d.onlyResearch, d.onlyProduction);
+  if (smaller === 0) return [];
+  const total = d.matchWithout.reduce((x, y) => x + y.rows, 0);
+  return total >= 0.5 * smaller ? d.matchWithout : [];
+}
+
+/** Rows without a key that match on every column but one (or but the float ones): the same rows, those changed. */
+export function oneColumnFindings(stage: Stage, d: KeylessDiff, columns: KeylessDiff['matchWithout']): Finding[] {
+  return columns.map((c) => {
+    const names = c.columns.join(', ');
+    return finding({
+      stage, severity: 'error', cause: 'value_changed', columns: [...c.columns], rowsAffected: c.rows,
+      message: `${names}: ${formatCount(c.rows)} research rows have a production row equal on every other column but not on ${names}: the same rows with ${c.columns.length === 1 ? 'that column' : 'those columns'} written or computed differently`,
+      evidence: { pairedWithoutColumns: [...c.columns], pairedRows: c.rows, onlyResearch: d.onlyResearch, onlyProduction: d.onlyProduction, commonRows: d.common },
+    });
+  });
+}
+
+/** Without a key, rows paired within the tolerances: said in one line, with how they were paired. */
+export function withinToleranceFinding(stage: Stage, d: KeylessDiff): Finding {
+  return finding({
+    stage, severity: 'info', cause: 'value_changed', columns: [...d.tolerantColumns], rowsAffected: d.withinTolerance,
+    message: `${formatCount(d.withinTolerance)} rows match only within the tolerances on ${d.tolerantColumns.join(', ')}: without a key, rows equal on every other column were paired in value order and counted as equal`,
+    evidence: { withinTolerance: d.withinTolerance, tolerantColumns: [...d.tolerantColumns] },
+  });
 }

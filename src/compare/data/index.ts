@@ -3,7 +3,9 @@ import { finding } from '../../findings/report.js';
 import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
-import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
+import { aggregationPrecision, columnsExplainingRows, keyedRowFindings, keylessRowFindings, oneColumnFindings, samplingFinding, schemaFindings, statisticFindings, valueFindings, withinToleranceFinding } from './causes.js';
+import { newCategoryFindings } from './categories.js';
+import { toleranceFor } from './tolerance.js';
 import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
@@ -14,7 +16,7 @@ import type { KeylessDiff } from './keyless.js';
 import { completeOrderStats, profileTable } from './profile.js';
 import type { ColumnProfile, SuppliedOrderStats, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
-import { compareDistributions, distributionFindings, distributionSummary, profileCounts } from '../distribution/index.js';
+import { compareDistributions, distributionFindings, distributionSummary, profileCounts, summariseDrift } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 import type { SideRanks } from '../distribution/sql.js';
 
@@ -25,7 +27,7 @@ export interface DataCompareOptions extends SchemaOptions {
   readonly sample?: number;
   /** Column statistics (one scan per side); off with --no-stats. */
   readonly stats?: boolean;
-  /** Below this share of matched rows the sides are different populations: compare distributions instead. */
+  /** Without a key, below this share of common rows the sides are different populations: compare distributions instead. */
   readonly unmatchedShare?: number;
   readonly onProgress?: (message: string) => void;
   /**
@@ -100,6 +102,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   let keyed: KeyedDiff | null = null;
   let keyless: KeylessDiff | null = null;
   let unmatched = false;
+  // Columns whose every row is equal within tolerance: a drift test on them can only see the tolerated differences.
+  let equalWithinTolerance = new Set<string>();
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
@@ -108,41 +112,43 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
       keyed = { ...keyed, diffTable: null };
     }
     await runEarlyDrift();
-    const validA = keyed.research.rows - keyed.research.nullKeyRows;
-    const validB = keyed.production.rows - keyed.production.nullKeyRows;
-    unmatched = isUnmatched(keyed.matched, validA, validB, share);
-    findings.push(...(unmatched ? keyedRowFindings(stage, keyed).filter((f) => f.cause !== 'rows_missing' && f.cause !== 'rows_extra') : keyedRowFindings(stage, keyed)));
+    // With a key the user named, unmatched rows are the break itself, however many: never "different populations".
+    findings.push(...keyedRowFindings(stage, keyed));
+    const sampling = samplingFinding(stage, keyed.onlyResearch, keyed.onlyProduction, keyed.research.rows - keyed.research.nullKeyRows, keyed.production.rows - keyed.production.nullKeyRows, keyed.matched, [...options.key], keyed.keyFormat === null);
+    if (sampling) findings.push(sampling);
     for (const d of keyed.columns) {
       const pair = schema.pairs.find((p) => p.name === d.column)!;
       findings.push(...valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }));
     }
     // With rows missing on one side, sums differ for a reason already reported.
     const sameRows = keyed.onlyResearch === 0 && keyed.onlyProduction === 0;
-    if (profiles && sameRows) findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set([...options.key, ...keyed.columns.map((c) => c.column)])));
+    if (sameRows) equalWithinTolerance = toleratedColumns(schema.pairs, options, new Set(keyed.columns.map((c) => c.column)));
+    if (profiles && sameRows) findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set([...options.key, ...keyed.columns.map((c) => c.column)]), options.tolerances));
   } else if (schema.pairs.length > 0) {
     progress('comparing row multisets');
-    keyless = await keylessDiff(engine, research, production, schema.pairs, sample);
+    keyless = await keylessDiff(engine, research, production, schema.pairs, sample, options.tolerances);
     await runEarlyDrift();
     const rowsA = keyless.common + keyless.onlyResearch;
     const rowsB = keyless.common + keyless.onlyProduction;
-    unmatched = isUnmatched(keyless.common, rowsA, rowsB, share);
+    // Rows that match on every column but one are the same rows with that column changed, not another population.
+    const explaining = columnsExplainingRows(keyless);
+    const oneColumn = explaining.length > 0;
+    unmatched = !oneColumn && isUnmatched(keyless.common, rowsA, rowsB, share);
     const rowFindings = keylessRowFindings(stage, keyless);
     findings.push(...(unmatched ? rowFindings.filter((f) => f.cause === 'duplicate_rows') : rowFindings));
-    if (profiles && !unmatched && (keyless.onlyResearch > 0 || keyless.onlyProduction > 0)) {
-      findings.push(...statisticFindings(stage, profiles.research, profiles.production, schema.pairs));
+    findings.push(...oneColumnFindings(stage, keyless, explaining));
+    if (keyless.withinTolerance > 0) findings.push(withinToleranceFinding(stage, keyless));
+    const sampling = oneColumn ? null : samplingFinding(stage, keyless.onlyResearch, keyless.onlyProduction, rowsA, rowsB, keyless.common, [], keyless.common > 0);
+    if (sampling) findings.push(sampling);
+    const sameRows = keyless.onlyResearch === 0 && keyless.onlyProduction === 0;
+    if (sameRows) equalWithinTolerance = toleratedColumns(schema.pairs, options, new Set());
+    if (profiles && !unmatched && !sameRows) {
+      findings.push(...statisticFindings(stage, profiles.research, profiles.production, schema.pairs, options.tolerances));
     } else if (profiles) {
-      findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set()));
+      findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set(), options.tolerances));
     }
   }
   await runEarlyDrift();
-  if (unmatched) {
-    const matched = keyed ? keyed.matched : keyless!.common;
-    findings.push(finding({
-      stage, severity: 'info', cause: 'no_common_rows', columns: [...(options.key ?? [])], rowsAffected: null,
-      message: `the sides share ${formatCount(matched)} ${keyed ? 'keys' : 'rows'}: different periods or populations, so distributions are compared instead of rows`,
-      evidence: { matched },
-    }));
-  }
   if (!distributions && (unmatched || options.drift?.always)) {
     distributions = await compareDistributions(engine, research, production, driftPairs, {
       ...options.drift,
@@ -150,7 +156,22 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
       ...(profiles ? driftCounts(profiles, schema) : {}),
     });
   }
+  if (distributions && equalWithinTolerance.size > 0) distributions = snapToTolerance(distributions, equalWithinTolerance, options.drift ?? {});
+  if (unmatched) {
+    const matched = keyless!.common;
+    const untested = distributions ? distributions.columns.filter((c) => !c.tests.drift).map((c) => c.column) : [];
+    const notTested = [...driftPairs.filter((p) => !distributions?.columns.some((c) => c.column === p.name)).map((p) => p.name), ...untested].sort();
+    // Rows were not compared, only distributions: a later period without a key is legitimate, but "equal" would
+    // promise more than was checked.
+    findings.push(finding({
+      stage, severity: 'warning', cause: 'no_common_rows', columns: notTested, rowsAffected: null,
+      message: `the sides share ${formatCount(matched)} rows and no column explains it: different periods or populations, so distributions are compared instead of rows${notTested.length ? ` (not tested: ${notTested.slice(0, 5).join(', ')}${notTested.length > 5 ? ', …' : ''})` : ''}`,
+      evidence: { matched, researchRows: keyless!.common + keyless!.onlyResearch, productionRows: keyless!.common + keyless!.onlyProduction, notTested },
+    }));
+  }
   if (distributions) findings.push(...distributionFindings(stage, distributions));
+  else if (profiles && options.stats !== false) findings.push(...(await newCategoryFindings(engine, research, production, driftPairs, profiles, stage)));
+  findings.push(...ignoredFindings(stage, research, production, options));
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
   return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
@@ -233,7 +254,8 @@ function keyCountsFromProfiles(profiles: DataComparison['profiles'], schema: Sch
   const pair = schema.pairs.find((p) => p.name === key[0]);
   const a = profiles.research.columns[key[0]!];
   const b = pair ? profiles.production.columns[pair.productionName] : undefined;
-  const counts = (p: ColumnProfile | undefined, rows: number) => (p ? { rows, nulls: p.nulls, distinct: p.distinct } : undefined);
+  const counts = (p: ColumnProfile | undefined, rows: number) =>
+    p ? { rows, nulls: p.nulls, distinct: p.distinct, ...(typeof p.min === 'number' && typeof p.max === 'number' ? { min: p.min, max: p.max } : {}) } : undefined;
   return [counts(a, profiles.research.rows), counts(b, profiles.production.rows)];
 }
 
@@ -277,14 +299,14 @@ function isUnmatched(matched: number, rowsA: number, rowsB: number, share: numbe
   return smaller > 0 && matched <= share * smaller;
 }
 
-function aggregationFindings(stage: Stage, pairs: readonly ColumnPair[], profiles: NonNullable<DataComparison['profiles']>, explained: Set<string>): Finding[] {
+function aggregationFindings(stage: Stage, pairs: readonly ColumnPair[], profiles: NonNullable<DataComparison['profiles']>, explained: Set<string>, tolerances: Tolerances | undefined): Finding[] {
   const out: Finding[] = [];
   for (const p of pairs) {
     if (explained.has(p.name)) continue;
     const a = profiles.research.columns[p.name];
     const b = profiles.production.columns[p.productionName];
     if (!a || !b) continue;
-    const f = aggregationPrecision(stage, p.name, a, b);
+    const f = aggregationPrecision(stage, p.name, a, b, toleranceFor(tolerances, p.name));
     if (f) out.push(f);
   }
   return out;
@@ -367,4 +389,34 @@ export function toOutcome(c: DataComparison, extra: Finding[] = [], summaryExtra
   const broken = findings.filter((f) => f.severity !== 'info');
   const reason = broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`;
   return { result: { stage: c.stage, status: broken.length ? 'different' : 'equal', reason, summary: { ...c.summary, ...summaryExtra } }, findings };
+}
+
+/** Numeric columns compared within a tolerance that no row differs on beyond it (the rows all matched). */
+function toleratedColumns(pairs: readonly ColumnPair[], options: DataCompareOptions, differing: Set<string>): Set<string> {
+  const keys = new Set(options.key ?? []);
+  return new Set(pairs.filter((p) => isNumericKind(p.kind) && !keys.has(p.name) && !differing.has(p.name) && hasTolerance(toleranceFor(options.tolerances, p.name))).map((p) => p.name));
+}
+
+function hasTolerance(t: { abs: number; rel: number }): boolean {
+  return t.abs > 0 || t.rel > 0;
+}
+
+/**
+ * Tolerances reach the drift tests: a column whose every row matched within them can differ in distribution only
+ * by tolerated amounts, which a KS test on thousands of rows still calls drift. Its verdict is set to "not drifted"
+ * and marked `equalWithinTolerance`; the test values stay in the summary.
+ */
+function snapToTolerance(dist: DistributionComparison, columns: Set<string>, drift: DriftOptions): DistributionComparison {
+  if (!dist.columns.some((c) => columns.has(c.column) && c.tests.drift?.drifted)) return dist;
+  const snapped = dist.columns.map((c) => (columns.has(c.column) && c.tests.drift ? { ...c, tests: { ...c.tests, drift: { ...c.tests.drift, drifted: false, equalWithinTolerance: true } } } : c));
+  return summariseDrift(snapped, drift);
+}
+
+/** Columns the user left out with --ignore: not compared, and the report says so (info: the user chose it). */
+function ignoredFindings(stage: Stage, research: Dataset, production: Dataset, options: DataCompareOptions): Finding[] {
+  const present = new Set([...research.columns, ...production.columns].map((c) => c.name));
+  return [...new Set(options.ignore ?? [])].filter((n) => present.has(n)).sort().map((n) => finding({
+    stage, severity: 'info', cause: 'not_compared', columns: [n], rowsAffected: null,
+    message: `${n}: left out by --ignore, not compared`, evidence: { reason: 'ignored' },
+  }));
 }

@@ -3,14 +3,41 @@ import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import type { Dataset } from '../../sources/register.js';
 import type { ColumnPair } from './columns.js';
-import { asText, isNumericKind, isTemporalKind } from './columns.js';
+import { asText, isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import { distinctAndRanks } from './profile.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerances } from './tolerance.js';
 import { toNumber, toPlain } from './values.js';
 
-/** Decimals tried when asking "are the two values equal after rounding to k decimals?". */
+/** Decimals a rounding can be named at (`precision_loss`): beyond 12, the digits are a double's own. */
 export const PRECISION_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
+/** Significant digits a rounding can be named at (`%.6g`, Excel's 15 digits). */
+export const SIGNIFICANT_DIGITS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
+/** Relative differences up to this are a few ulps of a double (2.2e-16 each): numeric noise, not a cast or a rounding. */
+export const NOISE_REL = 1e-12;
+
+/** The shortest round-trip text of |x| without its exponent ("1.5e-07" → "1.5"). */
+function mantissaSql(x: string): string {
+  return `regexp_replace(CAST(abs(${x}) AS VARCHAR), 'e.*$', '')`;
+}
+
+/** The exponent of that text (0 without one). */
+function exponentSql(x: string): string {
+  return `coalesce(TRY_CAST(regexp_extract(CAST(${x} AS VARCHAR), 'e([-+]?[0-9]+)$', 1) AS INTEGER), 0)`;
+}
+
+/**
+ * Decimals x carries: those of its shortest round-trip text (DuckDB prints doubles that way), so a value read
+ * from text rounded to k decimals has at most k, exactly — no slack against DuckDB's own round().
+ */
+export function decimalsSql(x: string): string {
+  return `greatest(0, length(regexp_replace(regexp_extract(${mantissaSql(x)}, '[.]([0-9]*)$', 1), '0+$', '')) - ${exponentSql(x)})`;
+}
+
+/** Significant digits x carries, from the same text (leading and trailing zeros are not significant; 0 has none). */
+export function significantSql(x: string): string {
+  return `length(regexp_replace(replace(${mantissaSql(x)}, '.', ''), '^0+|0+$', '', 'g'))`;
+}
 
 export interface KeyHealth {
   readonly rows: number;
@@ -46,8 +73,15 @@ export interface ColumnDiff {
   /** Distinct research / production values among those rows, and one of each (for constant replacement). */
   readonly constants: { researchDistinct: number; productionDistinct: number; research: number | null; production: number | null };
   readonly float32Equal: number;
-  /** Differing rows equal after rounding to k decimals, for each k in PRECISION_DIGITS. */
-  readonly equalAtDigits: readonly number[];
+  /** Rows where one side is exactly the other's float32 rounding. */
+  readonly float32Exact: number;
+  /** Rows whose relative difference is a few ulps of a double (NOISE_REL). */
+  readonly noise: number;
+  /**
+   * Per side, over the finite differing pairs: the most decimals and significant digits its values carry, and
+   * the largest difference in units of that side's leading digit (|r − o| / 10^floor(log10 |r|)).
+   */
+  readonly digits: { readonly [side in 'research' | 'production']: { readonly decimals: number | null; readonly significant: number | null; readonly leadDiff: number | null } };
   /** Temporal: distinct production − research offsets, in microseconds, with their counts (at most 3). */
   readonly offsets: readonly { micros: number; count: number }[];
   /** Values lowered to a single ceiling / raised to a single floor. */
@@ -82,6 +116,25 @@ export interface KeyedDiff {
   readonly diffTable: string | null;
   /** The value columns (research names) in the order of the d<i> flags. */
   readonly valueColumns: readonly string[];
+  /** Duplicated keys (on either side) whose number of rows differs between the sides; 0 when duplicates reproduce. */
+  readonly duplicateKeysChanged: number;
+  /** Unmatched keys that would match after a normalisation (whitespace, case, leading zeros, number, offset). */
+  readonly keyFormat: KeyFormat | null;
+}
+
+/** The likely reason keys do not match: the normalisation under which most unmatched keys would. */
+export interface KeyFormat {
+  readonly normalisation: string;
+  /** Unmatched research keys that would find a production key after it. */
+  readonly wouldMatch: number;
+  readonly unmatchedResearchKeys: number;
+  readonly unmatchedProductionKeys: number;
+  /** Research → production key pairs that match after the normalisation. */
+  readonly examples: readonly { research: unknown; production: unknown }[];
+  /** Every normalisation tried, with how many keys it would match. */
+  readonly tried: Readonly<Record<string, number>>;
+  /** For 'constant offset': production key − research key. */
+  readonly offset?: number;
 }
 
 export interface KeyedOptions {
@@ -102,7 +155,10 @@ export function keyPairs(pairs: readonly ColumnPair[], key: readonly string[], r
         suggestion: `columns there: ${side.columns.slice(0, 12).map((c) => c.name).join(', ')}${side.columns.length > 12 ? ', …' : ''}`,
       });
     }
-    if (pair.compatibility === 'breaking' || pair.kind === 'other') {
+    // A number on one side and text on the other joins as text: the type change is reported, and keys that
+    // differ only in their spelling ("007" vs 7) are named by keyFormat.
+    const numberVsText = pair.compatibility === 'breaking' && [kindOf(pair.research.type), kindOf(pair.production.type)].every((k) => isNumericKind(k) || k === 'string');
+    if ((pair.compatibility === 'breaking' && !numberVsText) || pair.kind === 'other') {
       throw new ReprodiffError('E_KEY_TYPES', `key column '${k}' is ${pair.research.type} in ${research.label} but ${pair.production.type} in ${production.label}: they cannot be joined`, {
         suggestion: 'cast the key to one type in both exports, or use another --key',
       });
@@ -119,6 +175,9 @@ export interface KeyCounts {
   readonly rows: number;
   readonly nulls: number;
   readonly distinct: number;
+  /** Smallest and largest key, when numeric (the profile has them): the offsets key_format tries start there. */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 /** Key health of one side: null keys and duplicates, from the key columns only (or from profile counts). */
@@ -174,21 +233,33 @@ export function differsSql(a: string, b: string, pair: ColumnPair, tolerances?: 
   return `(${a} IS DISTINCT FROM ${b})`;
 }
 
-/** The side subquery: key and value columns cast to the comparison types, numbered within duplicate keys when needed. */
-function sideSql(relation: string, side: 'research' | 'production', keys: readonly ColumnPair[], values: readonly ColumnPair[], numberDuplicates: boolean): string {
+/** The side subquery: key and value columns cast to the comparison types. */
+function sideSql(relation: string, side: 'research' | 'production', keys: readonly ColumnPair[], values: readonly ColumnPair[]): string {
   const name = (p: ColumnPair) => (side === 'research' ? p.name : p.productionName);
   const cols = [
     ...keys.map((p, i) => `${castExpr(name(p), p.compareType)} AS k${i}`),
     ...values.map((p, i) => `${castExpr(name(p), p.compareType)} AS v${i}`),
     'true AS _in',
   ];
-  if (numberDuplicates) {
-    // Duplicates pair up in a stable order (by all values), so extra copies show as unmatched rows.
-    const order = values.length ? values.map((_p, i) => `v${i}`).join(', ') : '1';
-    const partition = keys.map((_p, i) => `k${i}`).join(', ');
-    return `(SELECT *, row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS _dup FROM (SELECT ${cols.join(', ')} FROM ${relation}) s)`;
-  }
-  return `(SELECT ${cols.join(', ')} FROM ${relation})`;
+  const notNull = keys.map((_p, i) => `k${i} IS NOT NULL`).join(' AND ');
+  return `(SELECT * FROM (SELECT ${cols.join(', ')} FROM ${relation}) WHERE ${notNull})`;
+}
+
+/**
+ * Sides with duplicate keys pair as multisets: under a duplicated key, identical rows pair first (copy n of a row
+ * with copy n of the same row), and only the rows left over are paired, in a stable order by their values, and
+ * compared. So research (1, 2), (1, 0) against production (1, 2) leaves (1, 0) unmatched instead of making up a
+ * change from 0 to 2.
+ */
+function duplicatePairingSql(a: string, b: string, keys: readonly ColumnPair[], values: readonly ColumnPair[]): { a: string; b: string } {
+  const partition = keys.map((_p, i) => `k${i}`).join(', ');
+  const rowHash = values.length ? `hash(${values.map((_p, i) => `v${i}`).join(', ')})` : 'hash(1)';
+  const copies = (side: string) => `(SELECT *, ${rowHash} AS _h, row_number() OVER (PARTITION BY ${partition}, ${rowHash}) AS _c FROM ${side})`;
+  const same = keys.map((_p, i) => `x.k${i} = y.k${i}`).concat(['x._h = y._h', 'x._c = y._c']).join(' AND ');
+  const order = values.length ? values.map((_p, i) => `v${i}`).join(', ') : '1';
+  const leftover = (x: string, y: string) =>
+    `(SELECT * EXCLUDE (_h, _c), row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS _dup FROM (SELECT x.* FROM ${copies(x)} x ANTI JOIN ${copies(y)} y ON ${same}))`;
+  return { a: leftover(a, b), b: leftover(b, a) };
 }
 
 /** The one pass: FULL OUTER JOIN on the key, keeping only rows that are unmatched or differ somewhere. */
@@ -201,7 +272,6 @@ export function diffTableSql(
   tolerances: Tolerances | undefined,
   numberDuplicates: boolean,
 ): string {
-  const notNullKeys = (alias: string) => keys.map((_p, i) => `${alias}.k${i} IS NOT NULL`).join(' AND ');
   const on = [...keys.map((_p, i) => `a.k${i} = b.k${i}`), ...(numberDuplicates ? ['a._dup = b._dup'] : [])].join(' AND ');
   const flags = values.map((p, i) => `${differsSql(`a.v${i}`, `b.v${i}`, p, tolerances)} AS d${i}`);
   const select = [
@@ -212,10 +282,13 @@ export function diffTableSql(
     ...flags,
   ];
   const anyDiff = values.length ? values.map((p, i) => differsSql(`a.v${i}`, `b.v${i}`, p, tolerances)).join(' OR ') : 'false';
+  let a = sideSql(research.relation, 'research', keys, values);
+  let b = sideSql(production.relation, 'production', keys, values);
+  if (numberDuplicates) ({ a, b } = duplicatePairingSql(a, b, keys, values));
   return `CREATE TEMP TABLE ${table} AS
 SELECT ${select.join(',\n  ')}
-FROM (SELECT * FROM ${sideSql(research.relation, 'research', keys, values, numberDuplicates)} WHERE ${notNullKeys('a').replaceAll('a.', '')}) a
-FULL OUTER JOIN (SELECT * FROM ${sideSql(production.relation, 'production', keys, values, numberDuplicates)} WHERE ${notNullKeys('b').replaceAll('b.', '')}) b
+FROM ${a} a
+FULL OUTER JOIN ${b} b
 ON ${on}
 WHERE a._in IS NULL OR b._in IS NULL OR ${anyDiff}`;
 }
@@ -253,10 +326,12 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
   const q = (expr: string, stat: string) => parts.push(`${expr} AS p${i}_${stat}`);
   const cnt = (cond: string) => `count(CASE WHEN ${cond} THEN 1 END)`;
   const agg = (fn: string, x: string, cond: string) => `${fn}(CASE WHEN ${cond} THEN ${x} END)`;
+  // A NaN written for a null is reported apart (null_vs_nan): the fill values exclude it.
+  const filledValue = isNumericKind(p.kind) ? `${a} IS NULL AND NOT isnan(CAST(${b} AS DOUBLE))` : `${a} IS NULL`;
   q(cnt(`${a} IS NULL AND ${b} IS NOT NULL`), 'filled');
-  q(`count(DISTINCT CASE WHEN ${a} IS NULL THEN ${b} END)`, 'filled_distinct');
-  q(asText(agg('min', b, `${a} IS NULL`), p.compareType), 'filled_min');
-  q(asText(agg('max', b, `${a} IS NULL`), p.compareType), 'filled_max');
+  q(`count(DISTINCT CASE WHEN ${filledValue} THEN ${b} END)`, 'filled_distinct');
+  q(asText(agg('min', b, filledValue), p.compareType), 'filled_min');
+  q(asText(agg('max', b, filledValue), p.compareType), 'filled_max');
   q(cnt(`${a} IS NOT NULL AND ${b} IS NULL`), 'nulled');
   if (isNumericKind(p.kind)) {
     const da = `CAST(${a} AS DOUBLE)`;
@@ -270,10 +345,22 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     q(`count(DISTINCT CASE WHEN ${valued} THEN ${db} END)`, 'b_distinct');
     q(agg('min', da, valued), 'a_min');
     q(agg('min', db, valued), 'b_min');
-    q(agg('max', `abs(${da} - ${db})`, valued), 'maxabs');
-    q(agg('max', `abs(${da} - ${db}) / abs(${da})`, `${valued} AND ${da} <> 0`), 'maxrel');
+    // An infinity against a number (or the other infinity) is an infinite difference, not an unknown one.
+    q(agg('max', `abs(${da} - ${db})`, `NOT isnan(${da}) AND NOT isnan(${db})`), 'maxabs');
+    q(agg('max', `abs(${da} - ${db}) / abs(${da})`, `isfinite(${da}) AND NOT isnan(${db}) AND ${da} <> 0`), 'maxrel');
     q(cnt(`${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT)`), 'f32');
-    PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`));
+    // One side is exactly the other's float32 rounding (the cast really happened there).
+    q(cnt(`${valued} AND (CAST(CAST(${da} AS FLOAT) AS DOUBLE) = ${db} OR CAST(CAST(${db} AS FLOAT) AS DOUBLE) = ${da})`), 'f32exact');
+    // Differences of a few ulps of a double: summation order, BLAS, compilers.
+    // Values below the smallest normal double count relative to it (an ulp of 0 is a subnormal).
+    q(cnt(`${valued} AND abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`), 'noise');
+    // How many decimals and significant digits each side's values carry (their shortest round-trip text, exact),
+    // and the largest difference in units of the rounded side's leading digit: precisionRounding reads them.
+    for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
+      q(agg('max', decimalsSql(r), valued), `dec${side}`);
+      q(agg('max', significantSql(r), valued), `sig${side}`);
+      q(agg('max', `CASE WHEN ${r} = 0 THEN 'inf'::DOUBLE ELSE abs(${r} - ${o}) / pow(10, floor(log10(abs(${r})))) END`, valued), `lead${side}`);
+    }
     q(cnt(`${valued} AND ${da} > ${db}`), 'down');
     q(`count(DISTINCT CASE WHEN ${valued} AND ${da} > ${db} THEN ${db} END)`, 'down_distinct');
     q(agg('max', db, `${valued} AND ${da} > ${db}`), 'down_to');
@@ -352,6 +439,112 @@ export async function keyedDiff(
     columns,
     diffTable: table,
     valueColumns: values.map((v) => v.name),
+    duplicateKeysChanged: numberDuplicates ? await duplicateKeysChanged(engine, research, production, keys) : 0,
+    keyFormat: onlyResearch > 0 && onlyProduction > 0 ? await keyFormat(engine, ident(table), keys, options.sample, { research, production, known: options.keyCounts }) : null,
+  };
+}
+
+/** Keys that appear more than once on some side and whose row count differs between the sides. */
+async function duplicateKeysChanged(engine: Engine, research: Dataset, production: Dataset, keys: readonly ColumnPair[]): Promise<number> {
+  const counts = (relation: string, side: 'research' | 'production') => {
+    const cols = keys.map((p, i) => `${castExpr(side === 'research' ? p.name : p.productionName, p.compareType)} AS k${i}`);
+    return `(SELECT ${keys.map((_p, i) => `k${i}`).join(', ')}, count(*) AS n FROM (SELECT ${cols.join(', ')} FROM ${relation}) WHERE ${keys.map((_p, i) => `k${i} IS NOT NULL`).join(' AND ')} GROUP BY ALL)`;
+  };
+  const on = keys.map((_p, i) => `a.k${i} = b.k${i}`).join(' AND ');
+  const row = await engine.one(`SELECT count(*) AS n FROM ${counts(research.relation, 'research')} a FULL OUTER JOIN ${counts(production.relation, 'production')} b ON ${on}
+    WHERE greatest(coalesce(a.n, 0), coalesce(b.n, 0)) > 1 AND coalesce(a.n, 0) <> coalesce(b.n, 0)`);
+  return toNumber(row.n) ?? 0;
+}
+
+/** Fewest keys a constant offset must pair before it is named. */
+const KEY_OFFSET_MIN_KEYS = 3;
+/** Share of all research keys a constant offset must map onto production keys. */
+const KEY_OFFSET_SHARE = 0.9;
+
+/** Text normalisations of a key part (as VARCHAR), in the order they are preferred when they match as many keys. */
+const KEY_NORMALISATIONS: readonly [string, (x: string) => string][] = [
+  ['surrounding whitespace', (x) => `trim(${x})`],
+  ['letter case', (x) => `lower(${x})`],
+  ['letter case and whitespace', (x) => `lower(trim(${x}))`],
+  ['leading zeros', (x) => `regexp_replace(trim(${x}), '^0+(.)', '\\1')`],
+  ['number vs text', (x) => `CAST(TRY_CAST(trim(${x}) AS DOUBLE) AS VARCHAR)`],
+  ['separators and punctuation', (x) => `regexp_replace(lower(${x}), '[^[:alnum:]]', '', 'g')`],
+];
+
+/**
+ * Why keys do not match, when they look alike: the unmatched keys of both sides (from the diff table) are
+ * compared after each normalisation, and, for a single numeric key, after a constant offset (the difference of
+ * the two sides' smallest, or largest, unmatched keys). The one matching the most keys is kept when it matches
+ * at least half of the smaller side's unmatched keys.
+ */
+async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPair[], sample: number, sides?: { research: Dataset; production: Dataset; known?: KeyedOptions['keyCounts'] }): Promise<KeyFormat | null> {
+  const cols = keys.map((_p, i) => `k${i}`).join(', ');
+  const ua = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_b IS NULL)`;
+  const ub = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_a IS NULL)`;
+  const sizes = await engine.one(`SELECT (SELECT count(*) FROM ${ua}) AS na, (SELECT count(*) FROM ${ub}) AS nb`);
+  const na = toNumber(sizes.na) ?? 0;
+  const nb = toNumber(sizes.nb) ?? 0;
+  if (na === 0 || nb === 0) return null;
+  const text = (alias: string, i: number) => `CAST(${alias}.k${i} AS VARCHAR)`;
+  const candidates: { name: string; on: string; offset?: number; target?: string }[] = KEY_NORMALISATIONS.map(([name, norm]) => ({
+    name,
+    on: keys.map((_p, i) => `${norm(text('x', i))} = ${norm(text('y', i))}`).join(' AND '),
+  }));
+  if (keys.length === 1 && isNumericKind(keys[0]!.kind) && sides) {
+    // The offset maps research's keys onto production's: the difference of their smallest (or largest) keys, over
+    // all keys (the unmatched ones alone are off by the shared ones) and over the unmatched ones.
+    const k = keys[0]!;
+    const all = (d: Dataset, name: string) => `(SELECT CAST(${ident(name)} AS ${k.compareType}) AS k0 FROM ${d.relation})`;
+    const range = async (d: Dataset, name: string, known: KeyCounts | undefined) =>
+      known?.min !== undefined && known.max !== undefined ? { lo: known.min, hi: known.max } : await engine.one(`SELECT min(k0) AS lo, max(k0) AS hi FROM ${all(d, name)}`);
+    const ra = await range(sides.research, k.name, sides.known?.[0]);
+    const rb = await range(sides.production, k.productionName, sides.known?.[1]);
+    const u = await engine.one(`SELECT (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS ulo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS uhi`);
+    const diff = (x: unknown, y: unknown) => { const a = toNumber(x); const b = toNumber(y); return a === null || b === null ? null : b - a; };
+    const production = `(SELECT DISTINCT k0 FROM ${all(sides.production, k.productionName)} WHERE k0 IS NOT NULL)`;
+    const research = `(SELECT DISTINCT k0 FROM ${all(sides.research, k.name)} WHERE k0 IS NOT NULL)`;
+    let offsets = [...new Set([diff(ra.lo, rb.lo), diff(ra.hi, rb.hi), toNumber(u.ulo), toNumber(u.uhi)])].filter((o): o is number => o !== null && o !== 0 && Number.isFinite(o));
+    // First among the unmatched keys only (the diff table, small): an offset that pairs few of them is dropped
+    // before any pass over all keys.
+    if (offsets.length) {
+      const pre = await engine.one(`SELECT ${offsets.map((o, i) => `(SELECT count(*) FROM ${ua} x SEMI JOIN ${ub} y ON CAST(x.k0 AS DOUBLE) + ${o} = CAST(y.k0 AS DOUBLE)) AS o${i}`).join(', ')}`);
+      offsets = offsets.filter((_o, i) => (toNumber(pre[`o${i}`]) ?? 0) >= Math.max(KEY_OFFSET_MIN_KEYS, 0.25 * Math.min(na, nb)));
+    }
+    if (offsets.length) {
+      // A shift maps (almost) every research key onto a production key; two samples of one dense id range align
+      // by chance only as often as production's keys fill that range. So an offset counts when it maps at least
+      // OFFSET_SHARE of all research keys onto production keys.
+      const on = (o: number) => `CAST(x.k0 AS DOUBLE) + ${o} = CAST(y.k0 AS DOUBLE)`;
+      const fit = await engine.one(`SELECT (SELECT count(*) FROM ${research}) AS n, ${offsets.map((o, i) => `(SELECT count(*) FROM ${research} x SEMI JOIN ${production} y ON ${on(o)}) AS o${i}`).join(', ')}`);
+      const n = toNumber(fit.n) ?? 0;
+      offsets.forEach((offset, i) => {
+        if ((toNumber(fit[`o${i}`]) ?? 0) >= KEY_OFFSET_SHARE * n) candidates.push({ name: 'constant offset', on: on(offset), offset, target: production });
+      });
+    }
+  }
+  const counts = await engine.one(`SELECT ${candidates.map((c, i) => `(SELECT count(*) FROM ${ua} x SEMI JOIN ${c.target ?? ub} y ON ${c.on}) AS c${i}`).join(', ')}`);
+  const tried: Record<string, number> = {};
+  let best = -1;
+  candidates.forEach((c, i) => {
+    const n = toNumber(counts[`c${i}`]) ?? 0;
+    tried[c.name] = Math.max(tried[c.name] ?? 0, n);
+    if (n > 0 && (best < 0 || n > (toNumber(counts[`c${best}`]) ?? 0))) best = i;
+  });
+  if (best < 0) return null;
+  const wouldMatch = toNumber(counts[`c${best}`]) ?? 0;
+  if (wouldMatch < 0.5 * Math.min(na, nb)) return null;
+  // An offset is fitted on the keys themselves (one pair always "matches" some offset): it takes a few to show.
+  if (candidates[best]!.offset !== undefined && wouldMatch < KEY_OFFSET_MIN_KEYS) return null;
+  const chosen = candidates[best]!;
+  const pairs = await engine.all(`SELECT ${keys.map((_p, i) => `x.k${i} AS a${i}, y.k${i} AS b${i}`).join(', ')} FROM ${ua} x JOIN ${chosen.target ?? ub} y ON ${chosen.on} ORDER BY ${keys.map((_p, i) => `x.k${i}, y.k${i}`).join(', ')} LIMIT ${Math.max(1, Math.min(sample, 3))}`);
+  return {
+    normalisation: chosen.name,
+    wouldMatch,
+    unmatchedResearchKeys: na,
+    unmatchedProductionKeys: nb,
+    examples: pairs.map((r) => ({ research: keyValue(keys.map((_p, i) => r[`a${i}`])), production: keyValue(keys.map((_p, i) => r[`b${i}`])) })),
+    tried,
+    ...(chosen.offset !== undefined ? { offset: chosen.offset } : {}),
   };
 }
 
@@ -386,7 +579,12 @@ function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples
     finiteValued: num('finite'),
     constants: { researchDistinct: num('a_distinct'), productionDistinct: num('b_distinct'), research: toNumber(g('a_min')), production: toNumber(g('b_min')) },
     float32Equal: num('f32'),
-    equalAtDigits: PRECISION_DIGITS.map((k) => num(`r${k}`)),
+    float32Exact: num('f32exact'),
+    noise: num('noise'),
+    digits: {
+      production: { decimals: toNumber(g('decb')), significant: toNumber(g('sigb')), leadDiff: toNumber(g('leadb')) },
+      research: { decimals: toNumber(g('deca')), significant: toNumber(g('siga')), leadDiff: toNumber(g('leada')) },
+    },
     offsets: offsets.map((o) => ({ micros: toNumber(o) ?? 0, count: 0 })).sort((x, y) => x.micros - y.micros),
     clippedDown: { count: num('down'), to: toNumber(g('down_to')), distinctTo: num('down_distinct'), minFrom: toNumber(g('down_from')) },
     clippedUp: { count: num('up'), to: toNumber(g('up_to')), distinctTo: num('up_distinct'), maxFrom: toNumber(g('up_from')) },

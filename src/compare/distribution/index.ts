@@ -409,14 +409,7 @@ export function distributionFindings(stage: Stage, dist: DistributionComparison)
         evidence: { test: v.test, value: v.value, threshold: v.threshold, researchCount: c.researchCount, productionCount: c.productionCount, psi: c.tests.psi ?? null, jensenShannon: c.tests.jensenShannon ?? null },
       }));
     }
-    const unseenRows = c.unseen.reduce((x, y) => x + y.count, 0);
-    if (c.unseen.length) {
-      out.push(finding({
-        stage, severity: 'warning', cause: stage === 'features' ? 'unseen_category' : 'new_category', columns: [c.column], rowsAffected: unseenRows,
-        message: `${c.column}: ${formatCount(c.unseen.length)} categor${c.unseen.length === 1 ? 'y' : 'ies'} never seen in research (${preview(c.unseen)}) on ${formatCount(unseenRows)} production rows (${formatPercent(unseenRows / Math.max(1, c.productionCount))})`,
-        evidence: { categories: c.unseen.slice(0, 20).map((x) => ({ value: x.value, count: x.count })), rows: unseenRows },
-      }));
-    }
+    if (c.unseen.length) out.push(unseenCategoryFinding(stage, c.column, c.unseen, c.unseen.length, c.productionCount));
     if (c.gone.length) {
       const goneRows = c.gone.reduce((x, y) => x + y.count, 0);
       out.push(finding({
@@ -435,6 +428,18 @@ export function distributionFindings(stage: Stage, dist: DistributionComparison)
     }));
   }
   return out;
+}
+
+/**
+ * Categories of production never seen in research: `unseen_category` in features (a model meets values it was
+ * not trained on), `new_category` in the data stage. `unseen` may be the first of `distinct` such values.
+ */
+export function unseenCategoryFinding(stage: Stage, column: string, unseen: readonly { value: string; count: number }[], distinct: number, productionCount: number, rows = unseen.reduce((x, y) => x + y.count, 0)): Finding {
+  return finding({
+    stage, severity: 'warning', cause: stage === 'features' ? 'unseen_category' : 'new_category', columns: [column], rowsAffected: rows,
+    message: `${column}: ${formatCount(distinct)} categor${distinct === 1 ? 'y' : 'ies'} never seen in research (${preview(unseen)}) on ${formatCount(rows)} production rows (${formatPercent(rows / Math.max(1, productionCount))})`,
+    evidence: { categories: unseen.slice(0, 20).map((x) => ({ value: x.value, count: x.count })), rows },
+  });
 }
 
 /** Effect size used to rank drifted columns: Jensen–Shannon distance, comparable across column types. */

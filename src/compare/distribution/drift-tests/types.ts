@@ -71,6 +71,11 @@ export interface DriftVerdict {
   readonly value: number;
   readonly threshold: number;
   readonly drifted: boolean;
+  /**
+   * The row comparison found every value of the column equal within the tolerances: the test's verdict is
+   * set to "not drifted" (the distributions differ only by tolerated amounts), and this says so.
+   */
+  readonly equalWithinTolerance?: boolean;
 }
 
 /**
