@@ -13,12 +13,15 @@ import { formatCount, formatNumber } from './format.js';
 // printable (src/report/escape.ts): control characters, non-characters, lone surrogates, bidi overrides.
 export { printable };
 
-/** Escapes text for HTML/SVG/XML text nodes and quoted attribute values. */
+/**
+ * Escapes text for HTML/SVG/XML text nodes and quoted attribute values. Line breaks in data become character
+ * references, so no line of the file starts with text from the data (a CI log printing it reads no command).
+ */
 export function escapeXml(text: string): string {
-  return printable(cut(text)).replace(/[&<>"']/g, (ch) => XML_ENTITIES[ch]!);
+  return printable(cut(text)).replace(/[&<>"'\n\r]/g, (ch) => XML_ENTITIES[ch]!);
 }
 
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\n': '&#10;', '\r': '&#13;' };
 
 // ---------------------------------------------------------------------------------------------
 // Summary shapes (all optional: a chart is skipped when its data is absent or malformed)

@@ -17,11 +17,10 @@ export const UNPRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function hex(ch: string): string {
-  const code = ch.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
-/** Data as one visible line: `\n`, `\r`, `\t`, `\x1b`, `\u202e`… instead of the raw characters. */
+/** Data as one visible line: `\n`, `\r`, `\t`, `\u001B`, `\u202E`… instead of the raw characters (the same `\uXXXX` as `printable`). */
 export function visible(text: string): string {
   return text.replace(CONTROL, (ch) => SHORT[ch] ?? hex(ch));
 }

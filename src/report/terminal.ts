@@ -16,7 +16,7 @@ export function verdictLine(report: Report): string {
   const stage = report.firstBrokenStage!;
   const root = report.findings.find((f) => f.stage === stage && f.severity !== 'info' && f.propagatedFrom === null);
   const count = report.findings.filter((f) => f.severity !== 'info').length;
-  const why = root ? ` — ${root.cause}: ${safe(root.message)}` : '';
+  const why = root ? ` — ${root.cause}: ${root.message}` : '';
   return `different: first break at ${stage}${why} (${count} finding${count === 1 ? '' : 's'})`;
 }
 
@@ -67,7 +67,7 @@ function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkIns
 /** Terminal report: verdict line, stage ladder, then findings (first broken stage in full; all with --verbose). */
 export function renderTerminal(report: Report, options: RenderOptions): string {
   const c = options.color === undefined ? new Chalk() : new Chalk({ level: options.color ? 1 : 0 });
-  const head = report.verdict === 'equal' ? c.green.bold(`✔ ${verdictLine(report)}`) : c.red.bold(`✘ ${verdictLine(report)}`);
+  const head = report.verdict === 'equal' ? c.green.bold(`✔ ${safe(verdictLine(report))}`) : c.red.bold(`✘ ${safe(verdictLine(report))}`);
   const lines = [head, ladder(report, c), ''];
   for (const stage of report.stages) {
     const findings = report.findings.filter((f) => f.stage === stage.stage);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
+import { excerpt } from '../../report/escape.js';
 import { parseSpecifier } from '../../env/pep440.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, PackageSource } from './model.js';
@@ -142,7 +143,7 @@ function requirementPackage(line: string, state: ParseState): EnvPackage | undef
     return withMarker({ name: normalizePythonName(name), displayName: name, version: versionFromUrl(req), source: sourceOfUrl(req), ref: vcsRef(req) ?? req }, marker);
   }
   const m = NAME.exec(req);
-  if (!m) throw new ReprodiffError('E_FORMAT', `cannot read requirement line: ${line.slice(0, 120)}`, { suggestion: 'expected name[extras] specifier ; marker' });
+  if (!m) throw new ReprodiffError('E_FORMAT', `cannot read requirement line: ${excerpt(line)}`, { suggestion: 'expected name[extras] specifier ; marker' });
   const displayName = m[1]!;
   if (m[2]) state.ranged = true;
   const rest = m[3]!.trim();
@@ -158,7 +159,7 @@ function requirementPackage(line: string, state: ParseState): EnvPackage | undef
     return withMarker({ name, displayName, version: null, source: 'index' }, marker);
   }
   const clauses = parseSpecifier(spec);
-  if (!clauses) throw new ReprodiffError('E_FORMAT', `invalid version specifier for ${displayName}: ${spec}`, { suggestion: 'see PEP 440 for the specifier syntax' });
+  if (!clauses) throw new ReprodiffError('E_FORMAT', `invalid version specifier for ${displayName}: ${excerpt(spec)}`, { suggestion: 'see PEP 440 for the specifier syntax' });
   const pin = clauses.length === 1 && (clauses[0]!.operator === '==' || clauses[0]!.operator === '===') && !clauses[0]!.wildcard ? clauses[0]!.version : null;
   if (!pin) state.ranged = true;
   return withMarker({ name, displayName, version: pin, source: 'index', ...(pin ? {} : { specifier: spec }) }, marker);
