@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { ident, listLiteral, literal } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
 import { importArrow } from './arrow.js';
+import { checkDataFiles } from './files.js';
 import { refinedSelect, refineTextTypes } from './refine.js';
 import type { Format, InputSpec } from './resolve.js';
 
@@ -56,6 +57,7 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
   const name = `${role.replace(/[^a-z0-9_]/gi, '_')}_${++counter}`;
   const relation = ident(name);
   try {
+    await checkDataFiles(spec);
     if (spec.format === 'arrow') {
       await importArrow(engine, spec.files[0]!, name);
     } else if (spec.format === 'duckdb') {
