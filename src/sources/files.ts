@@ -52,7 +52,7 @@ export function statPath(path: string, label = path, what = 'file'): Stats {
 }
 
 function kindOf(s: Stats): string {
-  if (s.isDirectory()) return 'a folder';
+  if (s.isDirectory()) return 'a directory';
   if (s.isFIFO()) return 'a FIFO (named pipe)';
   if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
   if (s.isSocket()) return 'a socket';
@@ -75,7 +75,7 @@ export function readTextFile(path: string, options: { label?: string; what: stri
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new ReprodiffError('E_FORMAT', `${shown(label)} is a folder, not ${options.what}`, { suggestion: `name ${options.what}` });
+    if (code === 'EISDIR') throw new ReprodiffError('E_FORMAT', `${shown(label)} is a directory, not ${options.what}`, { suggestion: `name ${options.what}` });
     if ((code === 'ENOENT' || code === 'ENOTDIR') && options.notFound) throw options.notFound();
     throw fileError(e, label);
   }
