@@ -83,7 +83,8 @@ export class Engine {
   }
 
   private async lockDown(options: EngineOptions): Promise<void> {
-    const files = (options.readableFiles ?? []).map((f) => resolve(f));
+    // A DuckDB database is attached with its write-ahead log (`db.duckdb.wal`), which ATTACH opens (read-only) when present.
+    const files = (options.readableFiles ?? []).map((f) => resolve(f)).flatMap((f) => (/\.(duckdb|ddb|db)$/i.test(f) ? [f, `${f}.wal`] : [f]));
     const dirs = [...(options.readableDirs ?? []).map((d) => withSlash(resolve(d))), withSlash(this.spillDir)];
     await this.run(`SET allowed_paths = ${listLiteral(files)}`);
     await this.run(`SET allowed_directories = ${listLiteral(dirs)}`);
