@@ -170,6 +170,6 @@ function escapeProperty(s: string): string {
 export function githubAnnotations(report: Report): string {
   return report.findings
     .filter((f) => f.severity !== 'info')
-    .map((f) => `::${f.severity} title=${escapeProperty(`reprodiff ${f.stage}/${f.cause}`)}::${escapeData(f.message)}`)
+    .map((f) => `::${f.severity} title=${escapeProperty(`reprodiff ${f.stage}/${f.cause}`)}::${escapeData(truncate(f.message))}`)
     .join('\n');
 }

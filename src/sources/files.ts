@@ -5,9 +5,9 @@
  * MAX_JSON_DEPTH is refused before any parser sees it. Errors say what the system said (no such file,
  * permission denied, symlink loop) in one line.
  */
-import { closeSync, constants, createReadStream, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { relative, resolve, isAbsolute } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { ReprodiffError } from '../errors.js';
 import { shown } from '../report/escape.js';
@@ -125,6 +125,45 @@ export function assertIncludeInside(root: string, path: string, includedFrom: st
   throw new ReprodiffError('E_USAGE', `${shown(includedFrom)} includes ${shown(path)}, outside ${shown(root)}`, {
     suggestion: 'includes must stay inside the folder of the file you named; pass that file on the command line instead',
   });
+}
+
+/**
+ * The one symlink rule for folders (data folder inputs, check's pairing of two folders): an entry is read when
+ * it is a regular file, or a symlink whose target is a regular file inside the folder named (`root`); a
+ * symlink leading outside is refused in one line (it would read, and report, a file nobody named), and a
+ * dangling or looping one too. Folders, FIFOs, devices and sockets are not data files: left out.
+ * Returns whether the entry is a file to consider.
+ */
+export function isFolderFile(root: string, path: string): boolean {
+  let link: ReturnType<typeof lstatSync>;
+  try {
+    link = lstatSync(path);
+  } catch (e) {
+    throw fileError(e, path);
+  }
+  if (!link.isSymbolicLink()) return link.isFile();
+  const target = statPath(path, path);
+  if (!isInside(root, path)) {
+    throw new ReprodiffError('E_USAGE', `${shown(path)} is a symbolic link to ${shown(real(path))}, outside the folder ${shown(root)}`, {
+      suggestion: 'name that file on the command line, or copy it into the folder',
+    });
+  }
+  return target.isFile();
+}
+
+/** The names in a folder that isFolderFile accepts (hidden ones, starting with '.', left out), sorted. */
+export function folderFiles(dir: string, root = dir): string[] {
+  return readdirNames(dir)
+    .filter((name) => !name.startsWith('.') && isFolderFile(root, join(dir, name)))
+    .sort();
+}
+
+function readdirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    throw fileError(e, dir, 'folder');
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ReprodiffError } from '../errors.js';
-import { statPath } from './files.js';
+import { isFolderFile, statPath } from './files.js';
 
 export const FORMATS = ['csv', 'tsv', 'parquet', 'json', 'ndjson', 'arrow', 'duckdb'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -140,13 +140,14 @@ function resolveDirectory(dir: string, read: ReadOptions): InputSpec {
   return { label: dir, format, files: chosen.sort(), dirs: [abs], hive: hasHivePartitions(abs, chosen), read };
 }
 
+/** Every data file under `dir` (subfolders walked, symlinked folders not); symlinked files follow isFolderFile's rule. */
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) out.push(p);
+      else if (entry.isFile() || (entry.isSymbolicLink() && isFolderFile(dir, p))) out.push(p);
     }
   };
   walk(dir);
