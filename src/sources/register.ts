@@ -112,15 +112,23 @@ async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): P
 }
 
 /** Turns a reader failure into one line naming the input; engine errors keep their first line. */
-export function asInputError(e: unknown, spec: { label: string; format: string }): unknown {
+export function asInputError(e: unknown, spec: { label: string; format: string; files?: readonly string[] }): unknown {
   if (e instanceof ReprodiffError) {
-    return e.code === 'E_MEMORY' || e.code === 'E_DISK' || e.message.includes(spec.label)
-      ? e
-      : new ReprodiffError(e.code, `${spec.label}: ${e.message}`, { suggestion: e.suggestion, cause: e, exitCode: e.exitCode });
+    const err = withLabel(e, spec);
+    return err.code === 'E_MEMORY' || err.code === 'E_DISK' || err.message.includes(spec.label)
+      ? err
+      : new ReprodiffError(err.code, `${spec.label}: ${err.message}`, { suggestion: err.suggestion, cause: err, exitCode: err.exitCode });
   }
   const line = firstLine(e).replace(/^(IO|Invalid Input|Conversion|Parser|Binder|Invalid|Serialization) Error:\s*/i, '');
   return new ReprodiffError('E_FORMAT', `${spec.label}: cannot read as ${spec.format}: ${line}`, {
     suggestion: 'check that the file is complete and of the format its name says (or pass --format)',
     cause: e,
   });
+}
+
+/** Readers name the absolute path they opened; the user reads what they typed. */
+function withLabel(e: ReprodiffError, spec: { label: string; files?: readonly string[] }): ReprodiffError {
+  const file = spec.files?.length === 1 ? spec.files[0]! : undefined;
+  if (!file || file === spec.label || !e.message.includes(file)) return e;
+  return new ReprodiffError(e.code, e.message.split(file).join(spec.label), { suggestion: e.suggestion, cause: e.cause, exitCode: e.exitCode });
 }
