@@ -180,3 +180,16 @@ describe('compressed inputs', () => {
     }
   });
 });
+
+describe('reader errors', () => {
+  it('a damaged Arrow file: one line naming the input as typed, no JavaScript internals', async () => {
+    const bytes = Buffer.alloc(300);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 197 + 89) % 256;
+    writeFileSync(join(dir, 'junk.arrow'), bytes);
+    const r = await runCli(['data', 'junk.arrow', 'ok.csv'], { cwd: dir, ...FAST });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^reprodiff: E_FORMAT: junk\.arrow: /);
+    expect(r.stderr).not.toContain(dir);
+    expect(r.stderr).not.toMatch(/The value of "|RangeError|TypeError|at [\w.]+ \(/);
+  });
+});
