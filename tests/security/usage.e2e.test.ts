@@ -48,6 +48,13 @@ describe('flags', () => {
     await usage(['data', 'a.csv', 'b.csv', '--key', 'id,'], /empty column/);
     await usage(['data', 'a.csv', 'b.csv', '--map', 'a=b=c'], /bad --map 'a=b=c'/);
   });
+
+  it('--ignore and --map must name columns that exist (a typo changed nothing, silently)', async () => {
+    await usage(['data', 'a.csv', 'b.csv', '--ignore', 'nosuchcol'], /--ignore names column 'nosuchcol', which is not in either input/, 'E_COLUMN_UNKNOWN');
+    await usage(['features', 'a.csv', 'b.csv', '--map', 'q=x'], /--map q=x names column 'q', which is not in research/, 'E_COLUMN_UNKNOWN');
+    await usage(['data', 'a.csv', 'b.csv', '--map', 'x=q'], /not in production/, 'E_COLUMN_UNKNOWN');
+    expect((await runCli(['data', 'a.csv', 'b.csv', '--ignore', 'x'], { cwd: dir })).code).toBe(0);
+  });
 });
 
 describe('config values', () => {
