@@ -57,16 +57,25 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
   const name = `${role.replace(/[^a-z0-9_]/gi, '_')}_${++counter}`;
   const relation = ident(name);
   try {
-    await checkDataFiles(spec);
-    if (spec.format === 'arrow') {
-      await importArrow(engine, spec.files[0]!, name);
-    } else if (spec.format === 'duckdb') {
-      await openDuckdbTable(engine, spec, name);
-    } else if (spec.format === 'parquet') {
-      await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
-    } else {
-      await loadText(engine, spec, name);
-    }
+    // JSON is checked (nesting) before DuckDB reads it; a gzip CSV is checked (whole stream) while DuckDB loads it.
+    const json = spec.format === 'json' || spec.format === 'ndjson';
+    if (json) await checkDataFiles(spec);
+    const checked = json ? Promise.resolve() : checkDataFiles(spec);
+    const loaded = (async () => {
+      if (spec.format === 'arrow') {
+        await importArrow(engine, spec.files[0]!, name);
+      } else if (spec.format === 'duckdb') {
+        await openDuckdbTable(engine, spec, name);
+      } else if (spec.format === 'parquet') {
+        await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
+      } else {
+        await loadText(engine, spec, name);
+      }
+    })();
+    const [check, load] = await Promise.allSettled([checked, loaded]);
+    // A damaged file explains a reader error: its one line comes first.
+    if (check.status === 'rejected') throw check.reason;
+    if (load.status === 'rejected') throw load.reason;
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
     return { label: spec.label, format: spec.format, relation, columns };
