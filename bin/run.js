@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Entry point. Errors outside a command (unknown command, bad topic) are usage errors: one line, exit 2.
 import { flush, handle, run } from '@oclif/core';
+import { installOutputGuard } from '../dist/src/cli/output-guard.js';
+
+// Before anything prints: no line of ours, of oclif's or of a dependency's can carry a workflow command or a
+// raw control character (src/cli/output-guard.ts).
+installOutputGuard();
 
 try {
   await run(process.argv.slice(2), import.meta.url);

@@ -1,7 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { ReprodiffCommand } from '../src/cli/base-command.js';
+import { ReprodiffCommand, outputTargets } from '../src/cli/base-command.js';
 import { parseKey } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
+import { writeAnnotations } from '../src/cli/output-guard.js';
+import { shown } from '../src/report/escape.js';
 import { publishToGithub } from '../src/report/github.js';
 import { runCheckCommand } from '../src/run/check.js';
 
@@ -31,7 +33,7 @@ export default class Check extends ReprodiffCommand {
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Check);
     const { report, plan } = await runCheckCommand(
-      { first: args.config, production: args.production, writeConfig: flags['write-config'] },
+      { first: args.config, production: args.production, writeConfig: flags['write-config'], outputs: outputTargets(flags) },
       {
         engine: this.engineOptions(flags),
         failOn: flags['fail-on'],
@@ -41,13 +43,13 @@ export default class Check extends ReprodiffCommand {
     );
     this.progress.done();
     if (plan.notes.length > 0) {
-      const text = plan.notes.map((n) => (n.startsWith(' ') || n.startsWith('ignored') ? n : `paired ${n}`)).join('\n');
+      const text = plan.notes.map((n) => (n.startsWith(' ') || n.startsWith('ignored') ? n : `paired ${n}`)).map((n) => shown(n)).join('\n');
       if (this.jsonEnabled()) process.stderr.write(`${text}\n`);
       else this.log(`${text}\n`);
     }
     if (process.env.GITHUB_ACTIONS === 'true' || process.env.GITHUB_STEP_SUMMARY) {
       const annotations = publishToGithub(report);
-      if (annotations && !this.jsonEnabled()) this.log(annotations);
+      if (annotations && !this.jsonEnabled()) writeAnnotations(annotations);
     }
     return this.finish(report, flags);
   }

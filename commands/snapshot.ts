@@ -1,9 +1,10 @@
 import { Flags } from '@oclif/core';
-import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
 import { parseKey } from '../src/cli/flags.js';
 import { ReprodiffError } from '../src/errors.js';
+import { shown } from '../src/report/escape.js';
+import { writeFileAtomic } from '../src/report/write.js';
 import { withInputs } from '../src/run/inputs.js';
 import { readEnvironment } from '../src/sources/env/detect.js';
 import { FORMATS } from '../src/sources/resolve.js';
@@ -59,14 +60,10 @@ export default class Snapshot extends ReprodiffCommand {
     const bytes = Buffer.byteLength(text);
     const artifacts = Object.entries(snapshot.artifacts).map(([name, a]) => ({ name, rows: a.rows, columns: a.columns.length }));
     if (flags.output) {
-      try {
-        writeFileSync(flags.output, text);
-      } catch (e) {
-        throw new ReprodiffError('E_USAGE', `cannot write ${flags.output}: ${(e as Error).message}`, { suggestion: 'choose a writable output path' });
-      }
+      writeFileAtomic(flags.output, text);
       if (!this.jsonEnabled()) {
         const rows = artifacts.reduce((x, a) => x + a.rows, 0);
-        process.stderr.write(`reprodiff: wrote ${flags.output}: ${artifacts.length} artifact${artifacts.length === 1 ? '' : 's'} (${artifacts.map((a) => a.name).join(', ')}), ${rows.toLocaleString('en-US')} rows, ${bytes.toLocaleString('en-US')} bytes\n`);
+        process.stderr.write(`reprodiff: wrote ${shown(flags.output)}: ${artifacts.length} artifact${artifacts.length === 1 ? '' : 's'} (${artifacts.map((a) => a.name).join(', ')}), ${rows.toLocaleString('en-US')} rows, ${bytes.toLocaleString('en-US')} bytes\n`);
       }
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);

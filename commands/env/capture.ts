@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { writeFileSync } from 'node:fs';
 import { ReprodiffCommand } from '../../src/cli/base-command.js';
 import { captureEnvironment } from '../../src/env/capture.js';
-import { ReprodiffError } from '../../src/errors.js';
+import { shown } from '../../src/report/escape.js';
+import { writeFileAtomic } from '../../src/report/write.js';
 import type { Fingerprint } from '../../src/sources/env/fingerprint.js';
 
 export default class EnvCapture extends ReprodiffCommand {
@@ -23,12 +23,8 @@ export default class EnvCapture extends ReprodiffCommand {
     const fingerprint = captureEnvironment({ python: flags.python, timeoutMs: flags.timeout * 1000 });
     const text = `${JSON.stringify(fingerprint, null, 2)}\n`;
     if (flags.output) {
-      try {
-        writeFileSync(flags.output, text);
-      } catch (e) {
-        throw new ReprodiffError('E_USAGE', `cannot write ${flags.output}: ${(e as Error).message}`, { suggestion: 'choose a writable output path' });
-      }
-      if (!this.jsonEnabled()) process.stderr.write(`reprodiff: wrote ${flags.output} (${fingerprint.pipFreeze.length} packages, Python ${fingerprint.python.version})\n`);
+      writeFileAtomic(flags.output, text);
+      if (!this.jsonEnabled()) process.stderr.write(`reprodiff: wrote ${shown(flags.output)} (${fingerprint.pipFreeze.length} packages, Python ${fingerprint.python.version})\n`);
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);
     }

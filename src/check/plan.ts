@@ -7,6 +7,7 @@ import type { ReprodiffConfig, SideConfig } from '../config/types.js';
 import { ReprodiffError } from '../errors.js';
 import type { Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
+import { isFolderFile } from '../sources/files.js';
 import { formatFromName } from '../sources/resolve.js';
 import type { Format } from '../sources/resolve.js';
 
@@ -58,7 +59,8 @@ function listDir(dir: string): string[] {
   } catch {
     throw new ReprodiffError('E_FILE_NOT_FOUND', `${dir}: no such folder`, { suggestion: 'give two folders (research, production) or a reprodiff.yml' });
   }
-  return entries.filter((e) => !e.startsWith('.') && statSync(join(dir, e)).isFile()).sort();
+  // One symlink rule with data folders (src/sources/files.ts): followed inside the folder, refused outside.
+  return entries.filter((e) => !e.startsWith('.') && isFolderFile(dir, join(dir, e))).sort();
 }
 
 /**

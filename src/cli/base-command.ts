@@ -1,5 +1,4 @@
 import { Command, Flags, Interfaces } from '@oclif/core';
-import { writeFileSync } from 'node:fs';
 import { ReprodiffError, isReprodiffError } from '../errors.js';
 import { removeSpillOnInterrupt } from '../engine/engine.js';
 import { exitCodeFor } from '../findings/report.js';
@@ -7,8 +6,16 @@ import type { FailOn, Report } from '../findings/types.js';
 import { renderReport } from '../report/index.js';
 import { renderJson } from '../report/json.js';
 import type { RenderOptions } from '../report/index.js';
+import { visible } from '../report/escape.js';
+import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
+import type { OutputTarget } from '../report/write.js';
+import { installOutputGuard } from './output-guard.js';
 import { stderrProgress } from './progress.js';
 import type { ProgressSink } from './progress.js';
+
+// oclif's parser output shapes (not exported by @oclif/core's interfaces).
+type FlagOutput = { [name: string]: any };
+type ArgOutput = { [name: string]: any };
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof ReprodiffCommand)['baseFlags'] & T['flags']>;
 
@@ -33,9 +40,25 @@ export abstract class ReprodiffCommand extends Command {
 
   protected progress: ProgressSink = stderrProgress();
 
+  /** What the command line names as inputs (positional arguments, --env): outputs may never replace them. */
+  protected inputPaths: string[] = [];
+
   override async init(): Promise<void> {
+    installOutputGuard();
     await super.init();
     removeSpillOnInterrupt();
+  }
+
+  /** Parses as oclif does, then refuses outputs that would replace an input or each other, before any work. */
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    const flags = parsed.flags as Record<string, unknown>;
+    this.inputPaths = [...(parsed.argv as unknown[]).filter((a): a is string => typeof a === 'string'), ...(typeof flags.env === 'string' ? [flags.env] : [])];
+    assertOutputsFree(outputTargets(flags), this.inputPaths);
+    return parsed;
   }
 
   /** --json prints the report exactly as --output writes it: plain, deterministic, uncoloured. */
@@ -47,10 +70,11 @@ export abstract class ReprodiffCommand extends Command {
   protected async finish(report: Report, flags: { output?: string; markdown?: string; junit?: string; html?: string; verbose?: boolean }): Promise<Report> {
     this.progress.done();
     const options: RenderOptions = { verbose: Boolean(flags.verbose), color: undefined };
-    if (flags.output) writeOutput(flags.output, renderReport('json', report, options));
-    if (flags.markdown) writeOutput(flags.markdown, renderReport('markdown', report, options));
-    if (flags.junit) writeOutput(flags.junit, renderReport('junit', report, options));
-    if (flags.html) writeOutput(flags.html, renderReport('html', report, options));
+    assertOutputsFree(outputTargets(flags), this.inputPaths);
+    if (flags.output) writeFileAtomic(flags.output, renderReport('json', report, options));
+    if (flags.markdown) writeFileAtomic(flags.markdown, renderReport('markdown', report, options));
+    if (flags.junit) writeFileAtomic(flags.junit, renderReport('junit', report, options));
+    if (flags.html) writeFileAtomic(flags.html, renderReport('html', report, options));
     if (!this.jsonEnabled()) this.log(renderReport('terminal', report, options));
     process.exitCode = exitCodeFor(report);
     return report;
@@ -70,7 +94,8 @@ export abstract class ReprodiffCommand extends Command {
     if (err.oclif?.exit === 0) throw err; // --help, --version
     const known = isReprodiffError(err) ? err : parseErrorToUsage(err);
     const code = known?.code ?? 'E_INTERNAL';
-    const message = known ? known.oneLine() : `internal error: ${err.message.split('\n')[0]}`;
+    // Messages quote paths, column names and values: shown as one visible line, whatever they hold.
+    const message = visible(known ? known.oneLine() : `internal error: ${err.message.split('\n')[0]}`);
     process.exitCode = known?.exitCode ?? 2;
     if (this.jsonEnabled()) {
       process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
@@ -92,10 +117,9 @@ function parseErrorToUsage(err: Error & { oclif?: { exit?: number } }): Reprodif
   return undefined;
 }
 
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new ReprodiffError('E_USAGE', `cannot write ${path}: ${(e as Error).message}`, { suggestion: 'choose a writable output path' });
-  }
+const OUTPUT_FLAGS = ['output', 'markdown', 'junit', 'html', 'write-config'] as const;
+
+/** The files a command's flags ask it to write. */
+export function outputTargets(flags: Record<string, unknown>): OutputTarget[] {
+  return OUTPUT_FLAGS.filter((f) => typeof flags[f] === 'string').map((f) => ({ flag: `--${f}`, path: flags[f] as string }));
 }

@@ -40,16 +40,18 @@ export interface TableFlagValues {
 }
 
 export function parseKey(key: string | undefined): string[] | undefined {
-  if (!key) return undefined;
-  const parts = key.split(',').map((k) => k.trim()).filter(Boolean);
-  return parts.length ? parts : undefined;
+  if (key === undefined) return undefined;
+  const parts = key.split(',').map((k) => k.trim());
+  // An empty key would silently fall back to the keyless comparison: say so instead.
+  if (parts.some((p) => p === '')) throw new ReprodiffError('E_USAGE', `--key '${key}' names an empty column`, { suggestion: 'write --key id or --key a,b (leave --key out for a keyless comparison)' });
+  return parts;
 }
 
 export function parseRenames(maps: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const m of maps ?? []) {
     const eq = m.indexOf('=');
-    if (eq <= 0 || eq === m.length - 1) throw new ReprodiffError('E_USAGE', `bad --map '${m}'`, { suggestion: 'write --map research_name=production_name' });
+    if (eq <= 0 || eq === m.length - 1 || m.indexOf('=', eq + 1) >= 0) throw new ReprodiffError('E_USAGE', `bad --map '${m}'`, { suggestion: 'write --map research_name=production_name (one = sign)' });
     out[m.slice(0, eq)] = m.slice(eq + 1);
   }
   return out;
@@ -57,8 +59,9 @@ export function parseRenames(maps: readonly string[] | undefined): Record<string
 
 function parseNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  const n = Number(text);
-  return checkTolerance(Number.isNaN(n) ? -1 : n, flag) ?? n;
+  const n = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(n)) throw new ReprodiffError('E_USAGE', `${flag} must be a number ≥ 0, got '${text}'`, { suggestion: `e.g. ${flag} 1e-9` });
+  return checkTolerance(n, flag);
 }
 
 export function parseTolerances(flags: Pick<TableFlagValues, 'abs-tol' | 'rel-tol' | 'tol'>): Tolerances {

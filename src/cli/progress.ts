@@ -1,3 +1,6 @@
+import { shown } from '../report/escape.js';
+import { writeRaw } from './output-guard.js';
+
 /** Progress for long work: on stderr, only when stderr is a terminal, silent otherwise. */
 export interface ProgressSink {
   step(message: string): void;
@@ -8,17 +11,17 @@ export const silentProgress: ProgressSink = { step() {}, done() {} };
 
 export function stderrProgress(stream: NodeJS.WriteStream = process.stderr): ProgressSink {
   if (!stream.isTTY) return silentProgress;
-  let shown = false;
+  let visibleLine = false;
   const started = Date.now();
   return {
     step(message) {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      stream.write(`\r\u001b[2K… ${message} (${seconds}s)`);
-      shown = true;
+      writeRaw(stream, `\r\u001b[2K… ${shown(message, 200)} (${seconds}s)`);
+      visibleLine = true;
     },
     done() {
-      if (shown) stream.write('\r\u001b[2K');
-      shown = false;
+      if (visibleLine) writeRaw(stream, '\r\u001b[2K');
+      visibleLine = false;
     },
   };
 }

@@ -3,8 +3,10 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { ReprodiffError } from '../errors.js';
+import { shown } from '../report/escape.js';
+import { MAX_BYTES, isInside, readTextFile } from '../sources/files.js';
 import type { ReprodiffConfig } from './types.js';
 
 const schemaPath = (() => {
@@ -37,13 +39,27 @@ export interface LoadedConfig {
  * and the fix.
  */
 export function loadConfig(file: string): LoadedConfig {
-  if (!existsSync(file)) throw new ReprodiffError('E_FILE_NOT_FOUND', `${file}: no such config file`, { suggestion: 'run `reprodiff init` to write one' });
-  const text = readFileSync(file, 'utf8');
+  const text = readTextFile(file, {
+    what: 'a config file',
+    maxBytes: MAX_BYTES.config,
+    notFound: () => new ReprodiffError('E_FILE_NOT_FOUND', `${shown(file)}: no such config file`, { suggestion: 'run `reprodiff init` to write one' }),
+  });
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, customTags: [], merge: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0] ? ` line ${e.linePos[0].line}` : '';
-    throw new ReprodiffError('E_CONFIG', `${file}:${line} not valid YAML: ${e.message.split('\n')[0]}`, { suggestion: 'fix the syntax' });
+    throw new ReprodiffError('E_CONFIG', `${shown(file)}:${line} not valid YAML: ${shown(e.message.split('\n')[0]!, 120)}`, { suggestion: 'fix the syntax' });
+  }
+  // Plain data only: an explicit tag (`!!js/function`, `!!python/object/apply`, `!anything`) is refused, not read as a string.
+  let tagged: { tag: string; line?: number } | undefined;
+  visit(doc, {
+    Node(_, node) {
+      if (node.tag && !tagged) tagged = { tag: node.tag, line: node.range ? lineOf(text, node.range[0]) : undefined };
+    },
+  });
+  if (tagged) {
+    const shortTag = tagged.tag.replace(/^tag:yaml\.org,2002:/, '!!');
+    throw new ReprodiffError('E_CONFIG', `${shown(file)}:${tagged.line ? ` line ${tagged.line}` : ''} YAML tag ${shown(shortTag, 60)} is not allowed`, { suggestion: 'write plain values: the config takes no tags' });
   }
   let data: unknown;
   try {
@@ -56,7 +72,39 @@ export function loadConfig(file: string): LoadedConfig {
   }
   const errors = validate(data);
   if (errors.length > 0) throw configError(file, errors);
-  return { file, baseDir: dirname(resolve(file)), config: data as ReprodiffConfig };
+  const infinite = nonFinitePath(data, '');
+  if (infinite !== undefined) {
+    throw new ReprodiffError('E_CONFIG', `${shown(file)}: ${infinite || '(top level)'}: must be a finite number`, { suggestion: 'write a number such as 0.01 (.inf and .nan are not tolerances)' });
+  }
+  const baseDir = dirname(resolve(file));
+  const config = data as ReprodiffConfig;
+  // Environment files are read whole and quoted in errors: like `-r` includes, they stay inside the config's folder.
+  for (const side of ['research', 'production'] as const) {
+    const env = config[side]?.env;
+    if (typeof env === 'string' && !isInside(baseDir, resolveConfigPath(baseDir, env))) {
+      throw new ReprodiffError('E_CONFIG', `${shown(file)}: ${side}.env ${shown(env)} is outside the config's folder ${shown(baseDir)}`, {
+        suggestion: 'keep environment files beside the config (or below it), or compare them with `reprodiff env A B`',
+      });
+    }
+  }
+  return { file, baseDir, config };
+}
+
+/** Path (a.b.c) of the first infinite or NaN number in a parsed config, if any. */
+function nonFinitePath(x: unknown, path: string): string | undefined {
+  if (typeof x === 'number') return Number.isFinite(x) ? undefined : path;
+  if (x === null || typeof x !== 'object') return undefined;
+  for (const [k, v] of Object.entries(x)) {
+    const hit = nonFinitePath(v, path ? `${path}.${k}` : k);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 function configError(file: string, errors: readonly ErrorObject[]): ReprodiffError {

@@ -1,5 +1,5 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ReprodiffError, firstLine } from '../errors.js';
@@ -54,13 +54,24 @@ export class Engine {
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
-    const spillDir = mkdtempSync(join(options.tempDir ? resolve(options.tempDir) : tmpdir(), 'reprodiff-'));
+    const memoryLimit = options.memoryLimit === undefined ? undefined : duckdbMemoryLimit(options.memoryLimit);
+    const parent = spillParent(options.tempDir);
+    removeStaleSpillDirs(parent);
+    let spillDir: string;
+    try {
+      // The pid in the name lets a later run remove the folder of a process that died without cleaning up.
+      spillDir = mkdtempSync(join(parent, `reprodiff-${process.pid}-`));
+    } catch (e) {
+      throw new ReprodiffError('E_USAGE', `cannot create a temporary folder in ${parent}: ${(e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EROFS' ? 'not writable' : firstLine(e)}`, {
+        suggestion: 'point --temp-dir at a writable folder',
+      });
+    }
     liveSpillDirs.add(spillDir);
     let instance: DuckDBInstance | undefined;
     try {
       const config: Record<string, string> = { temp_directory: spillDir };
       if (options.threads) config.threads = String(options.threads);
-      if (options.memoryLimit) config.memory_limit = duckdbMemoryLimit(options.memoryLimit);
+      if (memoryLimit) config.memory_limit = memoryLimit;
       // Give freed memory back to the OS soon: cached free pages otherwise count in the RSS the limit promises.
       // The bulk threshold (default 512 MB) covers a query that frees much at once, as spilling joins do: at
       // 32 MB the predictions attribution at 10M peaked ~100 MB lower, no slower.
@@ -83,7 +94,8 @@ export class Engine {
   }
 
   private async lockDown(options: EngineOptions): Promise<void> {
-    const files = (options.readableFiles ?? []).map((f) => resolve(f));
+    // A DuckDB database is attached with its write-ahead log (`db.duckdb.wal`), which ATTACH opens (read-only) when present.
+    const files = (options.readableFiles ?? []).map((f) => resolve(f)).flatMap((f) => (/\.(duckdb|ddb|db)$/i.test(f) ? [f, `${f}.wal`] : [f]));
     const dirs = [...(options.readableDirs ?? []).map((d) => withSlash(resolve(d))), withSlash(this.spillDir)];
     await this.run(`SET allowed_paths = ${listLiteral(files)}`);
     await this.run(`SET allowed_directories = ${listLiteral(dirs)}`);
@@ -182,14 +194,70 @@ export const OUTSIDE_POOL_MAX = 2 ** 30;
  * without), so the pool gets 92% of the budget (at most 1 GiB less): at 93% that join peaked at 3.00–3.02 GB
  * under a 3 GB budget. Not less: DuckDB takes the slower external join path earlier the smaller the pool (the
  * bench's data pair: 6.2–7.4 s at a 2.74–2.76 GB pool, 9 s at 2.73 GB).
- * A size DuckDB would read differently (a percentage, a typo) is passed through for DuckDB to accept or refuse.
+ * Anything but a positive size (a percentage, a typo, a negative, zero or empty value) is E_USAGE.
  */
 export function duckdbMemoryLimit(limit: string): string {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(limit);
   const unit = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
-  if (!m || unit === undefined) return limit;
-  const bytes = Number(m[1]) * unit;
+  const bytes = m && unit !== undefined ? Number(m[1]) * unit : Number.NaN;
+  // A budget is a positive size: '', '-5GB', '10%' or 'abc' would otherwise run without the limit asked for.
+  if (!(bytes > 0)) {
+    throw new ReprodiffError('E_USAGE', `--memory-limit must be a size such as 2GB, 512MB or 1.5GiB; got '${limit}'`, { suggestion: 'units: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB' });
+  }
   return `${Math.round(bytes - Math.min(bytes * OUTSIDE_POOL_SHARE, OUTSIDE_POOL_MAX))}B`;
+}
+
+/** The folder the spill folder is made in: --temp-dir, which must be an existing, writable folder, or the OS's. */
+function spillParent(tempDir: string | undefined): string {
+  if (tempDir === undefined) return tmpdir();
+  const dir = resolve(tempDir);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new ReprodiffError('E_USAGE', `--temp-dir ${tempDir}: no such folder`, { suggestion: 'create it, or point --temp-dir at an existing folder' });
+  }
+  if (!isDir) throw new ReprodiffError('E_USAGE', `--temp-dir ${tempDir} is not a folder`, { suggestion: 'point --temp-dir at a folder' });
+  return dir;
+}
+
+/**
+ * Removes `reprodiff-<pid>-*` spill folders left in `parent` by processes that no longer run (killed by
+ * SIGKILL, SIGHUP, a crash). A folder whose pid is alive, or that is not ours to remove, is left alone.
+ */
+export function removeStaleSpillDirs(parent: string, isAlive: (pid: number) => boolean = processAlive): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const m = /^reprodiff-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    try {
+      const dir = join(parent, name);
+      const st = statSync(dir);
+      if (!st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid())) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // another run removed it first, or it is not ours: leave it
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function withSlash(dir: string): string {
@@ -199,15 +267,17 @@ function withSlash(dir: string): string {
 /** Out-of-memory and full-disk failures are the user's to fix (a limit, a temp dir): give them a code. */
 export function translateEngineError(e: unknown): unknown {
   const line = firstLine(e);
-  if (/Out of Memory Error|could not allocate|failed to allocate/i.test(line)) {
-    return new ReprodiffError('E_MEMORY', `out of memory: ${line.replace(/^Out of Memory Error:\s*/i, '')}`, {
-      suggestion: 'raise --memory-limit or point --temp-dir at a disk with free space so DuckDB can spill',
+  const text = e instanceof Error ? e.message : String(e);
+  // DuckDB says "Out of Memory" when the spill folder's disk is full too: that is a disk to free, not memory to add.
+  if (/failed to offload|max_temp_directory_size|No space left on device|disk is full|ENOSPC/i.test(text)) {
+    return new ReprodiffError('E_DISK', `no space left for the temporary files: ${line.replace(/^Out of Memory Error:\s*/i, '')}`, {
+      suggestion: 'point --temp-dir at a disk with more free space',
       cause: e,
     });
   }
-  if (/No space left on device|disk is full|ENOSPC/i.test(line)) {
-    return new ReprodiffError('E_DISK', `disk full while spilling to the temporary directory: ${line}`, {
-      suggestion: 'point --temp-dir at a disk with more free space',
+  if (/Out of Memory Error|could not allocate|failed to allocate/i.test(line)) {
+    return new ReprodiffError('E_MEMORY', `out of memory: ${line.replace(/^Out of Memory Error:\s*/i, '')}`, {
+      suggestion: 'raise --memory-limit or point --temp-dir at a disk with free space so DuckDB can spill',
       cause: e,
     });
   }

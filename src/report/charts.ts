@@ -1,3 +1,4 @@
+import { printable, truncate as cut } from './escape.js';
 /**
  * Inline SVG charts for the HTML report, and the readers that pull chart data out of a stage summary.
  * Everything here is a pure function of its arguments: coordinates are rounded so output is byte-stable,
@@ -9,23 +10,18 @@ import { formatCount, formatNumber } from './format.js';
 // Markup text
 // ---------------------------------------------------------------------------------------------
 
+// printable (src/report/escape.ts): control characters, non-characters, lone surrogates, bidi overrides.
+export { printable };
+
 /**
- * Control characters, non-characters and lone surrogates (illegal in XML 1.0 or invisible), plus
- * bidirectional overrides and line separators, which would let a value reorder or break the text around it.
+ * Escapes text for HTML/SVG/XML text nodes and quoted attribute values. Line breaks in data become character
+ * references, so no line of the file starts with text from the data (a CI log printing it reads no command).
  */
-const UNPRINTABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** Replaces characters a reader cannot see (and XML cannot carry) with a visible `\uXXXX` escape. */
-export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-}
-
-/** Escapes text for HTML/SVG/XML text nodes and quoted attribute values. */
 export function escapeXml(text: string): string {
-  return printable(text).replace(/[&<>"']/g, (ch) => XML_ENTITIES[ch]!);
+  return printable(cut(text)).replace(/[&<>"'\n\r]/g, (ch) => XML_ENTITIES[ch]!);
 }
 
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\n': '&#10;', '\r': '&#13;' };
 
 // ---------------------------------------------------------------------------------------------
 // Summary shapes (all optional: a chart is skipped when its data is absent or malformed)

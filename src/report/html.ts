@@ -19,6 +19,9 @@ import {
 } from './charts.js';
 import type { ColumnSummary, StatisticValue } from './charts.js';
 
+/** The report's Content-Security-Policy: no script, no request of any kind, inline styles only. */
+export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 /** Charts per stage are capped so a wide table cannot turn the report into megabytes of SVG. */
 const MAX_COLUMN_CHARTS = 24;
 
@@ -228,6 +231,8 @@ export function renderHtml(report: Report, _options: RenderOptions): string {
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
+    // Nothing loads, nothing runs: only the inline stylesheet and the inline SVG's style attributes are allowed.
+    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>reprodiff ${report.command}: ${esc(headline!)}</title>`,
     `<style>${STYLE}</style>`,

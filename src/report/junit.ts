@@ -3,15 +3,16 @@ import { isBreaking } from '../findings/report.js';
 import type { RenderOptions } from './index.js';
 import { escapeXml } from './charts.js';
 import { formatCount } from './format.js';
+import { visible } from './escape.js';
 
 /** Attribute values also encode tab and line breaks, which XML parsers would otherwise normalise to spaces. */
 function attr(text: string): string {
   return escapeXml(text).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 }
 
-/** Element text keeps tabs and newlines; a carriage return would be normalised away, so it is a character reference. */
+/** Element text keeps tabs and its own line breaks (data line breaks are made visible first); a carriage return stays a character reference. */
 function body(text: string): string {
-  return escapeXml(text).replace(/\r/g, '&#13;');
+  return escapeXml(text).replaceAll('&#10;', '\n');
 }
 
 /**
@@ -31,9 +32,10 @@ interface Case {
   readonly skipped: boolean;
 }
 
+/** Element text is read line by line (CI logs print it): data line breaks are shown as `\n`, never kept. */
 function findingDetail(f: Finding): string {
-  const lines = [`${f.severity}: ${f.message}`];
-  if (f.columns.length) lines.push(`columns: ${f.columns.join(', ')}`);
+  const lines = [`${f.severity}: ${visible(f.message)}`];
+  if (f.columns.length) lines.push(`columns: ${f.columns.map(visible).join(', ')}`);
   if (f.rowsAffected !== null) lines.push(`rows affected: ${formatCount(f.rowsAffected)}`);
   if (f.propagatedFrom) lines.push(`propagated from: ${f.propagatedFrom}`);
   if (Object.keys(f.evidence).length) lines.push(`evidence: ${JSON.stringify(f.evidence)}`);

@@ -2,7 +2,8 @@ import type { Finding, Report, Stage, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
 import { verdictLine } from './terminal.js';
 import { formatCount, formatNumber } from './format.js';
-import { printable, readColumns } from './charts.js';
+import { readColumns } from './charts.js';
+import { printable, truncate } from './escape.js';
 import type { StatisticValue } from './charts.js';
 
 /** Where a stage sits on the ladder; the same reading as the terminal's ladder. */
@@ -34,7 +35,7 @@ function ladderKind(report: Report, s: StageResult): LadderKind {
 
 /** Escapes text for inline Markdown (table cells included): HTML, emphasis, links, pipes, line breaks. */
 export function mdText(text: string): string {
-  return printable(text)
+  return printable(truncate(text))
     .replace(/[\\`*_[\]~|]/g, (ch) => `\\${ch}`)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -71,6 +72,9 @@ function findingsTable(findings: readonly Finding[]): string[] {
   return ['| Severity | Cause | Columns | Rows | Message | Propagated from |', '| --- | --- | --- | ---: | --- | --- |', ...rows.map((r) => `| ${r} |`)];
 }
 
+/** Longest evidence block shown in Markdown (the JSON report keeps it whole). */
+const MAX_EVIDENCE = 8000;
+
 function evidenceBlock(findings: readonly Finding[]): string[] {
   const withEvidence = findings.filter((f) => Object.keys(f.evidence).length > 0 || f.sampleKeys.length > 0);
   if (withEvidence.length === 0) return [];
@@ -78,7 +82,7 @@ function evidenceBlock(findings: readonly Finding[]): string[] {
   for (const f of withEvidence) {
     const cols = f.columns.length ? ` — ${f.columns.map(mdText).join(', ')}` : '';
     const body = f.sampleKeys.length ? { evidence: f.evidence, sampleKeys: f.sampleKeys } : f.evidence;
-    lines.push(`**\`${f.cause}\`**${cols}`, '', fenced(printable(JSON.stringify(body, null, 2)), 'json'), '');
+    lines.push(`**\`${f.cause}\`**${cols}`, '', fenced(printable(truncate(JSON.stringify(body, null, 2), MAX_EVIDENCE)), 'json'), '');
   }
   lines.push('</details>');
   return lines;
@@ -166,6 +170,6 @@ function escapeProperty(s: string): string {
 export function githubAnnotations(report: Report): string {
   return report.findings
     .filter((f) => f.severity !== 'info')
-    .map((f) => `::${f.severity} title=${escapeProperty(`reprodiff ${f.stage}/${f.cause}`)}::${escapeData(f.message)}`)
+    .map((f) => `::${f.severity} title=${escapeProperty(`reprodiff ${f.stage}/${f.cause}`)}::${escapeData(truncate(f.message))}`)
     .join('\n');
 }

@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Finding, Report, Severity, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
 import { formatCount } from './format.js';
+import { shown as safe } from './escape.js';
 
 const SEVERITY_MARK: Record<Severity, string> = { error: '✘', warning: '!', info: 'i' };
 
@@ -33,15 +34,15 @@ function ladder(report: Report, c: ChalkInstance): string {
 
 function findingLine(f: Finding, c: ChalkInstance): string {
   const colour = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.dim;
-  const cols = f.columns.length ? ` ${c.bold(f.columns.join(', '))}` : '';
+  const cols = f.columns.length ? ` ${c.bold(f.columns.map((x) => safe(x)).join(', '))}` : '';
   const rows = f.rowsAffected !== null ? c.dim(` [${formatCount(f.rowsAffected)} rows]`) : '';
   const from = f.propagatedFrom ? c.dim(` (propagated from ${f.propagatedFrom})`) : '';
-  const keys = f.sampleKeys.length ? `\n      ${c.dim(`e.g. keys ${f.sampleKeys.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}`)}` : '';
-  return `  ${colour(SEVERITY_MARK[f.severity])} ${colour(f.cause)}${cols}${rows}: ${f.message}${from}${keys}`;
+  const keys = f.sampleKeys.length ? `\n      ${c.dim(`e.g. keys ${f.sampleKeys.slice(0, 5).map((k) => safe(JSON.stringify(k) ?? String(k))).join(', ')}`)}` : '';
+  return `  ${colour(SEVERITY_MARK[f.severity])} ${colour(f.cause)}${cols}${rows}: ${safe(f.message)}${from}${keys}`;
 }
 
 function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
-  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.reason ? c.dim(` — ${stage.reason}`) : '')];
+  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.reason ? c.dim(` — ${safe(stage.reason)}`) : '')];
   const shown = verbose ? findings : findings.filter((f) => f.severity !== 'info');
   for (const f of shown) lines.push(findingLine(f, c));
   const hidden = findings.length - shown.length;
@@ -53,7 +54,7 @@ function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkIn
 function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkInstance): string[] {
   const breaking = findings.filter((f) => f.severity !== 'info');
   const roots = breaking.filter((f) => f.propagatedFrom === null);
-  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.status === 'skipped' && stage.reason ? c.dim(` — ${stage.reason}`) : '')];
+  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.status === 'skipped' && stage.reason ? c.dim(` — ${safe(stage.reason)}`) : '')];
   for (const f of roots) lines.push(findingLine(f, c));
   const propagated = breaking.length - roots.length;
   if (propagated > 0) {
@@ -66,7 +67,7 @@ function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkIns
 /** Terminal report: verdict line, stage ladder, then findings (first broken stage in full; all with --verbose). */
 export function renderTerminal(report: Report, options: RenderOptions): string {
   const c = options.color === undefined ? new Chalk() : new Chalk({ level: options.color ? 1 : 0 });
-  const head = report.verdict === 'equal' ? c.green.bold(`✔ ${verdictLine(report)}`) : c.red.bold(`✘ ${verdictLine(report)}`);
+  const head = report.verdict === 'equal' ? c.green.bold(`✔ ${safe(verdictLine(report))}`) : c.red.bold(`✘ ${safe(verdictLine(report))}`);
   const lines = [head, ladder(report, c), ''];
   for (const stage of report.stages) {
     const findings = report.findings.filter((f) => f.stage === stage.stage);

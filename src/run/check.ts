@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runCheck } from '../check/run.js';
 import type { CheckOptions } from '../check/run.js';
@@ -7,6 +7,8 @@ import type { CheckPlan } from '../check/plan.js';
 import { loadConfig } from '../config/load.js';
 import { ReprodiffError } from '../errors.js';
 import type { Report } from '../findings/types.js';
+import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
+import type { OutputTarget } from '../report/write.js';
 
 export interface CheckRunInput {
   /** reprodiff.yml, or the research folder when `production` is given. */
@@ -14,15 +16,19 @@ export interface CheckRunInput {
   readonly production?: string;
   /** Write what was inferred as a reprodiff.yml here. */
   readonly writeConfig?: string;
+  /** Files the run will write (reports, --write-config): refused when one would replace an artifact or the config. */
+  readonly outputs?: readonly OutputTarget[];
 }
 
 /** `reprodiff check`: builds the plan (config file or two folders), walks the stages, and optionally saves the inferred config. */
 export async function runCheckCommand(input: CheckRunInput, options: CheckOptions): Promise<{ report: Report; plan: CheckPlan }> {
   const plan = makePlan(input);
+  const artifacts = Object.values(plan.artifacts).flatMap((a) => [a.research, a.production]).filter((p): p is string => typeof p === 'string');
+  assertOutputsFree(input.outputs ?? [], [input.first, ...(input.production === undefined ? [] : [input.production]), ...artifacts]);
   const { report, inferred } = await runCheck(plan, options);
   if (input.writeConfig) {
     const target = resolve(input.writeConfig);
-    writeFileSync(target, planToYaml(plan, dirname(target), inferred));
+    writeFileAtomic(target, planToYaml(plan, dirname(target), inferred));
   }
   return { report, plan };
 }

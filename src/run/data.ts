@@ -9,6 +9,27 @@ import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
+import type { SchemaOptions } from '../compare/data/columns.js';
+import { ReprodiffError } from '../errors.js';
+import { shown } from '../report/escape.js';
+
+/**
+ * --ignore and --map name columns: one that is on neither side (a typo) would silently change nothing, so it is
+ * refused. (Config-level `ignore:` is shared by every table stage of `check` and is not checked here.)
+ */
+export function assertNamedColumns(a: Dataset, b: Dataset, options: SchemaOptions): void {
+  const research = new Set(a.columns.map((c) => c.name));
+  const production = new Set(b.columns.map((c) => c.name));
+  const unknown = (name: string, where: string, side: Set<string>) =>
+    new ReprodiffError('E_COLUMN_UNKNOWN', `${where} names column '${shown(name, 80)}', which is not in ${side === research ? 'research' : side === production ? 'production' : 'either input'}`, {
+      suggestion: `columns: ${[...(side.size ? side : research)].slice(0, 10).map((c) => shown(c, 40)).join(', ')}`,
+    });
+  for (const name of options.ignore ?? []) if (!research.has(name) && !production.has(name)) throw unknown(name, '--ignore', new Set([...research, ...production]));
+  for (const [from, to] of Object.entries(options.rename ?? {})) {
+    if (!research.has(from)) throw unknown(from, `--map ${from}=${to}`, research);
+    if (!production.has(to)) throw unknown(to, `--map ${from}=${to}`, production);
+  }
+}
 
 export interface PairRunOptions {
   readonly engine?: EngineOptions;
@@ -40,13 +61,17 @@ export async function runPair(
 /** `reprodiff data A B`. */
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
-  return runPair('data', research, production, options, async (engine, a, b) => toOutcome(await compareDatasets(engine, a, b, options, 'data')));
+  return runPair('data', research, production, options, async (engine, a, b) => {
+    assertNamedColumns(a, b, options);
+    return toOutcome(await compareDatasets(engine, a, b, options, 'data'));
+  });
 }
 
 /** `reprodiff features A B`. */
 export async function runFeatures(research: string, production: string, options: FeatureCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('features', research, production, options);
   return runPair('features', research, production, options, async (engine, a, b) => {
+    assertNamedColumns(a, b, options);
     const { result, findings } = await compareFeatures(engine, a, b, options);
     return { result, findings };
   });

@@ -1,6 +1,7 @@
 /** Reading a snapshot file back: one-line `E_SNAPSHOT` errors for anything that is not a snapshot this version reads. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ReprodiffError } from '../errors.js';
+import { shown } from '../report/escape.js';
+import { MAX_BYTES, MAX_JSON_DEPTH, readTextFile, scanJsonDepth } from '../sources/files.js';
 import { SNAPSHOT_VERSION } from './types.js';
 import type { Snapshot, SnapshotArtifact } from './types.js';
 
@@ -30,13 +31,17 @@ function bad(path: string, what: string, suggestion = 're-create it with reprodi
 
 /** Reads and checks a snapshot file. */
 export function readSnapshot(path: string): Snapshot {
-  if (!existsSync(path)) throw new ReprodiffError('E_FILE_NOT_FOUND', `${path}: no such snapshot file`, { suggestion: 'check the path' });
-  if (!statSync(path).isFile()) throw bad(path, 'not a file');
+  const text = readTextFile(path, {
+    what: 'a snapshot file',
+    maxBytes: MAX_BYTES.snapshot,
+    notFound: () => new ReprodiffError('E_FILE_NOT_FOUND', `${shown(path)}: no such snapshot file`, { suggestion: 'check the path' }),
+  });
+  if (scanJsonDepth(text, MAX_JSON_DEPTH) >= 0) throw bad(path, `JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
-    throw bad(path, `not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw bad(path, `not valid JSON (${shown((e as Error).message.split('\n')[0]!, 120)})`);
   }
   return validateSnapshot(doc, path);
 }

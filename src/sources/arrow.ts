@@ -68,10 +68,18 @@ export async function importArrow(engine: Engine, file: string, table: string, o
   }
 }
 
+/** A decoder failure in words for a user: Node's and JavaScript's internal messages (buffer sizes, stack depth) say only that the file is damaged. */
+function decoderMessage(e: unknown): string {
+  const line = firstLine(e);
+  return /The value of "\w+" is out of range|Invalid array length|Maximum call stack|Cannot read properties of|is not a function|Offset is outside the bounds|out of memory/i.test(line)
+    ? 'the file is damaged or truncated (its structure points outside the data)'
+    : line;
+}
+
 function asArrowError(e: unknown, file: string): ReprodiffError {
   if (e instanceof ReprodiffError) return e;
   if (isArrowInputError(e)) return new ReprodiffError('E_FORMAT', `${file}: ${e.message}`, { suggestion: e.suggestion, cause: e });
-  return new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${firstLine(e)}`, {
+  return new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${decoderMessage(e)}`, {
     suggestion: 'check that the file is a complete Arrow IPC file or stream',
     cause: e,
   });
@@ -84,7 +92,7 @@ function isArrowInputError(e: unknown): e is ArrowInputError {
 
 function unexpected(message: DecodeMessage, file: string): ReprodiffError {
   if (message.type === 'error') {
-    return new ReprodiffError(message.code, `${file}: ${message.suggestion ? message.message : `cannot read as Arrow: ${message.message}`}`, {
+    return new ReprodiffError(message.code, `${file}: ${message.suggestion ? message.message : `cannot read as Arrow: ${decoderMessage(message.message)}`}`, {
       suggestion: message.suggestion ?? 'check that the file is a complete Arrow IPC file or stream',
     });
   }
@@ -141,7 +149,7 @@ class WorkerDecoder implements Decoder {
     // The heap cap turns a decoder that a corrupt file makes allocate without end into an error, not a crash.
     this.worker = new Worker(url, { workerData: { file }, resourceLimits: { maxOldGenerationSizeMb: 2048 }, stdout: true, stderr: true });
     this.worker.on('message', (m: DecodeMessage) => this.deliver(m));
-    this.worker.on('error', (e) => this.fail(new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${firstLine(e)}`, { suggestion: 'check that the file is a complete Arrow IPC file or stream', cause: e })));
+    this.worker.on('error', (e) => this.fail(new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${decoderMessage(e)}`, { suggestion: 'check that the file is a complete Arrow IPC file or stream', cause: e })));
     this.worker.on('exit', (code) => {
       if (!this.finished) this.fail(new ReprodiffError('E_FORMAT', `${file}: the Arrow decoder stopped (exit ${code})`, { suggestion: 'the file is probably corrupt' }));
     });

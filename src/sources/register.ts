@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { ident, listLiteral, literal } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
 import { importArrow } from './arrow.js';
+import { checkDataFiles } from './files.js';
 import { refinedSelect, refineTextTypes } from './refine.js';
 import type { Format, InputSpec } from './resolve.js';
 
@@ -56,15 +57,25 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
   const name = `${role.replace(/[^a-z0-9_]/gi, '_')}_${++counter}`;
   const relation = ident(name);
   try {
-    if (spec.format === 'arrow') {
-      await importArrow(engine, spec.files[0]!, name);
-    } else if (spec.format === 'duckdb') {
-      await openDuckdbTable(engine, spec, name);
-    } else if (spec.format === 'parquet') {
-      await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
-    } else {
-      await loadText(engine, spec, name);
-    }
+    // JSON is checked (nesting) before DuckDB reads it; a gzip CSV is checked (whole stream) while DuckDB loads it.
+    const json = spec.format === 'json' || spec.format === 'ndjson';
+    if (json) await checkDataFiles(spec);
+    const checked = json ? Promise.resolve() : checkDataFiles(spec);
+    const loaded = (async () => {
+      if (spec.format === 'arrow') {
+        await importArrow(engine, spec.files[0]!, name);
+      } else if (spec.format === 'duckdb') {
+        await openDuckdbTable(engine, spec, name);
+      } else if (spec.format === 'parquet') {
+        await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
+      } else {
+        await loadText(engine, spec, name);
+      }
+    })();
+    const [check, load] = await Promise.allSettled([checked, loaded]);
+    // A damaged file explains a reader error: its one line comes first.
+    if (check.status === 'rejected') throw check.reason;
+    if (load.status === 'rejected') throw load.reason;
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
     return { label: spec.label, format: spec.format, relation, columns };
@@ -110,15 +121,23 @@ async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): P
 }
 
 /** Turns a reader failure into one line naming the input; engine errors keep their first line. */
-export function asInputError(e: unknown, spec: { label: string; format: string }): unknown {
+export function asInputError(e: unknown, spec: { label: string; format: string; files?: readonly string[] }): unknown {
   if (e instanceof ReprodiffError) {
-    return e.code === 'E_MEMORY' || e.code === 'E_DISK' || e.message.includes(spec.label)
-      ? e
-      : new ReprodiffError(e.code, `${spec.label}: ${e.message}`, { suggestion: e.suggestion, cause: e, exitCode: e.exitCode });
+    const err = withLabel(e, spec);
+    return err.code === 'E_MEMORY' || err.code === 'E_DISK' || err.message.includes(spec.label)
+      ? err
+      : new ReprodiffError(err.code, `${spec.label}: ${err.message}`, { suggestion: err.suggestion, cause: err, exitCode: err.exitCode });
   }
   const line = firstLine(e).replace(/^(IO|Invalid Input|Conversion|Parser|Binder|Invalid|Serialization) Error:\s*/i, '');
   return new ReprodiffError('E_FORMAT', `${spec.label}: cannot read as ${spec.format}: ${line}`, {
     suggestion: 'check that the file is complete and of the format its name says (or pass --format)',
     cause: e,
   });
+}
+
+/** Readers name the absolute path they opened; the user reads what they typed. */
+function withLabel(e: ReprodiffError, spec: { label: string; files?: readonly string[] }): ReprodiffError {
+  const file = spec.files?.length === 1 ? spec.files[0]! : undefined;
+  if (!file || file === spec.label || !e.message.includes(file)) return e;
+  return new ReprodiffError(e.code, e.message.split(file).join(spec.label), { suggestion: e.suggestion, cause: e.cause, exitCode: e.exitCode });
 }

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ReprodiffError } from '../errors.js';
+import { isFolderFile, statPath } from './files.js';
 
 export const FORMATS = ['csv', 'tsv', 'parquet', 'json', 'ndjson', 'arrow', 'duckdb'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -80,11 +81,8 @@ export function resolveInput(input: string, read: ReadOptions = {}): InputSpec {
       return { label: input, format: 'duckdb', files: [file], dirs: [], hive: false, table, read };
     }
   }
-  if (GLOB_CHARS.test(input) && !existsSync(input)) return resolveGlob(input, read);
-  if (!existsSync(input)) {
-    throw new ReprodiffError('E_FILE_NOT_FOUND', `${input}: no such file or directory`, { suggestion: 'check the path' });
-  }
-  if (statSync(input).isDirectory()) return resolveDirectory(input, read);
+  if (GLOB_CHARS.test(input) && !pathExists(input)) return resolveGlob(input, read);
+  if (statPath(input, input, 'file or folder').isDirectory()) return resolveDirectory(input, read);
   const file = existingFile(input, input);
   const format = read.format ?? formatFromName(file);
   if (!format) {
@@ -97,10 +95,19 @@ export function resolveInput(input: string, read: ReadOptions = {}): InputSpec {
 }
 
 function existingFile(path: string, label: string): string {
-  if (!existsSync(path)) throw new ReprodiffError('E_FILE_NOT_FOUND', `${label}: no such file`, { suggestion: 'check the path' });
   const abs = resolve(path);
-  if (!statSync(abs).isFile()) throw new ReprodiffError('E_FORMAT', `${label}: not a regular file`, { suggestion: 'name a file' });
+  if (!statPath(abs, label, 'file').isFile()) throw new ReprodiffError('E_FORMAT', `${label}: not a regular file`, { suggestion: 'name a file' });
   return abs;
+}
+
+/** True when something is at `path` (a dangling or looping link counts: stat explains it). */
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function resolveGlob(pattern: string, read: ReadOptions): InputSpec {
@@ -133,13 +140,14 @@ function resolveDirectory(dir: string, read: ReadOptions): InputSpec {
   return { label: dir, format, files: chosen.sort(), dirs: [abs], hive: hasHivePartitions(abs, chosen), read };
 }
 
+/** Every data file under `dir` (subfolders walked, symlinked folders not); symlinked files follow isFolderFile's rule. */
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) out.push(p);
+      else if (entry.isFile() || (entry.isSymbolicLink() && isFolderFile(dir, p))) out.push(p);
     }
   };
   walk(dir);

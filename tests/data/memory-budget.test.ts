@@ -23,9 +23,8 @@ describe('duckdbMemoryLimit', () => {
     expect(duckdbMemoryLimit(limit)).toBe(`${pool}B`);
   });
 
-  it('passes what it cannot read through, for DuckDB to accept or refuse', () => {
-    expect(duckdbMemoryLimit('80%')).toBe('80%');
-    expect(duckdbMemoryLimit('lots')).toBe('lots');
+  it('refuses what is not a positive size (it would run without the limit asked for)', () => {
+    for (const bad of ['80%', 'lots', '', '-5GB', '0', '5XB']) expect(() => duckdbMemoryLimit(bad), bad).toThrow(/--memory-limit must be a size/);
   });
 
   it("is what DuckDB's memory_limit reports", async () => {

@@ -80,6 +80,26 @@ describe.skipIf(!hasChromium)('HTML report in a real browser', () => {
     await page.close();
   });
 
+  it('keeps its styles under its Content-Security-Policy, which forbids scripts and requests', async () => {
+    const { page, problems, requests } = await open('csp', renderHtml(checkReport(), OPTIONS));
+    expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("default-src 'none'");
+    // The inline stylesheet applies (the page background), and so do the SVG charts' style attributes.
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(248, 250, 252)');
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('svg.chart')!).maxWidth)).toMatch(/px$/);
+    // A script added to the page the way injected markup would be is refused by the policy.
+    const ran = await page.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__cspRan = 1';
+      document.body.append(s);
+      await new Promise((r) => setTimeout(r, 50));
+      return (window as unknown as { __cspRan?: number }).__cspRan;
+    });
+    expect(ran).toBeUndefined();
+    expect(problems.filter((p) => !/Content Security Policy/.test(p))).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+
   it('never executes hostile text and shows it literally', async () => {
     const { page, problems, requests } = await open('nasty', renderHtml(nastyReport(), OPTIONS));
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();

@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ReprodiffError } from '../../errors.js';
+import { excerpt } from '../../report/escape.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, Interpreter, Platform } from './model.js';
 import { parseRequirements } from './requirements.js';
@@ -120,7 +121,7 @@ export function parseCondaEnvironment(text: string, origin: string, readInclude?
   try {
     doc = parseYaml(text);
   } catch (e) {
-    throw new ReprodiffError('E_FORMAT', `${origin} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    throw new ReprodiffError('E_FORMAT', `${origin} is not valid YAML: ${excerpt((e as Error).message.split('\n')[0]!, 120)}`);
   }
   const deps = (doc as { dependencies?: unknown } | null)?.dependencies;
   if (!Array.isArray(deps)) throw new ReprodiffError('E_FORMAT', `${origin} has no dependencies list`, { suggestion: 'a conda environment file lists packages under dependencies:' });
@@ -156,13 +157,13 @@ export function parseCondaList(text: string, origin: string): Environment {
     if (!line.includes('=') || /\s/.test(line)) {
       columns = true;
       const [name, version, build, channel] = line.split(/\s+/);
-      if (!name || !version) throw new ReprodiffError('E_FORMAT', `cannot read conda list line: ${line.slice(0, 120)}`);
+      if (!name || !version) throw new ReprodiffError('E_FORMAT', `cannot read conda list line: ${excerpt(line)}`);
       const pip = channel === 'pypi' || build === 'pypi_0';
       packages.push(toPackage({ name, version, ...(build ? { build } : {}) }, pip));
       continue;
     }
     const [name, version, build] = line.split('=');
-    if (!name || !version) throw new ReprodiffError('E_FORMAT', `cannot read conda export line: ${line.slice(0, 120)}`);
+    if (!name || !version) throw new ReprodiffError('E_FORMAT', `cannot read conda export line: ${excerpt(line)}`);
     packages.push(toPackage({ name, version, ...(build ? { build } : {}) }, build === 'pypi_0'));
   }
   const split = splitInterpreter(packages);

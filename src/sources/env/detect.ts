@@ -2,9 +2,10 @@
  * Which environment format a file is: by name first (`poetry.lock`, `environment.yml`, …), then by
  * content (JSON keys, TOML tables, conda `name=version=build` lines), else pip/requirements text.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
+import { shown } from '../../report/escape.js';
+import { MAX_BYTES, readTextFile, scanJsonDepth } from '../files.js';
 import { parseCondaEnvironment, parseCondaList } from './conda.js';
 import { isFingerprint, parseFingerprint } from './fingerprint.js';
 import { parseNpmLock, parsePipfileLock, parseRenvLock, readJson } from './json-locks.js';
@@ -84,18 +85,22 @@ export function parseEnvironment(text: string, origin: string, format: EnvFormat
 
 /** Reads an environment file from disk, detecting its format; bad input is a one-line ReprodiffError. */
 export function readEnvironment(path: string): Environment {
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) throw new ReprodiffError('E_FORMAT', `${path} is a directory, not an environment file`, { suggestion: 'pass requirements.txt, a lock file, or an env capture' });
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (e instanceof ReprodiffError) throw e;
-    throw new ReprodiffError('E_FILE_NOT_FOUND', `environment file not found: ${path}`, { suggestion: 'check the path' });
+  const text = readTextFile(path, {
+    what: 'an environment file',
+    maxBytes: MAX_BYTES.env,
+    notFound: () => new ReprodiffError('E_FILE_NOT_FOUND', `environment file not found: ${shown(path)}`, { suggestion: 'check the path' }),
+  });
+  if (text.includes('\u0000')) throw new ReprodiffError('E_FORMAT', `${shown(path)} is a binary file, not an environment description`);
+  // JSON locks are parsed whole; nesting deep enough to overflow a later walk is no lock file.
+  if (/^\uFEFF?\s*[[{]/.test(text) && scanJsonDepth(text, MAX_ENV_JSON_DEPTH) >= 0) {
+    throw new ReprodiffError('E_FORMAT', `${shown(path)}: JSON nested more than ${MAX_ENV_JSON_DEPTH} levels deep`, { suggestion: 'is this an environment file?' });
   }
-  if (text.includes('\u0000')) throw new ReprodiffError('E_FORMAT', `${path} is a binary file, not an environment description`);
   const env = parseEnvironment(text, path);
   if (env.packages.length === 0 && !env.interpreter) {
-    throw new ReprodiffError('E_EMPTY', `${path} lists no packages`, { suggestion: 'is this an environment file (pip freeze, requirements, conda, lock file)?' });
+    throw new ReprodiffError('E_EMPTY', `${shown(path)} lists no packages`, { suggestion: 'is this an environment file (pip freeze, requirements, conda, lock file)?' });
   }
   return env;
 }
+
+/** Nesting accepted in a JSON environment file (npm's v1 locks nest dependencies). */
+const MAX_ENV_JSON_DEPTH = 1000;

@@ -1,5 +1,6 @@
 /** JSON lock files: `Pipfile.lock`, R's `renv.lock`, npm's `package-lock.json` / `npm-shrinkwrap.json`. */
 import { ReprodiffError } from '../../errors.js';
+import { excerpt } from '../../report/escape.js';
 import { normalizeName, normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, PackageSource } from './model.js';
 
@@ -11,7 +12,7 @@ export function readJson(text: string, origin: string): Obj {
     const doc = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
     if (doc && typeof doc === 'object' && !Array.isArray(doc)) return doc as Obj;
   } catch (e) {
-    throw new ReprodiffError('E_FORMAT', `${origin} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
+    throw new ReprodiffError('E_FORMAT', `${origin} is not valid JSON: ${excerpt((e as Error).message.split('\n')[0]!, 120)}`);
   }
   throw new ReprodiffError('E_FORMAT', `${origin} is not a JSON object`);
 }

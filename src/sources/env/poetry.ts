@@ -1,6 +1,7 @@
 /** `poetry.lock` (TOML): one `[[package]]` table per locked distribution, `[package.source]` for non-index sources. */
 import { parse as parseToml } from 'smol-toml';
 import { ReprodiffError } from '../../errors.js';
+import { excerpt } from '../../report/escape.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, PackageSource } from './model.js';
 
@@ -11,7 +12,7 @@ export function readToml(text: string, origin: string): Table {
   try {
     return parseToml(text) as Table;
   } catch (e) {
-    throw new ReprodiffError('E_FORMAT', `${origin} is not valid TOML: ${(e as Error).message.split('\n')[0]}`);
+    throw new ReprodiffError('E_FORMAT', `${origin} is not valid TOML: ${excerpt((e as Error).message.split('\n')[0]!, 120)}`);
   }
 }
 

@@ -2,9 +2,10 @@
  * `pip freeze` output and `requirements.txt` files: pins, ranges, extras, environment markers,
  * comments, hashes, `-r` includes, editable installs, `name @ url` and bare URL lines.
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
+import { excerpt, shown } from '../../report/escape.js';
+import { MAX_BYTES, assertIncludeInside, readTextFile } from '../files.js';
 import { parseSpecifier } from '../../env/pep440.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, PackageSource } from './model.js';
@@ -17,6 +18,8 @@ const EDITABLE_COMMENT = /^#\s*Editable(?:\s+Git)?\s+install\s+with\s+no\s+(?:ve
 const ARCHIVE = /^(.+?)-(\d[^-]*?)(?:-[^/]*)?\.(?:whl|tar\.gz|tar\.bz2|tar\.xz|tgz|zip|egg)$/i;
 
 interface ParseState {
+  /** Includes must stay inside this folder: the one of the file the user named. */
+  readonly root: string;
   readonly packages: EnvPackage[];
   readonly seen: Set<string>;
   ranged: boolean;
@@ -24,17 +27,19 @@ interface ParseState {
 
 /** Parses pip freeze / requirements text; `-r` includes are read relative to `origin` with `readInclude`. */
 export function parseRequirements(text: string, origin: string, readInclude: IncludeReader = defaultReader): Environment {
-  const state: ParseState = { packages: [], seen: new Set([resolve(origin)]), ranged: false };
+  const state: ParseState = { root: dirname(resolve(origin)), packages: [], seen: new Set([resolve(origin)]), ranged: false };
   parseInto(text, origin, readInclude, state);
   return { ecosystem: 'python', format: state.ranged ? 'requirements' : 'pip-freeze', origin, packages: state.packages };
 }
 
 function defaultReader(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new ReprodiffError('E_FILE_NOT_FOUND', `included requirements file not found: ${path}`, { suggestion: 'check the -r path, relative to the including file' });
-  }
+  const text = readTextFile(path, {
+    what: 'a requirements file',
+    maxBytes: MAX_BYTES.env,
+    notFound: () => new ReprodiffError('E_FILE_NOT_FOUND', `included requirements file not found: ${shown(path)}`, { suggestion: 'check the -r path, relative to the including file' }),
+  });
+  if (text.includes('\u0000')) throw new ReprodiffError('E_FORMAT', `included file ${shown(path)} is a binary file, not a requirements file`);
+  return text;
 }
 
 /** Joins `\` continuations and drops full-line and inline comments (pip needs whitespace before an inline `#`). */
@@ -71,6 +76,7 @@ function parseInto(text: string, origin: string, readInclude: IncludeReader, sta
         state.ranged = true;
         const path = resolve(dirname(origin), value);
         if (state.seen.has(path)) continue;
+        assertIncludeInside(state.root, path, origin);
         state.seen.add(path);
         parseInto(readInclude(path), path, readInclude, state);
       } else if (flag === '-e' || flag === '--editable') {
@@ -142,7 +148,7 @@ function requirementPackage(line: string, state: ParseState): EnvPackage | undef
     return withMarker({ name: normalizePythonName(name), displayName: name, version: versionFromUrl(req), source: sourceOfUrl(req), ref: vcsRef(req) ?? req }, marker);
   }
   const m = NAME.exec(req);
-  if (!m) throw new ReprodiffError('E_FORMAT', `cannot read requirement line: ${line.slice(0, 120)}`, { suggestion: 'expected name[extras] specifier ; marker' });
+  if (!m) throw new ReprodiffError('E_FORMAT', `cannot read requirement line: ${excerpt(line)}`, { suggestion: 'expected name[extras] specifier ; marker' });
   const displayName = m[1]!;
   if (m[2]) state.ranged = true;
   const rest = m[3]!.trim();
@@ -158,7 +164,7 @@ function requirementPackage(line: string, state: ParseState): EnvPackage | undef
     return withMarker({ name, displayName, version: null, source: 'index' }, marker);
   }
   const clauses = parseSpecifier(spec);
-  if (!clauses) throw new ReprodiffError('E_FORMAT', `invalid version specifier for ${displayName}: ${spec}`, { suggestion: 'see PEP 440 for the specifier syntax' });
+  if (!clauses) throw new ReprodiffError('E_FORMAT', `invalid version specifier for ${displayName}: ${excerpt(spec)}`, { suggestion: 'see PEP 440 for the specifier syntax' });
   const pin = clauses.length === 1 && (clauses[0]!.operator === '==' || clauses[0]!.operator === '===') && !clauses[0]!.wildcard ? clauses[0]!.version : null;
   if (!pin) state.ranged = true;
   return withMarker({ name, displayName, version: pin, source: 'index', ...(pin ? {} : { specifier: spec }) }, marker);
