@@ -8,6 +8,7 @@ import type { Command, FailOn, Report, StageOutcome } from '../findings/types.js
 import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
+import { reconcilePair } from '../sources/reconcile.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
 
 export interface PairRunOptions {
@@ -15,6 +16,8 @@ export interface PairRunOptions {
   readonly read?: ReadOptions;
   readonly failOn?: FailOn;
   readonly onProgress?: (message: string) => void;
+  /** research column → production column, so the sides' columns are paired when their types are decided. */
+  readonly rename?: Readonly<Record<string, string>>;
 }
 
 /** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */
@@ -31,8 +34,7 @@ export async function runPair(
   ];
   return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
     options.onProgress?.('opening inputs');
-    const a = await open(0, 'research');
-    const b = await open(1, 'production');
+    const [a, b] = await reconcilePair(engine, await open(0, 'research'), await open(1, 'production'), options.rename);
     return buildReport(command, [await compare(engine, a, b)], options.failOn);
   });
 }

@@ -3,6 +3,7 @@ import { finding } from '../../findings/report.js';
 import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
+import { readingFindings } from '../../sources/reconcile.js';
 import { aggregationPrecision, keyedRowFindings, keylessRowFindings, schemaFindings, statisticFindings, valueFindings } from './causes.js';
 import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
@@ -64,7 +65,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options));
-  const findings: Finding[] = schemaFindings(stage, schema);
+  const findings: Finding[] = [...readingFindings(stage, research, production), ...schemaFindings(stage, schema)];
   // Keys identify rows; their distribution says nothing about the data.
   const keySet = new Set(options.key ?? []);
   const driftPairs = schema.pairs.filter((p) => !keySet.has(p.name));

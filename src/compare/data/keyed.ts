@@ -270,10 +270,15 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     q(`count(DISTINCT CASE WHEN ${valued} THEN ${db} END)`, 'b_distinct');
     q(agg('min', da, valued), 'a_min');
     q(agg('min', db, valued), 'b_min');
-    q(agg('max', `abs(${da} - ${db})`, valued), 'maxabs');
-    q(agg('max', `abs(${da} - ${db}) / abs(${da})`, `${valued} AND ${da} <> 0`), 'maxrel');
-    q(cnt(`${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT)`), 'f32');
-    PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND round(${da}, ${k}) = round(${db}, ${k})`), `r${k}`));
+    // Integers differ exactly: wider than 2^53 their doubles may be equal (HUGEINT ids, wide counters), and
+    // no integer column was cast to float32 or rounded to decimals.
+    const int = p.kind === 'integer';
+    const diff = int ? `CAST(abs(TRY_CAST(${a} AS HUGEINT) - TRY_CAST(${b} AS HUGEINT)) AS DOUBLE)` : `abs(${da} - ${db})`;
+    const same = (x: string) => (int ? `${a} = ${b}` : x);
+    q(agg('max', diff, valued), 'maxabs');
+    q(agg('max', `${diff} / abs(${da})`, `${valued} AND ${da} <> 0`), 'maxrel');
+    q(cnt(`${valued} AND ${same(`CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT)`)}`), 'f32');
+    PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND ${same(`round(${da}, ${k}) = round(${db}, ${k})`)}`), `r${k}`));
     q(cnt(`${valued} AND ${da} > ${db}`), 'down');
     q(`count(DISTINCT CASE WHEN ${valued} AND ${da} > ${db} THEN ${db} END)`, 'down_distinct');
     q(agg('max', db, `${valued} AND ${da} > ${db}`), 'down_to');
