@@ -102,7 +102,7 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
   if (!t.d.loaded) return;
   const fo = family(oc.type);
   const x = `trim(${ident(tc.name)})`;
-  const spelled = `${x} IN (${NULL_SPELLINGS.map(literal).join(', ')})`;
+  const spelled = `${ident(tc.name)} IN (${NULL_SPELLINGS.map(literal).join(', ')})`;
   const v = `CASE WHEN ${spelled} THEN NULL ELSE ${x} END`;
   const r = await engine.one(
     `SELECT count(${v}) AS n,
@@ -113,17 +113,13 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
        count(TRY_CAST(${v} AS TIMESTAMP)) AS ts,
        count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]*,[0-9]+')) AS comma,
        count(*) FILTER (WHERE ${spelled}) AS sp,
-       list_distinct(list(${x}) FILTER (WHERE ${spelled}))[1:5] AS spellings
+       list_distinct(list(${ident(tc.name)}) FILTER (WHERE ${spelled}))[1:5] AS spellings
      FROM ${t.d.relation}`,
   );
   const n = Number(r.n);
-  if (n === 0) return;
-  let type: string | null = null;
-  if (fo === 'integer') type = Number(r.i) === n ? (oc.type.toUpperCase().includes('HUGEINT') ? 'HUGEINT' : 'BIGINT') : Number(r.d) === n ? 'DOUBLE' : null;
-  else if (fo === 'float') type = Number(r.d) === n ? 'DOUBLE' : null;
-  else if (fo === 'boolean') type = Number(r.b) === n ? 'BOOLEAN' : null;
-  else if (fo === 'date') type = Number(r.a) === n ? 'DATE' : Number(r.ts) === n ? 'TIMESTAMP' : null;
-  else if (fo === 'timestamp') type = Number(r.ts) === n ? 'TIMESTAMP' : null;
+  // Nothing but spellings (a column of NA): an empty column, read in the other side's type.
+  if (n === 0 && Number(r.sp) === 0) return;
+  let type = n === 0 ? oc.type : typeForText(fo, oc.type, r, n);
   if (type === 'BIGINT' && Number(r.i) === n) {
     // HUGEINT passed the count; BIGINT may not hold every value.
     const fits = await engine.one(`SELECT count(*) FILTER (WHERE TRY_CAST(${v} AS BIGINT) IS NOT NULL) AS k FROM ${t.d.relation}`);
@@ -152,6 +148,25 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
       message: `${t.d.label} writes ${tc.name} with a decimal comma (${Number(r.comma)} values like 1,5): read it with --decimal , to compare the numbers`,
       evidence: { decimal: ',', rows: Number(r.comma) },
     });
+  }
+}
+
+/** The type all of a text column reads as, given the other side's family; null when some value does not. */
+function typeForText(fo: Family, otherType: string, r: Record<string, unknown>, n: number): string | null {
+  const all = (k: string) => Number(r[k]) === n;
+  switch (fo) {
+    case 'integer':
+      return all('i') ? (otherType.toUpperCase().includes('HUGEINT') ? 'HUGEINT' : 'BIGINT') : all('d') ? 'DOUBLE' : null;
+    case 'float':
+      return all('d') ? 'DOUBLE' : null;
+    case 'boolean':
+      return all('b') ? 'BOOLEAN' : null;
+    case 'date':
+      return all('a') ? 'DATE' : all('ts') ? 'TIMESTAMP' : null;
+    case 'timestamp':
+      return all('ts') ? 'TIMESTAMP' : null;
+    default:
+      return null;
   }
 }
 

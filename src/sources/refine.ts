@@ -68,7 +68,7 @@ export async function refineTextTypes(
     const varchar = c.type === 'VARCHAR';
     const x = varchar ? ident(c.name) : `CAST(${ident(c.name)} AS VARCHAR)`;
     // v: the value with the null spellings taken out (only text columns have spellings).
-    const v = varchar ? `CASE WHEN ${spelled.replaceAll('t IN', `trim(${x}) IN`)} THEN NULL ELSE trim(${x}) END` : `trim(${x})`;
+    const v = varchar ? `CASE WHEN ${spelled.replaceAll('t IN', `${x} IN`)} THEN NULL ELSE trim(${x}) END` : `trim(${x})`;
     const aggs = [
       `count(${x}) AS n${i}`,
       `count(TRY_CAST(${v} AS DOUBLE)) AS d${i}`,
@@ -76,7 +76,7 @@ export async function refineTextTypes(
     ];
     if (varchar) {
       aggs.push(
-        `count(*) FILTER (WHERE ${spelled.replaceAll('t IN', `trim(${x}) IN`)}) AS p${i}`,
+        `count(*) FILTER (WHERE ${spelled.replaceAll('t IN', `${x} IN`)}) AS p${i}`,
         // The integer casts also accept `1.5` (rounded) and `1e3`: integers are digits only.
         `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS BIGINT) IS NOT NULL) AS i${i}`,
         `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h${i}`,
@@ -84,7 +84,7 @@ export async function refineTextTypes(
         // DATE's cast drops a time of day: a date only when the timestamp is midnight.
         `count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a${i}`,
         `count(TRY_CAST(${v} AS TIMESTAMP)) AS t${i}`,
-        `list_distinct(list(trim(${x})) FILTER (WHERE ${spelled.replaceAll('t IN', `trim(${x}) IN`)}))[1:5] AS l${i}`,
+        `list_distinct(list(${x}) FILTER (WHERE ${spelled.replaceAll('t IN', `${x} IN`)}))[1:5] AS l${i}`,
       );
     }
     return aggs;
@@ -119,10 +119,6 @@ export async function refineTextTypes(
       if (!reason) return;
       changes.set(c.name, { type, nulls: k.spellings });
       if (k.spelled > 0 && !declared) notes.push(spellingNote(options.label, c.name, k.spellings, k.spelled, type));
-    } else if (rest === 0 && k.spelled > 0) {
-      // Nothing but spellings: an empty column (its type comes from the other side).
-      changes.set(c.name, { type: 'VARCHAR', nulls: k.spellings });
-      if (!declared) notes.push(spellingNote(options.label, c.name, k.spellings, k.spelled, null));
     } else if (declared && k.spelled > 0) {
       // Declared spellings mean missing in text columns too.
       changes.set(c.name, { type: 'VARCHAR', nulls: k.spellings });
@@ -160,7 +156,8 @@ function spellingNote(label: string, column: string, spellings: readonly string[
 export async function retype(engine: Engine, table: string, column: string, type: string, nulls: readonly string[]): Promise<void> {
   const c = ident(column);
   const t = `trim(CAST(${c} AS VARCHAR))`;
-  const value = nulls.length ? `CASE WHEN ${t} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${t} END` : t;
-  const cast = type === 'VARCHAR' ? (nulls.length ? `CASE WHEN ${t} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${c} END` : c) : `TRY_CAST(${value} AS ${type})`;
+  const value = nulls.length ? `CASE WHEN CAST(${c} AS VARCHAR) IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${t} END` : t;
+  // Text keeps its spaces: only a value that is exactly a spelling becomes null.
+  const cast = type === 'VARCHAR' ? (nulls.length ? `CASE WHEN ${c} IN (${nulls.map(literal).join(', ')}) THEN NULL ELSE ${c} END` : c) : `TRY_CAST(${value} AS ${type})`;
   await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${c} TYPE ${type} USING (${cast})`);
 }
