@@ -126,6 +126,20 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
     if (Number(fits.k) !== n) type = 'HUGEINT';
   }
   if (type) {
+    // The text's own boolean words, read before the column is re-typed.
+    if (type === 'BOOLEAN') {
+      const words = await engine.one(`SELECT list_distinct(list(lower(${v})))[1:4] AS w FROM ${t.d.relation}`);
+      const spelled = ((words.w as unknown[] | null) ?? []).map(String).filter((w) => w !== 'true' && w !== 'false').sort();
+      if (spelled.length) {
+        t.notes.push({
+          cause: 'encoding_change',
+          column: tc.name,
+          rows: null,
+          message: `${t.d.label} writes the booleans of ${tc.name} as ${spelled.join('/')}, ${o.d.label} as ${family(oc.type) === 'boolean' ? 'true/false' : oc.type}: compared as truth values`,
+          evidence: { encoding: spelled.join('/'), other: 'true/false' },
+        });
+      }
+    }
     const spellings = ((r.spellings as unknown[] | null) ?? []).map(String).sort();
     await retype(engine, t.d.relation, tc.name, type, spellings);
     setType(t, tc.name, type);

@@ -13,9 +13,6 @@ const FLOAT_SPECIALS = ['inf', '+inf', '-inf', 'infinity', '+infinity', '-infini
  */
 export const NULL_SPELLINGS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'NULL', 'null', 'None', '#N/A', '#N/A N/A', '#NA', '<NA>'];
 
-/** Boolean words DuckDB's cast and sniffer read (not 0/1: those are integers). */
-const BOOLEAN_WORDS = ['true', 'false', 't', 'f', 'yes', 'no', 'y', 'n'];
-
 /** Something noticed while reading a side that the report should say (as an info finding). */
 export interface ReadNote {
   readonly cause: 'null_spelling' | 'encoding_change' | 'column_extra' | 'column_missing';
@@ -80,7 +77,7 @@ export async function refineTextTypes(
         // The integer casts also accept `1.5` (rounded) and `1e3`: integers are digits only.
         `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS BIGINT) IS NOT NULL) AS i${i}`,
         `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h${i}`,
-        `count(*) FILTER (WHERE lower(${v}) IN (${BOOLEAN_WORDS.map(literal).join(', ')})) AS b${i}`,
+        `count(*) FILTER (WHERE lower(${v}) IN ('true', 'false')) AS b${i}`,
         // DATE's cast drops a time of day: a date only when the timestamp is midnight.
         `count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a${i}`,
         `count(TRY_CAST(${v} AS TIMESTAMP)) AS t${i}`,
@@ -114,8 +111,8 @@ export async function refineTextTypes(
     const rest = k.n - k.spelled;
     const type = typeOfRest(k, rest, options.json === true);
     if (type) {
-      // Without spellings a VARCHAR column is re-typed only for float specials (or ISO times in JSON strings).
-      const reason = k.spelled > 0 || (type === 'DOUBLE' && k.specials > 0) || ((type === 'TIMESTAMP' || type === 'DATE') && options.json === true);
+      // Without spellings a VARCHAR column is re-typed only for true/false words, float specials (or ISO times in JSON strings).
+      const reason = k.spelled > 0 || type === 'BOOLEAN' || (type === 'DOUBLE' && k.specials > 0) || ((type === 'TIMESTAMP' || type === 'DATE') && options.json === true);
       if (!reason) return;
       changes.set(c.name, { type, nulls: k.spellings });
       if (k.spelled > 0 && !declared) notes.push(spellingNote(options.label, c.name, k.spellings, k.spelled, type));

@@ -50,6 +50,9 @@ export function readerSql(spec: InputSpec, types: Readonly<Record<string, string
       opts.push(`allow_quoted_nulls = ${nulls?.includes('') ? 'true' : 'false'}`);
       const typed = Object.entries(types);
       if (typed.length) opts.push(`types = {${typed.map(([k, t]) => `${literal(k)}: ${literal(t)}`).join(', ')}}`);
+      // Booleans are typed from their text afterwards (refine.ts): true/false words on their own, yes/no, y/n,
+      // t/f only against a boolean column on the other side, so a file's own spelling is never replaced.
+      opts.push(`auto_type_candidates = ['BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ', 'VARCHAR']`);
       // Sniff over more rows than the default so that a late non-numeric value does not fail the read.
       opts.push('sample_size = 100000');
       return `read_csv(${source}${hive}${opts.length ? `, ${opts.join(', ')}` : ''})`;
