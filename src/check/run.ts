@@ -15,6 +15,7 @@ import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/t
 import { STAGES } from '../findings/types.js';
 import { openDataset } from '../sources/register.js';
 import { reconcilePair } from '../sources/reconcile.js';
+import { withFileNames } from '../sources/names.js';
 import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
@@ -126,7 +127,11 @@ async function walk(
   progress('tracing propagation');
   const marked = await markPropagation(engine, runs);
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
-  const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
+  const final = STAGES.map((s) => {
+    const o = { result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings };
+    const d = datasets.get(s);
+    return d ? withFileNames(o, d.research, d.production) : o;
+  });
   return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
 }
 

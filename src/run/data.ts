@@ -9,6 +9,7 @@ import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
 import { reconcilePair } from '../sources/reconcile.js';
+import { withFileNames } from '../sources/names.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
 
 export interface PairRunOptions {
@@ -35,7 +36,7 @@ export async function runPair(
   return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
     options.onProgress?.('opening inputs');
     const [a, b] = await reconcilePair(engine, await open(0, 'research'), await open(1, 'production'), options.rename);
-    return buildReport(command, [await compare(engine, a, b)], options.failOn);
+    return buildReport(command, [withFileNames(await compare(engine, a, b), a, b)], options.failOn);
   });
 }
 

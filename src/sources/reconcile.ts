@@ -33,6 +33,7 @@ interface Side {
   columns: ColumnInfo[];
   notes: ReadNote[];
   dropped: Set<string>;
+  fileNames: Record<string, string>;
 }
 
 /**
@@ -45,8 +46,10 @@ interface Side {
  */
 export async function reconcilePair(engine: Engine, research: Dataset, production: Dataset, rename: Readonly<Record<string, string>> = {}): Promise<[Dataset, Dataset]> {
   if (!research.loaded && !production.loaded) return [research, production];
-  const a: Side = { d: research, columns: [...research.columns], notes: [...(research.notes ?? [])], dropped: new Set() };
-  const b: Side = { d: production, columns: [...production.columns], notes: [...(production.notes ?? [])], dropped: new Set() };
+  const side = (d: Dataset): Side => ({ d, columns: [...d.columns], notes: [...(d.notes ?? [])], dropped: new Set(), fileNames: { ...(d.fileNames ?? {}) } });
+  const a = side(research);
+  const b = side(production);
+  await alignFileNames(engine, a, b);
   await dropLoneIndex(engine, a, b);
   await dropLoneIndex(engine, b, a);
   const byName = new Map(b.columns.map((c) => [c.name, c]));
@@ -66,8 +69,39 @@ export async function reconcilePair(engine: Engine, research: Dataset, productio
     else if ((fb === 'timestamp' || fb === 'date') && fa === 'integer') await epochAsTimestamp(engine, a, ca, b, cb);
   }
   if (textPairs.length) await missingAsText(engine, a, b, textPairs);
-  const done = (s: Side): Dataset => ({ ...s.d, columns: s.columns.filter((c) => !s.dropped.has(c.name)), notes: s.notes });
+  const done = (s: Side): Dataset => ({ ...s.d, columns: s.columns.filter((c) => !s.dropped.has(c.name)), notes: s.notes, fileNames: s.fileNames });
   return [done(a), done(b)];
+}
+
+/**
+ * A column DuckDB renamed on one side (names differing only in case: `emb_s` → `emb_s_1`) is paired by its
+ * name in the file: the same file name gets the same internal name on both sides, by renaming the loaded
+ * side's column where that name is free.
+ */
+async function alignFileNames(engine: Engine, a: Side, b: Side): Promise<void> {
+  const shown = (s: Side, c: ColumnInfo) => s.fileNames[c.name] ?? c.name;
+  const free = (s: Side, name: string, except: string) => !s.columns.some((c) => c.name !== except && c.name.toLowerCase() === name.toLowerCase());
+  const names = new Set([...Object.values(a.fileNames), ...Object.values(b.fileNames)]);
+  for (const n of names) {
+    const ca = a.columns.find((c) => shown(a, c) === n);
+    const cb = b.columns.find((c) => shown(b, c) === n);
+    if (!ca || !cb || ca.name === cb.name) continue;
+    const rename = async (s: Side, from: string, to: string) => {
+      await engine.run(`ALTER TABLE ${s.d.relation} RENAME COLUMN ${ident(from)} TO ${ident(to)}`);
+      s.columns = s.columns.map((c) => (c.name === from ? { ...c, name: to } : c));
+      delete s.fileNames[from];
+      if (to !== n) s.fileNames[to] = n;
+    };
+    // Rename on one side to the other side's internal name, where that name is free; else both to a fresh one.
+    if (b.d.loaded && free(b, ca.name, cb.name)) await rename(b, cb.name, ca.name);
+    else if (a.d.loaded && free(a, cb.name, ca.name)) await rename(a, ca.name, cb.name);
+    else if (a.d.loaded && b.d.loaded) {
+      let k = 1;
+      while (!free(a, `${n}_${k}`, ca.name) || !free(b, `${n}_${k}`, cb.name)) k++;
+      await rename(a, ca.name, `${n}_${k}`);
+      await rename(b, cb.name, `${n}_${k}`);
+    }
+  }
 }
 
 function setType(s: Side, name: string, type: string): void {

@@ -5,6 +5,7 @@ import { importArrow } from './arrow.js';
 import { refineTextTypes, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
+import { fileNames } from './names.js';
 import type { Format, InputSpec } from './resolve.js';
 
 export interface ColumnInfo {
@@ -22,6 +23,8 @@ export interface Dataset {
   readonly columns: readonly ColumnInfo[];
   /** What reading noticed (writer spellings, encodings), reported as info findings. */
   readonly notes?: readonly ReadNote[];
+  /** Columns DuckDB renamed because names differ only in case (`emb_s_1`) → their names in the file. */
+  readonly fileNames?: Readonly<Record<string, string>>;
   /** A temporary table loaded from text (CSV, JSON): its column types may still be refined in place. */
   readonly loaded?: boolean;
 }
@@ -83,7 +86,7 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
     if (spec.format === 'csv' || spec.format === 'tsv' || spec.format === 'json' || spec.format === 'ndjson') {
       const { columns, notes } = await loadText(engine, spec, name);
       if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
-      return { label: spec.label, format: spec.format, relation, columns, notes, loaded: true };
+      return { label: spec.label, format: spec.format, relation, columns, notes, fileNames: fileNames(spec, columns), loaded: true };
     }
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });

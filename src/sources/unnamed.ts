@@ -1,8 +1,8 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import type { ColumnInfo } from './register.js';
 import type { InputSpec } from './resolve.js';
+import { firstLine } from './names.js';
 
 /** The name an index column written without a name is reported under (pandas `index=True`, R's row names). */
 export const UNNAMED_INDEX = '(unnamed index)';
@@ -27,19 +27,4 @@ export async function unnamedIndex(engine: Engine, spec: InputSpec, table: strin
 
 function emptyFirstCell(line: string, delimiter: string): boolean {
   return line.startsWith(delimiter) || line.startsWith(`""${delimiter}`);
-}
-
-/** The first line of an uncompressed text file (BOM removed), or null. */
-function firstLine(path: string): string | null {
-  if (/\.(gz|zst)$/i.test(path)) return null;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(65536);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    const end = text.search(/\r?\n/);
-    return end < 0 ? text : text.slice(0, end);
-  } finally {
-    closeSync(fd);
-  }
 }

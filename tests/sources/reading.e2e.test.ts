@@ -164,6 +164,23 @@ describe('reading: headers and names are the file\'s', () => {
     expect(r.json.stages[0].summary.rows.research).toBe(51);
   });
 
+  it('names differing only in case keep their own names, and pair by them', async () => {
+    const same = await runJson(['data', W('case_a.csv'), W('case_b.csv'), '--key', 'id']);
+    expect(same.code).toBe(0);
+    expect(Object.keys(same.json.stages[0].summary.columns)).toEqual(['id', 'emb_S', 'emb_s']);
+    const a = join(dir, 'case_1.csv');
+    const b = join(dir, 'case_2.csv');
+    const c = join(dir, 'case_3.csv');
+    writeFileSync(a, 'id,emb_S,emb_s\n1,0.5,0.25\n2,1.5,1.25\n');
+    writeFileSync(b, 'id,emb_s,emb_S\n2,1.25,1.5\n1,0.25,0.75\n');
+    writeFileSync(c, 'id,emb_s\n1,0.25\n2,1.25\n');
+    const swapped = await runJson(['data', a, b, '--key', 'id']);
+    expect((breaking(swapped.json) as unknown as F[]).map((f) => [f.columns, f.rowsAffected])).toEqual([[['emb_S'], 1]]);
+    const one = await runJson(['data', a, c, '--key', 'id']);
+    expect((breaking(one.json) as unknown as F[]).map((f) => [f.cause, f.columns])).toEqual([['column_missing', ['emb_S']]]);
+    expect(JSON.stringify([swapped.json, one.json])).not.toMatch(/emb_s_1|emb_S_1/);
+  });
+
   it('an index written without a name is an unnamed index column: left out when it only numbers the rows', async () => {
     const r = await runJson(['data', W('base.csv'), W('index_unnamed.csv'), '--key', 'id']);
     expect(r.code).toBe(0);
