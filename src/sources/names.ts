@@ -1,18 +1,27 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { Engine } from '../engine/engine.js';
+import { ident } from '../engine/quote.js';
 import type { StageOutcome } from '../findings/types.js';
 import type { ColumnInfo, Dataset } from './register.js';
 import type { InputSpec } from './resolve.js';
 
 /** The first line of an uncompressed text file (BOM removed), or null. */
 export function firstLine(path: string): string | null {
+  return firstLines(path, 1)?.[0] ?? null;
+}
+
+/** Up to `max` complete first lines of an uncompressed text file (from its first 64 KB, BOM removed), or null. */
+export function firstLines(path: string, max: number): string[] | null {
   if (/\.(gz|zst)$/i.test(path)) return null;
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(65536);
     const n = readSync(fd, buf, 0, buf.length, 0);
     const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
-    const end = text.search(/\r?\n/);
-    return end < 0 ? text : text.slice(0, end);
+    const lines = text.split(/\r?\n/);
+    // The last piece may be cut at 64 KB (unless the file ended there).
+    if (n === buf.length) lines.pop();
+    return lines.slice(0, max);
   } finally {
     closeSync(fd);
   }
@@ -103,4 +112,53 @@ export function withFileNames(outcome: StageOutcome, research: Dataset, producti
       evidence: walk(f.evidence, false) as typeof f.evidence,
     })),
   };
+}
+
+/** How a date column written as `nn/nn/yyyy` was read: day first or month first, and whether its values allow the other order. */
+export interface DayMonth {
+  readonly order: 'day/month' | 'month/day';
+  /** Every value reads both ways (no day above 12): the order is the sniffer's guess. */
+  readonly ambiguous: boolean;
+}
+
+const NUMERIC_DATE = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b/;
+
+/**
+ * CSV date columns whose text puts day and month as numbers (`03/04/2020`). DuckDB's sniffer picks one
+ * order per file (day first when both fit); which one it took is read off the first such value, and the
+ * column is ambiguous when no value has a day above 12. Only the file's first 64 KB and one aggregate.
+ */
+export async function dayMonthOrders(engine: Engine, spec: InputSpec, relation: string, columns: readonly ColumnInfo[]): Promise<Record<string, DayMonth> | null> {
+  if (spec.format !== 'csv' && spec.format !== 'tsv') return null;
+  const dated = columns.map((c, i) => ({ c, i })).filter(({ c }) => c.type === 'DATE' || c.type.startsWith('TIMESTAMP'));
+  if (dated.length === 0 || spec.read.header === false) return null;
+  const lines = firstLines(spec.files[0]!, 200);
+  if (!lines || lines.length < 2) return null;
+  const header = lines[0]!;
+  const delimiter = spec.read.delimiter ?? (spec.format === 'tsv' ? '\t' : [',', ';', '\t', '|'].find((d) => splitCsvLine(header, d).length === columns.length));
+  if (!delimiter) return null;
+  const rows = lines.slice(1).filter((l) => l.length > 0).map((l) => splitCsvLine(l, delimiter));
+  const found: { name: string; row: number; first: number; second: number }[] = [];
+  for (const { c, i } of dated) {
+    const row = rows.findIndex((r) => r.length === columns.length && (r[i] ?? '').trim() !== '');
+    const m = row >= 0 ? NUMERIC_DATE.exec(rows[row]![i]!) : null;
+    if (m) found.push({ name: c.name, row, first: Number(m[1]), second: Number(m[2]) });
+  }
+  if (found.length === 0) return null;
+  const r = await engine.one(
+    `SELECT ${found
+      .map((f, k) => {
+        const x = ident(f.name);
+        return `count(*) FILTER (WHERE day(${x}) > 12) AS over${k}, count(*) FILTER (WHERE day(${x}) <> month(${x})) AS uneq${k}, (SELECT day(${x}) FROM ${relation} LIMIT 1 OFFSET ${f.row}) AS d${k}`;
+      })
+      .join(', ')} FROM ${relation}`,
+  );
+  const out: Record<string, DayMonth> = {};
+  found.forEach((f, k) => {
+    const day = Number(r[`d${k}`]);
+    const order = day === f.first ? 'day/month' : day === f.second ? 'month/day' : null;
+    if (!order || f.first === f.second) return;
+    out[f.name] = { order, ambiguous: Number(r[`over${k}`]) === 0 && Number(r[`uneq${k}`]) > 0 };
+  });
+  return Object.keys(out).length ? out : null;
 }

@@ -68,6 +68,12 @@ export async function reconcilePair(engine: Engine, research: Dataset, productio
     else if ((fa === 'timestamp' || fa === 'date') && fb === 'integer') await epochAsTimestamp(engine, b, cb, a, ca);
     else if ((fb === 'timestamp' || fb === 'date') && fa === 'integer') await epochAsTimestamp(engine, a, ca, b, cb);
   }
+  for (const ca of a.columns) {
+    const cb = b.columns.find((c) => c.name === (rename[ca.name] ?? ca.name));
+    if (!cb) continue;
+    if (a.d.dayMonth?.[ca.name]?.ambiguous) await decideDayMonth(engine, a, ca, b, cb);
+    if (b.d.dayMonth?.[cb.name]?.ambiguous) await decideDayMonth(engine, b, cb, a, ca);
+  }
   if (textPairs.length) await missingAsText(engine, a, b, textPairs);
   const done = (s: Side): Dataset => ({ ...s.d, columns: s.columns.filter((c) => !s.dropped.has(c.name)), notes: s.notes, fileNames: s.fileNames });
   return [done(a), done(b)];
@@ -216,6 +222,40 @@ function typeForText(fo: Family, otherType: string, r: Record<string, unknown>, 
     default:
       return null;
   }
+}
+
+/**
+ * A date column whose every value reads both as day/month and as month/day (no day above 12): the order is
+ * decided by the other side's values (the reading that matches more of its dates), and said so either way.
+ */
+async function decideDayMonth(engine: Engine, s: Side, sc: ColumnInfo, o: Side, oc: ColumnInfo): Promise<void> {
+  const fo = family(oc.type);
+  const read = s.d.dayMonth![sc.name]!;
+  const other = read.order === 'day/month' ? 'month/day' : 'day/month';
+  const x = ident(sc.name);
+  const swapped = `CAST(${x} + to_days(CAST(make_date(year(${x}), day(${x}), month(${x})) - CAST(${x} AS DATE) AS INTEGER)) AS ${sc.type})`;
+  let decided: 'kept' | 'swapped' | 'undecided' = 'undecided';
+  const otherAmbiguous = o.d.dayMonth?.[oc.name]?.ambiguous === true;
+  if ((fo === 'date' || fo === 'timestamp') && !otherAmbiguous) {
+    const y = `CAST(${ident(oc.name)} AS TIMESTAMP)`;
+    const r = await engine.one(
+      `WITH o AS (SELECT DISTINCT ${y} AS v FROM ${o.d.relation} WHERE ${y} IS NOT NULL)
+       SELECT count(*) FILTER (WHERE CAST(${x} AS TIMESTAMP) IN (SELECT v FROM o)) AS kept, count(*) FILTER (WHERE CAST(${swapped} AS TIMESTAMP) IN (SELECT v FROM o)) AS swapped FROM ${s.d.relation}`,
+    );
+    decided = Number(r.swapped) > Number(r.kept) ? 'swapped' : Number(r.kept) > Number(r.swapped) ? 'kept' : 'undecided';
+  }
+  if (decided === 'swapped' && s.d.loaded) await engine.run(`ALTER TABLE ${s.d.relation} ALTER COLUMN ${x} TYPE ${sc.type} USING (${swapped})`);
+  const order = decided === 'swapped' ? other : read.order;
+  s.notes.push({
+    cause: 'encoding_change',
+    column: sc.name,
+    rows: null,
+    message:
+      decided === 'undecided'
+        ? `${s.d.label} writes ${sc.name} with numbers for day and month, none above 12: they cannot be told apart; read as ${order}`
+        : `${s.d.label} writes ${sc.name} with numbers for day and month, none above 12: read as ${order}, the order that agrees with ${o.d.label}'s dates`,
+    evidence: { dayMonth: order, decided: decided !== 'undecided' },
+  });
 }
 
 /** Booleans as words on one side, 1/0 on the other: the same truth values in another encoding. */

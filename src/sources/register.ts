@@ -5,7 +5,8 @@ import { importArrow } from './arrow.js';
 import { refineTextTypes, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
-import { fileNames } from './names.js';
+import { dayMonthOrders, fileNames } from './names.js';
+import type { DayMonth } from './names.js';
 import type { Format, InputSpec } from './resolve.js';
 
 export interface ColumnInfo {
@@ -25,6 +26,8 @@ export interface Dataset {
   readonly notes?: readonly ReadNote[];
   /** Columns DuckDB renamed because names differ only in case (`emb_s_1`) → their names in the file. */
   readonly fileNames?: Readonly<Record<string, string>>;
+  /** Date columns written with numbers for day and month (`03/04/2020`): the order read, and whether the values allow the other. */
+  readonly dayMonth?: Readonly<Record<string, DayMonth>>;
   /** A temporary table loaded from text (CSV, JSON): its column types may still be refined in place. */
   readonly loaded?: boolean;
 }
@@ -86,7 +89,8 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
     if (spec.format === 'csv' || spec.format === 'tsv' || spec.format === 'json' || spec.format === 'ndjson') {
       const { columns, notes } = await loadText(engine, spec, name);
       if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
-      return { label: spec.label, format: spec.format, relation, columns, notes, fileNames: fileNames(spec, columns), loaded: true };
+      const dayMonth = await dayMonthOrders(engine, spec, relation, columns);
+      return { label: spec.label, format: spec.format, relation, columns, notes, fileNames: fileNames(spec, columns), loaded: true, ...(dayMonth ? { dayMonth } : {}) };
     }
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
