@@ -61,11 +61,16 @@ export async function refineTextTypes(
   const text = columns.filter((c) => c.type === 'VARCHAR' || c.type === 'DATE' || c.type.startsWith('TIMESTAMP'));
   if (text.length === 0) return null;
   const spelled = spellings.length ? `t IN (${spellings.map(literal).join(', ')})` : 'false';
-  const parts = text.map((c, i) => {
+  const isSpelled = (x: string) => spelled.replaceAll('t IN', `${x} IN`);
+  const expr = (c: ColumnInfo) => {
     const varchar = c.type === 'VARCHAR';
     const x = varchar ? ident(c.name) : `CAST(${ident(c.name)} AS VARCHAR)`;
     // v: the value with the null spellings taken out (only text columns have spellings).
-    const v = varchar ? `CASE WHEN ${spelled.replaceAll('t IN', `${x} IN`)} THEN NULL ELSE trim(${x}) END` : `trim(${x})`;
+    return { varchar, x, v: varchar ? `CASE WHEN ${isSpelled(x)} THEN NULL ELSE trim(${x}) END` : `trim(${x})` };
+  };
+  // First pass: counts every text column needs (a failed cast of a word is cheap).
+  const parts = text.map((c, i) => {
+    const { varchar, x, v } = expr(c);
     const aggs = [
       `count(${x}) AS n${i}`,
       `count(TRY_CAST(${v} AS DOUBLE)) AS d${i}`,
@@ -73,20 +78,30 @@ export async function refineTextTypes(
     ];
     if (varchar) {
       aggs.push(
-        `count(*) FILTER (WHERE ${spelled.replaceAll('t IN', `${x} IN`)}) AS p${i}`,
-        // The integer casts also accept `1.5` (rounded) and `1e3`: integers are digits only.
-        `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS BIGINT) IS NOT NULL) AS i${i}`,
-        `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h${i}`,
+        `count(*) FILTER (WHERE ${isSpelled(x)}) AS p${i}`,
         `count(*) FILTER (WHERE lower(${v}) IN ('true', 'false')) AS b${i}`,
-        // DATE's cast drops a time of day: a date only when the timestamp is midnight.
-        `count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a${i}`,
-        `count(TRY_CAST(${v} AS TIMESTAMP)) AS t${i}`,
-        `list_distinct(list(${x}) FILTER (WHERE ${spelled.replaceAll('t IN', `${x} IN`)}))[1:5] AS l${i}`,
+        `list_distinct(list(${x}) FILTER (WHERE ${isSpelled(x)}))[1:5] AS l${i}`,
       );
     }
     return aggs;
   });
-  const row = await engine.one(`SELECT ${parts.flat().join(', ')} FROM ${table}`);
+  const row: Record<string, unknown> = { ...(await engine.one(`SELECT ${parts.flat().join(', ')} FROM ${table}`)) };
+  // Second pass, only over text columns with spellings (or JSON strings): integers, dates, timestamps.
+  const second = text.flatMap((c, i) => (c.type === 'VARCHAR' && (Number(row[`p${i}`]) > 0 || options.json === true) && Number(row[`n${i}`]) > Number(row[`p${i}`]) ? [{ c, i }] : []));
+  if (second.length) {
+    const aggs = second.flatMap(({ c, i }) => {
+      const { v } = expr(c);
+      return [
+        // The integer casts also accept `1.5` (rounded) and `1e3`: integers are digits only.
+        `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS BIGINT) IS NOT NULL) AS i${i}`,
+        `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h${i}`,
+        // DATE's cast drops a time of day: a date only when the timestamp is midnight.
+        `count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a${i}`,
+        `count(TRY_CAST(${v} AS TIMESTAMP)) AS t${i}`,
+      ];
+    });
+    Object.assign(row, await engine.one(`SELECT ${aggs.join(', ')} FROM ${table}`));
+  }
   const counts = (i: number): Counts => ({
     n: Number(row[`n${i}`]),
     spelled: Number(row[`p${i}`] ?? 0),
