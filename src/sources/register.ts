@@ -146,24 +146,27 @@ async function wideIntegerColumns(engine: Engine, table: string, columns: readon
   if (doubles.length === 0) return [];
   const row = await engine.one(
     `SELECT ${doubles
-      .map((c, i) => `count(*) FILTER (WHERE abs(${ident(c.name)}) >= ${WIDE}) AS w${i}, count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`)
+      .map((c, i) => `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND abs(${ident(c.name)}) >= ${WIDE}) AS w${i}, count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`)
       .join(', ')} FROM ${table}`,
   );
   return doubles.filter((_c, i) => Number(row[`w${i}`]) > 0 && Number(row[`f${i}`]) === 0).map((c) => c.name);
 }
 
-/** HUGEINT when every value is integer text within it, DECIMAL(38,0) never wider; otherwise the text stays (exact). */
+/**
+ * HUGEINT when every value is digit-only text within it; text (exact) when all are digits but some are
+ * wider still; otherwise (`1e+20`, `inf` beside the integers) the sniffer's DOUBLE was the reading.
+ */
 async function exactIntegerType(engine: Engine, table: string, column: string): Promise<string | null> {
   const c = ident(column);
   const v = `trim(CAST(${c} AS VARCHAR))`;
   const row = await engine.one(
-    `SELECT count(${c}) AS n, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h,
-            count(TRY_CAST(${v} AS DOUBLE)) AS d FROM ${table}`,
+    `SELECT count(${c}) AS n, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+')) AS digits,
+            count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h FROM ${table}`,
   );
-  if (Number(row.n) === Number(row.h)) return 'HUGEINT';
-  // Not all integers (e.g. 1e+20 spellings): the sniffer's DOUBLE was right.
-  if (Number(row.n) === Number(row.d) && !(Number(row.h) > 0)) return 'DOUBLE';
-  return null;
+  const n = Number(row.n);
+  if (n === Number(row.h)) return 'HUGEINT';
+  if (n === Number(row.digits)) return null;
+  return 'DOUBLE';
 }
 
 /** read_json with every column's type given, some overridden (JSON numbers read as VARCHAR keep their digits). */
