@@ -9,7 +9,7 @@ import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
 import { reconcilePair } from '../sources/reconcile.js';
-import { withFileNames } from '../sources/names.js';
+import { internalNames, withFileNames } from '../sources/names.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
 
 export interface PairRunOptions {
@@ -43,14 +43,14 @@ export async function runPair(
 /** `reprodiff data A B`. */
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
-  return runPair('data', research, production, options, async (engine, a, b) => toOutcome(await compareDatasets(engine, a, b, options, 'data')));
+  return runPair('data', research, production, options, async (engine, a, b) => toOutcome(await compareDatasets(engine, a, b, internalNames(options, a, b), 'data')));
 }
 
 /** `reprodiff features A B`. */
 export async function runFeatures(research: string, production: string, options: FeatureCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('features', research, production, options);
   return runPair('features', research, production, options, async (engine, a, b) => {
-    const { result, findings } = await compareFeatures(engine, a, b, options);
+    const { result, findings } = await compareFeatures(engine, a, b, internalNames(options, a, b));
     return { result, findings };
   });
 }

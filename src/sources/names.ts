@@ -162,3 +162,21 @@ export async function dayMonthOrders(engine: Engine, spec: InputSpec, relation: 
   });
   return Object.keys(out).length ? out : null;
 }
+
+/**
+ * Column names the user typed (the file's, e.g. `emb_s`) as the engine's (`emb_s_1`), for the columns
+ * DuckDB renamed: key, ignore and rename options.
+ */
+export function internalNames<T extends { key?: readonly string[]; ignore?: readonly string[]; rename?: Readonly<Record<string, string>> }>(options: T, research: Dataset, production: Dataset): T {
+  const inverse = (d: Dataset) => new Map(Object.entries(d.fileNames ?? {}).map(([internal, file]) => [file, internal]));
+  const ra = inverse(research);
+  const rb = inverse(production);
+  if (ra.size === 0 && rb.size === 0) return options;
+  const a = (n: string) => ra.get(n) ?? n;
+  return {
+    ...options,
+    ...(options.key ? { key: options.key.map(a) } : {}),
+    ...(options.ignore ? { ignore: options.ignore.flatMap((n) => [...new Set([a(n), rb.get(n) ?? n])]) } : {}),
+    ...(options.rename ? { rename: Object.fromEntries(Object.entries(options.rename).map(([x, y]) => [a(x), rb.get(y) ?? y])) } : {}),
+  };
+}

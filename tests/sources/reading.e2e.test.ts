@@ -179,6 +179,13 @@ describe('reading: headers and names are the file\'s', () => {
     const one = await runJson(['data', a, c, '--key', 'id']);
     expect((breaking(one.json) as unknown as F[]).map((f) => [f.cause, f.columns])).toEqual([['column_missing', ['emb_S']]]);
     expect(JSON.stringify([swapped.json, one.json])).not.toMatch(/emb_s_1|emb_S_1/);
+    // The file's names work in options too.
+    const byKey = await runJson(['data', a, b, '--key', 'emb_s']);
+    expect(byKey.json.stages[0].summary.key).toEqual(['emb_s']);
+    expect((breaking(byKey.json) as unknown as F[]).map((f) => f.columns)).toEqual([['emb_S']]);
+    const ignored = await runJson(['data', a, b, '--key', 'id', '--ignore', 'emb_S']);
+    expect(ignored.code).toBe(0);
+    expect(Object.keys(ignored.json.stages[0].summary.columns)).toEqual(['id', 'emb_s']);
   });
 
   it('an index written without a name is an unnamed index column: left out when it only numbers the rows', async () => {
