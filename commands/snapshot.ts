@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { basename } from 'node:path';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { parseKey } from '../src/cli/flags.js';
+import { parseKey, readOptions, tableFlags } from '../src/cli/flags.js';
 import { ReprodiffError } from '../src/errors.js';
 import { shown } from '../src/report/escape.js';
 import { writeFileAtomic } from '../src/report/write.js';
@@ -37,7 +37,9 @@ export default class Snapshot extends ReprodiffCommand {
     'category-cap': Flags.integer({ summary: 'Category frequencies kept per column (and distinct numeric values stored exactly).', default: SNAPSHOT_DEFAULTS.categoryCap, min: 5 }),
     format: Flags.option({ options: FORMATS, summary: 'Input format, when the file name does not tell.' })(),
     delimiter: Flags.string({ summary: 'CSV delimiter (default: sniffed).' }),
-    header: Flags.boolean({ summary: 'CSV files have a header row (--no-header when not).', default: true, allowNo: true }),
+    header: tableFlags.header,
+    'null-values': tableFlags['null-values'],
+    decimal: tableFlags.decimal,
   };
 
   override logJson(json: unknown): void {
@@ -49,7 +51,7 @@ export default class Snapshot extends ReprodiffCommand {
     const inputs = (argv as string[]).map(namedInput);
     if (inputs.length === 0) throw new ReprodiffError('E_USAGE', 'no inputs to snapshot', { suggestion: 'write reprodiff snapshot name=path … -o file.snapshot.json' });
     const env = flags.env ? readEnvironment(flags.env) : undefined;
-    const read = { format: flags.format, delimiter: flags.delimiter, header: flags.header };
+    const read = readOptions(flags);
     const snapshot = await withInputs(inputs.map((i) => ({ path: i.path, read })), this.engineOptions(flags), async (engine, open) => {
       const datasets = [];
       for (let i = 0; i < inputs.length; i++) datasets.push({ name: inputs[i]!.name, dataset: await open(i, inputs[i]!.name) });

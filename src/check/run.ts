@@ -14,10 +14,12 @@ import { buildReport } from '../findings/report.js';
 import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
 import { openDataset } from '../sources/register.js';
+import { reconcilePair } from '../sources/reconcile.js';
+import { withFileNames } from '../sources/names.js';
 import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
-import type { InputSpec } from '../sources/resolve.js';
+import type { InputSpec, ReadOptions } from '../sources/resolve.js';
 import { readEnvironment } from '../sources/env/detect.js';
 import type { CheckPlan } from './plan.js';
 import { markPropagation } from './propagate.js';
@@ -44,9 +46,10 @@ const TABLE_STAGES: readonly Stage[] = ['data', 'features', 'splits', 'predictio
 /** Walks the stages in checklist order, marks propagation and explains roots, and builds the report. */
 export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Promise<CheckResult> {
   const specs = new Map<Stage, { research: InputSpec; production: InputSpec }>();
+  const read = readOptionsOf(plan.config.read);
   for (const stage of TABLE_STAGES) {
     const a = plan.artifacts[stage];
-    if (a.research && a.production) specs.set(stage, { research: resolveInput(a.research), production: resolveInput(a.production) });
+    if (a.research && a.production) specs.set(stage, { research: resolveInput(a.research, read), production: resolveInput(a.production, read) });
   }
   const all = [...specs.values()].flatMap((s) => [s.research, s.production]);
   const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs) };
@@ -70,7 +73,10 @@ async function walk(
   const progress = options.onProgress ?? (() => {});
   for (const [stage, s] of specs) {
     progress(`opening ${stage}`);
-    datasets.set(stage, { research: await openDataset(engine, s.research, `${stage}_r`), production: await openDataset(engine, s.production, `${stage}_p`) });
+    const local = plan.config.stages?.[stage] as TableStageConfig | undefined;
+    const rename = { ...(plan.config.rename ?? {}), ...(local?.rename ?? {}) };
+    const [research, production] = await reconcilePair(engine, await openDataset(engine, s.research, `${stage}_r`), await openDataset(engine, s.production, `${stage}_p`), rename);
+    datasets.set(stage, { research, production });
   }
   const config = plan.config;
   const key = options.overrides?.key ?? asList(config.key) ?? inferKey([...datasets.values()].flatMap((d) => [d.research, d.production]));
@@ -121,7 +127,11 @@ async function walk(
   progress('tracing propagation');
   const marked = await markPropagation(engine, runs);
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
-  const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
+  const final = STAGES.map((s) => {
+    const o = { result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings };
+    const d = datasets.get(s);
+    return d ? withFileNames(o, d.research, d.production) : o;
+  });
   return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
 }
 
@@ -158,6 +168,11 @@ function tolerances(global: ToleranceConfig | undefined, local: ToleranceConfig 
 }
 
 /** The data/features options for a stage: global settings, then the stage's own. */
+/** The config's `read` section as reader options (both sides of every stage). */
+function readOptionsOf(read: ReprodiffConfig['read']): ReadOptions {
+  return read ? { header: read.header, delimiter: read.delimiter, decimal: read.decimal, nullValues: read.nullValues } : {};
+}
+
 export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features', key: readonly string[] | undefined): DataCompareOptions {
   const local = config.stages?.[stage] as (TableStageConfig & { drift?: NonNullable<NonNullable<ReprodiffConfig['stages']>['features']>['drift'] }) | undefined;
   const drift = local?.drift;

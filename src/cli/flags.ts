@@ -22,7 +22,9 @@ export const tableFlags = {
   stats: Flags.boolean({ summary: 'Column statistics (--no-stats skips them: row diff only).', default: true, allowNo: true }),
   format: Flags.option({ options: FORMATS, summary: 'Input format, when the file name does not tell.' })(),
   delimiter: Flags.string({ summary: 'CSV delimiter (default: sniffed).' }),
-  header: Flags.boolean({ summary: 'CSV files have a header row (--no-header when not).', default: true, allowNo: true }),
+  header: Flags.boolean({ summary: 'CSV files have a header row (--no-header: they have none). Default: sniffed.', allowNo: true }),
+  'null-values': Flags.string({ summary: 'Text that means missing in CSV/JSON, comma-separated, e.g. NA,null,"" (default: the common writer spellings where a column is otherwise typed).' }),
+  decimal: Flags.option({ options: ['.', ','] as const, summary: 'Decimal separator of CSV numbers (default: .).' })(),
 };
 
 export interface TableFlagValues {
@@ -36,7 +38,9 @@ export interface TableFlagValues {
   stats: boolean;
   format?: (typeof FORMATS)[number];
   delimiter?: string;
-  header: boolean;
+  header?: boolean;
+  'null-values'?: string;
+  decimal?: string;
 }
 
 export function parseKey(key: string | undefined): string[] | undefined {
@@ -69,8 +73,14 @@ export function parseTolerances(flags: Pick<TableFlagValues, 'abs-tol' | 'rel-to
   return { default: base, perColumn: Object.fromEntries((flags.tol ?? []).map((t) => parseColumnTolerance(t, base))) };
 }
 
-export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' | 'header'>): ReadOptions {
-  return { format: flags.format, delimiter: flags.delimiter, header: flags.header };
+export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' | 'header' | 'null-values' | 'decimal'>): ReadOptions {
+  return { format: flags.format, delimiter: flags.delimiter, header: flags.header, nullValues: parseNullValues(flags['null-values']), decimal: flags.decimal };
+}
+
+/** `NA,null,""` → ['NA', 'null', '']: a quoted "" (or an empty item) is the empty string. */
+export function parseNullValues(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  return [...new Set(text.split(',').map((s) => s.trim()).map((s) => (s === '""' || s === "''" ? '' : s)))];
 }
 
 /** Flags of the distribution tests (features, and data when rows cannot be matched). */

@@ -17,6 +17,16 @@ export interface TableStageConfig {
   readonly tolerance?: ToleranceConfig;
 }
 
+/** How text inputs (CSV, JSON) are read, on both sides. */
+export interface ReadConfig {
+  /** Text that means missing (e.g. NA, null, ""); replaces the recognised writer spellings. */
+  readonly nullValues?: readonly string[];
+  readonly decimal?: '.' | ',';
+  /** true/false: CSV files have a header row or none; default: sniffed. */
+  readonly header?: boolean;
+  readonly delimiter?: string;
+}
+
 export interface DriftConfig {
   /** column → a registered drift test (ks, wasserstein, psi, jensenshannon, chisquare, anderson, …; see the README) */
   readonly tests?: Readonly<Record<string, string>>;
@@ -54,6 +64,7 @@ export interface ReprodiffConfig {
   readonly ignore?: readonly string[];
   readonly rename?: Readonly<Record<string, string>>;
   readonly tolerance?: ToleranceConfig;
+  readonly read?: ReadConfig;
   readonly research: SideConfig;
   readonly production: SideConfig;
   readonly stages?: StagesConfig;

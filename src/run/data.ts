@@ -8,6 +8,8 @@ import type { Command, FailOn, Report, StageOutcome } from '../findings/types.js
 import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
+import { reconcilePair } from '../sources/reconcile.js';
+import { internalNames, withFileNames } from '../sources/names.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
 import type { SchemaOptions } from '../compare/data/columns.js';
 import { ReprodiffError } from '../errors.js';
@@ -36,6 +38,8 @@ export interface PairRunOptions {
   readonly read?: ReadOptions;
   readonly failOn?: FailOn;
   readonly onProgress?: (message: string) => void;
+  /** research column → production column, so the sides' columns are paired when their types are decided. */
+  readonly rename?: Readonly<Record<string, string>>;
 }
 
 /** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */
@@ -52,9 +56,8 @@ export async function runPair(
   ];
   return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
     options.onProgress?.('opening inputs');
-    const a = await open(0, 'research');
-    const b = await open(1, 'production');
-    return buildReport(command, [await compare(engine, a, b)], options.failOn);
+    const [a, b] = await reconcilePair(engine, await open(0, 'research'), await open(1, 'production'), options.rename);
+    return buildReport(command, [withFileNames(await compare(engine, a, b), a, b)], options.failOn);
   });
 }
 
@@ -62,8 +65,10 @@ export async function runPair(
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
   return runPair('data', research, production, options, async (engine, a, b) => {
-    assertNamedColumns(a, b, options);
-    return toOutcome(await compareDatasets(engine, a, b, options, 'data'));
+    // Names as the files spell them (emb_S beside emb_s) map to the engine's names before they are checked.
+    const named = internalNames(options, a, b);
+    assertNamedColumns(a, b, named);
+    return toOutcome(await compareDatasets(engine, a, b, named, 'data'));
   });
 }
 
@@ -71,8 +76,9 @@ export async function runData(research: string, production: string, options: Dat
 export async function runFeatures(research: string, production: string, options: FeatureCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('features', research, production, options);
   return runPair('features', research, production, options, async (engine, a, b) => {
-    assertNamedColumns(a, b, options);
-    const { result, findings } = await compareFeatures(engine, a, b, options);
+    const named = internalNames(options, a, b);
+    assertNamedColumns(a, b, named);
+    const { result, findings } = await compareFeatures(engine, a, b, named);
     return { result, findings };
   });
 }

@@ -4,6 +4,7 @@ import { buildReport } from '../findings/report.js';
 import type { Report } from '../findings/types.js';
 import type { PairRunOptions } from './data.js';
 import { withInputs } from './inputs.js';
+import { reconcilePair } from '../sources/reconcile.js';
 
 export interface PredictionRunOptions extends Omit<PredictionCompareOptions, 'features'>, PairRunOptions {
   /** Feature files of each environment, keyed like the predictions, for attribution. */
@@ -20,9 +21,9 @@ export async function runPredictions(research: string, production: string, optio
   const inputs = paths.map((path) => ({ path, read: options.read }));
   return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
     options.onProgress?.('opening inputs');
-    const a = await open(0, 'research');
-    const b = await open(1, 'production');
-    const features = withFeatures ? { research: await open(2, 'features_research'), production: await open(3, 'features_production'), key: options.featuresKey } : undefined;
+    const [a, b] = await reconcilePair(engine, await open(0, 'research'), await open(1, 'production'), options.rename);
+    const pair = withFeatures ? await reconcilePair(engine, await open(2, 'features_research'), await open(3, 'features_production')) : undefined;
+    const features = pair ? { research: pair[0], production: pair[1], key: options.featuresKey } : undefined;
     return buildReport('predictions', [await comparePredictions(engine, a, b, { ...options, features })], options.failOn);
   });
 }

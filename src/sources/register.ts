@@ -3,7 +3,11 @@ import { ident, listLiteral, literal } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
 import { importArrow } from './arrow.js';
 import { checkDataFiles } from './files.js';
-import { refinedSelect, refineTextTypes } from './refine.js';
+import { refineTextTypes, retype } from './refine.js';
+import type { ReadNote } from './refine.js';
+import { unnamedIndex } from './unnamed.js';
+import { dayMonthOrders, fileNames } from './names.js';
+import type { DayMonth } from './names.js';
 import type { Format, InputSpec } from './resolve.js';
 
 export interface ColumnInfo {
@@ -19,10 +23,18 @@ export interface Dataset {
   /** The quoted view or table name to select from. */
   readonly relation: string;
   readonly columns: readonly ColumnInfo[];
+  /** What reading noticed (writer spellings, encodings), reported as info findings. */
+  readonly notes?: readonly ReadNote[];
+  /** Columns DuckDB renamed because names differ only in case (`emb_s_1`) → their names in the file. */
+  readonly fileNames?: Readonly<Record<string, string>>;
+  /** Date columns written with numbers for day and month (`03/04/2020`): the order read, and whether the values allow the other. */
+  readonly dayMonth?: Readonly<Record<string, DayMonth>>;
+  /** A temporary table loaded from text (CSV, JSON): its column types may still be refined in place. */
+  readonly loaded?: boolean;
 }
 
 /** SQL of the table function that reads a spec (CSV, Parquet, JSON); Arrow and DuckDB files are handled apart. */
-export function readerSql(spec: InputSpec): string {
+export function readerSql(spec: InputSpec, types: Readonly<Record<string, string>> = {}): string {
   const source = spec.glob ? literal(spec.glob) : spec.files.length === 1 ? literal(spec.files[0]!) : listLiteral(spec.files);
   const hive = spec.hive ? ', hive_partitioning = true' : '';
   switch (spec.format) {
@@ -33,10 +45,21 @@ export function readerSql(spec: InputSpec): string {
       const opts: string[] = [];
       const delimiter = spec.read.delimiter ?? (spec.format === 'tsv' ? '\t' : undefined);
       if (delimiter !== undefined) opts.push(`delim = ${literal(delimiter)}`);
-      if (spec.read.header === false) opts.push('header = false');
+      // --header / --no-header override the sniffer (a header of numbers, `0,1,2`, looks like data to it).
+      if (spec.read.header !== undefined) opts.push(`header = ${spec.read.header}`);
       if (spec.files.length > 1) opts.push('union_by_name = true');
-      // A quoted "" is an empty string, an empty field is null: the two stay apart, as the writer meant.
-      opts.push('allow_quoted_nulls = false');
+      if (spec.read.decimal && spec.read.decimal !== '.') opts.push(`decimal_separator = ${literal(spec.read.decimal)}`);
+      const nulls = spec.read.nullValues;
+      // An unquoted empty field is always null; declared spellings come on top.
+      if (nulls) opts.push(`nullstr = [${[...new Set(['', ...nulls])].map(literal).join(', ')}]`);
+      // A quoted "" is an empty string, an empty field is null: the two stay apart, as the writer meant
+      // (unless "" is declared a null spelling).
+      opts.push(`allow_quoted_nulls = ${nulls?.includes('') ? 'true' : 'false'}`);
+      const typed = Object.entries(types);
+      if (typed.length) opts.push(`types = {${typed.map(([k, t]) => `${literal(k)}: ${literal(t)}`).join(', ')}}`);
+      // Booleans are typed from their text afterwards (refine.ts): true/false words on their own, yes/no, y/n,
+      // t/f only against a boolean column on the other side, so a file's own spelling is never replaced.
+      opts.push(`auto_type_candidates = ['BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ', 'VARCHAR']`);
       // Sniff over more rows than the default so that a late non-numeric value does not fail the read.
       opts.push('sample_size = 100000');
       return `read_csv(${source}${hive}${opts.length ? `, ${opts.join(', ')}` : ''})`;
@@ -59,6 +82,7 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
   try {
     // JSON is checked (nesting) before DuckDB reads it; a gzip CSV is checked (whole stream) while DuckDB loads it.
     const json = spec.format === 'json' || spec.format === 'ndjson';
+    const text = spec.format === 'csv' || spec.format === 'tsv' || json;
     if (json) await checkDataFiles(spec);
     const checked = json ? Promise.resolve() : checkDataFiles(spec);
     const loaded = (async () => {
@@ -68,14 +92,21 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
         await openDuckdbTable(engine, spec, name);
       } else if (spec.format === 'parquet') {
         await engine.run(`CREATE VIEW ${relation} AS SELECT * FROM ${readerSql(spec)}`);
-      } else {
-        await loadText(engine, spec, name);
+      } else if (text) {
+        return loadText(engine, spec, name);
       }
+      return null;
     })();
     const [check, load] = await Promise.allSettled([checked, loaded]);
     // A damaged file explains a reader error: its one line comes first.
     if (check.status === 'rejected') throw check.reason;
     if (load.status === 'rejected') throw load.reason;
+    if (load.value) {
+      const { columns, notes } = load.value;
+      if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
+      const dayMonth = await dayMonthOrders(engine, spec, relation, columns);
+      return { label: spec.label, format: spec.format, relation, columns, notes, fileNames: fileNames(spec, columns), loaded: true, ...(dayMonth ? { dayMonth } : {}) };
+    }
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
     return { label: spec.label, format: spec.format, relation, columns };
@@ -84,19 +115,80 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
   }
 }
 
+/** DOUBLE's integers are exact up to 2^53; the sniffer's DOUBLE for integer text wider than BIGINT is not. */
+const WIDE = 2 ** 63;
+
 /**
  * Text inputs are parsed once into a temporary table (DuckDB spills it under the memory limit): every
- * later scan would otherwise parse and sniff the file again. Columns of numbers written as text are
- * re-typed on the way in.
+ * later scan would otherwise parse and sniff the file again. The sniffer's types are then checked on
+ * the loaded table (no second parse): columns left as text by a writer's spelling of missing values
+ * or floats are re-typed in place. Only integer text wider than 64 bits, which the sniffer reads as
+ * DOUBLE (losing digits), makes the file be read a second time, with that column as text.
  */
-async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<void> {
-  const raw = ident(`${name}_text`);
-  await engine.run(`CREATE VIEW ${raw} AS SELECT * FROM ${readerSql(spec)}`);
-  const sniffed = await engine.describe(raw);
-  const refined = await refineTextTypes(engine, raw, sniffed);
-  const select = refined ? refinedSelect(refined, sniffed) : '*';
-  await engine.run(`CREATE TEMP TABLE ${ident(name)} AS SELECT ${select} FROM ${raw}`);
-  await engine.run(`DROP VIEW ${raw}`);
+async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<{ columns: ColumnInfo[]; notes: ReadNote[] }> {
+  const table = ident(name);
+  const json = spec.format === 'json' || spec.format === 'ndjson';
+  await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
+  let columns = await engine.describe(table);
+  const wide = await wideIntegerColumns(engine, table, columns);
+  if (wide.length > 0) {
+    await engine.run(`DROP TABLE ${table}`);
+    const asText = Object.fromEntries(wide.map((c) => [c, 'VARCHAR']));
+    const source = json ? jsonReaderSql(spec, columns, asText) : readerSql(spec, asText);
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${source}`);
+    for (const c of wide) {
+      const type = await exactIntegerType(engine, table, c);
+      if (type) await retype(engine, table, c, type, []);
+    }
+    columns = await engine.describe(table);
+  }
+  const notes: ReadNote[] = [];
+  const refined = await refineTextTypes(engine, table, columns, { nullValues: spec.read.nullValues, json, label: spec.label });
+  if (refined) {
+    columns = refined.columns;
+    notes.push(...refined.notes);
+  }
+  if (!json) {
+    const index = await unnamedIndex(engine, spec, table, columns);
+    if (index) columns = columns.map((c) => (c.name === index.from ? { ...c, name: index.to } : c));
+  }
+  return { columns, notes };
+}
+
+/** DOUBLE columns whose values are all whole and some beyond BIGINT: integer text the sniffer could not hold. */
+async function wideIntegerColumns(engine: Engine, table: string, columns: readonly ColumnInfo[]): Promise<string[]> {
+  const doubles = columns.filter((c) => c.type === 'DOUBLE');
+  if (doubles.length === 0) return [];
+  const row = await engine.one(
+    `SELECT ${doubles
+      .map((c, i) => `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND abs(${ident(c.name)}) >= ${WIDE}) AS w${i}, count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`)
+      .join(', ')} FROM ${table}`,
+  );
+  return doubles.filter((_c, i) => Number(row[`w${i}`]) > 0 && Number(row[`f${i}`]) === 0).map((c) => c.name);
+}
+
+/**
+ * HUGEINT when every value is digit-only text within it; text (exact) when all are digits but some are
+ * wider still; otherwise (`1e+20`, `inf` beside the integers) the sniffer's DOUBLE was the reading.
+ */
+async function exactIntegerType(engine: Engine, table: string, column: string): Promise<string | null> {
+  const c = ident(column);
+  const v = `trim(CAST(${c} AS VARCHAR))`;
+  const row = await engine.one(
+    `SELECT count(${c}) AS n, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+')) AS digits,
+            count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h FROM ${table}`,
+  );
+  const n = Number(row.n);
+  if (n === Number(row.h)) return 'HUGEINT';
+  if (n === Number(row.digits)) return null;
+  return 'DOUBLE';
+}
+
+/** read_json with every column's type given, some overridden (JSON numbers read as VARCHAR keep their digits). */
+function jsonReaderSql(spec: InputSpec, columns: readonly ColumnInfo[], override: Readonly<Record<string, string>>): string {
+  const source = spec.files.length === 1 ? literal(spec.files[0]!) : listLiteral(spec.files);
+  const cols = columns.map((c) => `${literal(c.name)}: ${literal(override[c.name] ?? c.type)}`).join(', ');
+  return `read_json(${source}${spec.format === 'ndjson' ? ", format = 'newline_delimited'" : ''}, columns = {${cols}})`;
 }
 
 async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): Promise<void> {

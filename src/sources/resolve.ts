@@ -10,7 +10,12 @@ export type Format = (typeof FORMATS)[number];
 export interface ReadOptions {
   readonly format?: Format;
   readonly delimiter?: string;
+  /** true/false force a header row or none; undefined lets the sniffer decide. */
   readonly header?: boolean;
+  /** Text that means "missing" (CSV and JSON strings); replaces the recognised writer spellings. */
+  readonly nullValues?: readonly string[];
+  /** The decimal separator of CSV numbers ('.' or ','). */
+  readonly decimal?: string;
 }
 
 /** A user's input, resolved on disk before the engine starts (so the engine can be locked to exactly these paths). */

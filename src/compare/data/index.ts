@@ -3,6 +3,7 @@ import { finding } from '../../findings/report.js';
 import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
 import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
+import { readingFindings } from '../../sources/reconcile.js';
 import { aggregationPrecision, columnsExplainingRows, keyedRowFindings, keylessRowFindings, oneColumnFindings, samplingFinding, schemaFindings, statisticFindings, valueFindings, withinToleranceFinding } from './causes.js';
 import { newCategoryFindings } from './categories.js';
 import { toleranceFor } from './tolerance.js';
@@ -66,7 +67,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options));
-  const findings: Finding[] = schemaFindings(stage, schema);
+  const findings: Finding[] = [...readingFindings(stage, research, production), ...schemaFindings(stage, schema)];
   // Keys identify rows; their distribution says nothing about the data.
   const keySet = new Set(options.key ?? []);
   const driftPairs = schema.pairs.filter((p) => !keySet.has(p.name));

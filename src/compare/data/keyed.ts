@@ -368,15 +368,20 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     q(`count(DISTINCT CASE WHEN ${valued} THEN ${db} END)`, 'b_distinct');
     q(agg('min', da, valued), 'a_min');
     q(agg('min', db, valued), 'b_min');
+    // Integers differ exactly: wider than 2^53 their doubles may be equal (HUGEINT ids, wide counters), and
+    // no integer column was cast to float32 or carries ulp noise.
+    const int = p.kind === 'integer';
+    const diff = int ? `CAST(abs(TRY_CAST(${a} AS HUGEINT) - TRY_CAST(${b} AS HUGEINT)) AS DOUBLE)` : `abs(${da} - ${db})`;
+    const same = (x: string) => (int ? `${a} = ${b}` : x);
     // An infinity against a number (or the other infinity) is an infinite difference, not an unknown one.
-    q(agg('max', `abs(${da} - ${db})`, `NOT isnan(${da}) AND NOT isnan(${db})`), 'maxabs');
-    q(agg('max', `abs(${da} - ${db}) / abs(${da})`, `isfinite(${da}) AND NOT isnan(${db}) AND ${da} <> 0`), 'maxrel');
-    q(cnt(`${valued} AND CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT)`), 'f32');
+    q(agg('max', diff, `NOT isnan(${da}) AND NOT isnan(${db})`), 'maxabs');
+    q(agg('max', `${diff} / abs(${da})`, `isfinite(${da}) AND NOT isnan(${db}) AND ${da} <> 0`), 'maxrel');
+    q(cnt(`${valued} AND ${same(`CAST(${da} AS FLOAT) = CAST(${db} AS FLOAT)`)}`), 'f32');
     // One side is exactly the other's float32 rounding (the cast really happened there).
-    q(cnt(`${valued} AND (CAST(CAST(${da} AS FLOAT) AS DOUBLE) = ${db} OR CAST(CAST(${db} AS FLOAT) AS DOUBLE) = ${da})`), 'f32exact');
+    q(cnt(`${valued} AND ${same(`(CAST(CAST(${da} AS FLOAT) AS DOUBLE) = ${db} OR CAST(CAST(${db} AS FLOAT) AS DOUBLE) = ${da})`)}`), 'f32exact');
     // Differences of a few ulps of a double: summation order, BLAS, compilers.
     // Values below the smallest normal double count relative to it (an ulp of 0 is a subnormal).
-    q(cnt(`${valued} AND abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`), 'noise');
+    q(cnt(`${valued} AND ${same(`abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`)}`), 'noise');
     // How many decimals and significant digits each side's values carry (their shortest round-trip text, exact),
     // and the largest difference in units of the rounded side's leading digit: precisionRounding reads them.
     for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
