@@ -13,14 +13,15 @@ const SHOWN = 20;
 /**
  * Production categories research never had, for the `data` stage when no distribution test ran (features and
  * the unmatched mode find them with their category counts): `new_category`, the raw-data root of a downstream
- * `unseen_category`. Category columns are text or boolean columns with at most the drift tests' category cap of
+ * `unseen_category`. Category columns are text columns with at most the drift tests' category cap of
  * distinct values, not identifier-like (at most half of the values distinct, or ≤ 5). When both profiles list
  * every value of the column (≤ 10 distinct each) the answer comes from them; otherwise one anti-join per column.
  */
 export async function newCategoryFindings(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], profiles: { research: TableProfile; production: TableProfile }, stage: Stage): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const p of pairs) {
-    if (p.compatibility === 'breaking' || (p.kind !== 'string' && p.kind !== 'boolean')) continue;
+    // Text only: a boolean has two values, and the one research happened not to hold is no new category.
+    if (p.compatibility === 'breaking' || p.kind !== 'string') continue;
     const a = profiles.research.columns[p.name];
     const b = profiles.production.columns[p.productionName];
     if (!a || !b || a.count === 0 || b.count === 0 || !isCategorical(a)) continue;

@@ -262,13 +262,18 @@ function precisionRounding(d: ColumnDiff): { kind: 'decimals' | 'significant'; d
   // A rounding moves some value by a good part of a unit: differences far below it (a rescale by 1 + 1e-9 of
   // values written with 4 decimals) are not a rounding to that digit.
   const part = 0.05;
+  // Rounding to k digits leaves the other side carrying more than k: two values one unit apart in their
+  // last digit (1234 vs 1235, 0.12 vs 0.13) are a changed value, not a rounding.
+  const other = (side: 'production' | 'research') => d.digits[side === 'production' ? 'research' : 'production'];
   for (const side of ['production', 'research'] as const) {
     const k = d.digits[side].decimals;
-    if (k !== null && k <= MAX_DECIMALS && abs <= 10 ** -k * (1 + 1e-9) && abs >= part * 10 ** -k) return { kind: 'decimals', digits: k, side };
+    const more = other(side).decimals;
+    if (k !== null && more !== null && more > k && k <= MAX_DECIMALS && abs <= 10 ** -k * (1 + 1e-9) && abs >= part * 10 ** -k) return { kind: 'decimals', digits: k, side };
   }
   for (const side of ['production', 'research'] as const) {
     const { significant: k, leadDiff } = d.digits[side];
-    if (k === null || k === 0 || k > MAX_SIGNIFICANT || leadDiff === null) continue;
+    const more = other(side).significant;
+    if (k === null || k === 0 || k > MAX_SIGNIFICANT || leadDiff === null || more === null || more <= k) continue;
     const unit = 10 ** (1 - k);
     if (leadDiff <= unit * (1 + 1e-9) && leadDiff >= part * unit) return { kind: 'significant', digits: k, side };
   }

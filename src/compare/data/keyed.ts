@@ -384,9 +384,11 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     q(cnt(`${valued} AND ${same(`abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`)}`), 'noise');
     // How many decimals and significant digits each side's values carry (their shortest round-trip text, exact),
     // and the largest difference in units of the rounded side's leading digit: precisionRounding reads them.
-    for (const [side, r, o] of [['b', db, da], ['a', da, db]] as const) {
-      q(agg('max', decimalsSql(r), valued), `dec${side}`);
-      q(agg('max', significantSql(r), valued), `sig${side}`);
+    for (const [side, r, o, raw] of [['b', db, da, b], ['a', da, db, a]] as const) {
+      // Integers carry no decimals, and their significant digits are counted on the exact value (a double
+      // holds only 15-17 of a 22-digit id's digits).
+      q(int ? 'NULL' : agg('max', decimalsSql(r), valued), `dec${side}`);
+      q(agg('max', int ? `length(rtrim(CAST(abs(TRY_CAST(${raw} AS HUGEINT)) AS VARCHAR), '0'))` : significantSql(r), valued), `sig${side}`);
       q(agg('max', `CASE WHEN ${r} = 0 THEN 'inf'::DOUBLE ELSE abs(${r} - ${o}) / pow(10, floor(log10(abs(${r})))) END`, valued), `lead${side}`);
     }
     q(cnt(`${valued} AND ${da} > ${db}`), 'down');
