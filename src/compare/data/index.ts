@@ -8,6 +8,7 @@ import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } fr
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
+import { affineFits, withAffine } from './affine.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
 import type { KeylessDiff } from './keyless.js';
@@ -103,6 +104,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
+    const affine = await affineFits(engine, keyed, schema.pairs, sample);
     if (!options.keepDiffTable && keyed.diffTable) {
       await engine.run(`DROP TABLE ${ident(keyed.diffTable)}`);
       keyed = { ...keyed, diffTable: null };
@@ -114,7 +116,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     findings.push(...(unmatched ? keyedRowFindings(stage, keyed).filter((f) => f.cause !== 'rows_missing' && f.cause !== 'rows_extra') : keyedRowFindings(stage, keyed)));
     for (const d of keyed.columns) {
       const pair = schema.pairs.find((p) => p.name === d.column)!;
-      findings.push(...valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }));
+      findings.push(...withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }), d, affine.get(d.column), stage));
     }
     // With rows missing on one side, sums differ for a reason already reported.
     const sameRows = keyed.onlyResearch === 0 && keyed.onlyProduction === 0;
