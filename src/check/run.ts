@@ -21,6 +21,7 @@ import type { InputSpec } from '../sources/resolve.js';
 import { readEnvironment } from '../sources/env/detect.js';
 import type { CheckPlan } from './plan.js';
 import { markPropagation } from './propagate.js';
+import { stageGraph } from './graph.js';
 import type { KeyedTable, StageTables } from './propagate.js';
 import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
@@ -119,10 +120,11 @@ async function walk(
     runs.push({ stage, keyed, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
   }
   progress('tracing propagation');
-  const marked = await markPropagation(engine, runs);
+  const graph = stageGraph(config.pipeline);
+  const marked = await markPropagation(engine, runs, graph);
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
   const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
-  return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
+  return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning', graph.order), inferred };
 }
 
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {
