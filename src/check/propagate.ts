@@ -4,6 +4,7 @@ import type { CauseCode, Finding, Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
 import { formatPercent } from '../report/format.js';
 import { toNumber } from '../compare/data/values.js';
+import { derivedFrom } from '../findings/headline.js';
 import { stageGraph } from './graph.js';
 import type { StageGraph } from './graph.js';
 
@@ -179,18 +180,6 @@ async function explainByUpstream(engine: Engine, f: Finding, s: StageTables, ups
     }
   }
   return f;
-}
-
-/**
- * True when column `derived` is named after `source` the way feature code names what it makes of a column:
- * `age` → `age_z`, `age_scaled`, `log_age`, `region_north` (one-hot), `temp_c` → `temp_c_z`.
- */
-export function derivedFrom(derived: string, source: string): boolean {
-  if (derived === source || source.length < 2) return derived === source;
-  const d = derived.toLowerCase();
-  const s = source.toLowerCase();
-  const sep = /[_.\-: ]/;
-  return (d.startsWith(s) && sep.test(d.charAt(s.length))) || (d.endsWith(s) && sep.test(d.charAt(d.length - s.length - 1)));
 }
 
 /**

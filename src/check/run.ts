@@ -9,7 +9,7 @@ import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
 import { withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
-import { ident } from '../engine/quote.js';
+import { ident, literal } from '../engine/quote.js';
 import { buildReport } from '../findings/report.js';
 import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
@@ -127,6 +127,14 @@ async function walk(
   return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning', graph.order), inferred };
 }
 
+/** The finding's own rows among a column's differing rows, when it covers only some of them (a moved fill value). */
+function ownRows(f: Finding, i: number): string {
+  const e = f.evidence;
+  if (e.fittedConstant !== true || typeof e.researchValue !== 'number' || typeof e.productionValue !== 'number') return '';
+  const x = (v: number) => `CAST(${literal(String(v))} AS DOUBLE)`;
+  return ` AND CAST(a${i} AS DOUBLE) = ${x(e.researchValue)} AND CAST(b${i} AS DOUBLE) = ${x(e.productionValue)}`;
+}
+
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {
   return o.findings.some((f) => f.severity === 'error' || (failOn !== 'error' && f.severity === 'warning'));
 }
@@ -208,7 +216,7 @@ async function explainRoots(
       continue;
     }
     const keys = fk.key.map((_k, j) => `k${j}`);
-    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fkTable)} WHERE in_a AND in_b AND d${i}) d USING (${keys.join(', ')}))`;
+    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fkTable)} WHERE in_a AND in_b AND d${i}${ownRows(f, i)}) d USING (${keys.join(', ')}))`;
     try {
       const ranked = await explainDifferences(engine, { differing, keyColumns: keys, upstream });
       const best = ranked.find((e) => isExplaining(e) && !(e.condition === 'differs' && e.column === f.columns[0]));

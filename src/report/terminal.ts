@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Finding, Report, Severity, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
 import { formatCount } from './format.js';
+import { headlineFinding } from '../findings/headline.js';
 
 const SEVERITY_MARK: Record<Severity, string> = { error: '✘', warning: '!', info: 'i' };
 
@@ -13,7 +14,7 @@ export function verdictLine(report: Report): string {
     return `equal: ${checked.join(', ') || 'nothing compared'} reproduce${checked.length === 1 ? 's' : ''} within tolerance`;
   }
   const stage = report.firstBrokenStage!;
-  const root = report.findings.find((f) => f.stage === stage && f.severity !== 'info' && f.propagatedFrom === null);
+  const root = headlineFinding(report);
   const count = report.findings.filter((f) => f.severity !== 'info').length;
   const why = root ? ` — ${root.cause}: ${root.message}` : '';
   return `different: first break at ${stage}${why} (${count} finding${count === 1 ? '' : 's'})`;
