@@ -9,6 +9,7 @@ import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
 import { affineFits, withAffine } from './affine.js';
+import { newCategories, withNewCategory } from './categories.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
 import type { KeylessDiff } from './keyless.js';
@@ -105,6 +106,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
+    const categories = await newCategories(engine, keyed, schema.pairs, research);
     if (!options.keepDiffTable && keyed.diffTable) {
       await engine.run(`DROP TABLE ${ident(keyed.diffTable)}`);
       keyed = { ...keyed, diffTable: null };
@@ -116,7 +118,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     findings.push(...(unmatched ? keyedRowFindings(stage, keyed).filter((f) => f.cause !== 'rows_missing' && f.cause !== 'rows_extra') : keyedRowFindings(stage, keyed)));
     for (const d of keyed.columns) {
       const pair = schema.pairs.find((p) => p.name === d.column)!;
-      findings.push(...withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }), d, affine.get(d.column), stage));
+      const values = withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }), d, affine.get(d.column), stage);
+      findings.push(...withNewCategory(values, d, categories.get(d.column), stage));
     }
     // With rows missing on one side, sums differ for a reason already reported.
     const sameRows = keyed.onlyResearch === 0 && keyed.onlyProduction === 0;
