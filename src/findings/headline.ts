@@ -8,7 +8,7 @@
 import type { CauseCode, Finding, Report } from './types.js';
 
 /** Causes that describe what differs rather than why: named only when nothing more specific is there. */
-const SYMPTOMS: ReadonlySet<CauseCode> = new Set([
+export const SYMPTOMS: ReadonlySet<CauseCode> = new Set([
   'value_changed',
   'statistic_changed',
   'distribution_drift',
