@@ -124,6 +124,8 @@ async function walk(
   const marked = await markPropagation(engine, runs, graph);
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
   const final = STAGES.map((s) => ({ result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings }));
+  const stagesInferred = inferredColumns(config, outcomes);
+  if (stagesInferred) Object.assign(inferred, { stages: stagesInferred });
   return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning', graph.order), inferred };
 }
 
@@ -133,6 +135,29 @@ function ownRows(f: Finding, i: number): string {
   if (e.fittedConstant !== true || typeof e.researchValue !== 'number' || typeof e.productionValue !== 'number') return '';
   const x = (v: number) => `CAST(${literal(String(v))} AS DOUBLE)`;
   return ` AND CAST(a${i} AS DOUBLE) = ${x(e.researchValue)} AND CAST(b${i} AS DOUBLE) = ${x(e.productionValue)}`;
+}
+
+/** Which summary entries of `inferred` become which stage option in reprodiff.yml. */
+const INFERRED_OPTIONS: Partial<Record<Stage, Record<string, string>>> = {
+  splits: { split: 'splitColumn', label: 'labelColumn', group: 'groupColumn' },
+  predictions: { score: 'scoreColumn', label: 'labelColumn', truth: 'truthColumn' },
+};
+
+/** The config's stages with the columns the comparators inferred added, so a saved config reproduces the run; undefined when nothing was inferred. */
+function inferredColumns(config: ReprodiffConfig, outcomes: Map<Stage, StageOutcome>): ReprodiffConfig['stages'] | undefined {
+  const stages: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(config.stages ?? {}).map(([k, v]) => [k, { ...(v as object) }]));
+  let added = false;
+  for (const [stage, names] of Object.entries(INFERRED_OPTIONS) as [Stage, Record<string, string>][]) {
+    const found = outcomes.get(stage)?.result.summary.inferred;
+    if (typeof found !== 'object' || found === null) continue;
+    for (const [what, option] of Object.entries(names)) {
+      const column = (found as Record<string, unknown>)[what];
+      if (typeof column !== 'string' || stages[stage]?.[option] !== undefined) continue;
+      stages[stage] = { ...stages[stage], [option]: column };
+      added = true;
+    }
+  }
+  return added ? (stages as ReprodiffConfig['stages']) : undefined;
 }
 
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {

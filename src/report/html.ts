@@ -1,10 +1,10 @@
 import type { EvidenceValue, Finding, Report, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
-import { verdictLine } from './terminal.js';
+import { lastPopulated, verdictLine } from './terminal.js';
 import { nextActions } from '../findings/catalogue.js';
 import { ladderSteps } from './markdown.js';
 import type { LadderStep } from './markdown.js';
-import { formatCount, formatNumber } from './format.js';
+import { formatCount, formatNumber, formatValue } from './format.js';
 import {
   categoryChart,
   differenceChart,
@@ -183,10 +183,21 @@ function statisticsTable(columns: readonly ColumnSummary[]): string {
   );
 }
 
+/** `--time-col`: the last time each feature was populated, per side; rows that differ highlighted. */
+function lastPopulatedTable(stage: StageResult): string {
+  const rows = lastPopulated(stage);
+  if (rows.length === 0) return '';
+  const differ = rows.filter((r) => r.research !== r.production).length;
+  const body = rows
+    .map((r) => `<tr${r.research === r.production ? '' : ' class="changed"'}><td class="mono">${esc(r.column)}</td><td class="num">${esc(formatValue(r.research))}</td><td class="num">${esc(formatValue(r.production))}</td></tr>`)
+    .join('');
+  return `<h3>Last time each feature was populated</h3><p class="muted">${differ ? `${formatCount(differ)} of ${formatCount(rows.length)} differ` : 'the same on both sides'}</p><table class="stats"><thead><tr><th>Column</th><th>Research</th><th>Production</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function stageCharts(stage: StageResult, findings: readonly Finding[]): string {
   if (stage.stage === 'data' || stage.stage === 'features') {
     const columns = readColumns(stage.summary);
-    return columnCharts(columns, findings) + statisticsTable(columns);
+    return columnCharts(columns, findings) + lastPopulatedTable(stage) + statisticsTable(columns);
   }
   const figures: string[] = [];
   if (stage.stage === 'splits') {

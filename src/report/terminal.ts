@@ -78,6 +78,25 @@ function nextLines(findings: readonly Finding[], c: ChalkInstance): string[] {
   return nextActions(findings).map((x) => `  ${c.cyan('→')} ${c.dim(`next (${x.cause}):`)} ${x.next}`);
 }
 
+/** `--time-col`: the last time each feature was populated, per side; the features where it differs first. */
+export function lastPopulatedLines(stage: StageResult, c: ChalkInstance): string[] {
+  const rows = lastPopulated(stage);
+  if (rows.length === 0) return [];
+  const differ = rows.filter((r) => r.research !== r.production);
+  const lines = [`  ${c.dim('last time each feature was populated:')} ${differ.length ? `${formatCount(differ.length)} of ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'} differ` : `the same on both sides for ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'}`}`];
+  for (const r of differ.slice(0, MAX_GROUPED_NAMES)) lines.push(`      ${formatValue(r.column)}: ${formatValue(r.research)} ${c.dim('→')} ${formatValue(r.production)}`);
+  if (differ.length > MAX_GROUPED_NAMES) lines.push(c.dim(`      … ${formatCount(differ.length - MAX_GROUPED_NAMES)} more in the JSON report`));
+  return lines;
+}
+
+/** The features summary's lastPopulated entries (column, research, production), in column order. */
+export function lastPopulated(stage: StageResult): { column: string; research: string | null; production: string | null }[] {
+  const lp = stage.summary.lastPopulated;
+  if (typeof lp !== 'object' || lp === null || Array.isArray(lp)) return [];
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return Object.entries(lp as Record<string, { research?: unknown; production?: unknown } | null>).map(([column, v]) => ({ column, research: text(v?.research), production: text(v?.production) }));
+}
+
 /** Environment findings, interpreter first; packages only on one side grouped into one line each. */
 function envLines(findings: readonly Finding[], c: ChalkInstance): string[] {
   const lines: string[] = [];
@@ -106,6 +125,7 @@ function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkIn
   if (stage.stage === 'env') lines.push(...envLines(visible, c));
   else for (const f of visible) lines.push(findingLine(f, c));
   lines.push(...nextLines(visible, c));
+  lines.push(...lastPopulatedLines(stage, c));
   const hidden = findings.length - visible.length;
   if (hidden > 0) lines.push(c.dim(`  (${hidden} informational finding${hidden === 1 ? '' : 's'}; --verbose shows them)`));
   return lines;
