@@ -88,9 +88,31 @@ export async function markPropagation(engine: Engine, stages: readonly StageTabl
       if (m.propagatedFrom === null && env?.broken && fitted.length === 0) m = environmentFrom(m, env);
       marked.push(m);
     }
-    out.set(stage, aggregatesFollow(marked));
+    out.set(stage, aggregatesFollow(marked).map((f) => throughToRoot(f, out)));
   }
   return out;
+}
+
+/**
+ * A finding traced to a stage that has no root of its own (all of its findings come from further up) is
+ * traced on to that stage's origin, so users see one root: predictions that differ where the refitted
+ * features differ come from the split the features were refitted on.
+ */
+function throughToRoot(f: Finding, marked: ReadonlyMap<Stage, Finding[]>): Finding {
+  let from = f.propagatedFrom;
+  const seen = new Set<Stage>();
+  while (from && !seen.has(from)) {
+    seen.add(from);
+    const breaking = (marked.get(from) ?? []).filter((g) => g.severity !== 'info');
+    if (breaking.length === 0 || breaking.some((g) => g.propagatedFrom === null)) break;
+    const rows = new Map<Stage, number>();
+    for (const g of breaking) rows.set(g.propagatedFrom!, (rows.get(g.propagatedFrom!) ?? 0) + (g.rowsAffected ?? 0) + 1);
+    from = [...rows.entries()].sort((a, b) => b[1] - a[1] || STAGES.indexOf(a[0]) - STAGES.indexOf(b[0]))[0]![0];
+  }
+  if (!from || from === f.propagatedFrom) return f;
+  const propagation = f.evidence.propagation;
+  const via = typeof propagation === 'object' && propagation !== null && !Array.isArray(propagation) ? propagation : {};
+  return { ...f, propagatedFrom: from, evidence: { ...f.evidence, propagation: { ...via, from, via: f.propagatedFrom! } } };
 }
 
 /** Stages whose rows a stage reads, transitively (dependsOn edges only), in walk order. */

@@ -40,6 +40,8 @@ export function rankRoots(findings: readonly Finding[]): Finding[] {
   const causes = new Set(roots.map((f) => f.cause));
   const symptom = (f: Finding) =>
     SYMPTOMS.has(f.cause) ||
+    // Values of a column whose type changed differ because of the type change.
+    (f.cause !== 'type_change' && f.columns.length > 0 && roots.some((g) => g.cause === 'type_change' && f.columns.every((c) => g.columns.includes(c)))) ||
     // Extra rows that are duplicate copies: the duplication is the cause.
     (f.cause === 'rows_extra' && (causes.has('duplicate_keys') || causes.has('duplicate_rows'))) ||
     // A rescale next to a moved fill value in the same column: the scaler was refitted on the new fill.

@@ -37,6 +37,10 @@ describe.each(manifest)('$pipeline/$case', (c) => {
     if ((head?.cause ?? null) === c.expected.cause) score.cause++;
     if (falseRoots.length === 0) score.noFalseRoot++;
     expect({ firstBrokenStage: report.firstBrokenStage, cause: head?.cause ?? null, falseRoots }).toEqual({ ...c.expected, falseRoots: [] });
+    // Consequences point at a stage with a root of its own, never at another consequence.
+    const rootStages = new Set(roots.map((f: any) => f.stage));
+    const dangling = report.findings.filter((f: any) => f.propagatedFrom !== null && !rootStages.has(f.propagatedFrom)).map((f: any) => `${f.stage}/${f.cause} ← ${f.propagatedFrom}`);
+    expect(dangling).toEqual([]);
     expect(r.code).toBe(c.expected.firstBrokenStage ? 1 : 0);
   });
 });

@@ -28,7 +28,8 @@ export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: read
   if (!diff.diffTable) return out;
   for (const d of diff.columns) {
     const p = pairs.find((x) => x.name === d.column);
-    if (!p || (p.kind !== 'string' && p.kind !== 'boolean') || d.bothValued === 0) continue;
+    // A column whose type changed (number → text) differs because of the type change, not new categories.
+    if (!p || (p.kind !== 'string' && p.kind !== 'boolean') || p.compatibility === 'breaking' || d.bothValued === 0) continue;
     const i = diff.valueColumns.indexOf(d.column);
     const seen = `(SELECT DISTINCT CAST(${ident(p.name)} AS ${p.compareType}) AS v FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
     const row = await engine.one(
