@@ -171,8 +171,12 @@ function environmentFrom(f: Finding, env: StageTables): Finding {
   return retrained({ ...f, propagatedFrom: 'env', evidence: { ...f.evidence, propagation: { from: 'env', reason: `every input stage is equal; ${what}` } } }, `every input is equal and ${what} (env)`);
 }
 
-/** "Unseeded or nondeterministic model" is said only when everything upstream is equal. */
+/** "Unseeded or nondeterministic model" and "random split without a fixed seed" are said only when everything upstream is equal. */
 function retrained(f: Finding, why: string): Finding {
+  if (f.cause === 'split_unseeded') {
+    const cut = f.message.indexOf(' while every split keeps');
+    return { ...f, cause: 'split_membership', message: `${cut > 0 ? f.message.slice(0, cut) : f.message}: the split was drawn over rows that changed upstream (${f.propagatedFrom} differs), so whether it is seeded cannot be told` };
+  }
   if (f.cause !== 'model_nondeterminism') return f;
   const cut = f.message.search(/, in both directions|: unseeded/);
   return { ...f, cause: 'prediction_mismatch', message: `${cut > 0 ? f.message.slice(0, cut) : f.message}: ${why}` };
