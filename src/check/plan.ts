@@ -7,7 +7,7 @@ import type { ReprodiffConfig, SideConfig } from '../config/types.js';
 import { ReprodiffError } from '../errors.js';
 import type { Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
-import { isFolderFile } from '../sources/files.js';
+import { isFolderFile, isInside } from '../sources/files.js';
 import { formatFromName } from '../sources/resolve.js';
 import type { Format } from '../sources/resolve.js';
 
@@ -17,6 +17,8 @@ export interface CheckPlan {
   readonly artifacts: Readonly<Record<Stage, { readonly research?: string; readonly production?: string }>>;
   /** Lines a person reads first: what was paired, and what was left out and why. */
   readonly notes: readonly string[];
+  /** Environment files outside the config's folder: read, but a line of theirs is never quoted in an error. */
+  readonly unquoted?: readonly string[];
 }
 
 /** A plan from reprodiff.yml: paths resolved against the config's folder. */
@@ -27,8 +29,9 @@ export function planFromConfig(loaded: LoadedConfig): CheckPlan {
     const p = loaded.config.production[stage];
     artifacts[stage] = { research: r && resolveConfigPath(loaded.baseDir, r), production: p && resolveConfigPath(loaded.baseDir, p) };
   }
+  const outside = [artifacts.env.research, artifacts.env.production].filter((p): p is string => p !== undefined && !isInside(loaded.baseDir, p));
   // The config says what is paired: nothing to announce before the verdict.
-  return { config: loaded.config, artifacts, notes: [] };
+  return { config: loaded.config, artifacts, notes: [], unquoted: outside };
 }
 
 /** File-name rules that pair artifacts with stages when there is no config (documented in the README). */

@@ -9,7 +9,7 @@ import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
 import { withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
-import { ident } from '../engine/quote.js';
+import { ident, literal } from '../engine/quote.js';
 import { buildReport } from '../findings/report.js';
 import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
@@ -20,9 +20,10 @@ import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
 import type { InputSpec, ReadOptions } from '../sources/resolve.js';
-import { readEnvironment } from '../sources/env/detect.js';
+import { readEnvironment, readEnvironmentUnquoted } from '../sources/env/detect.js';
 import type { CheckPlan } from './plan.js';
 import { markPropagation } from './propagate.js';
+import { stageGraph } from './graph.js';
 import type { KeyedTable, StageTables } from './propagate.js';
 import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
@@ -93,7 +94,7 @@ async function walk(
     progress(`comparing ${stage}`);
     const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
     if (stage === 'env') {
-      const outcome = compareEnv(readEnvironment(plan.artifacts.env.research!), readEnvironment(plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
+      const outcome = compareEnv(readEnvFor(plan, plan.artifacts.env.research!), readEnvFor(plan, plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
       outcomes.set(stage, withSummary(outcome, inputs));
       runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
       continue;
@@ -125,14 +126,53 @@ async function walk(
     runs.push({ stage, keyed, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
   }
   progress('tracing propagation');
-  const marked = await markPropagation(engine, runs);
+  const graph = stageGraph(config.pipeline);
+  const marked = await markPropagation(engine, runs, graph);
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
   const final = STAGES.map((s) => {
     const o = { result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings };
     const d = datasets.get(s);
     return d ? withFileNames(o, d.research, d.production) : o;
   });
-  return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning'), inferred };
+  const stagesInferred = inferredColumns(config, outcomes);
+  if (stagesInferred) Object.assign(inferred, { stages: stagesInferred });
+  return { report: buildReport('check', final, options.failOn ?? config.failOn ?? 'warning', graph.order), inferred };
+}
+
+/** The finding's own rows among a column's differing rows, when it covers only some of them (a moved fill value). */
+function ownRows(f: Finding, i: number): string {
+  const e = f.evidence;
+  if (e.fittedConstant !== true || typeof e.researchValue !== 'number' || typeof e.productionValue !== 'number') return '';
+  const x = (v: number) => `CAST(${literal(String(v))} AS DOUBLE)`;
+  return ` AND CAST(a${i} AS DOUBLE) = ${x(e.researchValue)} AND CAST(b${i} AS DOUBLE) = ${x(e.productionValue)}`;
+}
+
+/** Which summary entries of `inferred` become which stage option in reprodiff.yml. */
+const INFERRED_OPTIONS: Partial<Record<Stage, Record<string, string>>> = {
+  splits: { split: 'splitColumn', label: 'labelColumn', group: 'groupColumn' },
+  predictions: { score: 'scoreColumn', label: 'labelColumn', truth: 'truthColumn' },
+};
+
+/** The config's stages with the columns the comparators inferred added, so a saved config reproduces the run; undefined when nothing was inferred. */
+function inferredColumns(config: ReprodiffConfig, outcomes: Map<Stage, StageOutcome>): ReprodiffConfig['stages'] | undefined {
+  const stages: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(config.stages ?? {}).map(([k, v]) => [k, { ...(v as object) }]));
+  let added = false;
+  for (const [stage, names] of Object.entries(INFERRED_OPTIONS) as [Stage, Record<string, string>][]) {
+    const found = outcomes.get(stage)?.result.summary.inferred;
+    if (typeof found !== 'object' || found === null) continue;
+    for (const [what, option] of Object.entries(names)) {
+      const column = (found as Record<string, unknown>)[what];
+      if (typeof column !== 'string' || stages[stage]?.[option] !== undefined) continue;
+      stages[stage] = { ...stages[stage], [option]: column };
+      added = true;
+    }
+  }
+  return added ? (stages as ReprodiffConfig['stages']) : undefined;
+}
+
+/** A paired environment file, its lines never quoted when the config named it outside its own folder. */
+function readEnvFor(plan: CheckPlan, path: string) {
+  return plan.unquoted?.includes(path) ? readEnvironmentUnquoted(path) : readEnvironment(path);
 }
 
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {
@@ -225,7 +265,7 @@ async function explainRoots(
       continue;
     }
     const keys = fk.key.map((_k, j) => `k${j}`);
-    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fkTable)} WHERE in_a AND in_b AND d${i}) d USING (${keys.join(', ')}))`;
+    const differing = `(SELECT ${keys.map((k) => `f.${k}`).join(', ')}, coalesce(d.hit, false) AS differs FROM (SELECT ${fk.key.map((k, j) => `CAST(${ident(k)} AS VARCHAR) AS k${j}`).join(', ')} FROM ${features.research.relation}) f LEFT JOIN (SELECT DISTINCT ${keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`).join(', ')}, true AS hit FROM ${ident(fkTable)} WHERE in_a AND in_b AND d${i}${ownRows(f, i)}) d USING (${keys.join(', ')}))`;
     try {
       const ranked = await explainDifferences(engine, { differing, keyColumns: keys, upstream });
       const best = ranked.find((e) => isExplaining(e) && !(e.condition === 'differs' && e.column === f.columns[0]));

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument, visit } from 'yaml';
 import { ReprodiffError } from '../errors.js';
 import { shown } from '../report/escape.js';
-import { MAX_BYTES, isInside, readTextFile } from '../sources/files.js';
+import { MAX_BYTES, readTextFile } from '../sources/files.js';
 import type { ReprodiffConfig } from './types.js';
 
 const schemaPath = (() => {
@@ -78,15 +78,6 @@ export function loadConfig(file: string): LoadedConfig {
   }
   const baseDir = dirname(resolve(file));
   const config = data as ReprodiffConfig;
-  // Environment files are read whole and quoted in errors: like `-r` includes, they stay inside the config's folder.
-  for (const side of ['research', 'production'] as const) {
-    const env = config[side]?.env;
-    if (typeof env === 'string' && !isInside(baseDir, resolveConfigPath(baseDir, env))) {
-      throw new ReprodiffError('E_CONFIG', `${shown(file)}: ${side}.env ${shown(env)} is outside the config's folder ${shown(baseDir)}`, {
-        suggestion: 'keep environment files beside the config (or below it), or compare them with `reprodiff env A B`',
-      });
-    }
-  }
   return { file, baseDir, config };
 }
 

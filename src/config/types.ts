@@ -53,6 +53,16 @@ export interface StagesConfig {
   readonly env?: { readonly numericPackages?: readonly string[] };
 }
 
+/** How one stage is made from the others (reprodiff.yml `pipeline:`). */
+export interface StageDependency {
+  /** Stages whose rows this stage reads (its inputs). */
+  readonly dependsOn?: readonly Stage[];
+  /** The stage whose training rows its transforms or model are fitted on; `none` when nothing is fitted. */
+  readonly fittedOn?: Stage | 'none';
+}
+
+export type PipelineConfig = Partial<Record<Exclude<Stage, 'env'>, StageDependency>>;
+
 /** The artifact of each stage on one side: a path (any input format, or `file.snapshot.json#name`). */
 export type SideConfig = Partial<Record<Stage, string>>;
 
@@ -68,6 +78,8 @@ export interface ReprodiffConfig {
   readonly research: SideConfig;
   readonly production: SideConfig;
   readonly stages?: StagesConfig;
+  /** Which stage feeds which; the usual order (split first, fitted on the training split) by default. */
+  readonly pipeline?: PipelineConfig;
 }
 
 /** Typed helper for configs written in code (`reprodiff.config.ts` style), returning its argument. */

@@ -50,13 +50,19 @@ export function stageStatus(result: StageResult, findings: readonly Finding[], f
   return { ...result, status: broken ? 'different' : 'equal' };
 }
 
-/** Assembles the versioned report from stage outcomes: verdict and first broken stage follow from the findings. */
-export function buildReport(command: Command, outcomes: readonly StageOutcome[], failOn: FailOn = 'warning'): Report {
+/**
+ * Assembles the versioned report from stage outcomes: verdict and first broken stage follow from the findings.
+ * The first broken stage is the first, in `order` (the walk's), with a breaking finding of its own (not
+ * propagated from upstream).
+ */
+export function buildReport(command: Command, outcomes: readonly StageOutcome[], failOn: FailOn = 'warning', order: readonly Stage[] = STAGES): Report {
   const findings = sortFindings(outcomes.flatMap((o) => o.findings));
   const stages = [...outcomes]
     .map((o) => stageStatus({ ...o.result, summary: toEvidence(o.result.summary) as StageResult['summary'] }, o.findings, failOn))
     .sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
-  const firstBroken = stages.find((s) => s.status === 'different')?.stage ?? null;
+  const different = stages.filter((s) => s.status === 'different').sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
+  const rooted = (s: StageResult) => findings.some((f) => f.stage === s.stage && f.propagatedFrom === null && isBreaking(f, failOn));
+  const firstBroken = (different.find(rooted) ?? different[0])?.stage ?? null;
   return {
     schemaVersion: '1',
     tool: { name: 'reprodiff', version: TOOL_VERSION },

@@ -222,6 +222,8 @@ export const COLORS = {
 const WIDTH = 560;
 const HEIGHT = 260;
 const MARGIN = { top: 34, right: 18, bottom: 44, left: 58 } as const;
+/** Width of one character of an 11px tick label, a little over the widest digits, for fitting labels. */
+const CHAR_WIDTH = 6.5;
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="11"';
 
 /** A coordinate with one decimal, never "-0": keeps the SVG byte-stable. */
@@ -242,12 +244,28 @@ function percentTick(v: number): string {
 /** Round tick values covering [min, max] (about `count` of them). */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!(max > min)) return [min];
+  const step = niceStep(min, max, count);
+  const ticks: number[] = [];
+  // Multiples of the step, not a running sum: a sum drifts (0 would print as -2.776e-17).
+  const first = Math.ceil(min / step - 1e-9);
+  for (let k = first; k * step <= max + step * 1e-9; k++) ticks.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
+  return ticks;
+}
+
+function niceStep(min: number, max: number, count: number): number {
   const raw = (max - min) / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step - 1e-9) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
+  return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+}
+
+/** [min, max] widened to whole tick steps, with ends within 1e-9 of the span of zero read as zero, so the axis ends on a labelled value. */
+export function niceDomain(min: number, max: number, count = 6): [number, number] {
+  const span = max - min;
+  const snap = (v: number) => (Math.abs(v) <= span * 1e-9 ? 0 : v);
+  const [lo, hi] = [snap(min), snap(max)];
+  if (!(hi > lo)) return [lo, hi];
+  const step = niceStep(lo, hi, count);
+  return [Number((Math.floor(lo / step + 1e-9) * step).toPrecision(12)), Number((Math.ceil(hi / step - 1e-9) * step).toPrecision(12))];
 }
 
 interface Scale {
@@ -283,7 +301,11 @@ function frame(x: Scale, y: Scale, xLabel: string, yLabel: string, yFormat: (v: 
   }
   for (const t of niceTicks(x.domain[0], x.domain[1], 6)) {
     parts.push(`<line x1="${n(x(t))}" x2="${n(x(t))}" y1="${n(y0)}" y2="${n(y0 + 4)}" stroke="${COLORS.axis}"/>`);
-    parts.push(text(x(t), y0 + 16, formatNumber(t), 'text-anchor="middle"'));
+    // A label wider than the room to the chart's edge is anchored inside it instead of being cut off.
+    const label = formatNumber(t);
+    const half = (label.length * CHAR_WIDTH) / 2;
+    const anchor = x(t) + half > width - 2 ? 'end' : x(t) - half < 2 ? 'start' : 'middle';
+    parts.push(text(x(t), y0 + 16, label, `text-anchor="${anchor}"`));
   }
   parts.push(`<line x1="${n(x0)}" x2="${n(x1)}" y1="${n(y0)}" y2="${n(y0)}" stroke="${COLORS.axis}"/>`);
   parts.push(text((x0 + x1) / 2, height - 8, xLabel, 'text-anchor="middle"'));
@@ -414,7 +436,8 @@ function compactCount(c: number): string {
 
 /** Histogram of production − research score differences, with zero marked. */
 export function differenceChart(d: Differences): string {
-  const x = linear(Math.min(d.edges[0]!, 0), Math.max(d.edges[d.edges.length - 1]!, 0), MARGIN.left, WIDTH - MARGIN.right);
+  const [lo, hi] = niceDomain(Math.min(d.edges[0]!, 0), Math.max(d.edges[d.edges.length - 1]!, 0));
+  const x = linear(lo, hi, MARGIN.left, WIDTH - MARGIN.right);
   const y = linear(0, Math.max(...d.counts, 1) * 1.08, HEIGHT - MARGIN.bottom, MARGIN.top);
   const total = d.counts.reduce((a, b) => a + b, 0);
   const parts = [svgOpen('Score differences: production − research', WIDTH, HEIGHT, `${formatCount(total)} rows over ${d.counts.length} bins.`)];
@@ -426,7 +449,9 @@ export function differenceChart(d: Differences): string {
   });
   parts.push(`<g class="differences" fill="${COLORS.difference}" fill-opacity="0.7">${bars.join('')}</g>`);
   parts.push(`<line class="zero" x1="${n(x(0))}" x2="${n(x(0))}" y1="${MARGIN.top - 4}" y2="${n(y(0))}" stroke="#0f172a" stroke-dasharray="4 3"/>`);
-  parts.push(text(x(0), MARGIN.top - 8, 'no difference', 'text-anchor="middle"'), '</svg>');
+  const zero = x(0);
+  const half = ('no difference'.length * CHAR_WIDTH) / 2;
+  parts.push(text(zero, MARGIN.top - 8, 'no difference', `text-anchor="${zero + half > WIDTH - 2 ? 'end' : zero - half < 2 ? 'start' : 'middle'}"`), '</svg>');
   return parts.join('');
 }
 

@@ -20,3 +20,12 @@ export function formatPercent(share: number): string {
   if (share < 0.001) return '<0.1%';
   return `${(share * 100).toFixed(1)}%`;
 }
+
+/** A data value (a key, a sample value) as a person reads it: numbers in full (no grouping), text through formatNumber. */
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : formatNumber(v);
+  if (typeof v === 'string') return formatNumber(v);
+  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return formatNumber(JSON.stringify(v));
+}

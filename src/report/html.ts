@@ -1,9 +1,10 @@
 import type { EvidenceValue, Finding, Report, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
-import { verdictLine } from './terminal.js';
+import { lastPopulated, verdictLine } from './terminal.js';
+import { nextActions } from '../findings/catalogue.js';
 import { ladderSteps } from './markdown.js';
 import type { LadderStep } from './markdown.js';
-import { formatCount, formatNumber } from './format.js';
+import { formatCount, formatNumber, formatValue } from './format.js';
 import {
   categoryChart,
   differenceChart,
@@ -84,6 +85,7 @@ figcaption{font-size:12.5px;color:#334155;margin-bottom:4px;overflow-wrap:anywhe
 figcaption .note{color:var(--muted)}
 svg.chart{display:block;width:100%;height:auto;margin:0 auto}
 .muted{color:var(--muted)}
+.next ul{margin:4px 0 0;padding-left:20px}.next li{margin:2px 0}
 footer{color:var(--muted);font-size:12px;margin-top:26px;text-align:center}
 @media print{body{background:#fff}.stage,.finding,figure{break-inside:avoid}}
 `;
@@ -184,10 +186,21 @@ function statisticsTable(columns: readonly ColumnSummary[]): string {
   );
 }
 
+/** `--time-col`: the last time each feature was populated, per side; rows that differ highlighted. */
+function lastPopulatedTable(stage: StageResult): string {
+  const rows = lastPopulated(stage);
+  if (rows.length === 0) return '';
+  const differ = rows.filter((r) => r.research !== r.production).length;
+  const body = rows
+    .map((r) => `<tr${r.research === r.production ? '' : ' class="changed"'}><td class="mono">${esc(r.column)}</td><td class="num">${esc(formatValue(r.research))}</td><td class="num">${esc(formatValue(r.production))}</td></tr>`)
+    .join('');
+  return `<h3>Last time each feature was populated</h3><p class="muted">${differ ? `${formatCount(differ)} of ${formatCount(rows.length)} differ` : 'the same on both sides'}</p><table class="stats"><thead><tr><th>Column</th><th>Research</th><th>Production</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function stageCharts(stage: StageResult, findings: readonly Finding[]): string {
   if (stage.stage === 'data' || stage.stage === 'features') {
     const columns = readColumns(stage.summary);
-    return columnCharts(columns, findings) + statisticsTable(columns);
+    return columnCharts(columns, findings) + lastPopulatedTable(stage) + statisticsTable(columns);
   }
   const figures: string[] = [];
   if (stage.stage === 'splits') {
@@ -207,9 +220,11 @@ function stageCharts(stage: StageResult, findings: readonly Finding[]): string {
 function stageSection(stage: StageResult, step: LadderStep, findings: readonly Finding[]): string {
   const reason = stage.reason ? `<p class="reason">${esc(stage.reason)}</p>` : '';
   const cards = findings.length ? findings.map(findingCard).join('') : stage.status === 'skipped' ? '' : '<p class="muted">No findings.</p>';
+  const next = nextActions(findings);
+  const nextList = next.length ? `<div class="next"><h3>What to check next</h3><ul>${next.map((x) => `<li><code>${x.cause}</code> ${esc(x.next)}</li>`).join('')}</ul></div>` : '';
   return (
     `<section class="stage" id="stage-${stage.stage}"><h2>${stage.stage}<span class="tag ${step.kind}">${LADDER_TAG[step.kind]}</span></h2>` +
-    `${reason}${cards}${stage.status === 'skipped' ? '' : stageCharts(stage, findings)}</section>`
+    `${reason}${cards}${nextList}${stage.status === 'skipped' ? '' : stageCharts(stage, findings)}</section>`
   );
 }
 

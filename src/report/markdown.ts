@@ -1,6 +1,7 @@
 import type { Finding, Report, Stage, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
 import { verdictLine } from './terminal.js';
+import { nextActions } from '../findings/catalogue.js';
 import { formatCount, formatNumber } from './format.js';
 import { readColumns } from './charts.js';
 import { printable, truncate } from './escape.js';
@@ -132,6 +133,8 @@ function stageSection(report: Report, stage: StageResult, step: LadderStep, verb
   if (stage.reason) lines.push(`Reason: ${mdText(stage.reason)}`, '');
   if (shown.length > 0) lines.push(...findingsTable(shown), '');
   else if (stage.status !== 'skipped') lines.push('No findings.', '');
+  const next = nextActions(shown);
+  if (next.length > 0) lines.push('What to check next:', '', ...next.map((x) => `- \`${x.cause}\`: ${mdText(x.next)}`), '');
   const hidden = all.length - shown.length;
   if (hidden > 0) lines.push(`_${hidden} informational finding${hidden === 1 ? '' : 's'} not shown (--verbose shows them)._`, '');
   const evidence = evidenceBlock(shown);

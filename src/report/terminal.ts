@@ -1,11 +1,17 @@
 import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
-import type { Finding, Report, Severity, StageResult } from '../findings/types.js';
+import type { EvidenceValue, Finding, Report, Severity, StageResult } from '../findings/types.js';
+import { nextActions } from '../findings/catalogue.js';
+import { headlineFinding } from '../findings/headline.js';
 import type { RenderOptions } from './index.js';
-import { formatCount } from './format.js';
+import { formatCount, formatNumber, formatValue } from './format.js';
 import { shown as safe } from './escape.js';
 
 const SEVERITY_MARK: Record<Severity, string> = { error: '✘', warning: '!', info: 'i' };
+/** Columns of a keyless sample row shown on one line. */
+const MAX_ROW_COLUMNS = 8;
+/** Package names listed in a grouped environment line. */
+const MAX_GROUPED_NAMES = 12;
 
 /** The verdict line a person reads first: equal, or where it first breaks and why. */
 export function verdictLine(report: Report): string {
@@ -14,7 +20,7 @@ export function verdictLine(report: Report): string {
     return `equal: ${checked.join(', ') || 'nothing compared'} reproduce${checked.length === 1 ? 's' : ''} within tolerance`;
   }
   const stage = report.firstBrokenStage!;
-  const root = report.findings.find((f) => f.stage === stage && f.severity !== 'info' && f.propagatedFrom === null);
+  const root = headlineFinding(report);
   const count = report.findings.filter((f) => f.severity !== 'info').length;
   const why = root ? ` — ${root.cause}: ${root.message}` : '';
   return `different: first break at ${stage}${why} (${count} finding${count === 1 ? '' : 's'})`;
@@ -35,17 +41,93 @@ function ladder(report: Report, c: ChalkInstance): string {
 function findingLine(f: Finding, c: ChalkInstance): string {
   const colour = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.dim;
   const cols = f.columns.length ? ` ${c.bold(f.columns.map((x) => safe(x)).join(', '))}` : '';
-  const rows = f.rowsAffected !== null ? c.dim(` [${formatCount(f.rowsAffected)} rows]`) : '';
+  const rows = f.rowsAffected !== null ? c.dim(` [${formatCount(f.rowsAffected)} row${f.rowsAffected === 1 ? '' : 's'}]`) : '';
   const from = f.propagatedFrom ? c.dim(` (propagated from ${f.propagatedFrom})`) : '';
-  const keys = f.sampleKeys.length ? `\n      ${c.dim(`e.g. keys ${f.sampleKeys.slice(0, 5).map((k) => safe(JSON.stringify(k) ?? String(k))).join(', ')}`)}` : '';
-  return `  ${colour(SEVERITY_MARK[f.severity])} ${colour(f.cause)}${cols}${rows}: ${safe(f.message)}${from}${keys}`;
+  return `  ${colour(SEVERITY_MARK[f.severity])} ${colour(f.cause)}${cols}${rows}: ${safe(f.message)}${from}${sampleLines(f, c)}`;
+}
+
+/** A value as the terminal shows it. */
+function shown(v: EvidenceValue | undefined): string {
+  return safe(formatValue(v));
+}
+
+function isRecord(v: EvidenceValue | undefined): v is { readonly [k: string]: EvidenceValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A keyless row, column by column (the first few). */
+function rowText(row: { readonly [k: string]: EvidenceValue }): string {
+  const entries = Object.entries(row);
+  const cut = entries.slice(0, MAX_ROW_COLUMNS).map(([k, v]) => `${safe(formatNumber(k))}=${shown(v)}`);
+  return `${cut.join(', ')}${entries.length > MAX_ROW_COLUMNS ? ', …' : ''}`;
+}
+
+/** Sample rows under a finding: `key: research → production` when both values are known, else the keys or rows. */
+function sampleLines(f: Finding, c: ChalkInstance): string {
+  const samples = Array.isArray(f.evidence.samples) ? (f.evidence.samples as readonly EvidenceValue[]).filter(isRecord).filter((s) => 'key' in s) : [];
+  if (samples.length > 0) return samples.map((s) => `\n      ${c.dim(`${shown(s.key)}:`)} ${shown(s.research)} ${c.dim('→')} ${shown(s.production)}`).join('');
+  const rows = Array.isArray(f.evidence.sampleRows) ? (f.evidence.sampleRows as readonly EvidenceValue[]).filter(isRecord) : [];
+  if (rows.length > 0) {
+    const side = f.cause === 'rows_extra' ? 'production only' : 'research only';
+    return rows.map((r) => `\n      ${c.dim(`${side}:`)} ${rowText(r)}`).join('');
+  }
+  return f.sampleKeys.length ? `\n      ${c.dim(`e.g. keys ${f.sampleKeys.map(shown).join(', ')}`)}` : '';
+}
+
+/** One "what to check next" line per root cause of a block, from the cause catalogue. */
+function nextLines(findings: readonly Finding[], c: ChalkInstance): string[] {
+  return nextActions(findings).map((x) => `  ${c.cyan('→')} ${c.dim(`next (${x.cause}):`)} ${x.next}`);
+}
+
+/** `--time-col`: the last time each feature was populated, per side; the features where it differs first. */
+export function lastPopulatedLines(stage: StageResult, c: ChalkInstance): string[] {
+  const rows = lastPopulated(stage);
+  if (rows.length === 0) return [];
+  const differ = rows.filter((r) => r.research !== r.production);
+  const lines = [`  ${c.dim('last time each feature was populated:')} ${differ.length ? `${formatCount(differ.length)} of ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'} differ` : `the same on both sides for ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'}`}`];
+  for (const r of differ.slice(0, MAX_GROUPED_NAMES)) lines.push(`      ${shown(r.column)}: ${shown(r.research)} ${c.dim('→')} ${shown(r.production)}`);
+  if (differ.length > MAX_GROUPED_NAMES) lines.push(c.dim(`      … ${formatCount(differ.length - MAX_GROUPED_NAMES)} more in the JSON report`));
+  return lines;
+}
+
+/** The features summary's lastPopulated entries (column, research, production), in column order. */
+export function lastPopulated(stage: StageResult): { column: string; research: string | null; production: string | null }[] {
+  const lp = stage.summary.lastPopulated;
+  if (typeof lp !== 'object' || lp === null || Array.isArray(lp)) return [];
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return Object.entries(lp as Record<string, { research?: unknown; production?: unknown } | null>).map(([column, v]) => ({ column, research: text(v?.research), production: text(v?.production) }));
+}
+
+/** Environment findings, interpreter first; packages only on one side grouped into one line each. */
+function envLines(findings: readonly Finding[], c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  const rank = (f: Finding) => (f.cause === 'interpreter_version' ? 0 : f.cause === 'platform_change' ? 1 : f.cause === 'library_version' ? 2 : 3);
+  const single = findings.filter((f) => f.cause !== 'package_extra' && f.cause !== 'package_missing').sort((a, b) => rank(a) - rank(b));
+  for (const f of single) lines.push(findingLine(f, c));
+  for (const [cause, side] of [['package_missing', 'research'], ['package_extra', 'production']] as const) {
+    const group = findings.filter((f) => f.cause === cause);
+    if (group.length === 0) continue;
+    if (group.length <= 3) {
+      for (const f of group) lines.push(findingLine(f, c));
+      continue;
+    }
+    const worst = group.some((f) => f.severity === 'error') ? 'error' : group.some((f) => f.severity === 'warning') ? 'warning' : 'info';
+    const colour = worst === 'error' ? c.red : worst === 'warning' ? c.yellow : c.dim;
+    const names = group.flatMap((f) => f.columns).map((n) => safe(formatNumber(n)));
+    const list = names.slice(0, MAX_GROUPED_NAMES).join(', ') + (names.length > MAX_GROUPED_NAMES ? ', …' : '');
+    lines.push(`  ${colour(SEVERITY_MARK[worst])} ${colour(cause)}: ${formatCount(group.length)} packages only in ${side}: ${list}`);
+  }
+  return lines;
 }
 
 function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
   const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.reason ? c.dim(` — ${safe(stage.reason)}`) : '')];
-  const shown = verbose ? findings : findings.filter((f) => f.severity !== 'info');
-  for (const f of shown) lines.push(findingLine(f, c));
-  const hidden = findings.length - shown.length;
+  const visible = verbose ? findings : findings.filter((f) => f.severity !== 'info');
+  if (stage.stage === 'env') lines.push(...envLines(visible, c));
+  else for (const f of visible) lines.push(findingLine(f, c));
+  lines.push(...nextLines(visible, c));
+  lines.push(...lastPopulatedLines(stage, c));
+  const hidden = findings.length - visible.length;
   if (hidden > 0) lines.push(c.dim(`  (${hidden} informational finding${hidden === 1 ? '' : 's'}; --verbose shows them)`));
   return lines;
 }
@@ -55,7 +137,9 @@ function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkIns
   const breaking = findings.filter((f) => f.severity !== 'info');
   const roots = breaking.filter((f) => f.propagatedFrom === null);
   const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.status === 'skipped' && stage.reason ? c.dim(` — ${safe(stage.reason)}`) : '')];
-  for (const f of roots) lines.push(findingLine(f, c));
+  if (stage.stage === 'env') lines.push(...envLines(roots, c));
+  else for (const f of roots) lines.push(findingLine(f, c));
+  lines.push(...nextLines(roots, c));
   const propagated = breaking.length - roots.length;
   if (propagated > 0) {
     const from = [...new Set(breaking.filter((f) => f.propagatedFrom).map((f) => f.propagatedFrom))].join(', ');

@@ -45,9 +45,12 @@ describe('check on the sample pipeline (planted breaks at several stages)', () =
     expect(byCause(r.json, 'features', 'unseen_category')[0].propagatedFrom).toBe('data');
   });
 
-  it('splits: an unseeded split', () => {
-    const [f] = byCause(r.json, 'splits', 'split_unseeded');
-    expect(f).toMatchObject({ columns: ['split'], propagatedFrom: null });
+  it('splits: the split was drawn over the rows data lost, so its reshuffle follows from data (not "unseeded" on that evidence)', () => {
+    expect(byCause(r.json, 'splits', 'split_unseeded')).toEqual([]);
+    const [f] = byCause(r.json, 'splits', 'split_membership').filter((x: any) => x.evidence.moved !== undefined);
+    expect(f).toMatchObject({ columns: ['split'], propagatedFrom: 'data' });
+    expect(f.evidence.sameSizes).toBe(true);
+    expect(f.message).toMatch(/drawn over rows that changed upstream \(data differs\)/);
     expect(r.json.stages[2].summary.transitions.counts.length).toBeGreaterThan(2);
   });
 
@@ -77,7 +80,7 @@ describe('check on the sample pipeline (planted breaks at several stages)', () =
     const t = await runCli(['check', 'samples/reprodiff.yml']);
     const lines = t.stdout.split('\n').filter((l) => l.trim() && !l.startsWith('paired') && !l.startsWith('  '));
     expect(lines[0]).toMatch(/^✘ different: first break at data — rows_missing/);
-    expect(lines[1]).toMatch(/data ✘ first break · features ✘ · splits ✘ · predictions ↳ propagated · env ✘/);
+    expect(lines[1]).toMatch(/data ✘ first break · features ✘ · splits ↳ propagated · predictions ↳ propagated · env ✘/);
   });
 });
 

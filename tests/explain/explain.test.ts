@@ -87,3 +87,13 @@ describe('explainDifferences', () => {
     expect(rankExplanations([e('b', 0.5, 0), e('a', 0.5, 0), e('c', 0.9, 0.4), e('d', 0.2, 0)]).map((x) => x.column)).toEqual(['c', 'a', 'b', 'd']);
   });
 });
+
+describe('base rate', () => {
+  it('with no matching rows, a null/unseen/range share is the base rate, not evidence: only differences and missing rows are named', async () => {
+    await engine.run(`CREATE TABLE alldiff AS SELECT i AS k0, true AS differs FROM range(1, 101) t(i)`);
+    const list = await explainDifferences(engine, { differing: 'alldiff', keyColumns: ['k0'], upstream: [{ name: 'features', research, production, key: ['id'] }] });
+    expect(list.filter((e) => e.condition === 'null' || e.condition === 'unseen_category' || e.condition === 'out_of_range')).toEqual([]);
+    expect(find(list, 'x', 'differs')).toMatchObject({ differingRows: 10, matchingRows: 0 });
+    expect(find(list, null, 'missing_upstream', 'production')).toMatchObject({ differingRows: 2 });
+  });
+});

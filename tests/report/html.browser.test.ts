@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/html.js';
 import { checkReport, nastyReport, OPTIONS } from './fixtures.js';
+import { buildReport, finding } from '../../src/findings/report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -97,6 +98,28 @@ describe.skipIf(!hasChromium)('HTML report in a real browser', () => {
     expect(ran).toBeUndefined();
     expect(problems.filter((p) => !/Content Security Policy/.test(p))).toEqual([]);
     expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('score-difference chart: the axis ends on a labelled value, no label is cut off', async () => {
+    // Production lower everywhere: the bin edges end a rounding error below zero, as numpy's histogram leaves them.
+    const edges = Array.from({ length: 11 }, (_v, i) => -0.3 + i * 0.03 - (i === 10 ? 2.7755575615628914e-17 : 0));
+    const report = buildReport('predictions', [
+      { result: { stage: 'predictions', status: 'different', reason: '', summary: { differences: { edges, counts: [3, 9, 20, 41, 80, 120, 90, 40, 12, 4] } } }, findings: [finding({ stage: 'predictions', severity: 'error', cause: 'prediction_mismatch', message: 'scores differ' })] },
+    ]);
+    const { page, problems } = await open('differences', renderHtml(report, OPTIONS));
+    const chart = page.locator('#stage-predictions svg.chart').first();
+    const labels = await chart.locator('g.axes text').allTextContents();
+    expect(labels.join(' ')).not.toMatch(/e-1\d/);
+    expect(labels).toContain('0');
+    const box = (await chart.boundingBox())!;
+    for (const t of await chart.locator('text').all()) {
+      const b = (await t.boundingBox())!;
+      expect(b.x).toBeGreaterThanOrEqual(box.x - 0.5);
+      expect(b.x + b.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+    }
+    await chart.screenshot({ path: `${out}differences.png` });
+    expect(problems).toEqual([]);
     await page.close();
   });
 

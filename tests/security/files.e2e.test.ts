@@ -65,12 +65,17 @@ describe('includes stay inside the folder of the file named', () => {
     expect(named.stderr.length).toBeLessThan(300);
   });
 
-  it('refuses a config whose env: path leaves the config folder', async () => {
+  it("reads a config's env: path outside the config folder, but never quotes a line of it", async () => {
     writeFileSync(join(project, 'raw.csv'), 'id,x\n1,2\n');
     writeFileSync(join(project, 'reprodiff.yml'), `research:\n  data: raw.csv\n  env: ../outside/secrets.env\nproduction:\n  data: raw.csv\n  env: env/prod.txt\n`);
-    oneLineError(await runCli(['check', 'reprodiff.yml'], { cwd: project, ...FAST }), 'E_CONFIG');
+    const r = await runCli(['check', 'reprodiff.yml'], { cwd: project, ...FAST });
+    oneLineError(r, 'E_FORMAT');
+    expect(r.stderr).toMatch(/outside the config's folder/);
+    expect(r.stderr).not.toContain('OTHER');
     writeFileSync(join(project, 'reprodiff.yml'), `research:\n  data: raw.csv\n  env: /proc/self/environ\nproduction:\n  data: raw.csv\n  env: env/prod.txt\n`);
-    oneLineError(await runCli(['check', 'reprodiff.yml'], { cwd: project, ...FAST }), 'E_CONFIG');
+    const p = await runCli(['check', 'reprodiff.yml'], { cwd: project, ...FAST, env: { ...process.env, REPRODIFF_CANARY: secret } });
+    expect(p.code).toBe(2);
+    expect(p.stdout + p.stderr).not.toContain(secret);
   });
 });
 

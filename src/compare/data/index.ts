@@ -5,12 +5,13 @@ import { formatCount } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { readingFindings } from '../../sources/reconcile.js';
 import { aggregationPrecision, columnsExplainingRows, keyedRowFindings, keylessRowFindings, oneColumnFindings, samplingFinding, schemaFindings, statisticFindings, valueFindings, withinToleranceFinding } from './causes.js';
-import { newCategoryFindings } from './categories.js';
+import { newCategories, newCategoryFindings, withNewCategory } from './categories.js';
 import { toleranceFor } from './tolerance.js';
 import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
+import { affineFits, withAffine } from './affine.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
 import type { KeylessDiff } from './keyless.js';
@@ -108,6 +109,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
+    const affine = await affineFits(engine, keyed, schema.pairs, sample);
+    const categories = await newCategories(engine, keyed, schema.pairs, research);
     if (!options.keepDiffTable && keyed.diffTable) {
       await engine.run(`DROP TABLE ${ident(keyed.diffTable)}`);
       keyed = { ...keyed, diffTable: null };
@@ -119,7 +122,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     if (sampling) findings.push(sampling);
     for (const d of keyed.columns) {
       const pair = schema.pairs.find((p) => p.name === d.column)!;
-      findings.push(...valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }));
+      const values = withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name] }), d, affine.get(d.column), stage);
+      findings.push(...withNewCategory(values, d, categories.get(d.column), stage));
     }
     // With rows missing on one side, sums differ for a reason already reported.
     const sameRows = keyed.onlyResearch === 0 && keyed.onlyProduction === 0;
@@ -171,7 +175,14 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     }));
   }
   if (distributions) findings.push(...distributionFindings(stage, distributions));
-  else if (profiles && options.stats !== false) findings.push(...(await newCategoryFindings(engine, research, production, driftPairs, profiles, stage)));
+  else if (profiles && options.stats !== false) {
+    // A column the keyed diff already called new_category is not reported twice: the category counts join its evidence.
+    for (const found of await newCategoryFindings(engine, research, production, driftPairs, profiles, stage)) {
+      const i = findings.findIndex((f) => f.cause === 'new_category' && f.columns[0] === found.columns[0]);
+      if (i < 0) findings.push(found);
+      else findings[i] = { ...findings[i]!, evidence: { ...findings[i]!.evidence, categories: found.evidence.categories ?? null } };
+    }
+  }
   findings.push(...ignoredFindings(stage, research, production, options));
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);

@@ -218,6 +218,9 @@ async function explainOne(engine: Engine, request: ExplainRequest, keyTypes: rea
     const dRows = toNumber(row[`${probe.name}_d`]) ?? 0;
     const mRows = toNumber(row[`${probe.name}_m`]) ?? 0;
     if (dRows === 0) continue;
+    // Without matching rows there is no base rate: how often a null, NaN, unseen or out-of-range value holds
+    // on the differing rows says nothing about them. A difference or a missing row upstream is evidence itself.
+    if (nm === 0 && probe.condition !== 'differs' && probe.condition !== 'missing_upstream') continue;
     const dShare = nd ? dRows / nd : 0;
     const mShare = nm ? mRows / nm : 0;
     let detail = probe.detail;

@@ -26,7 +26,9 @@ const INFREQUENT_MIN_DROP = 0.05;
  * handling checks (nulls, NaN, infinities, zeros, clipping, infrequent variables).
  */
 export async function compareFeatures(engine: Engine, research: Dataset, production: Dataset, options: FeatureCompareOptions = {}): Promise<StageOutcome & { comparison: DataComparison }> {
-  const comparison = await compareDatasets(engine, research, production, { ...options, drift: { ...options.drift, always: true } }, 'features');
+  const compared = await compareDatasets(engine, research, production, { ...options, drift: { ...options.drift, always: true } }, 'features');
+  // The event time moves with the period by design: it orders the rows, it is not a feature to drift-test.
+  const comparison = options.timeColumn ? withoutDrift(compared, options.timeColumn) : compared;
   const handling = handlingSummary(comparison);
   const extra: Finding[] = [...infrequentFindings(comparison)];
   if (!comparison.keyed && comparison.profiles) extra.push(...keylessHandlingFindings(comparison));
@@ -112,4 +114,13 @@ async function lastPopulatedTimes(engine: Engine, c: DataComparison, timeColumn:
   const a = await query(c.research.relation, (p) => p.name, pair.name);
   const b = await query(c.production.relation, (p) => p.productionName, pair.productionName);
   return Object.fromEntries(cols.map((p, i) => [p.name, { research: toPlain(a[`c${i}`]), production: toPlain(b[`c${i}`]) }]));
+}
+
+/** The comparison without the drift test of one column (its finding and its summary entry). */
+function withoutDrift(c: DataComparison, column: string): DataComparison {
+  const findings = c.findings.filter((f) => !(f.cause === 'distribution_drift' && f.columns.length === 1 && f.columns[0] === column));
+  const columns = c.summary.columns as Record<string, Record<string, unknown>> | undefined;
+  if (!columns?.[column]?.tests) return { ...c, findings };
+  const { tests: _dropped, ...rest } = columns[column]!;
+  return { ...c, findings, summary: { ...c.summary, columns: { ...columns, [column]: rest } } };
 }

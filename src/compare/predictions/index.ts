@@ -658,7 +658,7 @@ function scoreFindings(keyed: KeyedPredictions, cols: Columns, tol: Tolerance, a
     } else {
       out.push(finding({
         stage: 'predictions', severity: 'error', cause: 'prediction_mismatch', columns, rowsAffected: large,
-        message: `${what}: concentrated on a subset of rows${attribution ? ', no single feature difference explains it' : ' (pass --features-research/--features-production to attribute them)'}`,
+        message: `${what}: ${share >= NONDETERMINISM.spread ? 'spread over most rows, mostly in one direction' : 'concentrated on a subset of rows'}${attribution ? ', no single feature difference explains it' : ' (pass --features-research/--features-production to attribute them)'}`,
         evidence, sampleKeys: keyed.samples.large,
       }));
     }

@@ -29,6 +29,7 @@ import { keyPairs, keyValue } from '../data/keyed.js';
 import { rowHashSql } from '../data/keyless.js';
 import { stableFloat, toNumber } from '../data/values.js';
 import { SPLIT_NAMES, TRUTH_NAMES, inferColumn, requirePair } from '../predictions/infer.js';
+import { stratificationCause } from './stratification.js';
 
 export interface SplitCompareOptions extends SchemaOptions {
   readonly key?: readonly string[];
@@ -125,6 +126,8 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
       summary.mode = 'keyed';
       summary.key = keys.map((k) => k.name);
     }
+    const labels = summary.labels as { bySplit?: Parameters<typeof stratificationCause>[1] } | undefined;
+    findings.splice(0, findings.length, ...stratificationCause(findings, labels?.bySplit, cols.label?.name));
     const broken = findings.filter((f) => f.severity !== 'info');
     const reason = (summary.mode === 'proportions' ? `${String(summary.note)}; ` : '') +
       (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`);
@@ -368,6 +371,7 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
 async function groupFindings(engine: Engine, sides: readonly Side[], cols: Columns, sp: (s: Side) => string, findings: Finding[], summary: Record<string, unknown>, sample: number): Promise<Finding[]> {
   const group = cols.group!;
   const groups: Record<string, { brokenGroups: number; rows: number; groups: number; sample: EvidenceValue[] }> = {};
+  const groupsPerSplit: string[] = [];
   for (const s of sides) {
     const g = `CAST(${ident(s.nameOf(group))} AS VARCHAR)`;
     // A group is in several splits when its smallest and largest split differ (cheaper than count(DISTINCT) per group).
@@ -375,6 +379,7 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
     const r = await engine.one(`SELECT count(*) AS groups, count(*) FILTER (WHERE several) AS broken, coalesce(sum(n) FILTER (WHERE several), 0) AS rows FROM (${base})`);
     const samples = (await engine.all(`SELECT g FROM (${base}) WHERE several ORDER BY g LIMIT ${sample}`)).map((x) => String(x.g));
     groups[s.name] = { groups: toNumber(r.groups) ?? 0, brokenGroups: toNumber(r.broken) ?? 0, rows: toNumber(r.rows) ?? 0, sample: samples };
+    groupsPerSplit.push([...(await countsBy(engine, `SELECT ${sp(s)} AS s, count(DISTINCT ${g}) AS n FROM ${s.table} WHERE ${ident(s.nameOf(group))} IS NOT NULL GROUP BY 1`)).entries()].sort().join());
   }
   summary.groups = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { groups: v.groups, brokenGroups: v.brokenGroups, rows: v.rows }]));
   const out: Finding[] = [];
@@ -396,6 +401,8 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
     // No group explanation: fall back to the size rule.
     const f = findings[membership]!;
     if (f.evidence.sameSizes === true) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every split keeps its size on both sides: random split without a fixed seed` };
+    // Group splits move whole groups, so sizes follow the groups drawn; the number of groups per split is what a seed keeps.
+    else if (a.brokenGroups === 0 && b.brokenGroups === 0 && groupsPerSplit[0] === groupsPerSplit[1]) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every ${group.name} group stays whole and each split keeps its number of groups on both sides: random group split without a fixed seed`, evidence: { ...f.evidence, sameGroupCounts: true } };
     else findings[membership] = { ...f, message: `${f.message}, and split sizes differ` };
   }
   for (const [name, g] of Object.entries(groups)) {
@@ -475,10 +482,13 @@ async function orderDependence(engine: Engine, sides: readonly Side[], keys: rea
       .slice(0, MAX_ORDER_COLUMNS);
     const orders = [...(fileOrder ? [{ label: 'file order', by: 'rowid' }] : []), ...candidates.map((c) => ({ label: `sorted by ${c}`, by: `${ident(c)}, ${tie}` }))];
     if (!orders.length) return null;
-    const inner = orders.map((o, i) => `row_number() OVER (ORDER BY ${o.by}) AS r${i}, (${sp(s)} IS DISTINCT FROM lag(${sp(s)}) OVER (ORDER BY ${o.by})) AS x${i}`).join(', ');
-    const outer = orders.map((_o, i) => `CAST(sum(hash(CAST(r${i} AS VARCHAR) || ':' || coalesce(s, ''))) AS VARCHAR) AS h${i}, count(*) FILTER (WHERE x${i}) - 1 AS c${i}`).join(', ');
-    const row = await engine.one(`SELECT count(*) AS n, ${outer} FROM (SELECT ${sp(s)} AS s, ${inner} FROM ${s.table})`);
-    prints.push(orders.map((o, i) => ({ label: o.label, hash: String(row[`h${i}`]), changes: toNumber(row[`c${i}`]) ?? 0, n: toNumber(row.n) ?? 0 })));
+    // A stratified split draws each label's positions apart: its sequence repeats within each label.
+    const lab = cols.label ? `CAST(${ident(s.nameOf(cols.label))} AS VARCHAR)` : null;
+    const inner = orders.map((o, i) => `row_number() OVER (ORDER BY ${o.by}) AS r${i}, (${sp(s)} IS DISTINCT FROM lag(${sp(s)}) OVER (ORDER BY ${o.by})) AS x${i}${lab ? `, row_number() OVER (PARTITION BY ${lab} ORDER BY ${o.by}) AS q${i}` : ''}`).join(', ');
+    const outer = orders.map((_o, i) => `CAST(sum(hash(CAST(r${i} AS VARCHAR) || ':' || coalesce(s, ''))) AS VARCHAR) AS h${i}, count(*) FILTER (WHERE x${i}) - 1 AS c${i}${lab ? `, CAST(sum(hash(CAST(q${i} AS VARCHAR) || ':' || coalesce(l, '') || ':' || coalesce(s, ''))) AS VARCHAR) AS g${i}` : ''}`).join(', ');
+    const row = await engine.one(`SELECT count(*) AS n, ${outer} FROM (SELECT ${sp(s)} AS s, ${lab ? `${lab} AS l, ` : ''}${inner} FROM ${s.table})`);
+    const print = (o: { label: string }, i: number, h: string, within: string) => ({ label: `${o.label}${within}`, hash: String(row[`${h}${i}`]), changes: toNumber(row[`c${i}`]) ?? 0, n: toNumber(row.n) ?? 0 });
+    prints.push([...orders.map((o, i) => print(o, i, 'h', '')), ...(lab ? orders.map((o, i) => print(o, i, 'g', ` within each ${cols.label!.name}`)) : [])]);
   }
   for (const a of prints[0]!) {
     for (const b of prints[1]!) {

@@ -83,6 +83,22 @@ export function parseEnvironment(text: string, origin: string, format: EnvFormat
   }
 }
 
+/**
+ * An environment file a config names outside its own folder (a shared `../research/requirements.txt`): read
+ * like any other, but a parse error never quotes a line of it — a config could otherwise point at a secrets
+ * file and have a line of it printed into a CI log.
+ */
+export function readEnvironmentUnquoted(path: string): Environment {
+  try {
+    return readEnvironment(path);
+  } catch (e) {
+    if (!(e instanceof ReprodiffError) || e.code !== 'E_FORMAT') throw e;
+    throw new ReprodiffError('E_FORMAT', `${shown(path)} is not a readable environment file (its lines are not quoted: it lies outside the config's folder)`, {
+      suggestion: 'run `reprodiff env` on it directly to see the failing line',
+    });
+  }
+}
+
 /** Reads an environment file from disk, detecting its format; bad input is a one-line ReprodiffError. */
 export function readEnvironment(path: string): Environment {
   const text = readTextFile(path, {
