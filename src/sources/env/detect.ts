@@ -7,6 +7,7 @@ import { ReprodiffError } from '../../errors.js';
 import { parseCondaEnvironment, parseCondaList } from './conda.js';
 import { envFormatFromContent, envFormatFromName } from '../artifacts.js';
 import { parseFingerprint } from './fingerprint.js';
+import { withHeaderInterpreter } from './header.js';
 import { parseNpmLock, parsePipfileLock, parseRenvLock, readJson } from './json-locks.js';
 import type { EnvFormat, Environment } from './model.js';
 import { parsePoetryLock } from './poetry.js';
@@ -22,7 +23,7 @@ export function parseEnvironment(text: string, origin: string, format: EnvFormat
   switch (format) {
     case 'pip-freeze':
     case 'requirements':
-      return parseRequirements(text, origin, readInclude);
+      return withHeaderInterpreter(parseRequirements(text, origin, readInclude), text);
     case 'conda-environment':
       return parseCondaEnvironment(text, origin, readInclude);
     case 'conda-export':
