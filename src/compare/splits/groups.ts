@@ -25,8 +25,11 @@ export interface GroupSide {
 
 /** Id-like column names a group usually has. */
 const GROUP_NAME = /(^id$|_?id$|^group|group$|_key$|patient|user|customer|client|household|session|account|subject|member|family|cluster|site|store|device)/i;
-/** Research keeping every group whole must be this unlikely under a row-level split: at least this many groups would break. */
-const MIN_EXPECTED_BROKEN = 3;
+/**
+ * Research keeping every group whole must be this unlikely under a row-level split: at least this many
+ * groups would break on average (the chance that none does is then about e^-5, under 1%).
+ */
+const MIN_EXPECTED_BROKEN = 5;
 
 /**
  * The column research's splits are grouped by, or undefined. Candidates: each column of a composite key,

@@ -450,7 +450,7 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
 /**
  * Keys present several times in one assignment table with copies that disagree (another split, another
  * label or value): an upsert or append that did not deduplicate. An error when the other side has fewer
- * such keys, a warning when both sides have as many. Sides made of one file per split are left to the
+ * such keys; info when both sides have as many (the same data either way, not a difference between them). Sides made of one file per split are left to the
  * leakage check (an id in two split files is leakage, not a duplicate row).
  */
 async function conflictFindings(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], pairs: readonly ColumnPair[], cols: Columns, options: SplitCompareOptions, sample: number, summary: Record<string, unknown>): Promise<Finding[]> {
@@ -467,7 +467,7 @@ async function conflictFindings(engine: Engine, sides: readonly Side[], keys: re
     const columns = Object.keys(c.byColumn).sort((x, y) => (x === cols.split.name ? -1 : y === cols.split.name ? 1 : x < y ? -1 : 1));
     const parts = columns.map((col) => (col === cols.split.name ? `${formatCount(c.byColumn[col]!)} in different splits` : `${formatCount(c.byColumn[col]!)} with different ${col}`));
     out.push(finding({
-      stage: 'splits', severity: c.keys > other ? 'error' : 'warning', cause: 'split_conflict', columns, rowsAffected: c.rows,
+      stage: 'splits', severity: c.keys > other ? 'error' : 'info', cause: 'split_conflict', columns, rowsAffected: c.rows,
       message: `${name}: ${formatCount(c.keys)} ids appear more than once with conflicting rows (${parts.join(', ')}; ${formatCount(c.rows)} rows): duplicate keys from an upsert or append that did not deduplicate`,
       evidence: { side: name, keys: c.keys, rows: c.rows, byColumn: c.byColumn, otherSideKeys: other }, sampleKeys: c.sample,
     }));
