@@ -9,7 +9,7 @@ import { withEngine } from '../engine/engine.js';
 import { finding } from '../findings/report.js';
 import type { Finding, Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
-import { envFormatFromText, isEnvName, tableStageFromColumns, tableStagesFromName } from '../sources/artifacts.js';
+import { envFormatFromText, envNameEvidence, tableStageFromColumns, tableStagesFromName } from '../sources/artifacts.js';
 import { readerSql } from '../sources/register.js';
 import { formatFromName, resolveInput } from '../sources/resolve.js';
 import type { Format } from '../sources/resolve.js';
@@ -96,11 +96,9 @@ async function readColumns(files: readonly Classified[]): Promise<void> {
 
 function classify(file: string, side: 'research' | 'production'): Classified {
   const fmt = formatFromName(file);
-  if (isEnvName(file)) return { file, side, stage: 'env', by: 'name', table: false };
-  if (TEXT_EXTENSIONS.test(file)) {
-    const text = headText(file);
-    if (envFormatFromText(text)) return { file, side, stage: 'env', by: 'content', table: false };
-  }
+  const byName = envNameEvidence(file);
+  if (byName === 'sure') return { file, side, stage: 'env', by: 'name', table: false };
+  if (TEXT_EXTENSIONS.test(file) && envFormatFromText(headText(file))) return { file, side, stage: 'env', by: byName ? 'name' : 'content', table: false };
   const table = fmt !== undefined;
   const named = table ? tableStagesFromName(file) : [];
   return named.length === 1 ? { file, side, stage: named[0], by: 'name', table } : { file, side, table, ...(named.length > 1 ? { by: named.join('|') } : {}) };
@@ -112,8 +110,8 @@ const sameColumns = (a: readonly string[] | undefined, b: readonly string[] | un
 /**
  * Gives every file a stage: by name (a stage word anywhere in it), then by content (environment text;
  * a table's columns: a split column, a prediction column; the same columns as an artifact already
- * recognised); two unrecognised tables, one per side, with the same columns are paired as the first free
- * table stage. What is left is not compared, and said so.
+ * recognised); unrecognised tables with the same columns on both sides are paired and take the free table
+ * stages (data, then features). What is left is not compared, and said so.
  */
 async function classifyAll(researchDir: string, productionDir: string): Promise<Classified[]> {
   const all = [
@@ -141,16 +139,18 @@ async function classifyAll(researchDir: string, productionDir: string): Promise<
         c.by = `the same columns as ${basename(twin.file)}`;
       }
     }
+    // Unrecognised tables paired across the sides (same file name first, then the same columns) take the free table stages in turn.
     const left = (side: string) => all.filter((x) => x.side === side && x.table && x.stage === undefined && x.columns);
-    const [r, p] = [left('research'), left('production')];
-    if (r.length === 1 && p.length === 1 && sameColumns(r[0]!.columns, p[0]!.columns)) {
-      const taken = new Set(all.filter((x) => x.stage).map((x) => `${x.side}:${x.stage}`));
-      const free = (['data', 'features'] as const).find((s) => !taken.has(`research:${s}`) && !taken.has(`production:${s}`));
-      if (free) {
-        r[0]!.stage = free;
-        p[0]!.stage = free;
-        r[0]!.by = p[0]!.by = 'the same columns on both sides';
-      }
+    const taken = new Set(all.filter((x) => x.stage).map((x) => `${x.side}:${x.stage}`));
+    const free = (['data', 'features'] as Stage[]).filter((st) => !taken.has(`research:${st}`) && !taken.has(`production:${st}`));
+    const p = left('production');
+    for (const r of left('research')) {
+      if (free.length === 0) break;
+      const twin = p.find((x) => x.stage === undefined && stem(x.file) === stem(r.file) && sameColumns(x.columns, r.columns)) ??
+        p.find((x) => x.stage === undefined && sameColumns(x.columns, r.columns));
+      if (!twin) continue;
+      r.stage = twin.stage = free.shift();
+      r.by = twin.by = 'the same columns on both sides';
     }
   }
   return all;

@@ -23,9 +23,11 @@ const ENV_FORMAT_NAMES: readonly { readonly format: EnvFormat; readonly pattern:
 /**
  * Words that make a file an environment description wherever they appear in its name
  * (`requirements-prod.txt`, `pip_freeze_2024.txt`, `research.env.json`), with the extensions such files have.
- * The format itself then comes from the content.
+ * Strong words decide alone; weak ones (`env`, `pip`, `lock`…, also common in data file names) need the
+ * content to agree. The format itself comes from the content.
  */
-const ENV_WORDS = /^(requirements?|reqs|freeze|frozen|constraints?|pip|conda|environment|env|venv|pylock|lock|lockfile|packages)$/;
+const ENV_WORDS_STRONG = /^(requirements?|reqs|freeze|frozen|constraints?|pylock)$/;
+const ENV_WORDS_WEAK = /^(pip|conda|environment|env|venv|lock|lockfile|packages)$/;
 const ENV_EXTENSIONS = /\.(txt|in|ya?ml|json|lock|toml)$/;
 
 /**
@@ -56,13 +58,23 @@ export function envFormatFromName(path: string): EnvFormat | undefined {
   return ENV_FORMAT_NAMES.find((r) => r.pattern.test(name))?.format;
 }
 
-/** True when the name says "environment description" (a conventional name, or an env word with an env extension). */
-export function isEnvName(path: string): boolean {
+/**
+ * What the name says about an environment file: `sure` for a conventional name, a strong word or an
+ * `env capture` (`*.env.json`); `maybe` for a weak word (confirm with envFormatFromText); undefined otherwise.
+ */
+export function envNameEvidence(path: string): 'sure' | 'maybe' | undefined {
   const name = basename(path).toLowerCase();
-  if (envFormatFromName(name)) return true;
-  if (!ENV_EXTENSIONS.test(name)) return false;
-  // `*.env.json` (an `env capture`), `requirements*.txt`, `conda-linux.txt`, `pip_freeze_prod.txt`.
-  return /\.env\.json$/.test(name) || nameWords(name).some((w) => ENV_WORDS.test(w));
+  if (envFormatFromName(name)) return 'sure';
+  if (!ENV_EXTENSIONS.test(name)) return undefined;
+  if (/\.env\.json$/.test(name)) return 'sure';
+  const words = nameWords(name);
+  if (words.some((w) => ENV_WORDS_STRONG.test(w))) return 'sure';
+  return words.some((w) => ENV_WORDS_WEAK.test(w)) ? 'maybe' : undefined;
+}
+
+/** True when the name says "environment description" (surely, or pending the content). */
+export function isEnvName(path: string): boolean {
+  return envNameEvidence(path) !== undefined;
 }
 
 /** Stages whose words appear in the file name, most downstream first (`test_preds.csv` → predictions). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { envFormatFromName as envByName } from '../../src/sources/env/detect.js';
-import { envFormatFromText, isEnvName, tableStageFromColumns, tableStagesFromName } from '../../src/sources/artifacts.js';
+import { envFormatFromText, envNameEvidence, isEnvName, tableStageFromColumns, tableStagesFromName } from '../../src/sources/artifacts.js';
 import { assertValidReport } from '../helpers/schema.js';
 import { ROOT, runCli, runJson } from '../helpers/cli.js';
 
@@ -37,6 +37,9 @@ describe('the artifact rules (one table for check and env)', () => {
     expect(isEnvName('environment-gpu.yaml')).toBe(true);
     expect(envByName('environment-gpu.yaml')).toBe('conda-environment');
     expect(isEnvName('customers.csv')).toBe(false);
+    // A weak word needs the content to agree: `env_sensor_readings.json` may well be data.
+    expect(envNameEvidence('env_sensor_readings.json')).toBe('maybe');
+    expect(envNameEvidence('requirements-dev.txt')).toBe('sure');
     expect(envFormatFromText('# exported on the cluster\nnumpy==1.26.4\nscikit-learn==1.4.2\npandas>=2.1,<3\n')).toBe('requirements');
     expect(envFormatFromText('customer_id,score\n1,0.5\n')).toBeUndefined();
     expect(envFormatFromText('Notes about the model.\nIt was trained on Tuesday.\n')).toBeUndefined();
@@ -80,14 +83,17 @@ describe('check over folders: project-style names', () => {
       copyFileSync(join(SAMPLES, 'research', 'splits.csv'), join(dir, 'cohort.csv'));
       copyFileSync(join(SAMPLES, 'research', 'predictions.csv'), join(dir, 'model_out.csv'));
       copyFileSync(join(SAMPLES, 'research', 'requirements.txt'), join(dir, 'versions.txt'));
+      // A weak environment word in a data file's name: its content says table.
+      writeFileSync(join(dir, 'env_sensor_readings.json'), JSON.stringify([{ sensor: 'a', temp: 20.5 }, { sensor: 'b', temp: 21 }]));
       return dir;
     };
     const r = await runJson(['check', same('research'), same('production')]);
     assertValidReport(r.json);
     expect(r.json.stages.map((s: any) => [s.stage, s.status])).toEqual([
-      ['data', 'equal'], ['features', 'skipped'], ['splits', 'equal'], ['predictions', 'equal'], ['env', 'equal'],
+      ['data', 'equal'], ['features', 'equal'], ['splits', 'equal'], ['predictions', 'equal'], ['env', 'equal'],
     ]);
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/features: .*env_sensor_readings\.json \(by the same columns on both sides\)/);
     expect(r.stderr).toMatch(/splits: .*cohort\.csv \(by columns\)/);
     expect(r.stderr).toMatch(/data: .*customers\.parquet \(by the same columns on both sides\)/);
   });
