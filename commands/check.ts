@@ -1,16 +1,20 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand, outputTargets } from '../src/cli/base-command.js';
-import { parseKey } from '../src/cli/flags.js';
+import { driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, tableFlags } from '../src/cli/flags.js';
+import { ReprodiffError } from '../src/errors.js';
+import { STAGES } from '../src/findings/types.js';
+import type { Stage } from '../src/findings/types.js';
 import type { Report } from '../src/findings/types.js';
 import { writeAnnotations } from '../src/cli/output-guard.js';
 import { shown } from '../src/report/escape.js';
 import { publishToGithub } from '../src/report/github.js';
 import { runCheckCommand } from '../src/run/check.js';
+import type { CheckFlagSettings } from '../src/run/check.js';
 
 export default class Check extends ReprodiffCommand {
   static override summary = 'Walk every stage in order (data, features, splits, predictions, env); name the first that breaks, and why.';
   static override description =
-    'Give a reprodiff.yml, or a research folder and a production folder (artifacts are paired by file name: raw*/data* → data, feat* → features, split* → splits, pred*/score* → predictions, requirements*/*freeze*/environment.yml/lock files → env). Downstream differences explained by an upstream break are marked as propagated from it.';
+    'Give a reprodiff.yml, or a research folder and a production folder (artifacts are paired by a stage word anywhere in the file name: raw/data/input → data, feat… → features, split/fold → splits, pred/score/proba → predictions, requirements/freeze/conda/lock files → env; the rest by content: environment text, a split or prediction column, the same columns as another artifact). A file left out or a stage on one side only is a warning. The comparison flags of the stage commands apply over the config. Downstream differences explained by an upstream break are marked as propagated from it.';
   static override examples = [
     '<%= config.bin %> check reprodiff.yml',
     '<%= config.bin %> check research/ production/ --key customer_id --html report.html',
@@ -27,17 +31,27 @@ export default class Check extends ReprodiffCommand {
     'score-col': Flags.string({ summary: 'Score column of the predictions.' }),
     'label-col': Flags.string({ summary: 'Predicted-label column of the predictions.' }),
     'split-col': Flags.string({ summary: 'Split column of the split assignments.' }),
+    'group-col': Flags.string({ summary: 'Group column of the split assignments: a group must stay in one split.' }),
+    ignore: tableFlags.ignore,
+    map: tableFlags.map,
+    'abs-tol': tableFlags['abs-tol'],
+    'rel-tol': tableFlags['rel-tol'],
+    tol: tableFlags.tol,
+    sample: Flags.integer({ summary: 'Differing rows (keys) shown per finding (default 5).', min: 0 }),
+    test: driftFlags.test,
+    threshold: driftFlags.threshold,
+    'require-stages': Flags.string({ summary: `Stages that must be compared, comma-separated (${STAGES.join(', ')}): a missing or one-sided stage is an error.` }),
     'write-config': Flags.string({ summary: 'Save what was paired and inferred as a reprodiff.yml to edit.' }),
   };
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Check);
     const { report, plan } = await runCheckCommand(
-      { first: args.config, production: args.production, writeConfig: flags['write-config'], outputs: outputTargets(flags) },
+      { first: args.config, production: args.production, writeConfig: flags['write-config'], outputs: outputTargets(flags), settings: checkSettings(flags) },
       {
         engine: this.engineOptions(flags),
         failOn: flags['fail-on'],
-        overrides: { key: parseKey(flags.key), truthColumn: flags['truth-col'], scoreColumn: flags['score-col'], labelColumn: flags['label-col'], splitColumn: flags['split-col'] },
+        overrides: { key: parseKey(flags.key), truthColumn: flags['truth-col'], scoreColumn: flags['score-col'], labelColumn: flags['label-col'], splitColumn: flags['split-col'], groupColumn: flags['group-col'] },
         onProgress: (m) => this.progress.step(m),
       },
     );
@@ -53,4 +67,30 @@ export default class Check extends ReprodiffCommand {
     }
     return this.finish(report, flags);
   }
+}
+
+/** The stage commands' comparison flags, as settings over reprodiff.yml. */
+function checkSettings(flags: {
+  ignore?: string[]; map?: string[]; 'abs-tol'?: string; 'rel-tol'?: string; tol?: string[]; sample?: number; test?: string[]; threshold?: string[]; 'require-stages'?: string;
+}): CheckFlagSettings {
+  const t = parseTolerances(flags);
+  const tolerance = flags['abs-tol'] !== undefined || flags['rel-tol'] !== undefined || flags.tol?.length
+    ? {
+        ...(flags['abs-tol'] !== undefined ? { abs: t.default.abs } : {}),
+        ...(flags['rel-tol'] !== undefined ? { rel: t.default.rel } : {}),
+        columns: Object.fromEntries(Object.entries(t.perColumn).map(([c, v]) => [c, { abs: v.abs, rel: v.rel }])),
+      }
+    : undefined;
+  const drift = parseDrift({ test: flags.test, threshold: flags.threshold, bins: 10 });
+  const required = (flags['require-stages'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = required.find((s) => !(STAGES as readonly string[]).includes(s));
+  if (unknown) throw new ReprodiffError('E_USAGE', `--require-stages: unknown stage '${unknown}'`, { suggestion: `stages are ${STAGES.join(', ')}` });
+  return {
+    ignore: flags.ignore,
+    rename: parseRenames(flags.map),
+    tolerance,
+    sample: flags.sample,
+    requireStages: required as Stage[],
+    drift: { tests: drift.tests, thresholds: drift.thresholds },
+  };
 }

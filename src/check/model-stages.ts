@@ -1,4 +1,5 @@
 import { matchSchemas } from '../compare/data/columns.js';
+import type { SchemaOptions } from '../compare/data/columns.js';
 import { keyedDiff } from '../compare/data/keyed.js';
 import type { Tolerance } from '../compare/data/tolerance.js';
 import { comparePredictions } from '../compare/predictions/index.js';
@@ -8,21 +9,22 @@ import type { Engine } from '../engine/engine.js';
 import type { StageOutcome } from '../findings/types.js';
 import type { Dataset } from '../sources/register.js';
 import type { KeyedTable } from './propagate.js';
+import { predictionTolerance, schemaOptions } from './stage-options.js';
 
 interface ModelStageInput {
   readonly key: readonly string[] | undefined;
   readonly config: ReprodiffConfig;
-  readonly overrides?: { truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string };
+  readonly overrides?: { truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string; groupColumn?: string };
 }
 
 /**
  * The keyed rows of a stage that differ in the given columns, as a diff table the propagation step can
  * join to upstream stages. Narrow (key + a few columns), so the extra join is cheap.
  */
-async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly string[] | undefined, columns: readonly (string | undefined)[], tolerance?: Tolerance): Promise<KeyedTable | null> {
+async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly string[] | undefined, columns: readonly (string | undefined)[], tolerance?: Tolerance, schema?: SchemaOptions): Promise<KeyedTable | null> {
   if (!key || key.length === 0) return null;
   const wanted = new Set([...key, ...columns.filter((c): c is string => Boolean(c))]);
-  const pairs = matchSchemas(a.columns, b.columns).pairs.filter((p) => wanted.has(p.name));
+  const pairs = matchSchemas(a.columns, b.columns, schema).pairs.filter((p) => wanted.has(p.name));
   if (!key.every((k) => pairs.some((p) => p.name === k))) return null;
   // The stage's own tolerance: rows it calls equal must not count as differing when tracing propagation.
   const tolerances = tolerance ? { default: tolerance, perColumn: {} } : undefined;
@@ -41,14 +43,17 @@ function summaryColumn(outcome: StageOutcome, name: string): string | undefined 
 /** The splits stage inside `check`: the splits comparator, plus the keyed table for propagation. */
 export async function runSplitsStage(engine: Engine, a: Dataset, b: Dataset, input: ModelStageInput): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
   const s = input.config.stages?.splits;
+  const schema = schemaOptions(input.config, s);
   const outcome = await compareSplits(engine, a, b, {
     key: input.key,
+    ...schema,
     splitColumn: input.overrides?.splitColumn ?? s?.splitColumn,
     labelColumn: s?.labelColumn,
-    groupColumn: s?.groupColumn,
+    groupColumn: input.overrides?.groupColumn ?? s?.groupColumn,
+    ...(input.config.sample !== undefined ? { sample: input.config.sample } : {}),
   });
   const split = input.overrides?.splitColumn ?? s?.splitColumn ?? summaryColumn(outcome, 'split');
-  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [split]) };
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [split], undefined, schema) };
 }
 
 /** The predictions stage inside `check`: attribution against the features stage when both sides have it. */
@@ -59,10 +64,13 @@ export async function runPredictionsStage(
   input: ModelStageInput & { features?: { research: Dataset; production: Dataset } },
 ): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
   const p = input.config.stages?.predictions;
-  const tol = p?.tolerance ?? input.config.tolerance;
-  const tolerance = tol ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined;
+  const tolerance = predictionTolerance(input.config);
+  // The same column renames and exclusions `reprodiff predictions --map/--ignore` applies.
+  const schema = schemaOptions(input.config, p);
   const outcome = await comparePredictions(engine, a, b, {
     key: input.key,
+    ...schema,
+    ...(input.config.sample !== undefined ? { sample: input.config.sample } : {}),
     scoreColumn: input.overrides?.scoreColumn ?? p?.scoreColumn,
     labelColumn: input.overrides?.labelColumn ?? p?.labelColumn,
     truthColumn: input.overrides?.truthColumn ?? p?.truthColumn,
@@ -72,5 +80,5 @@ export async function runPredictionsStage(
   });
   const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? summaryColumn(outcome, 'score');
   const label = input.overrides?.labelColumn ?? p?.labelColumn ?? summaryColumn(outcome, 'label');
-  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label], tolerance) };
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label], tolerance, schema) };
 }

@@ -1,12 +1,10 @@
 import { compareDatasets, toOutcome } from '../compare/data/index.js';
-import type { DataCompareOptions, DataComparison } from '../compare/data/index.js';
-import type { Tolerances } from '../compare/data/tolerance.js';
+import type { DataComparison } from '../compare/data/index.js';
 import { compareEnv } from '../compare/env/compare.js';
 import { describeExplanation, explainDifferences, isExplaining } from '../compare/explain/index.js';
 import type { UpstreamRelation } from '../compare/explain/index.js';
 import { compareFeatures } from '../compare/features/index.js';
-import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
-import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
+import type { ReprodiffConfig, TableStageConfig } from '../config/types.js';
 import { withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { ident, literal } from '../engine/quote.js';
@@ -20,19 +18,24 @@ import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
 import type { InputSpec, ReadOptions } from '../sources/resolve.js';
-import { readEnvironment, readEnvironmentUnquoted } from '../sources/env/detect.js';
 import type { CheckPlan } from './plan.js';
+import { planFindings } from './plan.js';
+import { compareSnapshotStage, readEnvironmentSide, snapshotArtifacts } from './snapshot-stage.js';
+import { tableOptions } from './stage-options.js';
 import { markPropagation } from './propagate.js';
 import { stageGraph } from './graph.js';
 import type { KeyedTable, StageTables } from './propagate.js';
 import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
 
+/** The data/features options of a stage (kept exported here for the library API). */
+export { tableOptions } from './stage-options.js';
+
 export interface CheckOptions {
   readonly engine?: EngineOptions;
   readonly failOn?: FailOn;
   /** Flag overrides: --key, --truth-col, … */
-  readonly overrides?: { key?: readonly string[]; truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string };
+  readonly overrides?: { key?: readonly string[]; truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string; groupColumn?: string };
   readonly onProgress?: (message: string) => void;
 }
 
@@ -48,16 +51,19 @@ const TABLE_STAGES: readonly Stage[] = ['data', 'features', 'splits', 'predictio
 export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Promise<CheckResult> {
   const specs = new Map<Stage, { research: InputSpec; production: InputSpec }>();
   const read = readOptionsOf(plan.config.read);
+  const snapshots = snapshotArtifacts(plan);
+  const productionOnly = new Map<Stage, InputSpec>();
   for (const stage of TABLE_STAGES) {
     const a = plan.artifacts[stage];
-    if (a.research && a.production) specs.set(stage, { research: resolveInput(a.research, read), production: resolveInput(a.production, read) });
+    if (a.research && a.production && snapshots.has(stage)) productionOnly.set(stage, resolveInput(a.production, read));
+    else if (a.research && a.production) specs.set(stage, { research: resolveInput(a.research, read), production: resolveInput(a.production, read) });
   }
-  const all = [...specs.values()].flatMap((s) => [s.research, s.production]);
+  const all = [...[...specs.values()].flatMap((s) => [s.research, s.production]), ...productionOnly.values()];
   const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs) };
   return withEngine(engineOptions, async (engine) => {
     const datasets = new Map<Stage, { research: Dataset; production: Dataset }>();
     try {
-      return await walk(engine, plan, options, specs, datasets);
+      return await walk(engine, plan, options, specs, datasets, { snapshots, productionOnly });
     } catch (e) {
       throw await asDataError(engine, [...datasets.values()].flatMap((d) => [d.research, d.production]), e);
     }
@@ -70,6 +76,7 @@ async function walk(
   options: CheckOptions,
   specs: Map<Stage, { research: InputSpec; production: InputSpec }>,
   datasets: Map<Stage, { research: Dataset; production: Dataset }>,
+  snap: { snapshots: ReturnType<typeof snapshotArtifacts>; productionOnly: Map<Stage, InputSpec> },
 ): Promise<CheckResult> {
   const progress = options.onProgress ?? (() => {});
   for (const [stage, s] of specs) {
@@ -94,7 +101,8 @@ async function walk(
     progress(`comparing ${stage}`);
     const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
     if (stage === 'env') {
-      const outcome = compareEnv(readEnvFor(plan, plan.artifacts.env.research!), readEnvFor(plan, plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
+      const quoted = (path: string) => !plan.unquoted?.includes(path);
+      const outcome = compareEnv(readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)), readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)), { numericPackages: config.stages?.env?.numericPackages });
       outcomes.set(stage, withSummary(outcome, inputs));
       runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
       continue;
@@ -103,7 +111,11 @@ async function walk(
     const stageKey = asList(stageConfig(config, stage)?.key) ?? key;
     let outcome: StageOutcome;
     let keyed: KeyedTable | null = null;
-    if (stage === 'data' || stage === 'features') {
+    const snapshot = snap.snapshots.get(stage);
+    if (snapshot && (stage === 'data' || stage === 'features')) {
+      const production = await openDataset(engine, snap.productionOnly.get(stage)!, `${stage}_p`);
+      outcome = await compareSnapshotStage(engine, stage, snapshot, production, { ...tableOptions(config, stage, stageKey), keepDiffTable: false });
+    } else if (stage === 'data' || stage === 'features') {
       const opts = tableOptions(config, stage, stageKey);
       let c: DataComparison;
       if (stage === 'data') {
@@ -129,8 +141,10 @@ async function walk(
   const graph = stageGraph(config.pipeline);
   const marked = await markPropagation(engine, runs, graph);
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
+  // Files left out, stages with an artifact on one side only, required stages missing: never a silent "equal".
+  const gaps = planFindings(plan, config.requireStages);
   const final = STAGES.map((s) => {
-    const o = { result: outcomes.get(s)!.result, findings: explained.get(s) ?? outcomes.get(s)!.findings };
+    const o = { result: outcomes.get(s)!.result, findings: [...(explained.get(s) ?? outcomes.get(s)!.findings), ...(gaps.get(s) ?? [])] };
     const d = datasets.get(s);
     return d ? withFileNames(o, d.research, d.production) : o;
   });
@@ -170,11 +184,6 @@ function inferredColumns(config: ReprodiffConfig, outcomes: Map<Stage, StageOutc
   return added ? (stages as ReprodiffConfig['stages']) : undefined;
 }
 
-/** A paired environment file, its lines never quoted when the config named it outside its own folder. */
-function readEnvFor(plan: CheckPlan, path: string) {
-  return plan.unquoted?.includes(path) ? readEnvironmentUnquoted(path) : readEnvironment(path);
-}
-
 function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {
   return o.findings.some((f) => f.severity === 'error' || (failOn !== 'error' && f.severity === 'warning'));
 }
@@ -200,43 +209,9 @@ function stageConfig(config: ReprodiffConfig, stage: Stage): { key?: string | re
   return config.stages?.[stage] as { key?: string | readonly string[] } | undefined;
 }
 
-function tolerances(global: ToleranceConfig | undefined, local: ToleranceConfig | undefined): Tolerances {
-  const base = { abs: local?.abs ?? global?.abs ?? 0, rel: local?.rel ?? global?.rel ?? 0 };
-  const perColumn: Record<string, { abs: number; rel: number }> = {};
-  for (const [col, t] of Object.entries({ ...global?.columns, ...local?.columns })) perColumn[col] = { abs: t.abs ?? base.abs, rel: t.rel ?? base.rel };
-  return { default: base, perColumn };
-}
-
-/** The data/features options for a stage: global settings, then the stage's own. */
 /** The config's `read` section as reader options (both sides of every stage). */
 function readOptionsOf(read: ReprodiffConfig['read']): ReadOptions {
   return read ? { header: read.header, delimiter: read.delimiter, decimal: read.decimal, nullValues: read.nullValues } : {};
-}
-
-export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features', key: readonly string[] | undefined): DataCompareOptions {
-  const local = config.stages?.[stage] as (TableStageConfig & { drift?: NonNullable<NonNullable<ReprodiffConfig['stages']>['features']>['drift'] }) | undefined;
-  const drift = local?.drift;
-  const driftOptions: DriftOptions | undefined = drift
-    ? {
-        tests: drift.tests as Record<string, DriftTest> | undefined,
-        thresholds: drift.thresholds,
-        ...(drift.test !== undefined ? { test: drift.test } : {}),
-        ...(drift.threshold !== undefined ? { threshold: drift.threshold } : {}),
-        ...(drift.binStrategy !== undefined ? { binStrategy: drift.binStrategy } : {}),
-        ...(drift.psiFloor !== undefined ? { psiFloor: drift.psiFloor } : {}),
-        bins: drift.bins,
-        datasetShare: drift.datasetShare,
-        kinds: Object.fromEntries([...(drift.categorical ?? []).map((c) => [c, 'categorical']), ...(drift.numeric ?? []).map((c) => [c, 'numeric'])]),
-      }
-    : undefined;
-  return {
-    key,
-    keepDiffTable: true,
-    ignore: [...(config.ignore ?? []), ...(local?.ignore ?? [])],
-    rename: { ...config.rename, ...local?.rename },
-    tolerances: tolerances(config.tolerance, local?.tolerance),
-    drift: driftOptions,
-  };
 }
 
 /**

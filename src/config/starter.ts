@@ -20,6 +20,10 @@ tolerance:
   rel: 0
   columns: {}          # e.g. price: { abs: 0.01 }
 
+# Differing rows (keys) shown per finding, and stages that must be compared (missing = an error).
+sample: 5
+# requireStages: [data, features, splits, predictions, env]
+
 research:
   data: research/raw.parquet
   features: research/features.parquet

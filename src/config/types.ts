@@ -48,7 +48,14 @@ export interface DriftConfig {
 export interface StagesConfig {
   readonly data?: TableStageConfig;
   readonly features?: TableStageConfig & { readonly drift?: DriftConfig; readonly timeColumn?: string };
-  readonly splits?: { readonly key?: string | readonly string[]; readonly splitColumn?: string; readonly labelColumn?: string; readonly groupColumn?: string };
+  readonly splits?: {
+    readonly key?: string | readonly string[];
+    readonly ignore?: readonly string[];
+    readonly rename?: Readonly<Record<string, string>>;
+    readonly splitColumn?: string;
+    readonly labelColumn?: string;
+    readonly groupColumn?: string;
+  };
   readonly predictions?: TableStageConfig & { readonly scoreColumn?: string; readonly labelColumn?: string; readonly truthColumn?: string; readonly threshold?: number };
   readonly env?: { readonly numericPackages?: readonly string[] };
 }
@@ -75,6 +82,11 @@ export interface ReprodiffConfig {
   readonly rename?: Readonly<Record<string, string>>;
   readonly tolerance?: ToleranceConfig;
   readonly read?: ReadConfig;
+
+  /** Differing rows (keys) shown per finding (default 5). */
+  readonly sample?: number;
+  /** Stages that must be compared: a stage without an artifact on both sides is an error (`stage_required`). */
+  readonly requireStages?: readonly Stage[];
   readonly research: SideConfig;
   readonly production: SideConfig;
   readonly stages?: StagesConfig;

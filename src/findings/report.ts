@@ -43,10 +43,10 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Status of a stage derived from its findings; skipped stays skipped. */
+/** Status of a stage derived from its findings; skipped stays skipped unless a finding says why that breaks (an artifact on one side only). */
 export function stageStatus(result: StageResult, findings: readonly Finding[], failOn: FailOn): StageResult {
-  if (result.status === 'skipped') return result;
   const broken = findings.some((f) => f.stage === result.stage && isBreaking(f, failOn));
+  if (result.status === 'skipped') return broken ? { ...result, status: 'different' } : result;
   return { ...result, status: broken ? 'different' : 'equal' };
 }
 

@@ -5,10 +5,22 @@ import type { CheckOptions } from '../check/run.js';
 import { planFromConfig, planFromDirectories, planToYaml } from '../check/plan.js';
 import type { CheckPlan } from '../check/plan.js';
 import { loadConfig } from '../config/load.js';
+import type { DriftConfig, ReprodiffConfig, ToleranceConfig } from '../config/types.js';
 import { ReprodiffError } from '../errors.js';
-import type { Report } from '../findings/types.js';
+import type { Report, Stage } from '../findings/types.js';
 import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
 import type { OutputTarget } from '../report/write.js';
+
+
+/** Comparison settings given as flags to `check`; they apply over reprodiff.yml (or the folder plan). */
+export interface CheckFlagSettings {
+  readonly ignore?: readonly string[];
+  readonly rename?: Readonly<Record<string, string>>;
+  readonly tolerance?: ToleranceConfig;
+  readonly sample?: number;
+  readonly requireStages?: readonly Stage[];
+  readonly drift?: Pick<DriftConfig, 'tests' | 'thresholds'>;
+}
 
 export interface CheckRunInput {
   /** reprodiff.yml, or the research folder when `production` is given. */
@@ -18,11 +30,14 @@ export interface CheckRunInput {
   readonly writeConfig?: string;
   /** Files the run will write (reports, --write-config): refused when one would replace an artifact or the config. */
   readonly outputs?: readonly OutputTarget[];
+  /** Flags of the stage commands, given to `check`. */
+  readonly settings?: CheckFlagSettings;
 }
 
 /** `reprodiff check`: builds the plan (config file or two folders), walks the stages, and optionally saves the inferred config. */
 export async function runCheckCommand(input: CheckRunInput, options: CheckOptions): Promise<{ report: Report; plan: CheckPlan }> {
-  const plan = makePlan(input);
+  const made = await makePlan(input);
+  const plan = { ...made, config: withSettings(made.config, input.settings ?? {}) };
   const artifacts = Object.values(plan.artifacts).flatMap((a) => [a.research, a.production]).filter((p): p is string => typeof p === 'string');
   assertOutputsFree(input.outputs ?? [], [input.first, ...(input.production === undefined ? [] : [input.production]), ...artifacts]);
   const { report, inferred } = await runCheck(plan, options);
@@ -33,7 +48,32 @@ export async function runCheckCommand(input: CheckRunInput, options: CheckOption
   return { report, plan };
 }
 
-function makePlan(input: CheckRunInput): CheckPlan {
+/**
+ * The config with the flags applied: lists (ignore) extend it, maps (rename, per-column tolerances, drift
+ * tests and thresholds) add to it, single values (tolerance, sample, required stages) replace it.
+ */
+export function withSettings(config: ReprodiffConfig, flags: CheckFlagSettings): ReprodiffConfig {
+  const out: { -readonly [K in keyof ReprodiffConfig]: ReprodiffConfig[K] } = { ...config };
+  if (flags.ignore?.length) out.ignore = [...(config.ignore ?? []), ...flags.ignore];
+  if (flags.rename && Object.keys(flags.rename).length) out.rename = { ...config.rename, ...flags.rename };
+  if (flags.tolerance) {
+    const t = flags.tolerance;
+    out.tolerance = { ...config.tolerance, ...(t.abs !== undefined ? { abs: t.abs } : {}), ...(t.rel !== undefined ? { rel: t.rel } : {}), columns: { ...config.tolerance?.columns, ...t.columns } };
+  }
+  if (flags.sample !== undefined) out.sample = flags.sample;
+  if (flags.requireStages?.length) out.requireStages = [...flags.requireStages];
+  const d = flags.drift;
+  if (d && (Object.keys(d.tests ?? {}).length || Object.keys(d.thresholds ?? {}).length)) {
+    const features = config.stages?.features;
+    out.stages = {
+      ...config.stages,
+      features: { ...features, drift: { ...features?.drift, tests: { ...features?.drift?.tests, ...d.tests }, thresholds: { ...features?.drift?.thresholds, ...d.thresholds } } },
+    };
+  }
+  return out;
+}
+
+async function makePlan(input: CheckRunInput): Promise<CheckPlan> {
   if (input.production !== undefined) return planFromDirectories(input.first, input.production);
   let isDir = false;
   try {

@@ -122,14 +122,15 @@ describe('check on an equivalent pipeline', () => {
     expect(r.json.stages.every((s: any) => s.status === 'equal')).toBe(true);
   });
 
-  it('a stage absent on one side is skipped with its reason, never equal', async () => {
+  it('a stage absent on one side is not compared, with its reason: artifact_unpaired, never equal', async () => {
     const cfg = readFileSync(join(dir, 'reprodiff.yml'), 'utf8').replace(/\n {2}predictions: production\/predictions.ndjson/, '');
     writeFileSync(join(dir, 'partial.yml'), cfg);
     const r = await runJson(['check', join(dir, 'partial.yml')]);
     const p = r.json.stages.find((s: any) => s.stage === 'predictions');
-    expect(p.status).toBe('skipped');
+    expect(p.status).toBe('different');
     expect(p.reason).toMatch(/no production artifact/);
-    expect(r.code).toBe(0);
+    expect(byCause(r.json, 'predictions', 'artifact_unpaired')).toMatchObject([{ severity: 'warning' }]);
+    expect(r.code).toBe(1);
   });
 
   it('inputs are never modified (checksums and modification times)', async () => {

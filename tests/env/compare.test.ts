@@ -147,9 +147,9 @@ describe('sources, interpreter and platform', () => {
   });
 
   it.each([
-    ['3.10.12', '3.11.8', 'error', 'minor'],
-    ['3.11.7', '3.11.8', 'warning', 'patch'],
-    ['2.7.18', '3.11.8', 'error', 'major'],
+    ['3.10.12', '3.11.8', 'warning', 'minor'],
+    ['3.11.7', '3.11.8', 'info', 'patch'],
+    ['2.7.18', '3.11.8', 'warning', 'major'],
   ])('python %s → %s is %s', (a, b, severity, change) => {
     const { findings } = compareEnv(freeze('numpy==1.0\n', { interpreter: { name: 'python', version: a } }), freeze('numpy==1.0\n', { interpreter: { name: 'python', version: b } }));
     expect(one(findings, 'python')).toMatchObject({ cause: 'interpreter_version', severity, evidence: { change, research: a, production: b } });
@@ -179,7 +179,7 @@ describe('sources, interpreter and platform', () => {
   it('R and npm versions', () => {
     const r = compareEnv(readEnvironment(fixture('renv/research.lock')), readEnvironment(fixture('renv/renv.lock')));
     expect(one(r.findings, 'glmnet').evidence).toMatchObject({ change: 'patch', direction: 'upgrade' });
-    expect(one(r.findings, 'R')).toMatchObject({ severity: 'error', evidence: { change: 'minor' } });
+    expect(one(r.findings, 'R')).toMatchObject({ severity: 'warning', evidence: { change: 'minor' } });
     const npm = compareEnv(readEnvironment(fixture('npm/package-lock.json')), readEnvironment(fixture('npm/npm-shrinkwrap.json')));
     expect(one(npm.findings, 'mathjs').evidence).toMatchObject({ change: 'other', direction: 'upgrade' });
     expect(one(npm.findings, '@tensorflow/tfjs').evidence).toMatchObject({ change: 'minor' });

@@ -130,7 +130,7 @@ describe.skipIf(process.platform === 'win32')('reprodiff env capture', () => {
     expect(typeof fp.platform.cpuCount).toBe('number');
     const cmp = json(['env', fixture('fingerprint/production.json'), out]);
     expect(cmp.code).toBe(1);
-    expect(cmp.report.findings.find((f: any) => f.cause === 'interpreter_version')).toMatchObject({ severity: 'error', evidence: { research: '3.11.8', production: '3.12.1' } });
+    expect(cmp.report.findings.find((f: any) => f.cause === 'interpreter_version')).toMatchObject({ severity: 'warning', evidence: { research: '3.11.8', production: '3.12.1' } });
   });
 
   it('--json prints the fingerprint', () => {

@@ -164,14 +164,18 @@ function compareInterpreters(a: Interpreter | undefined, b: Interpreter | undefi
     ];
   }
   if (a.specifier && b.specifier && a.specifier !== b.specifier) {
+    // The lowest interpreter each range allows (`>=3.10` → 3.10): a new minor there is a new interpreter.
+    const ra = ecosystem === 'python' ? representativeVersion(a.specifier) : null;
+    const rb = ecosystem === 'python' ? representativeVersion(b.specifier) : null;
+    const change = ra && rb ? classifyEcosystemChange(ra, rb, ecosystem) : null;
     return [
       finding({
         stage: STAGE,
-        severity: 'info',
+        severity: change ? interpreterSeverity(change) : 'info',
         cause: 'interpreter_version',
         columns: [name],
-        message: `${name} requirement ${a.specifier} -> ${b.specifier}`,
-        evidence: evidence('other', 'required range changed'),
+        message: `${name} requirement ${a.specifier} -> ${b.specifier}${change ? ` (${change} change of the lowest allowed version, ${ra} -> ${rb})` : ''}`,
+        evidence: { ...evidence(change ?? 'other', change ? 'lowest allowed version changed' : 'required range changed'), researchLowest: ra, productionLowest: rb },
       }),
     ];
   }

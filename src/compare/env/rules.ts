@@ -17,8 +17,10 @@
  * - Same conda version with another build string (libblas `…_mkl` vs `…_openblas`) is an `other` change.
  * - Conda packages that pip never lists (the interpreter, C libraries) are not compared when the other
  *   side is not conda.
- * - Interpreter: major.minor change → error, patch (or other) → warning; a version outside the other
- *   side's required range → error; two different ranges → info.
+ * - Interpreter: major or minor change → warning, patch (or other) → info, whether the versions are exact
+ *   (fingerprints, conda, Pipfile.lock, a freeze header) or the lower bounds of two required ranges (lock
+ *   files' `requires-python`); a version outside the other side's required range → error; two ranges that
+ *   differ otherwise (an upper bound) → info.
  * - Platform: OS, CPU architecture, conda subdir or byte order → warning; OS release, CPU model, CPU count → info.
  */
 import type { Severity } from '../../findings/types.js';
@@ -55,9 +57,9 @@ export function onlyOneSideSeverity(numerical: boolean, tooling: boolean, undecl
   return numerical ? 'error' : 'warning';
 }
 
-/** Severity of an interpreter version change. */
+/** Severity of an interpreter version change: a new minor or major Python is a likely break, a patch is not. */
 export function interpreterSeverity(change: ChangeClass): Severity {
-  return change === 'major' || change === 'minor' ? 'error' : 'warning';
+  return change === 'major' || change === 'minor' ? 'warning' : 'info';
 }
 
 /** Platform fields that change numerical behaviour (warning) versus facts worth knowing (info). */

@@ -354,6 +354,11 @@ interface KeyedPredictions {
   readonly samples: { readonly noise: EvidenceValue[]; readonly large: EvidenceValue[] };
 }
 
+/** The prediction columns (score, label) a finding is about. */
+function predictionColumns(cols: Columns): string[] {
+  return [cols.score?.name, cols.label?.name].filter((x): x is string => Boolean(x));
+}
+
 const bad = (s: string) => `(${s} IS NULL OR NOT isfinite(${s}))`;
 
 async function joinPredictions(
@@ -375,7 +380,7 @@ async function joinPredictions(
   for (const [h, side] of [[ha, 'research'], [hb, 'production']] as const) {
     if (h.duplicateRows > 0) {
       findings.push(finding({
-        stage: 'predictions', severity: 'warning', cause: 'duplicate_keys', columns: [...key], rowsAffected: h.duplicateRows,
+        stage: 'predictions', severity: 'warning', cause: 'duplicate_keys', columns: [...predictionColumns(cols), ...key], rowsAffected: h.duplicateRows,
         message: `${formatCount(h.duplicateKeys)} ids have more than one ${side} prediction (${formatCount(h.duplicateRows)} extra rows); the first by score is compared`,
         evidence: { side, duplicateKeys: h.duplicateKeys, duplicateRows: h.duplicateRows }, sampleKeys: h.sampleDuplicateKeys.map((k) => k as EvidenceValue),
       }));
@@ -388,6 +393,7 @@ async function joinPredictions(
       ...keys.map((p, i) => `CAST(${ident(name(p))} AS ${p.compareType}) AS k${i}`),
       cols.score ? `CAST(${ident(name(cols.score))} AS DOUBLE) AS s` : 'CAST(NULL AS DOUBLE) AS s',
       cols.label ? `${labelExpr(cols.label, s)} AS l` : 'CAST(NULL AS VARCHAR) AS l',
+      cols.truth ? `${labelExpr(cols.truth, s)} AS t` : 'CAST(NULL AS VARCHAR) AS t',
       'true AS _in',
     ];
     const notNull = keys.map((p) => `${ident(name(p))} IS NOT NULL`).join(' AND ');
@@ -400,7 +406,7 @@ async function joinPredictions(
   const labelA = useScoreLabel ? `CASE WHEN a.s >= ${num(threshold)} THEN '1' WHEN isfinite(a.s) THEN '0' END` : 'a.l';
   const labelB = useScoreLabel ? `CASE WHEN b.s >= ${num(threshold)} THEN '1' WHEN isfinite(b.s) THEN '0' END` : 'b.l';
   await engine.run(`CREATE TEMP TABLE ${table} AS
-SELECT ${keys.map((_p, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`).join(', ')}, a._in AS in_a, b._in AS in_b, a.s AS sa, b.s AS sb, ${labelA} AS la, ${labelB} AS lb
+SELECT ${keys.map((_p, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`).join(', ')}, a._in AS in_a, b._in AS in_b, a.s AS sa, b.s AS sb, ${labelA} AS la, ${labelB} AS lb, a.t AS ta, b.t AS tb
 FROM ${side(research, 'research', ha.duplicateRows > 0)} a FULL OUTER JOIN ${side(production, 'production', hb.duplicateRows > 0)} b ON ${on}`);
   const both = 'in_a AND in_b';
   const fin = `${both} AND isfinite(sa) AND isfinite(sb)`;
@@ -433,6 +439,7 @@ FROM ${side(research, 'research', ha.duplicateRows > 0)} a FULL OUTER JOIN ${sid
   max(abs(${d})) FILTER (WHERE ${scoreDiffers} AND ${tiny}) AS noise_max_abs,
   min(${d}) FILTER (WHERE ${fin}) AS min_d, max(${d}) FILTER (WHERE ${fin}) AS max_d,
   count(*) FILTER (WHERE ${labelDiffers}) AS flips,
+  count(*) FILTER (WHERE ${both} AND ta IS DISTINCT FROM tb) AS truth_changed,
   count(*) FILTER (WHERE ${fin} AND ((sa >= ${num(threshold)}) <> (sb >= ${num(threshold)}))) AS crossings
 FROM ${table}`);
   const st: Record<string, number | null> = {};
@@ -507,6 +514,14 @@ FROM ${table}`);
         evidence: { both: n('both_bad') }, sampleKeys: await sampleOf(`${both} AND ${bad('sa')} AND ${bad('sb')}`),
       }));
     }
+  }
+  // The ground truth itself differs on matched ids: the metrics of the two sides are not measured against the same targets.
+  if (cols.truth && n('truth_changed') > 0) {
+    findings.push(finding({
+      stage: 'predictions', severity: 'error', cause: 'value_changed', columns: [cols.truth.name, ...columns], rowsAffected: n('truth_changed'),
+      message: `${cols.truth.name}: the ground truth differs on ${formatCount(n('truth_changed'))} of ${formatCount(matched)} matched ids (${formatPercent(n('truth_changed') / Math.max(1, matched))}): the targets no longer mean the same thing, so metrics are not comparable`,
+      evidence: { column: cols.truth.name, changed: n('truth_changed'), matched }, sampleKeys: await sampleOf(`${both} AND ta IS DISTINCT FROM tb`),
+    }));
   }
   // Label flips and threshold crossings.
   if (task.kind === 'classification' && n('flips') > 0) {

@@ -19,7 +19,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import { finding } from '../../findings/report.js';
-import type { EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
+import type { Evidence, EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
 import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { chiSquareHomogeneity } from '../../stats/index.js';
@@ -30,6 +30,7 @@ import { rowHashSql } from '../data/keyless.js';
 import { stableFloat, toNumber } from '../data/values.js';
 import { SPLIT_NAMES, TRUTH_NAMES, inferColumn, requirePair } from '../predictions/infer.js';
 import { stratificationCause } from './stratification.js';
+import { groupOrder, inferGroup, keyConflicts } from './groups.js';
 
 export interface SplitCompareOptions extends SchemaOptions {
   readonly key?: readonly string[];
@@ -103,6 +104,16 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
   try {
     progress('split sizes and label balance');
     const sp = (s: Side) => `CAST(${ident(s.nameOf(cols.split))} AS VARCHAR)`;
+    if (keys.length && !cols.group) {
+      // No --group-col: the column research's splits are grouped by, when the evidence is strong.
+      const g = await inferGroup(engine, sides[0]!, schema.pairs, keys, [cols.split.name, ...(cols.label ? [cols.label.name] : [])], sp(sides[0]!));
+      if (g) {
+        cols.group = g.pair;
+        cols.inferred.group = g.pair.name;
+        summary.columns = { ...(summary.columns as Record<string, unknown>), group: g.pair.name };
+        summary.groupInference = { column: g.pair.name, groups: g.groups, expectedBrokenIfRowLevel: stableFloat(g.expectedBroken) };
+      }
+    }
     const sizes = await Promise.all(sides.map(async (s) => countsBy(engine, `SELECT ${sp(s)} AS s, count(*) AS n FROM ${s.table} GROUP BY 1`)));
     const splits = sortSplits([...sizes[0]!.keys(), ...sizes[1]!.keys()]);
     summary.splits = splits;
@@ -110,6 +121,7 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
     findings.push(...proportionFindings(splits, sizes[0]!, sizes[1]!, cols, alpha, summary));
     if (cols.label) findings.push(...(await labelBalance(engine, sides, splits, cols, sp, alpha, summary)));
 
+    if (keys.length) findings.push(...(await conflictFindings(engine, sides, keys, schema.pairs, cols, options, sample, summary)));
     let keyed = false;
     if (keys.length) {
       progress('joining assignments on the key');
@@ -272,8 +284,15 @@ FROM ${assignments(s)} r SEMI JOIN (${multi}) m ON ${sameKey('r', 'm')} GROUP BY
 
   // Transition matrix over distinct (id, split) pairs.
   const on = kc.map((k) => `a.${k} = b.${k}`).join(' AND ');
-  const rows = await engine.all(`SELECT a.sp AS ra, b.sp AS rb, a.${kc[0]} IS NOT NULL AND b.${kc[0]} IS NOT NULL AS both_in, count(*) AS n
-FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GROUP BY ALL`);
+  // The same (id, split) pair on both sides is agreement, whatever else the id holds (an id in two splits
+  // on both sides agrees twice); only the memberships left over are matched by id into transitions.
+  const onPair = `${on} AND a.sp = b.sp`;
+  const rows = await engine.all(`WITH a0 AS ${pairsOf(sides[0]!)}, b0 AS ${pairsOf(sides[1]!)},
+ra AS (SELECT * FROM a0 a ANTI JOIN b0 b ON ${onPair}), rb AS (SELECT * FROM b0 b ANTI JOIN a0 a ON ${onPair})
+SELECT ra, rb, count(*) AS n FROM (
+  SELECT a.sp AS ra, b.sp AS rb FROM a0 a JOIN b0 b ON ${onPair}
+  UNION ALL SELECT a.sp AS ra, b.sp AS rb FROM ra a FULL OUTER JOIN rb b ON ${on}
+) GROUP BY ALL`);
   const shared = await engine.one(`SELECT count(*) AS n FROM (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[0]!)}) a SEMI JOIN (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[1]!)}) b ON ${on}`);
   const sharedIds = toNumber(shared.n) ?? 0;
   if (sharedIds === 0) return false;
@@ -307,8 +326,10 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
     agreement[s] = { inBoth: both, onlyResearch: inR - both, onlyProduction: inP - both, jaccard: inR + inP - both ? stableFloat(both / (inR + inP - both)) : null };
   }
   summary.agreement = agreement;
-  const onlyR = hasAbsentP ? counts.reduce((x, row) => x + row[pLabels.length - 1]!, 0) : 0;
-  const onlyP = hasAbsentR ? counts[rLabels.length - 1]!.reduce((x, y) => x + y, 0) : 0;
+  // Ids in no split of the other side (a leftover membership of an id the other side has is a transition to "(none)", not a missing id).
+  const idsOf = (x: Side) => `(SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(x)})`;
+  const onlyR = hasAbsentP ? toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[0]!)} a ANTI JOIN ${idsOf(sides[1]!)} b ON ${on}`)).n) ?? 0 : 0;
+  const onlyP = hasAbsentR ? toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[1]!)} b ANTI JOIN ${idsOf(sides[0]!)} a ON ${on}`)).n) ?? 0 : 0;
   summary.ids = { shared: sharedIds, moved, onlyResearch: onlyR, onlyProduction: onlyP };
 
   for (const [n, side, other] of [[onlyR, 'research', 'production'], [onlyP, 'production', 'research']] as const) {
@@ -342,12 +363,28 @@ FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} GR
   const what = `${formatCount(moved)} of ${formatCount(sharedIds)} shared ids (${formatPercent(moved / sharedIds)}) are in another split in production`;
   const order = sameSizes || n0 === n1 ? await orderDependence(engine, sides, keys, cols, splits.length, sp, options) : null;
   if (order) summary.orderMatch = order;
+  // With groups kept whole on both sides, the evidence is at group level: groups per split, and the split sequence by first appearance.
+  const groups = !order && cols.group ? await groupOrder(engine, sides, cols.group, sp, splits.length, { research: options.fileOrder?.research ?? true, production: options.fileOrder?.production ?? true }) : null;
+  if (groups) summary.groupOrder = { groupsIntact: true, sameGroupCounts: groups.sameGroupCounts, orderMatch: groups.orderMatch, groupsPerSplit: groups.groupsPerSplit };
+  const groupEvidence: Evidence = groups ? { groupColumn: cols.group!.name, groupsIntact: true, sameGroupCounts: groups.sameGroupCounts, groupsPerSplit: groups.groupsPerSplit } : {};
   const groupBroken = (summary.groups as Record<string, { brokenGroups: number }> | undefined);
   if (order) {
     findings.push(finding({
       stage: 'splits', severity: 'error', cause: 'split_order_dependent', columns: [cols.split.name], rowsAffected: moved,
       message: `${what}, yet production's split sequence equals research's position by position (research ${order.research}, production ${order.production}): the split depends on row order (unordered database read); sort the rows before splitting`,
       evidence: { ...evidence, researchOrder: order.research, productionOrder: order.production }, sampleKeys: movedSamples,
+    }));
+  } else if (groups?.orderMatch) {
+    findings.push(finding({
+      stage: 'splits', severity: 'error', cause: 'split_order_dependent', columns: [cols.split.name, cols.group!.name], rowsAffected: moved,
+      message: `${what}, yet every ${cols.group!.name} group stays whole on both sides and, listed in order of first appearance in each file, the groups get the same split sequence: the groups are numbered by first appearance and the rows were read in another order (unordered database read); sort the rows (or number the groups by value) before splitting`,
+      evidence: { ...evidence, ...groupEvidence, orderedBy: `first appearance of ${cols.group!.name}` }, sampleKeys: movedSamples,
+    }));
+  } else if (groups?.sameGroupCounts) {
+    findings.push(finding({
+      stage: 'splits', severity: 'error', cause: 'split_unseeded', columns: [cols.split.name, cols.group!.name], rowsAffected: moved,
+      message: `${what} while every ${cols.group!.name} group stays whole on both sides and every split keeps its number of groups: a group split without a fixed seed`,
+      evidence: { ...evidence, ...groupEvidence }, sampleKeys: movedSamples,
     }));
   } else if (cols.group && groupBroken === undefined) {
     // Group analysis runs after; it decides (see groupFindings) — keep the membership finding for it.
@@ -412,6 +449,34 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
       stage: 'splits', severity: g.brokenGroups > other.brokenGroups ? 'error' : 'warning', cause: 'group_split_broken', columns: [cols.split.name, group.name], rowsAffected: g.rows,
       message: `${name}: ${formatCount(g.brokenGroups)} of ${formatCount(g.groups)} ${group.name} groups (${formatCount(g.rows)} rows) are in more than one split: group leakage`,
       evidence: { side: name, brokenGroups: g.brokenGroups, groupRows: g.rows, groups: g.groups, sampleGroups: g.sample },
+    }));
+  }
+  return out;
+}
+
+/**
+ * Keys present several times in one assignment table with copies that disagree (another split, another
+ * label or value): an upsert or append that did not deduplicate. An error when the other side has fewer
+ * such keys; info when both sides have as many (the same data either way, not a difference between them). Sides made of one file per split are left to the
+ * leakage check (an id in two split files is leakage, not a duplicate row).
+ */
+async function conflictFindings(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], pairs: readonly ColumnPair[], cols: Columns, options: SplitCompareOptions, sample: number, summary: Record<string, unknown>): Promise<Finding[]> {
+  const found = new Map<string, Awaited<ReturnType<typeof keyConflicts>>>();
+  for (const s of sides) {
+    if (options.fileOrder?.[s.name] === false) continue;
+    found.set(s.name, await keyConflicts(engine, s, keys, pairs, sample));
+  }
+  if ([...found.values()].some((v) => v.keys > 0)) summary.keyConflicts = Object.fromEntries([...found].map(([k, v]) => [k, { keys: v.keys, rows: v.rows, byColumn: v.byColumn }]));
+  const out: Finding[] = [];
+  for (const [name, c] of found) {
+    if (c.keys === 0) continue;
+    const other = found.get(name === 'research' ? 'production' : 'research')?.keys ?? 0;
+    const columns = Object.keys(c.byColumn).sort((x, y) => (x === cols.split.name ? -1 : y === cols.split.name ? 1 : x < y ? -1 : 1));
+    const parts = columns.map((col) => (col === cols.split.name ? `${formatCount(c.byColumn[col]!)} in different splits` : `${formatCount(c.byColumn[col]!)} with different ${col}`));
+    out.push(finding({
+      stage: 'splits', severity: c.keys > other ? 'error' : 'info', cause: 'split_conflict', columns, rowsAffected: c.rows,
+      message: `${name}: ${formatCount(c.keys)} ids appear more than once with conflicting rows (${parts.join(', ')}; ${formatCount(c.rows)} rows): duplicate keys from an upsert or append that did not deduplicate`,
+      evidence: { side: name, keys: c.keys, rows: c.rows, byColumn: c.byColumn, otherSideKeys: other }, sampleKeys: c.sample,
     }));
   }
   return out;

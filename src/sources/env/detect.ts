@@ -2,12 +2,15 @@
  * Which environment format a file is: by name first (`poetry.lock`, `environment.yml`, …), then by
  * content (JSON keys, TOML tables, conda `name=version=build` lines), else pip/requirements text.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
 import { shown } from '../../report/escape.js';
 import { MAX_BYTES, readTextFile, scanJsonDepth } from '../files.js';
 import { parseCondaEnvironment, parseCondaList } from './conda.js';
-import { isFingerprint, parseFingerprint } from './fingerprint.js';
+import { envFormatFromContent, envFormatFromName } from '../artifacts.js';
+import { parseFingerprint } from './fingerprint.js';
+import { withHeaderInterpreter } from './header.js';
 import { parseNpmLock, parsePipfileLock, parseRenvLock, readJson } from './json-locks.js';
 import type { EnvFormat, Environment } from './model.js';
 import { parsePoetryLock } from './poetry.js';
@@ -15,54 +18,15 @@ import { parseRequirements } from './requirements.js';
 import type { IncludeReader } from './requirements.js';
 import { parseUvLock } from './uv.js';
 
-/** Format from the file name alone, when the name is conventional. */
-export function envFormatFromName(path: string): EnvFormat | undefined {
-  const name = basename(path).toLowerCase();
-  if (name === 'poetry.lock') return 'poetry-lock';
-  if (name === 'uv.lock') return 'uv-lock';
-  if (name === 'pipfile.lock') return 'pipfile-lock';
-  if (name === 'renv.lock') return 'renv-lock';
-  if (name === 'package-lock.json' || name === 'npm-shrinkwrap.json') return 'npm-lock';
-  if (/^(environment|env|conda)[\w.-]*\.ya?ml$/.test(name)) return 'conda-environment';
-  return undefined;
-}
-
-const CONDA_EXPORT_LINE = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*=[^=\s]+=[^=\s]+$/;
-
-/** Format from the content (JSON keys, TOML tables, YAML dependencies, conda lines), falling back to requirements text. */
-export function envFormatFromContent(text: string): EnvFormat {
-  const t = text.replace(/^\uFEFF/, '').trimStart();
-  if (t.startsWith('{')) {
-    try {
-      const doc = JSON.parse(t) as Record<string, unknown>;
-      if (isFingerprint(doc)) return 'fingerprint';
-      if ('_meta' in doc && ('default' in doc || 'develop' in doc)) return 'pipfile-lock';
-      if ('Packages' in doc && 'R' in doc) return 'renv-lock';
-      if ('lockfileVersion' in doc) return 'npm-lock';
-    } catch {
-      // not JSON after all: fall through
-    }
-  }
-  if (/^\s*\[\[package\]\]/m.test(t)) {
-    if (/^\s*requires-python\s*=/m.test(t) || /^\s*source\s*=\s*\{\s*(registry|editable|virtual|git|path|url|directory)\s*=/m.test(t)) return 'uv-lock';
-    return 'poetry-lock';
-  }
-  if (/^dependencies\s*:/m.test(t)) return 'conda-environment';
-  const lines = t.split(/\r?\n/).map((l) => l.trim());
-  if (lines.some((l) => /^#\s*(platform:|packages in environment|This file may be used to create an environment)/i.test(l))) {
-    return lines.some((l) => /^#\s*packages in environment/i.test(l)) ? 'conda-list' : 'conda-export';
-  }
-  const body = lines.filter((l) => l !== '' && !l.startsWith('#'));
-  if (body.length > 0 && body.every((l) => CONDA_EXPORT_LINE.test(l))) return 'conda-export';
-  return 'requirements';
-}
+// The name and content rules are shared with `check`'s folder pairing (src/sources/artifacts.ts).
+export { envFormatFromContent, envFormatFromName } from '../artifacts.js';
 
 /** Parses environment text whose format is known (or detected). */
 export function parseEnvironment(text: string, origin: string, format: EnvFormat = envFormatFromName(origin) ?? envFormatFromContent(text), readInclude?: IncludeReader): Environment {
   switch (format) {
     case 'pip-freeze':
     case 'requirements':
-      return parseRequirements(text, origin, readInclude);
+      return withHeaderInterpreter(parseRequirements(text, origin, readInclude), text);
     case 'conda-environment':
       return parseCondaEnvironment(text, origin, readInclude);
     case 'conda-export':

@@ -1,0 +1,54 @@
+/**
+ * The comparison options of each stage inside `check`, from reprodiff.yml (global settings, then the
+ * stage's own), so that `check` reaches the comparators with the same options the stage commands build
+ * from their flags.
+ */
+import type { DataCompareOptions } from '../compare/data/index.js';
+import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
+import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
+import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
+
+export function tolerances(global: ToleranceConfig | undefined, local: ToleranceConfig | undefined): Tolerances {
+  const base = { abs: local?.abs ?? global?.abs ?? 0, rel: local?.rel ?? global?.rel ?? 0 };
+  const perColumn: Record<string, { abs: number; rel: number }> = {};
+  for (const [col, t] of Object.entries({ ...global?.columns, ...local?.columns })) perColumn[col] = { abs: t.abs ?? base.abs, rel: t.rel ?? base.rel };
+  return { default: base, perColumn };
+}
+
+/** Columns left out and renamed for a stage: the global lists, then the stage's own. */
+export function schemaOptions(config: ReprodiffConfig, local: { ignore?: readonly string[]; rename?: Readonly<Record<string, string>> } | undefined): { ignore: string[]; rename: Record<string, string> } {
+  return { ignore: [...(config.ignore ?? []), ...(local?.ignore ?? [])], rename: { ...config.rename, ...local?.rename } };
+}
+
+/** The predictions stage's score tolerance (a stage tolerance, else the global one), or undefined for exact. */
+export function predictionTolerance(config: ReprodiffConfig): Tolerance | undefined {
+  const tol = config.stages?.predictions?.tolerance ?? config.tolerance;
+  return tol ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined;
+}
+
+/** The data/features options for a stage: global settings, then the stage's own. */
+export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features', key: readonly string[] | undefined): DataCompareOptions {
+  const local = config.stages?.[stage] as (TableStageConfig & { drift?: NonNullable<NonNullable<ReprodiffConfig['stages']>['features']>['drift'] }) | undefined;
+  const drift = local?.drift;
+  const driftOptions: DriftOptions | undefined = drift
+    ? {
+        tests: drift.tests as Record<string, DriftTest> | undefined,
+        thresholds: drift.thresholds,
+        ...(drift.test !== undefined ? { test: drift.test } : {}),
+        ...(drift.threshold !== undefined ? { threshold: drift.threshold } : {}),
+        ...(drift.binStrategy !== undefined ? { binStrategy: drift.binStrategy } : {}),
+        ...(drift.psiFloor !== undefined ? { psiFloor: drift.psiFloor } : {}),
+        bins: drift.bins,
+        datasetShare: drift.datasetShare,
+        kinds: Object.fromEntries([...(drift.categorical ?? []).map((c) => [c, 'categorical']), ...(drift.numeric ?? []).map((c) => [c, 'numeric'])]),
+      }
+    : undefined;
+  return {
+    key,
+    keepDiffTable: true,
+    ...schemaOptions(config, local),
+    tolerances: tolerances(config.tolerance, local?.tolerance),
+    drift: driftOptions,
+    ...(config.sample !== undefined ? { sample: config.sample } : {}),
+  };
+}
