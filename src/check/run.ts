@@ -24,6 +24,7 @@ import { markPropagation } from './propagate.js';
 import type { KeyedTable, StageTables } from './propagate.js';
 import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
+import { inputLabel } from '../sources/resolve.js';
 
 export interface CheckOptions {
   readonly engine?: EngineOptions;
@@ -81,11 +82,11 @@ async function walk(
   for (const stage of STAGES) {
     const skipped = skipReason(plan, stage);
     if (skipped) {
-      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: plan.artifacts[stage] } }, findings: [] });
+      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: { research: inputLabel(plan.artifacts[stage].research), production: inputLabel(plan.artifacts[stage].production) } } }, findings: [] });
       continue;
     }
     progress(`comparing ${stage}`);
-    const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
+    const inputs = { inputs: { research: inputLabel(plan.artifacts[stage].research), production: inputLabel(plan.artifacts[stage].production) } };
     if (stage === 'env') {
       const outcome = compareEnv(readEnvironment(plan.artifacts.env.research!), readEnvironment(plan.artifacts.env.production!), { numericPackages: config.stages?.env?.numericPackages });
       outcomes.set(stage, withSummary(outcome, inputs));

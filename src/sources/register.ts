@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { ident, listLiteral, literal } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
 import { importArrow } from './arrow.js';
+import { openDatabaseInput } from './postgres/index.js';
 import { refinedSelect, refineTextTypes } from './refine.js';
 import type { Format, InputSpec } from './resolve.js';
 
@@ -56,7 +57,9 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
   const name = `${role.replace(/[^a-z0-9_]/gi, '_')}_${++counter}`;
   const relation = ident(name);
   try {
-    if (spec.format === 'arrow') {
+    if (spec.database) {
+      await openDatabaseInput(engine, spec.database, name);
+    } else if (spec.format === 'arrow') {
       await importArrow(engine, spec.files[0]!, name);
     } else if (spec.format === 'duckdb') {
       await openDuckdbTable(engine, spec, name);
