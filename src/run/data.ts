@@ -9,6 +9,7 @@ import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import { withInputs } from './inputs.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
+import { pushdownData } from '../sources/postgres/pushdown.js';
 
 export interface PairRunOptions {
   readonly engine?: EngineOptions;
@@ -40,7 +41,11 @@ export async function runPair(
 /** `reprodiff data A B`. */
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
-  return runPair('data', research, production, options, async (engine, a, b) => toOutcome(await compareDatasets(engine, a, b, options, 'data')));
+  // Both sides in one database: the comparison runs there when it can (src/sources/postgres/pushdown.ts).
+  const pushed = await pushdownData(research, production, options);
+  if ('outcome' in pushed) return buildReport('data', [pushed.outcome], options.failOn);
+  const note = pushed.note ? { engine: pushed.note } : {};
+  return runPair('data', research, production, options, async (engine, a, b) => toOutcome(await compareDatasets(engine, a, b, options, 'data'), [], note));
 }
 
 /** `reprodiff features A B`. */

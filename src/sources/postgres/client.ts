@@ -176,6 +176,8 @@ function safePassword(connectionString: string): string | undefined {
   }
 }
 
+const BATCH_BYTES = 1 << 20;
+
 /**
  * A pg "submittable" that runs one COPY … TO STDOUT and writes the CopyData chunks to a file, with
  * backpressure (the socket is paused while the file stream is full). pg's client hands every protocol
@@ -186,6 +188,8 @@ class CopyToFile {
   private error: Error | null = null;
   private readonly out;
   private finished = false;
+  private batch = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
 
   constructor(
     readonly text: string,
@@ -203,8 +207,27 @@ class CopyToFile {
     this.out.on('drain', () => connection.stream.resume());
   }
 
+  /**
+   * Each CopyData message is one row, and its chunk is a view into pg's read buffer, which is reused: the bytes
+   * are copied at once into a 1 MiB batch, written when full (a write keeps a reference until it is flushed).
+   */
   handleCopyData(msg: { chunk: Buffer }, connection: { stream: NodeJS.ReadableStream }): void {
-    if (!this.out.write(msg.chunk)) connection.stream.pause();
+    const chunk = msg.chunk;
+    if (this.used + chunk.length > this.batch.length) this.flush(connection);
+    if (chunk.length > this.batch.length) {
+      if (!this.out.write(Buffer.from(chunk))) connection.stream.pause();
+      return;
+    }
+    chunk.copy(this.batch, this.used);
+    this.used += chunk.length;
+  }
+
+  private flush(connection: { stream: NodeJS.ReadableStream }): void {
+    if (this.used === 0) return;
+    const full = this.batch.subarray(0, this.used);
+    this.batch = Buffer.allocUnsafe(BATCH_BYTES);
+    this.used = 0;
+    if (!this.out.write(full)) connection.stream.pause();
   }
 
   handleCommandComplete(msg: { text?: string }): void {
@@ -222,6 +245,7 @@ class CopyToFile {
     if (this.finished) return;
     this.finished = true;
     // The socket may still be paused for the last chunks ('drain' is not emitted once the file is ending).
+    if (!this.error) this.flush(connection);
     connection.stream.resume();
     this.out.end(() => this.callback(this.error, this.rows));
   }

@@ -1,0 +1,208 @@
+/**
+ * Way 1 of issue 21: both sides are tables or queries in the same PostgreSQL database, so the keyed
+ * `data --no-stats` diff runs there, as one statement (pushdown-sql.ts); only counts, per-column probes and at
+ * most --sample rows per finding come back. The findings are then read by the same code as a local diff
+ * (readColumnDiff, keyedRowFindings, valueFindings), so the causes are the same. What the database cannot
+ * answer the same way (duplicate keys, which pair up by value order; no common rows, which runs drift tests;
+ * a type without a remote comparison type) falls back to downloading both sides, and the report says so.
+ */
+import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
+import { matchSchemas } from '../../compare/data/columns.js';
+import type { ColumnPair } from '../../compare/data/columns.js';
+import { buildSummary, DEFAULT_UNMATCHED_SHARE, isUnmatched, toOutcome } from '../../compare/data/index.js';
+import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
+import { keyPairs, keyValue, readColumnDiff } from '../../compare/data/keyed.js';
+import type { ColumnDiff, DiffSample, KeyedDiff, KeyHealth, SamplePart } from '../../compare/data/keyed.js';
+import { toNumber, toPlain } from '../../compare/data/values.js';
+import type { DatabaseOptions, Engine, EngineOptions } from '../../engine/engine.js';
+import { withEngine } from '../../engine/engine.js';
+import { literal } from '../../engine/quote.js';
+import { ReprodiffError } from '../../errors.js';
+import type { Finding, StageOutcome } from '../../findings/types.js';
+import type { Dataset } from '../register.js';
+import { PgSession } from './client.js';
+import { localColumns, relationSql } from './download.js';
+import { postgresDialect } from './postgres-dialect.js';
+import { keyCountsSql, pushdownDiffSql } from './pushdown-sql.js';
+import type { RemotePair } from './pushdown-sql.js';
+import { isDatabaseInput, parseDatabaseInput } from './url.js';
+import type { DatabaseTarget } from './url.js';
+
+/** How a pushed-down (or not) comparison ran, for the stage summary's `engine` entry. */
+export interface EngineNote {
+  readonly mode: 'pushdown' | 'download';
+  readonly database: string;
+  /** Rows that crossed the network into reprodiff (pushdown: sample rows and keys only). */
+  readonly rowsTransferred?: number;
+  /** Why the comparison did not run in the database. */
+  readonly reason?: string;
+}
+
+export type PushdownResult = { readonly outcome: StageOutcome } | { readonly note: EngineNote | null };
+
+const same = (a: string, b: string, env: string | undefined) => (a || env || '') === (b || env || '');
+
+/** Why these two inputs cannot be compared inside one database, or null when they can. */
+export function pushdownObstacle(a: DatabaseTarget, b: DatabaseTarget, options: DataCompareOptions): string | null {
+  const sa = a.server;
+  const sb = b.server;
+  if (!same(sa.host, sb.host, process.env.PGHOST) || !same(sa.port, sb.port, process.env.PGPORT) || !same(sa.database, sb.database, process.env.PGDATABASE)) {
+    return 'the sides are in different databases';
+  }
+  if (!options.key || options.key.length === 0) return 'no --key (the keyless comparison runs locally)';
+  if (options.stats !== false) return 'column statistics run locally (pass --no-stats for the row diff alone)';
+  return null;
+}
+
+/**
+ * Runs `data` in the database when both inputs are there and the mode allows; otherwise says why (null when
+ * the inputs are not both database tables). `--pushdown always` turns every obstacle into a usage error.
+ */
+export async function pushdownData(research: string, production: string, options: DataCompareOptions & { engine?: EngineOptions }): Promise<PushdownResult> {
+  const mode = options.engine?.database?.pushdown ?? 'auto';
+  const both = isDatabaseInput(research) && isDatabaseInput(production);
+  if (!both) {
+    if (mode === 'always') throw new ReprodiffError('E_USAGE', '--pushdown always needs both sides in one database', { suggestion: 'give two postgres:// inputs on the same database, or --pushdown auto' });
+    return { note: null };
+  }
+  const a = parseDatabaseInput(research);
+  const b = parseDatabaseInput(production);
+  const database = 'PostgreSQL';
+  if (mode === 'never') return { note: { mode: 'download', database, reason: '--pushdown never' } };
+  const obstacle = pushdownObstacle(a, b, options);
+  const fallback = (reason: string): PushdownResult => {
+    if (mode === 'always') throw new ReprodiffError('E_USAGE', `cannot run this comparison inside the database: ${reason}`, { suggestion: 'use --pushdown auto (download when needed)' });
+    options.onProgress?.(`comparing locally: ${reason}`);
+    return { note: { mode: 'download', database, reason } };
+  };
+  if (obstacle) return fallback(obstacle);
+  options.onProgress?.('comparing inside PostgreSQL');
+  const session = await PgSession.open(a, options.engine?.database ?? ({} as DatabaseOptions));
+  try {
+    const result = await keyedInDatabase(session, a, b, options);
+    if ('reason' in result) return fallback(result.reason);
+    return { outcome: result.outcome };
+  } finally {
+    await session.close();
+  }
+}
+
+async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: DatabaseTarget, options: DataCompareOptions & { engine?: EngineOptions }): Promise<{ outcome: StageOutcome } | { reason: string }> {
+  const d = postgresDialect;
+  const stage = 'data';
+  const sample = options.sample ?? 5;
+  const key = options.key!;
+  const from = { research: relationSql(ta), production: relationSql(tb) };
+  const dataset = async (t: DatabaseTarget, fromSql: string): Promise<Dataset> => {
+    const cols = localColumns(t, await session.describe(fromSql));
+    return { label: t.label, format: 'postgres', relation: fromSql, columns: cols.map((c) => ({ name: c.remote.name, type: c.type })) };
+  };
+  const research = await dataset(ta, from.research);
+  const production = await dataset(tb, from.production);
+  const schema = matchSchemas(research.columns, production.columns, options);
+  const findings: Finding[] = schemaFindings(stage, schema);
+  const keyColumns = keyPairs(schema.pairs, key, research, production);
+  const keySet = new Set(key);
+  const remote = (p: ColumnPair): RemotePair | null => {
+    const t = d.remoteCompareType(p.compareType);
+    return t ? { pair: p, remoteType: t } : null;
+  };
+  const keys = keyColumns.map(remote);
+  const values = schema.pairs.filter((p) => !keySet.has(p.name)).map(remote);
+  const missing = [...keys, ...values].findIndex((x) => x === null);
+  if (missing >= 0) return { reason: `no ${d.name} type to compare ${[...keyColumns, ...schema.pairs.filter((p) => !keySet.has(p.name))][missing]!.compareType} in` };
+  const rk = keys as RemotePair[];
+  const rv = values as RemotePair[];
+
+  const health = async (fromSql: string, names: readonly string[], label: string): Promise<KeyHealth> => {
+    const row = (await session.query(keyCountsSql(d, fromSql, names)))[0]!;
+    const rows = toNumber(row.n) ?? 0;
+    const nullKeyRows = toNumber(row.nulls) ?? 0;
+    const distinctKeys = toNumber(row.d) ?? 0;
+    if (rows > 0 && nullKeyRows === rows) throw new ReprodiffError('E_KEY_NULL', `key ${key.join(', ')} is null on every row of ${label}`, { suggestion: 'choose another --key, or compare without a key' });
+    return { rows, nullKeyRows, distinctKeys, duplicateRows: rows - nullKeyRows - distinctKeys, duplicateKeys: 0, sampleDuplicateKeys: [] };
+  };
+  const ha = await health(from.research, keyColumns.map((k) => k.name), research.label);
+  const hb = await health(from.production, keyColumns.map((k) => k.productionName), production.label);
+  if (ha.duplicateRows > 0 || hb.duplicateRows > 0) return { reason: 'duplicate keys (their rows pair up by value order, locally)' };
+
+  options.onProgress?.('joining on the key inside PostgreSQL');
+  const row = (await session.query(pushdownDiffSql(d, from, rk, rv, options.tolerances, sample)))[0]!;
+  const onlyResearch = toNumber(row.only_a) ?? 0;
+  const onlyProduction = toNumber(row.only_b) ?? 0;
+  const matched = ha.rows - ha.nullKeyRows - onlyResearch;
+  if (isUnmatched(matched, ha.rows - ha.nullKeyRows, hb.rows - hb.nullKeyRows, options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE)) {
+    return { reason: 'the sides share (almost) no keys, so distributions are compared, locally' };
+  }
+
+  // Values come back as PostgreSQL text and are read through DuckDB's casts, so keys and sample values are the
+  // very JS values a local comparison shows.
+  let transferred = 0;
+  const keyTypes = keyColumns.map((k) => k.compareType);
+  const diff = await withEngine({ threads: 1 }, async (engine) => {
+    const readKeys = async (list: unknown): Promise<unknown[]> => {
+      const arr = (list as (string | null)[][] | null) ?? [];
+      transferred += arr.length;
+      const parts = await castAll(engine, arr.map((k) => k.map((v, j) => ({ text: v, type: keyTypes[j]! }))));
+      return parts.map((p) => keyValue(p));
+    };
+    const columns: ColumnDiff[] = [];
+    for (const [i, v] of rv.entries()) {
+      const n = toNumber(row[`p${i}_n`]) ?? 0;
+      if (n === 0) continue;
+      const probe = { ...(row[`probe${i}`] as Record<string, unknown>) };
+      const [[fmin, fmax]] = await castAll(engine, [[{ text: probe[`p${i}_filled_min`] as string | null, type: v.pair.compareType }, { text: probe[`p${i}_filled_max`] as string | null, type: v.pair.compareType }]], true);
+      probe[`p${i}_filled_min`] = fmin;
+      probe[`p${i}_filled_max`] = fmax;
+      const rows = (row[`samples${i}`] as (string | null)[][] | null) ?? [];
+      transferred += rows.length;
+      const typed = await castAll(engine, rows.map((r) => [...r.slice(1, 1 + rk.length).map((t, j) => ({ text: t, type: keyTypes[j]! })), { text: r[1 + rk.length]!, type: v.pair.compareType }, { text: r[2 + rk.length]!, type: v.pair.compareType }]));
+      const samples: Record<SamplePart, DiffSample[]> = { nullnan: [], filled: [], nulled: [], valued: [] };
+      rows.forEach((r, j) => {
+        const t = typed[j]!;
+        samples[r[0] as SamplePart].push({ key: keyValue(t.slice(0, rk.length)), research: toPlain(t[rk.length]), production: toPlain(t[rk.length + 1]) });
+      });
+      columns.push(readColumnDiff({ ...row, ...probe }, v.pair, i, n, samples));
+    }
+    const keyed: KeyedDiff = {
+      key,
+      research: ha,
+      production: hb,
+      matched,
+      onlyResearch,
+      onlyProduction,
+      changedRows: toNumber(row.changed) ?? 0,
+      sampleOnlyResearch: await readKeys(row.sample_only_a),
+      sampleOnlyProduction: await readKeys(row.sample_only_b),
+      columns,
+      diffTable: null,
+      valueColumns: rv.map((v) => v.pair.name),
+    };
+    return keyed;
+  });
+  findings.push(...keyedRowFindings(stage, diff));
+  for (const c of diff.columns) findings.push(...valueFindings(c, schema.pairs.find((p) => p.name === c.column)!, { stage }));
+  const comparison: DataComparison = {
+    stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
+    summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
+  };
+  const note: EngineNote = { mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: transferred };
+  return { outcome: toOutcome(comparison, [], { engine: note }) };
+}
+
+/**
+ * Casts rows of PostgreSQL text values to DuckDB types in one query, returning DuckDB's JS values
+ * (`asText`: their VARCHAR form, as the local probes' asText gives). Values pass as escaped literals.
+ */
+async function castAll(engine: Engine, rows: readonly (readonly { text: string | null; type: string }[])[], asText = false): Promise<unknown[][]> {
+  if (rows.length === 0) return [];
+  const width = rows[0]!.length;
+  const exprs = Array.from({ length: width }, (_x, j) => {
+    const cast = `TRY_CAST(c${j} AS ${rows[0]![j]!.type})`;
+    return asText ? `TRY_CAST(${cast} AS VARCHAR) AS c${j}` : `${cast} AS c${j}`;
+  });
+  const valuesList = rows.map((r, i) => `(${i}, ${r.map((v) => (v.text === null ? 'NULL' : literal(v.text))).join(', ')})`).join(', ');
+  const names = Array.from({ length: width }, (_x, j) => `c${j}`).join(', ');
+  const out = await engine.all(`SELECT ${exprs.join(', ')} FROM (VALUES ${valuesList}) AS t(i, ${names}) ORDER BY i`);
+  return out.map((r) => Array.from({ length: width }, (_x, j) => r[`c${j}`]));
+}
