@@ -16,10 +16,18 @@ export interface RemotePair {
   readonly remoteType: string;
 }
 
-/** The side subquery: keys and values cast to the comparison types, rows with a null key part left out (they are counted apart). */
+/**
+ * The side subquery: keys and values cast to the comparison types, rows with a null key part left out (they
+ * are counted apart). A column already of its comparison type is not cast, so a key keeps its index (the
+ * planner can merge-join two primary keys instead of hashing a side).
+ */
 export function sideSql(d: SqlDialect, from: string, side: 'research' | 'production', keys: readonly RemotePair[], values: readonly RemotePair[]): string {
   const name = (p: ColumnPair) => d.ident(side === 'research' ? p.name : p.productionName);
-  const cols = [...keys.map((k, i) => `CAST(${name(k.pair)} AS ${k.remoteType}) AS k${i}`), ...values.map((v, i) => `CAST(${name(v.pair)} AS ${v.remoteType}) AS v${i}`)];
+  const cast = (p: ColumnPair, remoteType: string) => {
+    const own = (side === 'research' ? p.research.type : p.production.type).toUpperCase();
+    return own === p.compareType.toUpperCase() ? name(p) : `CAST(${name(p)} AS ${remoteType})`;
+  };
+  const cols = [...keys.map((k, i) => `${cast(k.pair, k.remoteType)} AS k${i}`), ...values.map((v, i) => `${cast(v.pair, v.remoteType)} AS v${i}`)];
   const notNull = keys.map((k) => `${name(k.pair)} IS NOT NULL`).join(' AND ');
   return `SELECT ${cols.join(', ')} FROM ${from} AS q WHERE ${notNull}`;
 }
@@ -162,3 +170,16 @@ SELECT c.*,
   ${sampleKeys('in_a IS NULL')} AS sample_only_b${probes.length ? `,\n  ${probes.join(',\n  ')}` : ''}
 FROM c`;
 }
+
+/**
+ * Whether a table's key is declared unique and NOT NULL (a primary key, or a unique index on exactly those
+ * columns): then its key health needs only a row count, and both sides can be merge-joined in index order.
+ * Parameters: $1 the quoted table name, $2 the key column names.
+ */
+export const DECLARED_KEY_SQL = `SELECT
+  EXISTS (SELECT 1 FROM pg_index i
+          WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+            AND i.indnatts = cardinality($2::text[])
+            AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a
+                 WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])) = (SELECT array_agg(x ORDER BY x) FROM unnest($2::text[]) AS x)) AS uniq,
+  coalesce((SELECT bool_and(attnotnull) AND count(*) = cardinality($2::text[]) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = ANY ($2::text[])), false) AS notnull`;

@@ -23,7 +23,7 @@ import type { Dataset } from '../register.js';
 import { PgSession } from './client.js';
 import { localColumns, relationSql } from './download.js';
 import { postgresDialect } from './postgres-dialect.js';
-import { keyCountsSql, pushdownDiffSql } from './pushdown-sql.js';
+import { DECLARED_KEY_SQL, keyCountsSql, pushdownDiffSql } from './pushdown-sql.js';
 import type { RemotePair } from './pushdown-sql.js';
 import { isDatabaseInput, parseDatabaseInput } from './url.js';
 import type { DatabaseTarget } from './url.js';
@@ -114,16 +114,31 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   const rk = keys as RemotePair[];
   const rv = values as RemotePair[];
 
-  const health = async (fromSql: string, names: readonly string[], label: string): Promise<KeyHealth> => {
-    const row = (await session.query(keyCountsSql(d, fromSql, names)))[0]!;
+  // A table whose key is declared unique and NOT NULL needs no distinct count (a sort or hash of every key).
+  const declared = async (t: DatabaseTarget, fromSql: string, names: readonly string[]): Promise<boolean> => {
+    if ('query' in t.relation) return false;
+    const r = (await session.query(DECLARED_KEY_SQL, [fromSql, names]))[0]!;
+    return r.uniq === true && r.notnull === true;
+  };
+  const health = async (fromSql: string, names: readonly string[], label: string, unique: boolean): Promise<KeyHealth> => {
+    const row = unique ? { ...(await session.query(`SELECT count(*) AS n FROM ${fromSql} AS q`))[0]!, nulls: 0, d: null } : (await session.query(keyCountsSql(d, fromSql, names)))[0]!;
+    if (unique) row.d = row.n;
     const rows = toNumber(row.n) ?? 0;
     const nullKeyRows = toNumber(row.nulls) ?? 0;
     const distinctKeys = toNumber(row.d) ?? 0;
     if (rows > 0 && nullKeyRows === rows) throw new ReprodiffError('E_KEY_NULL', `key ${key.join(', ')} is null on every row of ${label}`, { suggestion: 'choose another --key, or compare without a key' });
     return { rows, nullKeyRows, distinctKeys, duplicateRows: rows - nullKeyRows - distinctKeys, duplicateKeys: 0, sampleDuplicateKeys: [] };
   };
-  const ha = await health(from.research, keyColumns.map((k) => k.name), research.label);
-  const hb = await health(from.production, keyColumns.map((k) => k.productionName), production.label);
+  const namesA = keyColumns.map((k) => k.name);
+  const namesB = keyColumns.map((k) => k.productionName);
+  const [uniqueA, uniqueB] = [await declared(ta, from.research, namesA), await declared(tb, from.production, namesB)];
+  const ha = await health(from.research, namesA, research.label, uniqueA);
+  const hb = await health(from.production, namesB, production.label, uniqueB);
+  // Both keys indexed: a merge join reads both indexes in key order. The planner otherwise picks a hash join
+  // that spills in batches at the default work_mem (1M rows: 3.2-3.7 s against 1.9-2.7 s).
+  if (uniqueA && uniqueB && keyColumns.every((k) => k.research.type.toUpperCase() === k.compareType.toUpperCase() && k.production.type.toUpperCase() === k.compareType.toUpperCase())) {
+    await session.query('SET LOCAL enable_hashjoin = off');
+  }
   if (ha.duplicateRows > 0 || hb.duplicateRows > 0) return { reason: 'duplicate keys (their rows pair up by value order, locally)' };
 
   options.onProgress?.('joining on the key inside PostgreSQL');
