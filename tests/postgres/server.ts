@@ -30,8 +30,9 @@ export const DATABASE = 'rdtest';
 
 /** The newest PostgreSQL server binaries on this machine, or null. */
 export function findBinDir(): string | null {
+  // REPRODIFF_PG_BIN names the folder of initdb/pg_ctl, and is then the only place looked at.
   const fromEnv = process.env.REPRODIFF_PG_BIN;
-  if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
+  if (fromEnv) return existsSync(join(fromEnv, 'initdb')) ? fromEnv : null;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
@@ -62,7 +63,7 @@ function run(server: Pick<PgServer, 'binDir' | 'runAs'>, tool: string, args: rea
 /** Starts a server, or throws an Error whose message says in one line why it cannot. */
 export async function startServer(): Promise<PgServer> {
   const binDir = findBinDir();
-  if (!binDir) throw new Error('no PostgreSQL server binaries (initdb) found; install Debian\'s postgresql package');
+  if (!binDir) throw new Error(`no PostgreSQL server binaries (initdb) found${process.env.REPRODIFF_PG_BIN ? ` in REPRODIFF_PG_BIN=${process.env.REPRODIFF_PG_BIN}` : ''}; install Debian's postgresql package`);
   const isRoot = userInfo().uid === 0;
   const runAs = isRoot ? (process.env.REPRODIFF_PG_USER ?? 'postgres') : null;
   if (runAs && spawnSync('id', ['-u', runAs]).status !== 0) throw new Error(`running as root and there is no '${runAs}' user to run PostgreSQL as`);
