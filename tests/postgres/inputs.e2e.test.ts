@@ -101,6 +101,22 @@ describe.skipIf(!s)('PostgreSQL inputs, downloaded into the local engine (--push
     expect((await adminSql(s!, 'SELECT is_called FROM tick')).rows[0].is_called).toBe(false);
   });
 
+  it('features, splits and predictions read tables and queries through the download', async () => {
+    const f = await runJson(['features', pgUrl(s!, 'sales_research'), pgUrl(s!, 'sales_production'), '--key', 'id']);
+    expect(f.code, f.stderr).toBe(1);
+    assertValidReport(f.json);
+    expect(f.json.findings.find((x: any) => x.cause === 'value_changed' && x.columns[0] === 'region').sampleKeys).toEqual([41]);
+    const split = (m: number) => pgUrl(s!, `SELECT id, CASE WHEN id % 10 < ${m} THEN 'train' ELSE 'test' END AS split FROM sales_research`);
+    const sp = await runJson(['splits', split(8), split(7), '--key', 'id']);
+    expect(sp.code, sp.stderr).toBe(1);
+    expect(sp.json.findings.find((x: any) => x.cause === 'split_membership').rowsAffected).toBe(30);
+    const score = (changed: string) => pgUrl(s!, `SELECT id, CASE WHEN id = 9 THEN ${changed} ELSE (qty % 100) / 100.0::float8 END AS score FROM sales_research`);
+    const p = await runJson(['predictions', score('0.27::float8'), score('0.5'), '--key', 'id', '--score-col', 'score']);
+    expect(p.code, p.stderr).toBe(1);
+    expect(p.json.findings.find((x: any) => x.cause === 'prediction_mismatch').sampleKeys).toEqual([9]);
+    expect(outputs(f) + outputs(sp) + outputs(p)).not.toContain(s!.password);
+  });
+
   it('check reads postgres:// artifacts and queries from reprodiff.yml; snapshot reads a table', async () => {
     const config = join(dir, 'reprodiff.yml');
     writeFileSync(config, [

@@ -37,6 +37,8 @@ describe('postgres:// inputs', () => {
         expect((e as Error).message).not.toContain('pw-XYZ');
       }
     }
+    expect(() => parseDatabaseInput('postgres://u:pw#XYZ@h:1/db#t')).toThrow(/the password seems to contain '#'/);
+    expect(() => parseDatabaseInput('postgres://u:pw#XYZ@h:1/db#t')).not.toThrow(/XYZ/);
     expect(redactUrl('postgres://u:pw-XYZ@h:1/db')).toBe('postgres://u@h:1/db');
     expect(redactUrl('postgres://u:pw-XYZ@[bad')).not.toContain('pw-XYZ');
     expect(inputLabel('postgres://u:pw-XYZ@h/db#t')).toBe('postgres://u@h/db#t');

@@ -34,6 +34,12 @@ export function parseDatabaseInput(input: string): DatabaseTarget {
   const hash = text.indexOf('#');
   const base = hash >= 0 ? text.slice(0, hash) : text;
   const fragment = hash >= 0 ? text.slice(hash + 1) : '';
+  // `postgres://user:pa#ss@host/db#t`: a '#' inside an unencoded password would put the rest of the password in
+  // the "table"; refuse without echoing any of it.
+  const authority = base.replace(SCHEME, '');
+  if (!authority.includes('@') && !authority.includes('/') && /^[^/\s]*@/.test(fragment)) {
+    throw new ReprodiffError('E_USAGE', `${SCHEME.exec(text)?.[0] ?? 'postgres://'}…: the password seems to contain '#'`, { suggestion: "percent-encode it in the URL ('#' is %23), or use PGPASSWORD or the password file" });
+  }
   let url: URL;
   try {
     url = new URL(base.replace(SCHEME, 'postgres://'));
