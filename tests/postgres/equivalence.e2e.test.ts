@@ -119,6 +119,7 @@ function essence(json: any) {
 
 /** Causes seen over all seeds: the pairs must exercise the cause recognition, not only row counts. */
 const seen = new Set<string>();
+let bisected = 0;
 
 describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same report through every way', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
@@ -143,6 +144,14 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
       expect(essence(pushdown.json), planted.join(',')).toEqual(essence(files.json));
       for (const f of files.json.findings) seen.add(f.cause);
       expect(essence(download.json), planted.join(',')).toEqual(essence(files.json));
+      // Across engines (checksum bisection): PostgreSQL on one side, the other side's Parquet file on the other.
+      for (const [x, y] of [[pgUrl(s!, ta), pb], [pa, pgUrl(s!, tb)]]) {
+        const cross = await runJson(['data', x!, y!, ...common, '--no-stats']);
+        expect(cross.code, cross.stderr).toBe(files.code);
+        expect(cross.json.stages[0].summary.engine.mode).toMatch(/^(bisection|download)$/);
+        expect(essence(cross.json), `${planted.join(',')} ${JSON.stringify(cross.json.stages[0].summary.engine)}`).toEqual(essence(files.json));
+        if (cross.json.stages[0].summary.engine.mode === 'bisection') bisected++;
+      }
       // With statistics, the database side is downloaded (said so in the summary) and equals the files too.
       const stats = await runJson(['data', pgUrl(s!, ta), pgUrl(s!, tb), ...common]);
       const statsFiles = await runJson(['data', pa, pb, ...common]);
@@ -152,7 +161,8 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     });
   }
 
-  it('the seeds exercised the causes that depend on how each engine computes', () => {
+  it('the seeds exercised the causes that depend on how each engine computes, and the bisection ran', () => {
+    expect(bisected).toBeGreaterThan(6);
     expect([...seen].sort()).toEqual(expect.arrayContaining(['float32_cast', 'null_vs_nan', 'precision_loss', 'rows_extra', 'rows_missing', 'timezone_shift', 'value_changed']));
   });
 
@@ -163,5 +173,35 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     expect(always.code).toBe(2);
     expect(always.json.error).toMatchObject({ code: 'E_USAGE' });
     expect(always.json.error.message).toMatch(/column statistics run locally/);
+  });
+
+  it('bisection recurses into differing segments and transfers only their rows; a large differing share downloads', async () => {
+    const n = 150_000;
+    const formula = (id: string, sqrt: string) => `${id} AS id, ${id} * 7 % 1000 AS qty, ${sqrt} AS root, 'v' || (${id} % 97) AS tag`;
+    await adminSql(s!, `DROP TABLE IF EXISTS big_research; CREATE TABLE big_research AS SELECT ${formula('i::bigint', 'sqrt(i::float8)')} FROM generate_series(1, ${n}) AS g(i); ALTER TABLE big_research ADD PRIMARY KEY (id)`);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const changed = [17, 40_000, 40_001, 99_999, 149_998];
+    const big = join(dir, 'big.parquet');
+    const many = join(dir, 'many.parquet');
+    await c.run(`CREATE TABLE t AS SELECT ${formula('CAST(i AS BIGINT)', 'sqrt(CAST(i AS DOUBLE))')} FROM range(1, ${n + 1}) AS g(i)`);
+    await c.run(`COPY (SELECT id, CASE WHEN id IN (${changed.join(', ')}) THEN qty + 1 ELSE qty END AS qty, root, tag FROM t WHERE id <> 123 ORDER BY id) TO '${big}' (FORMAT parquet)`);
+    await c.run(`COPY (SELECT id, CASE WHEN id % 5 = 0 THEN qty + 1 ELSE qty END AS qty, root, tag FROM t) TO '${many}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    const cross = await runJson(['data', pgUrl(s!, 'big_research'), big, '--key', 'id', '--no-stats']);
+    const down = await runJson(['data', pgUrl(s!, 'big_research'), big, '--key', 'id', '--no-stats', '--pushdown', 'never']);
+    expect(cross.code, cross.stderr).toBe(1);
+    const engine = cross.json.stages[0].summary.engine;
+    expect(engine.mode).toBe('bisection');
+    expect(engine.segmentsCompared).toBeGreaterThan(64); // a second level ran
+    expect(engine.rowsTransferred).toBeGreaterThanOrEqual(changed.length + 1);
+    expect(engine.rowsTransferred).toBeLessThan(n / 100);
+    expect(essence(cross.json)).toEqual(essence(down.json));
+    expect(cross.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(changed.length);
+    expect(cross.json.findings.find((f: any) => f.cause === 'rows_missing').sampleKeys).toEqual([123]);
+    const spread = await runJson(['data', pgUrl(s!, 'big_research'), many, '--key', 'id', '--no-stats']);
+    expect(spread.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/one download is cheaper/) });
+    expect(spread.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(n / 5);
   });
 });

@@ -42,9 +42,17 @@ export function localColumns(target: DatabaseTarget, columns: readonly RemoteCol
  */
 export async function downloadTable(engine: Engine, target: DatabaseTarget, name: string): Promise<number> {
   const session = await PgSession.open(target, engine.database);
+  try {
+    return await downloadWith(engine, session, target, relationSql(target), name);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The download through an open session (bisection downloads its segments in the snapshot it hashed). */
+export async function downloadWith(engine: Engine, session: PgSession, target: DatabaseTarget, from: string, name: string): Promise<number> {
   const file = join(engine.spillDir, `${name}.csv`);
   try {
-    const from = relationSql(target);
     const columns = localColumns(target, await session.describe(from));
     const select = `SELECT ${columns.map((c) => postgresDialect.exportExpr(c.remote)).join(', ')} FROM ${from} AS q`;
     const rows = await session.copyToFile(select, file);
@@ -63,6 +71,5 @@ export async function downloadTable(engine: Engine, target: DatabaseTarget, name
     return rows;
   } finally {
     rmSync(file, { force: true });
-    await session.close();
   }
 }

@@ -20,6 +20,8 @@ import { literal } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';
 import type { Dataset } from '../register.js';
+import type { ReadOptions } from '../resolve.js';
+import { bisectData } from './bisect.js';
 import { PgSession } from './client.js';
 import { localColumns, relationSql } from './download.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -30,7 +32,7 @@ import type { DatabaseTarget } from './url.js';
 
 /** How a pushed-down (or not) comparison ran, for the stage summary's `engine` entry. */
 export interface EngineNote {
-  readonly mode: 'pushdown' | 'download';
+  readonly mode: 'pushdown' | 'bisection' | 'download';
   readonly database: string;
   /** Rows that crossed the network into reprodiff (pushdown: sample rows and keys only). */
   readonly rowsTransferred?: number;
@@ -58,11 +60,12 @@ export function pushdownObstacle(a: DatabaseTarget, b: DatabaseTarget, options: 
  * Runs `data` in the database when both inputs are there and the mode allows; otherwise says why (null when
  * the inputs are not both database tables). `--pushdown always` turns every obstacle into a usage error.
  */
-export async function pushdownData(research: string, production: string, options: DataCompareOptions & { engine?: EngineOptions }): Promise<PushdownResult> {
+export async function pushdownData(research: string, production: string, options: DataCompareOptions & { engine?: EngineOptions; read?: ReadOptions }): Promise<PushdownResult> {
   const mode = options.engine?.database?.pushdown ?? 'auto';
-  const both = isDatabaseInput(research) && isDatabaseInput(production);
-  if (!both) {
-    if (mode === 'always') throw new ReprodiffError('E_USAGE', '--pushdown always needs both sides in one database', { suggestion: 'give two postgres:// inputs on the same database, or --pushdown auto' });
+  const [dbA, dbB] = [isDatabaseInput(research), isDatabaseInput(production)];
+  if (dbA !== dbB) return crossEngine(dbA ? research : production, dbA ? production : research, dbA ? 'research' : 'production', options, mode);
+  if (!dbA) {
+    if (mode === 'always') throw new ReprodiffError('E_USAGE', '--pushdown always needs a database input', { suggestion: 'give postgres:// inputs, or --pushdown auto' });
     return { note: null };
   }
   const a = parseDatabaseInput(research);
@@ -85,6 +88,22 @@ export async function pushdownData(research: string, production: string, options
   } finally {
     await session.close();
   }
+}
+
+/** A database table against a local file: checksum bisection when it can run, else the download (and why). */
+async function crossEngine(remote: string, local: string, remoteSide: 'research' | 'production', options: DataCompareOptions & { engine?: EngineOptions; read?: ReadOptions }, mode: 'auto' | 'always' | 'never'): Promise<PushdownResult> {
+  const database = 'PostgreSQL';
+  if (mode === 'never') return { note: { mode: 'download', database, reason: '--pushdown never' } };
+  const fallback = (reason: string): PushdownResult => {
+    if (mode === 'always') throw new ReprodiffError('E_USAGE', `cannot compare without downloading the table: ${reason}`, { suggestion: 'use --pushdown auto (download when needed)' });
+    options.onProgress?.(`downloading: ${reason}`);
+    return { note: { mode: 'download', database, reason } };
+  };
+  if (!options.key || options.key.length === 0) return fallback('no --key (the keyless comparison runs locally)');
+  if (options.stats !== false) return fallback('column statistics run locally (pass --no-stats for the row diff alone)');
+  options.onProgress?.('comparing segment checksums');
+  const result = await bisectData(parseDatabaseInput(remote), local, remoteSide, options);
+  return 'reason' in result ? fallback(result.reason) : { outcome: result.outcome };
 }
 
 async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: DatabaseTarget, options: DataCompareOptions & { engine?: EngineOptions }): Promise<{ outcome: StageOutcome } | { reason: string }> {
