@@ -194,7 +194,7 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     expect(cross.code, cross.stderr).toBe(1);
     const engine = cross.json.stages[0].summary.engine;
     expect(engine.mode).toBe('bisection');
-    expect(engine.segmentsCompared).toBeGreaterThan(64); // a second level ran
+    expect(engine.segmentsCompared).toBeGreaterThanOrEqual(n / 100); // segments of ~100 rows
     expect(engine.rowsTransferred).toBeGreaterThanOrEqual(changed.length + 1);
     expect(engine.rowsTransferred).toBeLessThan(n / 100);
     expect(essence(cross.json)).toEqual(essence(down.json));

@@ -26,10 +26,15 @@ import { downloadWith, localColumns, relationSql } from './download.js';
 import { DECLARED_KEY_SQL } from './pushdown-sql.js';
 import type { DatabaseTarget } from './url.js';
 
-/** Segments per range and level. */
-export const SEGMENTS = 64;
+/**
+ * Segments per range and level: enough that a segment of evenly spread keys holds about LEAF_ROWS rows (so
+ * changes spread over the whole table, the usual case, are found in one level), at least MIN_SEGMENTS, at
+ * most MAX_SEGMENTS (one GROUP BY of that many groups per side).
+ */
+export const MIN_SEGMENTS = 16;
+export const MAX_SEGMENTS = 1 << 16;
 /** A differing segment with at most this many rows (on the larger side) is downloaded rather than split. */
-export const LEAF_ROWS = 2000;
+export const LEAF_ROWS = 100;
 /** Above this share of rows in differing segments, one download is cheaper than bisecting further. */
 export const MAX_DIFFERING_SHARE = 0.1;
 
@@ -108,14 +113,15 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
       : await engine.all(segmentSumsSql(duckdbHash, local.relation, nameOn(side), pairs, side, r.lo, r.width, n));
     return new Map(rows.map((x) => [toNumber(x.seg)!, { n: toNumber(x.n) ?? 0, s: String(x.s) }]));
   };
-  let open: Range[] = [{ lo, width: hi - lo + 1n }];
+  let open: (Range & { rows: number })[] = [{ lo, width: hi - lo + 1n, rows: total }];
   const leaves: Range[] = [];
   let segmentsCompared = 0;
   while (open.length > 0) {
-    const next: Range[] = [];
+    const next: (Range & { rows: number })[] = [];
     let differingRows = 0;
     for (const r of open) {
-      const n = r.width < BigInt(SEGMENTS) ? Number(r.width) : SEGMENTS;
+      const want = Math.min(MAX_SEGMENTS, Math.max(MIN_SEGMENTS, Math.ceil(r.rows / LEAF_ROWS)));
+      const n = r.width < BigInt(want) ? Number(r.width) : want;
       const a = await sums(remoteSide, true, r, n);
       const b = await sums(localSide, false, r, n);
       segmentsCompared += n;
@@ -126,23 +132,26 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
         // Segment seg holds the keys k with seg ≤ (k − lo)·n/width < seg + 1.
         const start = r.lo + ceilDiv(BigInt(seg) * r.width, BigInt(n));
         const end = r.lo + ceilDiv(BigInt(seg + 1) * r.width, BigInt(n));
-        const part = { lo: start, width: end - start };
-        if (part.width <= 0n) continue;
         const rows = Math.max(x?.n ?? 0, y?.n ?? 0);
+        const part = { lo: start, width: end - start, rows };
+        if (part.width <= 0n) continue;
         differingRows += rows;
         (rows <= LEAF_ROWS || part.width === 1n ? leaves : next).push(part);
       }
     }
-    if (differingRows > MAX_DIFFERING_SHARE * total && total > LEAF_ROWS) return { reason: `${Math.round((100 * differingRows) / total)}% of the rows are in differing segments: one download is cheaper` };
+    // A few thousand rows move cheaply either way: the share only counts beyond that.
+    if (differingRows > Math.max(MAX_DIFFERING_SHARE * total, 10 * LEAF_ROWS)) return { reason: `${Math.round((100 * differingRows) / total)}% of the rows are in differing segments: one download is cheaper` };
     open = next;
   }
 
   // Only the differing segments' rows cross the network; the keyed diff runs on them.
-  const where = (k: string) => (leaves.length ? leaves.map((l) => `${k} BETWEEN ${l.lo} AND ${l.lo + l.width - 1n}`).join(' OR ') : 'false');
+  // Leaves are disjoint key ranges, joined as a small table (one OR per leaf on every row would not scale).
+  const ranges = leaves.length ? leaves.map((l) => `(${l.lo}, ${l.lo + l.width - 1n})`).join(', ') : '(1, 0)';
   const subRemote = `rd_bisect_${remoteSide}`;
-  const transferred = await downloadWith(engine, session, target, `(SELECT * FROM ${from} AS q WHERE ${where(rk)})`, subRemote);
+  const transferred = await downloadWith(engine, session, target, `(SELECT q.* FROM ${from} AS q JOIN (VALUES ${ranges}) AS r(lo, hi) ON q.${rk} BETWEEN r.lo AND r.hi)`, subRemote);
   const subLocal = `rd_bisect_${localSide}`;
-  await engine.run(`CREATE TEMP VIEW ${ident(subLocal)} AS SELECT * FROM ${local.relation} WHERE ${where(`CAST(${lk} AS BIGINT)`)}`);
+  await engine.run(`CREATE TEMP TABLE rd_bisect_ranges AS SELECT * FROM (VALUES ${ranges}) AS r(lo, hi)`);
+  await engine.run(`CREATE TEMP VIEW ${ident(subLocal)} AS SELECT t.* FROM ${local.relation} AS t JOIN rd_bisect_ranges AS r ON CAST(t.${lk} AS BIGINT) BETWEEN r.lo AND r.hi`);
   const sub = (d: Dataset, name: string): Dataset => ({ ...d, relation: ident(name) });
   const [subA, subB] = remoteSide === 'research' ? [sub(remote, subRemote), sub(local, subLocal)] : [sub(local, subLocal), sub(remote, subRemote)];
   const partial = await keyedDiff(engine, subA, subB, pairs, { key, tolerances: options.tolerances, sample: options.sample ?? 5 });
