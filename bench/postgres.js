@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Pushdown vs the server's floor (issue 21): two keyed tables in one PostgreSQL database, 0.01% of rows changed,
 // timed as (1) one bare FULL OUTER JOIN count on the server, (2) `reprodiff data … --key id --no-stats`
-// (pushdown), (3) the same with --pushdown never (both tables streamed into DuckDB). Each run is its own
-// process; the tables are made once (deterministic SQL) and reused.
+// (pushdown), (3) the same with --pushdown never (both tables streamed into DuckDB); and across engines, the
+// production table's Parquet twin (bench/data/, git-ignored) against the research table: (4) one bare checksum
+// scan of the table on the server plus one of the Parquet file in DuckDB (the canonical row hash summed), and
+// (5) `reprodiff data pg#a twin.parquet --key id --no-stats` (checksum bisection). Each run is its own process;
+// the tables are made once (deterministic SQL) and reused.
 //
 //   node bench/postgres.js --url postgres://admin:…@127.0.0.1:5432/db [--rows 1000000] [--repeat 3] [--rebuild]
 //
 // The URL's user must be able to create tables (the benchmark writes its own fixtures; reprodiff only reads).
+import { DuckDBInstance } from '@duckdb/node-api';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 
@@ -66,8 +71,51 @@ const cli = (extra) => {
   return { s: (performance.now() - t) / 1000, changed: json.stages[0].summary.rows.changed, engine: json.stages[0].summary.engine };
 };
 
+// The Parquet twin of the production table, written by DuckDB from the server's CSV export.
+const { PgSession } = await import('../dist/src/sources/postgres/client.js');
+const { parseDatabaseInput } = await import('../dist/src/sources/postgres/url.js');
+const { segmentSumsSql, postgresHash, duckdbHash } = await import('../dist/src/sources/postgres/bisect-sql.js');
+const { matchSchemas } = await import('../dist/src/compare/data/columns.js');
+mkdirSync('bench/data', { recursive: true });
+const twin = `bench/data/pg-twin-${rows}.parquet`;
+const db = await DuckDBInstance.create(':memory:');
+const duck = await db.connect();
+await duck.run("SET TimeZone = 'UTC'");
+const TYPES = { id: 'BIGINT', i1: 'INTEGER', i2: 'BIGINT', d1: 'DOUBLE', d2: 'DOUBLE', n1: 'DECIMAL(12,2)', s1: 'VARCHAR', s2: 'VARCHAR', t1: 'TIMESTAMPTZ', f1: 'BOOLEAN' };
+if (!existsSync(twin) || args.includes('--rebuild')) {
+  const session = await PgSession.open(parseDatabaseInput(`${url}#${b}`));
+  await session.copyToFile(`SELECT * FROM ${b}`, `${twin}.csv`);
+  await session.close();
+  const cols = Object.entries(TYPES).map(([k, t]) => `'${k}': '${t}'`).join(', ');
+  await duck.run(`COPY (SELECT * FROM read_csv('${twin}.csv', columns = {${cols}}, header = false, auto_detect = false, allow_quoted_nulls = false)) TO '${twin}' (FORMAT parquet)`);
+  execFileSync('rm', ['-f', `${twin}.csv`]);
+}
+const columns = Object.entries(TYPES).map(([name, type]) => ({ name, type }));
+const pairs = matchSchemas(columns, columns, {}).pairs;
+const checksum = async () => {
+  let t = performance.now();
+  await client.query(segmentSumsSql(postgresHash, b, 'id', pairs, 'production', 1n, BigInt(rows), 1));
+  const server = (performance.now() - t) / 1000;
+  t = performance.now();
+  await duck.run(`CREATE OR REPLACE VIEW twin AS SELECT * FROM read_parquet('${twin}')`);
+  await duck.runAndReadAll(segmentSumsSql(duckdbHash, 'twin', 'id', pairs, 'production', 1n, BigInt(rows), 1));
+  return { server, parquet: (performance.now() - t) / 1000 };
+};
+const crossCli = () => {
+  const t = performance.now();
+  let out;
+  try {
+    out = execFileSync(process.execPath, ['bin/run.js', 'data', `${url}#${a}`, twin, '--key', 'id', '--no-stats', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  } catch (e) {
+    if (e.status !== 1) throw e;
+    out = e.stdout;
+  }
+  const json = JSON.parse(out);
+  return { s: (performance.now() - t) / 1000, changed: json.stages[0].summary.rows.changed, engine: json.stages[0].summary.engine };
+};
+
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-const runs = { floor: [], pushdown: [], download: [] };
+const runs = { floor: [], pushdown: [], download: [], checksumServer: [], checksumParquet: [], bisection: [] };
 let last = {};
 for (let r = 0; r < repeat; r++) {
   const f = await floorRun();
@@ -76,8 +124,21 @@ for (let r = 0; r < repeat; r++) {
   runs.pushdown.push(p.s);
   const d = cli(['--pushdown', 'never']);
   runs.download.push(d.s);
-  last = { floorRows: f.n, pushdownChanged: p.changed, downloadChanged: d.changed, engine: p.engine };
+  const c = await checksum();
+  runs.checksumServer.push(c.server);
+  runs.checksumParquet.push(c.parquet);
+  const x = crossCli();
+  runs.bisection.push(x.s);
+  last = { floorRows: f.n, pushdownChanged: p.changed, downloadChanged: d.changed, bisectionChanged: x.changed, engine: p.engine, bisectionEngine: x.engine };
 }
+duck.closeSync();
+db.closeSync();
 await client.end();
 const floor = median(runs.floor);
-console.log(JSON.stringify({ rows, repeat, medians: { floor, pushdown: median(runs.pushdown), download: median(runs.download) }, ratios: { pushdown: median(runs.pushdown) / floor, download: median(runs.download) / floor }, runs, ...last }, null, 2));
+const scans = median(runs.checksumServer) + median(runs.checksumParquet);
+console.log(JSON.stringify({
+  rows, repeat,
+  medians: { floor, pushdown: median(runs.pushdown), download: median(runs.download), checksumServer: median(runs.checksumServer), checksumParquet: median(runs.checksumParquet), bisection: median(runs.bisection) },
+  ratios: { pushdown: median(runs.pushdown) / floor, download: median(runs.download) / floor, bisectionOverScans: median(runs.bisection) / scans },
+  runs, ...last,
+}, null, 2));

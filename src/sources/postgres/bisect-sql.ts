@@ -29,7 +29,7 @@ export interface HashDialect {
 /** Which comparison types bisection can hash identically in both engines. */
 export function hashable(pair: ColumnPair): boolean {
   const t = pair.compareType.toUpperCase();
-  return ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE'].includes(t);
+  return ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'].includes(t);
 }
 
 /** The canonical text of one column's value (already cast to its comparison type). */
@@ -47,6 +47,7 @@ export function canonicalSql(h: HashDialect, x: string, pair: ColumnPair): strin
       return orNull(`CASE WHEN ${h.isFiniteTime(x)} THEN CAST(${h.days(x)} AS VARCHAR) WHEN ${x} > DATE '1970-01-01' THEN 'inf' ELSE '-inf' END`);
     case 'TIMESTAMP':
     case 'TIMESTAMP WITH TIME ZONE':
+    case 'TIMESTAMPTZ':
       return orNull(`CASE WHEN ${h.isFiniteTime(x)} THEN CAST(${h.micros(x)} AS VARCHAR) WHEN ${x} > ${t === 'TIMESTAMP' ? "TIMESTAMP '1970-01-01'" : "TIMESTAMPTZ '1970-01-01 00:00:00+00'"} THEN 'inf' ELSE '-inf' END`);
     case 'DOUBLE': {
       // |x| = 2^e · (1 + M/2^52): e from ln, corrected by one either way (divisions by powers of two are exact).
@@ -84,7 +85,7 @@ export const postgresHash: HashDialect = {
   ident: (n) => `"${n.replaceAll('"', '""')}"`,
   cast: (x, p) => {
     const t = p.compareType.toUpperCase();
-    const pgType: Record<string, string> = { BIGINT: 'bigint', DOUBLE: 'float8', VARCHAR: 'text', BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamptz' };
+    const pgType: Record<string, string> = { BIGINT: 'bigint', DOUBLE: 'float8', VARCHAR: 'text', BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', TIMESTAMPTZ: 'timestamptz' };
     return `CAST(${x} AS ${pgType[t]})`;
   },
   pow2: (e) => `power(2::float8, ${e})`,

@@ -32,9 +32,11 @@ import type { DatabaseTarget } from './url.js';
  * most MAX_SEGMENTS (one GROUP BY of that many groups per side).
  */
 export const MIN_SEGMENTS = 16;
-export const MAX_SEGMENTS = 1 << 16;
+export const MAX_SEGMENTS = 1 << 18;
 /** A differing segment with at most this many rows (on the larger side) is downloaded rather than split. */
-export const LEAF_ROWS = 100;
+export const LEAF_ROWS = 50;
+/** Below this many rows on the database side, `auto` downloads the table (way 3): bisection cannot pay. */
+export const BISECT_MIN_ROWS = 100_000;
 /** Above this share of rows in differing segments, one download is cheaper than bisecting further. */
 export const MAX_DIFFERING_SHARE = 0.1;
 
@@ -66,7 +68,7 @@ export async function bisectData(
   });
 }
 
-async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTarget, local: Dataset, remoteSide: 'research' | 'production', options: DataCompareOptions): Promise<BisectResult> {
+async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTarget, local: Dataset, remoteSide: 'research' | 'production', options: DataCompareOptions & { engine?: EngineOptions }): Promise<BisectResult> {
   const stage = 'data';
   const from = relationSql(target);
   const remoteColumns = localColumns(target, await session.describe(from));
@@ -102,6 +104,7 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   const hLocal = health(lc);
   if (hRemote.nullKeyRows || hLocal.nullKeyRows || hRemote.duplicateRows || hLocal.duplicateRows) return { reason: 'null or duplicate keys (they pair up locally)' };
   if (rr.lo === null || lr.lo === null) return { reason: 'an empty side' };
+  if (options.engine?.database?.pushdown !== 'always' && hRemote.rows < BISECT_MIN_ROWS) return { reason: `a small table (${hRemote.rows} rows): one download is cheaper` };
   const lo = [BigInt(String(rr.lo)), BigInt(String(lr.lo))].reduce((a, b) => (a < b ? a : b));
   const hi = [BigInt(String(rr.hi)), BigInt(String(lr.hi))].reduce((a, b) => (a > b ? a : b));
   const total = Math.max(hRemote.rows, hLocal.rows);
