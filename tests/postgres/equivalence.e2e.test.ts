@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runJson } from '../helpers/cli.js';
 import { assertValidReport } from '../helpers/schema.js';
+import { canonicalSql, duckdbHash, postgresHash } from '../../src/sources/postgres/bisect-sql.js';
 import { adminSql, pgServer, pgUrl } from './helpers.js';
 
 const s = pgServer();
@@ -174,6 +175,34 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     expect(always.code).toBe(2);
     expect(always.json.error).toMatchObject({ code: 'E_USAGE' });
     expect(always.json.error.message).toMatch(/column statistics run locally/);
+  });
+
+  it('canonical values are the same text in both engines: doubles are their IEEE bits, timestamps UTC microseconds', async () => {
+    const r = rng(99);
+    const doubles: number[] = [0.1, 1, 2, 0.5, 3, 1e308, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, -0, 1 / 3, 2 ** 53, 2 ** -1022, 1.7976931348623157e308];
+    for (let i = 0; i < 2000; i++) doubles.push((r() - 0.5) * 10 ** (Math.floor(r() * 620) - 310));
+    const text = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+    const pgDoubles = (await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM unnest($1::float8[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [[...doubles.map(text), 'NaN', 'Infinity', '-Infinity', null]])).rows.map((x) => x.t);
+    const stamps = ['2024-03-01 00:37:12.345678+00', '1969-12-31 23:59:59.999999+00', 'infinity', '-infinity', '0044-03-15 00:00:00+00'];
+    const pgStamps = (await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [stamps])).rows.map((x) => x.t);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run("SET TimeZone = 'UTC'");
+    const list = [...doubles.map((v) => `CAST('${text(v)}' AS DOUBLE)`), "CAST('nan' AS DOUBLE)", "CAST('inf' AS DOUBLE)", "CAST('-inf' AS DOUBLE)", 'CAST(NULL AS DOUBLE)'];
+    const duckDoubles = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM (SELECT unnest([${list.join(', ')}]) AS x)`)).getRowObjectsJS().map((x) => x.t);
+    const duckStamps = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM (SELECT unnest([${stamps.map((v) => `CAST('${v}' AS TIMESTAMPTZ)`).join(', ')}]) AS x)`)).getRowObjectsJS().map((x) => x.t);
+    c.closeSync();
+    db.closeSync();
+    expect(duckDoubles).toEqual(pgDoubles);
+    expect(duckStamps).toEqual(pgStamps);
+    expect(pgStamps).toEqual(['1709253432345678', '-1', 'inf', '-inf', '-60772291200000000']);
+    const bits = (v: number) => {
+      const b = Buffer.alloc(8);
+      b.writeDoubleBE(v);
+      return b.toString('hex');
+    };
+    doubles.forEach((v, i) => expect(pgDoubles[i]).toBe(v === 0 ? '0' : Number.isFinite(v) ? bits(v) : v > 0 ? 'inf' : '-inf'));
+    expect(pgDoubles.slice(-4)).toEqual(['nan', 'inf', '-inf', 'N']);
   });
 
   it('bisection recurses into differing segments and transfers only their rows; a large differing share downloads', async () => {

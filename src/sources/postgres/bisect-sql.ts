@@ -1,8 +1,8 @@
 /**
  * Checksum bisection (way 2 of issue 21): SQL that both engines evaluate to the SAME numbers for equal rows.
  * Every value is first put in one canonical text form that no formatting choice of either engine enters:
- * integers in decimal; floats as sign, binary exponent and 52-bit mantissa computed by exact arithmetic (text
- * forms of floats differ between PostgreSQL and DuckDB); dates as days and timestamps as microseconds since
+ * integers in decimal; floats as their IEEE-754 bits in hex (PostgreSQL reads them, DuckDB rebuilds them by exact
+ * arithmetic; text forms of floats differ between the engines); dates as days and timestamps as microseconds since
  * 1970 (UTC); booleans 0/1; text length-prefixed in bytes (so no separator can be forged); null `N`. A row's
  * hash is the first 60 bits of md5 of its canonical text, summed per segment (exactly: numeric / HUGEINT).
  */
@@ -22,6 +22,11 @@ export interface HashDialect {
   readonly nanTest: (x: string) => string;
   readonly infTest: (x: string, sign: 1 | -1) => string;
   readonly md5Bits: (t: string) => string;
+  /**
+   * The IEEE-754 bits of a finite, non-zero double as 16 lower-case hex digits: PostgreSQL reads them
+   * (float8send); DuckDB, which cannot, rebuilds them from the exponent and mantissa (floatBitsByArithmetic).
+   */
+  readonly floatBits: (x: string) => string;
   /** floor((k - lo) · n / width) in exact integer arithmetic. */
   readonly segment: (k: string, lo: string, n: number, width: string) => string;
 }
@@ -49,22 +54,25 @@ export function canonicalSql(h: HashDialect, x: string, pair: ColumnPair): strin
     case 'TIMESTAMP WITH TIME ZONE':
     case 'TIMESTAMPTZ':
       return orNull(`CASE WHEN ${h.isFiniteTime(x)} THEN CAST(${h.micros(x)} AS VARCHAR) WHEN ${x} > ${t === 'TIMESTAMP' ? "TIMESTAMP '1970-01-01'" : "TIMESTAMPTZ '1970-01-01 00:00:00+00'"} THEN 'inf' ELSE '-inf' END`);
-    case 'DOUBLE': {
-      // |x| = 2^e · (1 + M/2^52): e from ln, corrected by one either way (divisions by powers of two are exact).
-      const ax = `abs(${x})`;
-      const e0 = `floor(ln(${ax}) / ln(2))`;
-      const e = `(${e0} + CASE WHEN ${ax} / ${h.pow2(e0)} >= 2 THEN 1 WHEN ${ax} / ${h.pow2(e0)} < 1 THEN -1 ELSE 0 END)`;
-      const mant = h.toBigint(`(${ax} / ${h.pow2(e)} - 1) * 4503599627370496`);
-      const sign = `CASE WHEN ${x} < 0 THEN '-' ELSE '+' END`;
-      // Subnormals (below 2^-1022): an exact integer multiple of 2^-1074.
-      const sub = `'s' || ${sign} || CAST(${h.toBigint(`${ax} * ${h.pow2('600')} * ${h.pow2('474')}`)} AS VARCHAR)`;
-      return orNull(`CASE WHEN ${h.nanTest(x)} THEN 'nan' WHEN ${h.infTest(x, 1)} THEN 'inf' WHEN ${h.infTest(x, -1)} THEN '-inf' WHEN ${x} = 0 THEN '0'
-        WHEN ${ax} < 2.2250738585072014e-308 THEN ${sub}
-        ELSE ${sign} || CAST(CAST(${e} AS BIGINT) AS VARCHAR) || ':' || CAST(${mant} AS VARCHAR) END`);
-    }
+    case 'DOUBLE':
+      return orNull(`CASE WHEN ${h.nanTest(x)} THEN 'nan' WHEN ${h.infTest(x, 1)} THEN 'inf' WHEN ${h.infTest(x, -1)} THEN '-inf' WHEN ${x} = 0 THEN '0' ELSE ${h.floatBits(x)} END`);
     default:
       throw new Error(`no canonical form for ${pair.compareType}`);
   }
+}
+
+/**
+ * A finite non-zero double's bit pattern by exact arithmetic: |x| = 2^e · (1 + M/2^52), e from ln corrected by
+ * one either way (divisions by powers of two are exact); subnormals (below 2^-1022) are multiples of 2^-1074.
+ */
+function floatBitsByArithmetic(x: string, pow2: (e: string) => string, toUbigint: (x: string) => string): string {
+  const ax = `abs(${x})`;
+  const e0 = `floor(ln(${ax}) / ln(2))`;
+  const e = `(${e0} + CASE WHEN ${ax} / ${pow2(e0)} >= 2 THEN 1 WHEN ${ax} / ${pow2(e0)} < 1 THEN -1 ELSE 0 END)`;
+  const normal = `(${toUbigint(`${e} + 1023`)} << 52) | ${toUbigint(`(${ax} / ${pow2(e)} - 1) * 4503599627370496`)}`;
+  const subnormal = toUbigint(`${ax} * ${pow2('600')} * ${pow2('474')}`);
+  const sign = `CASE WHEN ${x} < 0 THEN ${toUbigint('1')} << 63 ELSE ${toUbigint('0')} END`;
+  return `printf('%016x', ${sign} | CASE WHEN ${ax} < 2.2250738585072014e-308 THEN ${subnormal} ELSE ${normal} END)`;
 }
 
 /** The row hash of a side: its columns (research order) cast, made canonical and joined. */
@@ -97,6 +105,7 @@ export const postgresHash: HashDialect = {
   nanTest: (x) => `${x} = 'NaN'::float8`,
   infTest: (x, s) => `${x} = '${s < 0 ? '-' : ''}Infinity'::float8`,
   md5Bits: (t) => `(('x' || substr(md5(${t}), 1, 15))::bit(60)::bigint)`,
+  floatBits: (x) => `encode(float8send(${x}), 'hex')`,
   segment: (k, lo, n, width) => `div((${k} - ${lo})::numeric * ${n}, ${width}::numeric)`,
 };
 
@@ -112,5 +121,6 @@ export const duckdbHash: HashDialect = {
   nanTest: (x) => `isnan(${x})`,
   infTest: (x, s) => `(isinf(${x}) AND ${x} ${s < 0 ? '<' : '>'} 0)`,
   md5Bits: (t) => `CAST('0x' || substr(md5(${t}), 1, 15) AS BIGINT)`,
+  floatBits: (x) => floatBitsByArithmetic(x, (e) => `pow(2.0, ${e})`, (v) => `CAST(${v} AS UBIGINT)`),
   segment: (k, lo, n, width) => `CAST((CAST(${k} AS HUGEINT) - ${lo}) * ${n} // ${width} AS BIGINT)`,
 };
