@@ -30,7 +30,7 @@ export abstract class ReprodiffCommand extends Command {
     'temp-dir': Flags.string({ summary: 'Where DuckDB may spill (a private folder is made inside and removed after).', helpGroup: 'ENGINE' }),
     threads: Flags.integer({ min: 1, summary: 'DuckDB worker threads (default: one per core).', helpGroup: 'ENGINE' }),
     timeout: Flags.integer({ min: 1, summary: 'Database inputs (postgres://): seconds each statement may run (statement_timeout).', helpGroup: 'DATABASE' }),
-    pushdown: Flags.option({ options: ['auto', 'always', 'never'] as const, summary: 'Database inputs: run the comparison inside the database when both sides are there (auto), always, or never (download).', helpGroup: 'DATABASE' })(),
+    pushdown: Flags.option({ options: ['auto', 'always', 'never'] as const, summary: 'Database inputs: compare inside the database (both sides there) or by segment checksums (a table vs a file) when it can (auto), always, or never (download the tables).', helpGroup: 'DATABASE' })(),
   };
 
   protected progress: ProgressSink = stderrProgress();
