@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_TIMEOUT'
   | 'E_PYTHON'
   | 'E_SNAPSHOT'
+  | 'E_DATABASE'
   | 'E_INTERRUPTED';
 
 export class ReprodiffError extends Error {

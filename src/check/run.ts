@@ -27,6 +27,7 @@ import { stageGraph } from './graph.js';
 import type { KeyedTable, StageTables } from './propagate.js';
 import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
+import { inputLabel } from '../sources/resolve.js';
 
 /** The data/features options of a stage (kept exported here for the library API). */
 export { tableOptions } from './stage-options.js';
@@ -95,11 +96,11 @@ async function walk(
   for (const stage of STAGES) {
     const skipped = skipReason(plan, stage);
     if (skipped) {
-      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: plan.artifacts[stage] } }, findings: [] });
+      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: { research: inputLabel(plan.artifacts[stage].research), production: inputLabel(plan.artifacts[stage].production) } } }, findings: [] });
       continue;
     }
     progress(`comparing ${stage}`);
-    const inputs = { inputs: { research: plan.artifacts[stage].research, production: plan.artifacts[stage].production } };
+    const inputs = { inputs: { research: inputLabel(plan.artifacts[stage].research), production: inputLabel(plan.artifacts[stage].production) } };
     if (stage === 'env') {
       const quoted = (path: string) => !plan.unquoted?.includes(path);
       const outcome = compareEnv(readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)), readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)), { numericPackages: config.stages?.env?.numericPackages });

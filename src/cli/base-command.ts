@@ -36,6 +36,8 @@ export abstract class ReprodiffCommand extends Command {
     'memory-limit': Flags.string({ summary: 'Memory budget of the run (e.g. 2GB): DuckDB gets 92% of it and spills to --temp-dir beyond that.', helpGroup: 'ENGINE' }),
     'temp-dir': Flags.string({ summary: 'Where DuckDB may spill (a private folder is made inside and removed after).', helpGroup: 'ENGINE' }),
     threads: Flags.integer({ min: 1, summary: 'DuckDB worker threads (default: one per core).', helpGroup: 'ENGINE' }),
+    timeout: Flags.integer({ min: 1, summary: 'Database inputs (postgres://): seconds each statement may run (statement_timeout).', helpGroup: 'DATABASE' }),
+    pushdown: Flags.option({ options: ['auto', 'always', 'never'] as const, summary: 'Database inputs: compare inside the database (both sides there) or by segment checksums (a table vs a file) when it can (auto), always, or never (download the tables).', helpGroup: 'DATABASE' })(),
   };
 
   protected progress: ProgressSink = stderrProgress();
@@ -80,8 +82,9 @@ export abstract class ReprodiffCommand extends Command {
     return report;
   }
 
-  protected engineOptions(flags: { 'memory-limit'?: string; 'temp-dir'?: string; threads?: number }) {
-    return { memoryLimit: flags['memory-limit'], tempDir: flags['temp-dir'], threads: flags.threads };
+  protected engineOptions(flags: { 'memory-limit'?: string; 'temp-dir'?: string; threads?: number; timeout?: number; pushdown?: 'auto' | 'always' | 'never' }) {
+    const database = { timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, pushdown: flags.pushdown };
+    return { memoryLimit: flags['memory-limit'], tempDir: flags['temp-dir'], threads: flags.threads, database };
   }
 
   protected failOn(flags: { 'fail-on'?: string }): FailOn {

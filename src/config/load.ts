@@ -138,5 +138,6 @@ function rank(e: ErrorObject): number {
 
 /** A path from the config, resolved against the config's folder (snapshot `#name` suffixes kept). */
 export function resolveConfigPath(baseDir: string, path: string): string {
+  if (/^postgres(ql)?:\/\//i.test(path.trim())) return path.trim(); // a database table or query, not a path
   return isAbsolute(path) ? path : join(baseDir, path);
 }

@@ -19,6 +19,15 @@ export interface EngineOptions {
   readonly readableFiles?: readonly string[];
   /** Directories DuckDB may read (globs, partitioned datasets). */
   readonly readableDirs?: readonly string[];
+  /** How database inputs (postgres://) are read: statement timeout and pushdown. */
+  readonly database?: DatabaseOptions;
+}
+
+/** Options of database inputs: every statement's timeout (`--timeout`) and whether comparisons run in the database (`--pushdown`). */
+export interface DatabaseOptions {
+  /** statement_timeout of every query, in ms (0 or absent: none). */
+  readonly timeoutMs?: number;
+  readonly pushdown?: 'auto' | 'always' | 'never';
 }
 
 export type Row = Record<string, unknown>;
@@ -51,6 +60,8 @@ export class Engine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly spillDir: string,
+    /** Options of database inputs (postgres://), read when one is opened. */
+    readonly database: DatabaseOptions = {},
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -80,7 +91,7 @@ export class Engine {
       config.allocator_background_threads = 'true';
       instance = await DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();
-      const engine = new Engine(instance, connection, spillDir);
+      const engine = new Engine(instance, connection, spillDir, options.database);
       await engine.lockDown(options);
       return engine;
     } catch (e) {

@@ -11,6 +11,7 @@ import { withInputs } from './inputs.js';
 import { reconcilePair } from '../sources/reconcile.js';
 import { internalNames, withFileNames } from '../sources/names.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
+import { pushdownData } from '../sources/postgres/pushdown.js';
 import type { SchemaOptions } from '../compare/data/columns.js';
 import { ReprodiffError } from '../errors.js';
 import { shown } from '../report/escape.js';
@@ -64,11 +65,15 @@ export async function runPair(
 /** `reprodiff data A B`. */
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
+  // Both sides in one database: the comparison runs there when it can (src/sources/postgres/pushdown.ts).
+  const pushed = await pushdownData(research, production, options);
+  if ('outcome' in pushed) return buildReport('data', [pushed.outcome], options.failOn);
+  const note = pushed.note ? { engine: pushed.note } : {};
   return runPair('data', research, production, options, async (engine, a, b) => {
     // Names as the files spell them (emb_S beside emb_s) map to the engine's names before they are checked.
     const named = internalNames(options, a, b);
     assertNamedColumns(a, b, named);
-    return toOutcome(await compareDatasets(engine, a, b, named, 'data'));
+    return toOutcome(await compareDatasets(engine, a, b, named, 'data'), [], note);
   });
 }
 

@@ -8,6 +8,7 @@ import { ReprodiffError } from '../errors.js';
 import { buildReport } from '../findings/report.js';
 import type { Report } from '../findings/types.js';
 import type { Dataset } from '../sources/register.js';
+import { isDatabaseInput } from '../sources/postgres/index.js';
 import { resolveInput } from '../sources/resolve.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import type { PairRunOptions } from './data.js';
@@ -31,7 +32,8 @@ export interface SplitInput {
  * hive-partitioned) is one file per split; anything else is one assignment table.
  */
 export function parseSplitInput(input: string, read: ReadOptions = {}): SplitInput {
-  if (!existsSync(input) && input.includes(',')) {
+  // A database input (postgres://…#SELECT a, b …) holds commas but is one table.
+  if (!isDatabaseInput(input) && !existsSync(input) && input.includes(',')) {
     const paths = input.split(',').map((p) => p.trim()).filter(Boolean);
     return { label: input, perSplit: named(paths) };
   }

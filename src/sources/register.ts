@@ -8,6 +8,7 @@ import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
 import { dayMonthOrders, fileNames } from './names.js';
 import type { DayMonth } from './names.js';
+import { openDatabaseInput } from './postgres/index.js';
 import type { Format, InputSpec } from './resolve.js';
 
 export interface ColumnInfo {
@@ -86,7 +87,9 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
     if (json) await checkDataFiles(spec);
     const checked = json ? Promise.resolve() : checkDataFiles(spec);
     const loaded = (async () => {
-      if (spec.format === 'arrow') {
+      if (spec.database) {
+        await openDatabaseInput(engine, spec.database, name);
+      } else if (spec.format === 'arrow') {
         await importArrow(engine, spec.files[0]!, name);
       } else if (spec.format === 'duckdb') {
         await openDuckdbTable(engine, spec, name);

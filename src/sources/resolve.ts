@@ -2,9 +2,12 @@ import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { ReprodiffError } from '../errors.js';
 import { isFolderFile, statPath } from './files.js';
+import { redactInput, resolveDatabaseInput } from './postgres/index.js';
+import type { DatabaseTarget } from './postgres/index.js';
 
 export const FORMATS = ['csv', 'tsv', 'parquet', 'json', 'ndjson', 'arrow', 'duckdb'] as const;
-export type Format = (typeof FORMATS)[number];
+/** How an input is read: a file format, or `postgres` for a table or query on a PostgreSQL server. */
+export type Format = (typeof FORMATS)[number] | 'postgres';
 
 /** Options that change how a text input is read. */
 export interface ReadOptions {
@@ -34,9 +37,16 @@ export interface InputSpec {
   /** Table name inside a DuckDB database file. */
   readonly table?: string;
   readonly read: ReadOptions;
+  /** A table or query on a database server (format `postgres`): no file is read. */
+  readonly database?: DatabaseTarget;
 }
 
 const GLOB_CHARS = /[*?[]/;
+
+/** An input as reports may show it: a database URL without its credentials, a path unchanged. */
+export function inputLabel<T extends string | undefined>(input: T): T {
+  return (input === undefined ? input : redactInput(input)) as T;
+}
 
 /** Format from a file name: `.csv.gz` is CSV, `.feather` is Arrow. */
 export function formatFromName(path: string): Format | undefined {
@@ -76,6 +86,8 @@ export function formatFromName(path: string): Format | undefined {
 
 /** Resolves what a user typed (file, glob, directory, `db.duckdb#table`) into an InputSpec, or a one-line error. */
 export function resolveInput(input: string, read: ReadOptions = {}): InputSpec {
+  const database = resolveDatabaseInput(input);
+  if (database) return { label: database.label, format: 'postgres', files: [], dirs: [], hive: false, read, database };
   const hashAt = input.lastIndexOf('#');
   if (hashAt > 0) {
     const path = input.slice(0, hashAt);

@@ -36,11 +36,18 @@ export interface AffineFit {
   readonly constant: { readonly rows: number; readonly research: number; readonly production: number; readonly samples: readonly { key: unknown; research: unknown; production: unknown }[] } | null;
 }
 
-/** Columns worth a fit: numeric, at least three differing rows, all of them finite on both sides and not one constant per side. */
+/** A rescale moves every valued row of the column (all but its fixed point): most matched rows must differ. */
+export const AFFINE_MIN_SHARE = 0.5;
+
+/**
+ * Columns worth a fit: numeric, at least three differing rows and at least half the matched rows (a scaler, a unit
+ * or a ddof touches every row; a few edited values on the same line are edits, not a rescale), all of them finite
+ * on both sides and not one constant per side.
+ */
 export function affineCandidates(diff: KeyedDiff, pairs: readonly ColumnPair[]): ColumnDiff[] {
   return diff.columns.filter((d) => {
     const p = pairs.find((x) => x.name === d.column);
-    return p && isNumericKind(p.kind) && d.bothValued >= 3 && d.finiteValued === d.bothValued && d.float32Equal < d.bothValued && d.constants.researchDistinct >= 3;
+    return p && isNumericKind(p.kind) && d.bothValued >= 3 && d.bothValued >= AFFINE_MIN_SHARE * diff.matched && d.finiteValued === d.bothValued && d.float32Equal < d.bothValued && d.constants.researchDistinct >= 3;
   });
 }
 

@@ -306,7 +306,7 @@ function ignored(name: string, options: SchemaOptions): boolean {
   return (options.ignore ?? []).includes(name);
 }
 
-function isUnmatched(matched: number, rowsA: number, rowsB: number, share: number): boolean {
+export function isUnmatched(matched: number, rowsA: number, rowsB: number, share: number): boolean {
   const smaller = Math.min(rowsA, rowsB);
   return smaller > 0 && matched <= share * smaller;
 }
@@ -331,7 +331,7 @@ export function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile,
   return rest;
 }
 
-function buildSummary(c: {
+export function buildSummary(c: {
   research: Dataset;
   production: Dataset;
   schema: SchemaMatch;

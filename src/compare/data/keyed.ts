@@ -588,7 +588,7 @@ function sampleSql(table: string, keyCols: string, i: number, p: ColumnPair, sam
 ) WHERE rn <= ${sample} ORDER BY part, ${keyCols}`;
 }
 
-function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples: ColumnDiff['samples']): ColumnDiff {
+export function readColumnDiff(probe: Row, p: ColumnPair, i: number, n: number, samples: ColumnDiff['samples']): ColumnDiff {
   const g = (stat: string) => probe[`p${i}_${stat}`];
   const num = (stat: string) => toNumber(g(stat)) ?? 0;
   const offsets = (g('offsets') as unknown[] | null | undefined) ?? [];

@@ -1,0 +1,266 @@
+/**
+ * Equivalence across engines: the same random pair with planted breaks, loaded into PostgreSQL and written
+ * as Parquet (by DuckDB), gives the same verdict, counts, causes, columns, rows and samples whether it is
+ * compared inside PostgreSQL (pushdown), downloaded from it, or read from the Parquet files. Types that
+ * differ between engines are in every pair: numeric/decimal, double with NaN and null, real, timestamptz,
+ * date, text (with quotes and non-ASCII), boolean.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runJson } from '../helpers/cli.js';
+import { assertValidReport } from '../helpers/schema.js';
+import { canonicalSql, duckdbHash, postgresHash } from '../../src/sources/postgres/bisect-sql.js';
+import { adminSql, pgServer, pgUrl } from './helpers.js';
+
+const s = pgServer();
+const dir = mkdtempSync(join(tmpdir(), 'rd-pg-eq-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const COLUMNS = [
+  ['id', 'bigint', 'BIGINT'],
+  ['amount', 'numeric(12,2)', 'DECIMAL(12,2)'],
+  ['score', 'double precision', 'DOUBLE'],
+  ['ratio', 'real', 'FLOAT'],
+  ['seen', 'timestamptz', 'TIMESTAMPTZ'],
+  ['day', 'date', 'DATE'],
+  ['label', 'text', 'VARCHAR'],
+  ['flag', 'boolean', 'BOOLEAN'],
+] as const;
+
+type Row = (string | null)[];
+
+/** A research table and a production copy with breaks chosen by the seed, every value as its text. */
+function makePair(seed: number): { a: Row[]; b: Row[]; planted: string[] } {
+  const r = rng(seed);
+  const n = 120 + Math.floor(r() * 80);
+  const labels = ['north', 'south', "it's", 'Zürich', 'east "x"', ''];
+  const a: Row[] = [];
+  for (let i = 1; i <= n; i++) {
+    const u = r();
+    a.push([
+      String(i * 3),
+      (Math.round(r() * 100000) / 100).toFixed(2),
+      u < 0.05 ? 'NaN' : u < 0.1 ? null : String(r() * 1000 - 500),
+      String(Math.fround(Math.round(r() * 64) / 8)),
+      new Date(Date.UTC(2024, 0, 1) + Math.floor(r() * 1e10)).toISOString().replace('Z', '') + String(Math.floor(r() * 1000)).padStart(3, '0') + '+00',
+      new Date(Date.UTC(2023, 0, 1) + Math.floor(r() * 400) * 86400000).toISOString().slice(0, 10),
+      r() < 0.08 ? null : labels[Math.floor(r() * labels.length)]!,
+      r() < 0.05 ? null : r() < 0.5 ? 'true' : 'false',
+    ]);
+  }
+  const b = a.map((row) => [...row]);
+  const planted: string[] = [];
+  const pick = () => b[Math.floor(r() * b.length)]!;
+  const breaks = ['missing', 'extra', 'amount', 'score_round', 'score_f32', 'nan_null', 'fill', 'tz', 'label', 'flag', 'day', 'none'];
+  for (const brk of breaks.filter(() => r() < 0.45)) {
+    planted.push(brk);
+    if (brk === 'missing') b.splice(Math.floor(r() * b.length), 1 + Math.floor(r() * 3));
+    if (brk === 'extra') b.push([String(100000 + seed), '1.00', '2', '0.5', '2024-05-01 00:00:00+00', '2024-05-01', 'x', 'true']);
+    if (brk === 'amount') for (let k = 0; k < 3; k++) { const x = pick(); x[1] = (Number(x[1]) + 0.01 * (1 + k)).toFixed(2); }
+    if (brk === 'score_round') for (const x of b) if (x[2] && x[2] !== 'NaN' && r() < 0.3) x[2] = String(Math.round(Number(x[2]) * 1000) / 1000);
+    if (brk === 'score_f32') for (const x of b) if (x[2] && x[2] !== 'NaN' && r() < 0.2) x[2] = String(Math.fround(Number(x[2])));
+    if (brk === 'nan_null') for (const x of b) if (x[2] === 'NaN') x[2] = null;
+    if (brk === 'fill') for (const x of b) if (x[2] === null) x[2] = '0';
+    if (brk === 'tz') for (const x of b) x[4] = new Date(Date.parse(x[4]!.slice(0, 23) + 'Z') + 3600000).toISOString().slice(0, 23).replace('T', ' ') + x[4]!.slice(23);
+    if (brk === 'label') for (let k = 0; k < 2; k++) pick()[6] = 'changed';
+    if (brk === 'flag') for (let k = 0; k < 2; k++) { const x = pick(); x[7] = x[7] === 'true' ? 'false' : 'true'; }
+    if (brk === 'day') pick()[5] = '2030-01-01';
+  }
+  return { a, b, planted };
+}
+
+async function loadPostgres(table: string, rows: readonly Row[]): Promise<void> {
+  await adminSql(s!, `DROP TABLE IF EXISTS ${table}`);
+  await adminSql(s!, `CREATE TABLE ${table} (${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
+  for (let i = 0; i < rows.length; i += 100) {
+    const chunk = rows.slice(i, i + 100);
+    const params = chunk.flat();
+    const tuples = chunk.map((_r, j) => `(${COLUMNS.map(([, t], k) => `$${j * COLUMNS.length + k + 1}::${t}`).join(', ')})`);
+    await adminSql(s!, `INSERT INTO ${table} VALUES ${tuples.join(', ')}`, params);
+  }
+}
+
+async function writeParquet(file: string, rows: readonly Row[]): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run("SET TimeZone = 'UTC'");
+  await c.run(`CREATE TABLE t (${COLUMNS.map(([n, , t]) => `${n} ${t}`).join(', ')})`);
+  const lit = (v: string | null) => (v === null ? 'NULL' : `'${v.replaceAll("'", "''")}'`);
+  await c.run(`INSERT INTO t VALUES ${rows.map((r) => `(${r.map((v, k) => `CAST(${lit(v)} AS ${COLUMNS[k]![2]})`).join(', ')})`).join(', ')}`);
+  await c.run(`COPY t TO '${file}' (FORMAT parquet)`);
+  c.closeSync();
+  db.closeSync();
+}
+
+/** What must agree across the ways: verdict, counts, causes, columns, rows, samples and messages. */
+function essence(json: any) {
+  const stage = json.stages[0];
+  return {
+    verdict: json.verdict,
+    rows: stage.summary.rows,
+    columns: stage.summary.columns,
+    schema: stage.summary.schema,
+    findings: json.findings,
+  };
+}
+
+/** Causes seen over all seeds: the pairs must exercise the cause recognition, not only row counts. */
+const seen = new Set<string>();
+let bisected = 0;
+
+describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same report through every way', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`seed ${seed}`, async () => {
+      const { a, b, planted } = makePair(seed);
+      const [ta, tb] = [`eq${seed}_research`, `eq${seed}_production`];
+      await loadPostgres(ta, a);
+      await loadPostgres(tb, b);
+      const [pa, pb] = [join(dir, `${ta}.parquet`), join(dir, `${tb}.parquet`)];
+      await writeParquet(pa, a);
+      await writeParquet(pb, b);
+      const common = ['--key', 'id', '--sample', '3'];
+      const files = await runJson(['data', pa, pb, ...common, '--no-stats']);
+      const pushdown = await runJson(['data', pgUrl(s!, ta), pgUrl(s!, tb), ...common, '--no-stats']);
+      const download = await runJson(['data', pgUrl(s!, ta), pgUrl(s!, tb), ...common, '--no-stats', '--pushdown', 'never']);
+      for (const r of [files, pushdown, download]) {
+        expect(r.code, `${planted.join(",")}: ${r.stderr} ${JSON.stringify(r.json?.error)}`).toBe(files.code);
+        assertValidReport(r.json);
+      }
+      if (planted.some((p) => ['missing', 'extra', 'amount', 'label', 'flag', 'day', 'tz'].includes(p))) expect(files.code).toBe(1);
+      // The pushdown answers equal values with rows lost or added on one side; changed values, and keys unmatched on
+      // both sides, are compared locally (their causes need the local probes), and the summary says why.
+      const valuesChanged = planted.some((p) => !['missing', 'extra', 'none'].includes(p));
+      const bothSides = planted.includes('missing') && planted.includes('extra');
+      const engine = pushdown.json.stages[0].summary.engine;
+      expect(engine.mode, planted.join(',')).toBe(valuesChanged || bothSides ? 'download' : 'pushdown');
+      if (engine.mode === 'download') expect(engine.reason).toMatch(bothSides ? /keys unmatched on both sides/ : /values differ on matched rows/);
+      expect(essence(pushdown.json), planted.join(',')).toEqual(essence(files.json));
+      for (const f of files.json.findings) seen.add(f.cause);
+      expect(essence(download.json), planted.join(',')).toEqual(essence(files.json));
+      // Across engines (checksum bisection, forced: auto downloads tables this small): PostgreSQL on one side,
+      // the other side's Parquet file on the other.
+      // Bisection compares the differing segments locally; a changed text value (is it a new category? that needs
+      // every research value) and keys unmatched on both sides (key format, unseeded samples) are refused under
+      // --pushdown always, and compared after a download under auto.
+      const bisectable = !planted.includes('label') && !bothSides;
+      for (const [x, y] of [[pgUrl(s!, ta), pb], [pa, pgUrl(s!, tb)]]) {
+        const cross = await runJson(['data', x!, y!, ...common, '--no-stats', '--pushdown', 'always']);
+        if (!bisectable) {
+          expect(cross.code, planted.join(',')).toBe(2);
+          expect(cross.json.error.message).toMatch(/text values changed|keys unmatched on both sides/);
+          continue;
+        }
+        expect(cross.code, cross.stderr).toBe(files.code);
+        expect(cross.json.stages[0].summary.engine.mode).toBe('bisection');
+        expect(essence(cross.json), `${planted.join(',')} ${JSON.stringify(cross.json.stages[0].summary.engine)}`).toEqual(essence(files.json));
+        bisected++;
+      }
+      // With statistics, the database side is downloaded (said so in the summary) and equals the files too.
+      const stats = await runJson(['data', pgUrl(s!, ta), pgUrl(s!, tb), ...common]);
+      const statsFiles = await runJson(['data', pa, pb, ...common]);
+      expect(stats.json.stages[0].summary.engine).toMatchObject({ mode: 'download' });
+      expect(essence(stats.json), planted.join(',')).toEqual(essence(statsFiles.json));
+      expect(stats.code).toBe(statsFiles.code);
+    });
+  }
+
+  it('the seeds exercised the causes that depend on how each engine computes, and the bisection ran', () => {
+    expect(bisected).toBeGreaterThanOrEqual(4);
+    expect([...seen].sort()).toEqual(expect.arrayContaining(['float32_cast', 'null_vs_nan', 'precision_loss', 'rows_extra', 'rows_missing', 'timezone_shift', 'value_changed']));
+  });
+
+  it('pushdown transfers only sample keys, and --pushdown always refuses what it cannot push down', async () => {
+    // Rows lost in production, values equal: answered inside PostgreSQL with the sample keys alone.
+    await adminSql(s!, 'DROP TABLE IF EXISTS sales_lost; CREATE TABLE sales_lost AS SELECT * FROM sales_research WHERE id NOT IN (7, 8, 9); ALTER TABLE sales_lost ADD PRIMARY KEY (id)');
+    const lost = await runJson(['data', pgUrl(s!, 'sales_research'), pgUrl(s!, 'sales_lost'), '--key', 'id', '--no-stats', '--sample', '2']);
+    expect(lost.code).toBe(1);
+    expect(lost.json.stages[0].summary.engine).toEqual({ mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: 2 });
+    expect(lost.json.findings.find((f: any) => f.cause === 'rows_missing')).toMatchObject({ rowsAffected: 3, sampleKeys: [7, 8] });
+    const same = await runJson(['data', pgUrl(s!, 'sales_research'), pgUrl(s!, 'SELECT * FROM sales_research'), '--key', 'id', '--no-stats']);
+    expect(same.code).toBe(0);
+    expect(same.json.stages[0].summary.engine).toEqual({ mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: 0 });
+    // Changed values: downloaded, and said why.
+    await adminSql(s!, 'DROP TABLE IF EXISTS sales_edited; CREATE TABLE sales_edited AS SELECT * FROM sales_research; UPDATE sales_edited SET qty = qty + 1 WHERE id = 5');
+    const r = await runJson(['data', pgUrl(s!, 'sales_research'), pgUrl(s!, 'sales_edited'), '--key', 'id', '--no-stats', '--sample', '2']);
+    expect(r.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/values differ on matched rows/) });
+    expect(r.json.findings.find((f: any) => f.cause === 'value_changed')).toMatchObject({ columns: ['qty'], sampleKeys: [5] });
+    const always = await runJson(['data', pgUrl(s!, 'sales_research'), pgUrl(s!, 'sales_production'), '--key', 'id', '--pushdown', 'always']);
+    expect(always.code).toBe(2);
+    expect(always.json.error).toMatchObject({ code: 'E_USAGE' });
+    expect(always.json.error.message).toMatch(/column statistics run locally/);
+  });
+
+  it('canonical values are the same text in both engines: doubles are their IEEE bits, timestamps UTC microseconds', async () => {
+    const r = rng(99);
+    const doubles: number[] = [0.1, 1, 2, 0.5, 3, 1e308, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, -0, 1 / 3, 2 ** 53, 2 ** -1022, 1.7976931348623157e308];
+    for (let i = 0; i < 2000; i++) doubles.push((r() - 0.5) * 10 ** (Math.floor(r() * 620) - 310));
+    const text = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+    const pgDoubles = (await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM unnest($1::float8[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [[...doubles.map(text), 'NaN', 'Infinity', '-Infinity', null]])).rows.map((x) => x.t);
+    const stamps = ['2024-03-01 00:37:12.345678+00', '1969-12-31 23:59:59.999999+00', 'infinity', '-infinity', '0044-03-15 00:00:00+00'];
+    const pgStamps = (await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [stamps])).rows.map((x) => x.t);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run("SET TimeZone = 'UTC'");
+    const list = [...doubles.map((v) => `CAST('${text(v)}' AS DOUBLE)`), "CAST('nan' AS DOUBLE)", "CAST('inf' AS DOUBLE)", "CAST('-inf' AS DOUBLE)", 'CAST(NULL AS DOUBLE)'];
+    const duckDoubles = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM (SELECT unnest([${list.join(', ')}]) AS x)`)).getRowObjectsJS().map((x) => x.t);
+    const duckStamps = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM (SELECT unnest([${stamps.map((v) => `CAST('${v}' AS TIMESTAMPTZ)`).join(', ')}]) AS x)`)).getRowObjectsJS().map((x) => x.t);
+    c.closeSync();
+    db.closeSync();
+    expect(duckDoubles).toEqual(pgDoubles);
+    expect(duckStamps).toEqual(pgStamps);
+    expect(pgStamps).toEqual(['1709253432345678', '-1', 'inf', '-inf', '-60772291200000000']);
+    const bits = (v: number) => {
+      const b = Buffer.alloc(8);
+      b.writeDoubleBE(v);
+      return b.toString('hex');
+    };
+    doubles.forEach((v, i) => expect(pgDoubles[i]).toBe(v === 0 ? '0' : Number.isFinite(v) ? bits(v) : v > 0 ? 'inf' : '-inf'));
+    expect(pgDoubles.slice(-4)).toEqual(['nan', 'inf', '-inf', 'N']);
+  });
+
+  it('bisection recurses into differing segments and transfers only their rows; a large differing share downloads', async () => {
+    const n = 150_000;
+    const formula = (id: string, sqrt: string) => `${id} AS id, ${id} * 7 % 1000 AS qty, ${sqrt} AS root, 'v' || (${id} % 97) AS tag`;
+    await adminSql(s!, `DROP TABLE IF EXISTS big_research; CREATE TABLE big_research AS SELECT ${formula('i::bigint', 'sqrt(i::float8)')} FROM generate_series(1, ${n}) AS g(i); ALTER TABLE big_research ADD PRIMARY KEY (id)`);
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    const changed = [17, 40_000, 40_001, 99_999, 149_998];
+    const big = join(dir, 'big.parquet');
+    const many = join(dir, 'many.parquet');
+    await c.run(`CREATE TABLE t AS SELECT ${formula('CAST(i AS BIGINT)', 'sqrt(CAST(i AS DOUBLE))')} FROM range(1, ${n + 1}) AS g(i)`);
+    await c.run(`COPY (SELECT id, CASE WHEN id IN (${changed.join(', ')}) THEN qty + 1 ELSE qty END AS qty, root, tag FROM t WHERE id <> 123 ORDER BY id) TO '${big}' (FORMAT parquet)`);
+    await c.run(`COPY (SELECT id, CASE WHEN id % 5 = 0 THEN qty + 1 ELSE qty END AS qty, root, tag FROM t) TO '${many}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    const cross = await runJson(['data', pgUrl(s!, 'big_research'), big, '--key', 'id', '--no-stats']);
+    const down = await runJson(['data', pgUrl(s!, 'big_research'), big, '--key', 'id', '--no-stats', '--pushdown', 'never']);
+    expect(cross.code, cross.stderr).toBe(1);
+    const engine = cross.json.stages[0].summary.engine;
+    expect(engine.mode).toBe('bisection');
+    expect(engine.segmentsCompared).toBeGreaterThanOrEqual(n / 50); // segments of ~50 rows
+    expect(engine.rowsTransferred).toBeGreaterThanOrEqual(changed.length + 1);
+    expect(engine.rowsTransferred).toBeLessThan(n / 100);
+    expect(essence(cross.json)).toEqual(essence(down.json));
+    expect(cross.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(changed.length);
+    expect(cross.json.findings.find((f: any) => f.cause === 'rows_missing').sampleKeys).toEqual([123]);
+    const small = await runJson(['data', pgUrl(s!, 'sales_research'), big, '--key', 'id', '--no-stats']);
+    expect(small.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/a small table \(300 rows\)/) });
+    const spread = await runJson(['data', pgUrl(s!, 'big_research'), many, '--key', 'id', '--no-stats']);
+    expect(spread.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/one download is cheaper/) });
+    expect(spread.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(n / 5);
+  });
+});
