@@ -175,6 +175,54 @@ export async function ensureData(dir, rows, { features = true, log = () => {}, m
   return out;
 }
 
+/** Bump when the CSV writing below changes. */
+export const CSV_VERSION = 1;
+
+export function csvFiles(dir, rows) {
+  return { research: join(dir, `research-${rows}.csv`), production: join(dir, `production-${rows}.csv`) };
+}
+
+/**
+ * The CSV pair (issue 22): the research/production Parquet pair at `rows`, written as pandas'
+ * `DataFrame.to_csv(index=False)` writes it: a header line, doubles as their shortest round-trip text
+ * (DuckDB's writer, like Python's repr, prints the shortest text that reads back to the same double),
+ * timestamps as ISO `YYYY-MM-DD HH:MM:SS[.ffffff]`, missing values as empty fields, and an integer
+ * column with missing values as floats (`123.0`: pandas holds it as float64). Expected counts are the
+ * Parquet pair's.
+ */
+export async function ensureCsv(dir, rows, { log = () => {}, memoryLimit = '4GB' } = {}) {
+  const pair = await ensureData(dir, rows, { features: false, log, memoryLimit });
+  const files = csvFiles(dir, rows);
+  const manifest = readManifest(dir);
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit, temp_directory: join(dir, 'gen-tmp'), preserve_insertion_order: 'true' });
+  const con = await instance.connect();
+  try {
+    for (const kind of ['research', 'production']) {
+      const path = files[kind];
+      const key = `${kind}-${rows}-csv`;
+      const entry = manifest[key];
+      if (entry && entry.version === CSV_VERSION && entry.parquetVersion === GENERATOR_VERSION && existsSync(path)) continue;
+      const started = Date.now();
+      log(`generating ${path} …`);
+      // i5 has nulls: pandas holds it as float64 and writes 123.0. pandas writes a datetime column with
+      // microseconds only when some value has them (t3); DuckDB's default timestamp text matches the others.
+      const cols = ['id', ...VALUE_COLUMNS].map((c) => (c === 'i5' ? `CAST(${c} AS DOUBLE) AS ${c}` : c === 't3' ? `strftime(${c}, '%Y-%m-%d %H:%M:%S.%f') AS ${c}` : c)).join(', ');
+      const partial = `${path}.partial`;
+      rmSync(partial, { force: true });
+      await con.run(`COPY (SELECT ${cols} FROM read_parquet('${pair.files[kind]}')) TO '${partial}' (FORMAT csv, HEADER true)`);
+      renameSync(partial, path);
+      manifest[key] = { version: CSV_VERSION, parquetVersion: GENERATOR_VERSION, file: path.split('/').pop(), seconds: (Date.now() - started) / 1000 };
+      writeManifest(dir, manifest);
+      log(`  in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+    rmSync(join(dir, 'gen-tmp'), { recursive: true, force: true });
+  }
+  return { files, expected: pair.expected };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model pipeline around the features pair (for the `predictions` and `check` runs)
 //

@@ -2,7 +2,8 @@
 // `npm run bench`: times reprodiff on a generated research/production Parquet pair against the floor
 // (one bare DuckDB full-outer-join count), each run in its own process, with wall seconds and peak RSS.
 //
-//   node bench/run.js [--rows 10000000] [--only floor,data,features,oom,predictions,check,spill] [--spill] [--spill-rows 100000000]
+//   node bench/run.js [--rows 10000000] [--only floor,data,features,oom,predictions,csv,check,spill] [--spill] [--spill-rows 100000000]
+//                     [--csv-rows 2000000]
 //                     [--repeat 1] [--memory-limit 3GB] [--spill-limit 2GB] [--oom-limit 50MB] [--threads N]
 //                     [--no-spill-stats] [--save | --no-save] [--timeout 5400] [--render]
 //
@@ -17,6 +18,13 @@
 //                  --features-research A --features-production F: the mismatch must be attributed to a score feature
 //   check          (opt-in: --only check) reprodiff check pipeline-N.yml (data, features, splits, predictions)
 //   spill          (opt-in: --spill or --only spill) reprodiff data on --spill-rows rows under --spill-limit 2GB
+//   csv-floor      the CSV pair (--csv-rows, default 2,000,000; pandas to_csv text): bare DuckDB read_csv of
+//                  both, FULL OUTER JOIN on id, differing rows per column
+//   csv-data-nostats reprodiff data A.csv B.csv --key id --no-stats   target ≤ 1.3× csv-floor
+//   csv-data       reprodiff data A.csv B.csv --key id              target ≤ 2× csv-floor, ≥ 3× faster than pandas,
+//                  ≤ 1/2 of its peak RSS
+//   csv-pandas     /usr/bin/python3 bench/pandas_baseline.py (read_csv, outer merge, per-column compare);
+//                  skipped with one line when /usr/bin/python3 with pandas is missing
 //
 // Data is generated once into bench/data/ (git-ignored). Figures for the reference size (10M rows) go to
 // bench/results.json and bench/RESULTS.md; other sizes to bench/data/results-<rows>.json unless --save.
@@ -26,14 +34,17 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { COLUMNS, SCORE_FEATURES, SHIFTED_COLUMNS, VALUE_COLUMNS, ensureData, ensurePipeline } from './generate.js';
+import { COLUMNS, SCORE_FEATURES, SHIFTED_COLUMNS, VALUE_COLUMNS, ensureCsv, ensureData, ensurePipeline } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
 const dataDir = join(here, 'data');
 const REFERENCE_ROWS = 10_000_000;
 const RSS_LIMIT_MB = 3000;
-const ALL_RUNS = ['floor', 'data-nostats', 'data', 'data-fpair', 'features', 'oom', 'predictions', 'check', 'spill'];
+/** The CSV pair's reference size (issue 22: 2M × 20, written the way pandas writes CSV). */
+const CSV_REFERENCE_ROWS = 2_000_000;
+const PYTHON = '/usr/bin/python3';
+const ALL_RUNS = ['floor', 'data-nostats', 'data', 'data-fpair', 'features', 'oom', 'predictions', 'csv-floor', 'csv-data-nostats', 'csv-data', 'csv-pandas', 'check', 'spill'];
 /** Opt-in runs (--only …): spill (slow, big data) and check (walks data + features again, ≈ their time added). */
 const DEFAULT_RUNS = ALL_RUNS.filter((r) => r !== 'spill' && r !== 'check');
 /** --only groups: `data` means the row diff and the full job; ratios need the floor, so it comes along. */
@@ -45,11 +56,13 @@ const GROUPS = {
   predictions: ['predictions'],
   check: ['check'],
   spill: ['spill'],
+  csv: ['csv-floor', 'csv-data-nostats', 'csv-data', 'csv-pandas'],
 };
 
 const { values: opts } = parseArgs({
   options: {
     rows: { type: 'string', default: String(REFERENCE_ROWS) },
+    'csv-rows': { type: 'string', default: String(CSV_REFERENCE_ROWS) },
     only: { type: 'string' },
     spill: { type: 'boolean', default: false },
     'spill-rows': { type: 'string', default: '100000000' },
@@ -75,6 +88,7 @@ if (opts.help) {
 
 const rows = parseCount(opts.rows, '--rows');
 const spillRows = parseCount(opts['spill-rows'], '--spill-rows');
+const csvRows = parseCount(opts['csv-rows'], '--csv-rows');
 const repeat = Math.max(1, parseCount(opts.repeat, '--repeat'));
 const timeoutSeconds = parseCount(opts.timeout, '--timeout');
 const spillStats = !opts['no-spill-stats'];
@@ -90,7 +104,9 @@ if (opts.only) {
   selected = new Set(DEFAULT_RUNS);
   if (opts.spill) selected.add('spill');
 }
-const save = opts['no-save'] ? false : (opts.save ?? rows === REFERENCE_ROWS);
+// Saved by default only at the reference sizes of the runs selected (10M Parquet, 2M CSV).
+const referenceSize = [...selected].every((r) => (r.startsWith('csv-') ? csvRows === CSV_REFERENCE_ROWS : rows === REFERENCE_ROWS));
+const save = opts['no-save'] ? false : (opts.save ?? referenceSize);
 
 function parseCount(text, flag) {
   const n = Number(String(text).replaceAll('_', '').replace(/e(\d+)$/i, (_m, e) => `e${e}`));
@@ -121,7 +137,7 @@ async function measure(name, argv, options = {}) {
   }
 }
 
-async function measureOnce(name, argv, { cwd = root } = {}) {
+async function measureOnce(name, argv, { cwd = root, exe = process.execPath } = {}) {
   const dir = join(dataDir, 'runs');
   mkdirSync(dir, { recursive: true });
   const outFile = join(dir, `${name}.stdout`);
@@ -130,8 +146,8 @@ async function measureOnce(name, argv, { cwd = root } = {}) {
   rmSync(timeFile, { force: true });
   const out = openSync(outFile, 'w');
   const err = openSync(errFile, 'w');
-  const command = TIME ? TIME : process.execPath;
-  const args = TIME ? ['-f', '%e %M', '-o', timeFile, process.execPath, ...argv] : argv;
+  const command = TIME ? TIME : exe;
+  const args = TIME ? ['-f', '%e %M', '-o', timeFile, exe, ...argv] : argv;
   const started = performance.now();
   let hwmKb = 0;
   const child = spawn(command, args, { cwd, stdio: ['ignore', out, err], detached: true });
@@ -164,10 +180,10 @@ async function measureOnce(name, argv, { cwd = root } = {}) {
   return { exitCode, seconds, wall, peakRssMB: Math.round((rssKb * 1024) / 1e6), stdout: readFileSync(outFile, 'utf8'), stderr: readFileSync(errFile, 'utf8') };
 }
 
-async function measureRepeated(name, argv) {
+async function measureRepeated(name, argv, options = {}) {
   const tries = [];
   for (let i = 0; i < repeat; i++) {
-    const r = await measure(repeat > 1 ? `${name}-${i + 1}` : name, argv);
+    const r = await measure(repeat > 1 ? `${name}-${i + 1}` : name, argv, options);
     log(`  ${name}${repeat > 1 ? ` #${i + 1}` : ''}: ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMB} MB, exit ${r.exitCode}`);
     tries.push(r);
     if (r.exitCode > 2) break;
@@ -291,7 +307,9 @@ async function main() {
   const tempDir = join(dataDir, 'tmp');
   mkdirSync(tempDir, { recursive: true });
   const info = machine();
-  log(`reprodiff bench: ${fmtInt(rows)} rows × ${1 + VALUE_COLUMNS.length} columns; runs: ${[...selected].join(', ')}; repeat ${repeat}`);
+  const onlyCsv = [...selected].every((r) => r.startsWith('csv-'));
+  const anyCsv = [...selected].some((r) => r.startsWith('csv-'));
+  log(`reprodiff bench: ${onlyCsv ? '' : `${fmtInt(rows)} rows (Parquet)${anyCsv ? ', ' : ''}`}${anyCsv ? `${fmtInt(csvRows)} rows (CSV)` : ''} × ${1 + VALUE_COLUMNS.length} columns; runs: ${[...selected].join(', ')}; repeat ${repeat}`);
   log(`machine: ${info.cores} cores, ${info.memoryGB} GB, load ${info.loadAverageAtStart.join(' ')}`);
 
   const needsMain = ['floor', 'data-nostats', 'data', 'data-fpair', 'features', 'oom'].some((r) => selected.has(r));
@@ -300,6 +318,9 @@ async function main() {
   if (needsMain) pair = await ensureData(dataDir, rows, { features: needsFeatures, log });
   let pipeline = null;
   if (selected.has('predictions') || selected.has('check')) pipeline = await ensurePipeline(dataDir, rows, { log });
+  const csvRunIds = ['csv-floor', 'csv-data-nostats', 'csv-data', 'csv-pandas'];
+  let csvPair = null;
+  if (csvRunIds.some((r) => selected.has(r))) csvPair = await ensureCsv(dataDir, csvRows, { log });
   let spillPair = null;
   if (selected.has('spill')) spillPair = await ensureData(dataDir, spillRows, { features: false, log, memoryLimit: opts['spill-limit'] });
 
@@ -398,6 +419,44 @@ async function main() {
     }
   }
 
+  if (csvPair) {
+    const { research, production } = csvPair.files;
+    const want = csvPair.expected.production;
+    const csvNote = { format: 'csv (pandas to_csv text)' };
+    if (selected.has('csv-floor')) {
+      log('csv-floor: bare DuckDB read_csv × 2, FULL OUTER JOIN, differing rows per column');
+      const m = await measureRepeated('csv-floor', [...floorArgs(research, production, ml, tempDir), '--per-column']);
+      const out = parseJson(m.stdout.trim().split('\n').pop() ?? '');
+      const problem = m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.trim().split('\n').pop()}` : out?.differingRows !== want.differingRows ? `counted ${out?.differingRows} ≠ ${want.differingRows}` : null;
+      record('csv-floor', 'CSV floor (bare DuckDB read_csv + join, per-column counts)', csvRows, m, { ...csvNote, memoryLimit: ml, querySeconds: out?.querySeconds ?? null, differingRows: out?.differingRows ?? null, check: problem ?? 'ok' });
+    }
+    const csvData = async (id, label, extra) => {
+      log(`${id}: reprodiff data ${extra.join(' ')} on the CSV pair`.trim());
+      const m = await measureRepeated(id, reprodiffArgs('data', research, production, ml, tempDir, extra));
+      const report = parseJson(m.stdout);
+      const problem = m.exitCode !== 1 ? `exit ${m.exitCode} (expected 1): ${(m.stderr || m.stdout).trim().split('\n').pop()}` : checkRows(report, want);
+      record(id, label, csvRows, m, { ...csvNote, memoryLimit: ml, check: problem ?? 'ok' });
+    };
+    if (selected.has('csv-data-nostats')) await csvData('csv-data-nostats', 'CSV: data --key id --no-stats (row diff)', ['--no-stats']);
+    if (selected.has('csv-data')) await csvData('csv-data', 'CSV: data --key id (row diff + default stats)', []);
+    if (selected.has('csv-pandas')) {
+      const script = join(here, 'pandas_baseline.py');
+      let pandas = null;
+      try {
+        pandas = existsSync(PYTHON) ? execFileSync(PYTHON, ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() : null;
+      } catch { /* no pandas */ }
+      if (!pandas) {
+        log(`csv-pandas: skipped (${PYTHON} with pandas not found)`);
+      } else {
+        log(`csv-pandas: pandas ${pandas} read_csv × 2, outer merge on id, per-column comparison`);
+        const m = await measureRepeated('csv-pandas', [script, research, production, '--key', 'id'], { exe: PYTHON });
+        const out = parseJson(m.stdout.trim().split('\n').pop() ?? '');
+        const problem = m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.trim().split('\n').pop()}` : out?.differingRows !== want.differingRows ? `counted ${out?.differingRows} ≠ ${want.differingRows}` : null;
+        record('csv-pandas', `CSV: pandas ${pandas} baseline (read_csv, outer merge, per-column compare)`, csvRows, m, { ...csvNote, querySeconds: out?.querySeconds ?? null, differingRows: out?.differingRows ?? null, check: problem ?? 'ok' });
+      }
+    }
+  }
+
   if (spillPair) {
     const limit = opts['spill-limit'];
     const extra = spillStats ? [] : ['--no-stats'];
@@ -426,7 +485,7 @@ async function main() {
     writeFileSync(join(here, 'RESULTS.md'), markdown(merged));
     log(`wrote ${relative(root, join(here, 'results.json'))} and ${relative(root, join(here, 'RESULTS.md'))}`);
   } else {
-    const file = join(dataDir, `results-${rows}.json`);
+    const file = join(dataDir, [...selected].every((r) => r.startsWith('csv-')) ? `results-csv-${csvRows}.json` : `results-${rows}.json`);
     writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
     log(`wrote ${relative(root, file)} (pass --save to update bench/results.json)`);
   }
@@ -455,11 +514,13 @@ function mergeResults(previous, doc) {
 /** Ratios and PASS/FAIL per target. The floor comes from this invocation, else from results.json at the same size. */
 function evaluate(results, previous) {
   const find = (id) => results.find((r) => r.id === id) ?? (previous?.runs ?? []).find((r) => r.id === id && r.rows === rows && r.check === 'ok');
-  const floor = find('floor');
+  const findCsv = (id) => results.find((r) => r.id === id) ?? (previous?.runs ?? []).find((r) => r.id === id && r.rows === csvRows && r.check === 'ok');
   for (const r of results) {
     const targets = [];
     const ok = r.check === 'ok';
-    if (floor && !['floor', 'spill', 'oom', 'predictions', 'check'].includes(r.id)) {
+    const csv = r.id.startsWith('csv-');
+    const floor = csv ? findCsv('csv-floor') : find('floor');
+    if (floor && !['floor', 'csv-floor', 'csv-pandas', 'spill', 'oom', 'predictions', 'check'].includes(r.id)) {
       r.ratioToFloor = Math.round((r.seconds / floor.seconds) * 100) / 100;
       if (!results.includes(floor)) r.floorFrom = `results.json (${floor.measuredAt ?? 'earlier'})`;
     }
@@ -469,6 +530,19 @@ function evaluate(results, previous) {
       rss();
     } else if (r.id === 'data') {
       if (floor) targets.push({ target: '≤ 3× floor', pass: r.ratioToFloor <= 3 });
+      rss();
+    } else if (r.id === 'csv-data-nostats') {
+      if (floor) targets.push({ target: '≤ 1.3× CSV floor', pass: r.ratioToFloor <= 1.3 });
+      rss();
+    } else if (r.id === 'csv-data') {
+      if (floor) targets.push({ target: '≤ 2× CSV floor', pass: r.ratioToFloor <= 2 });
+      const pandas = findCsv('csv-pandas');
+      if (pandas && pandas.check === 'ok') {
+        r.speedupOverPandas = Math.round((pandas.seconds / r.seconds) * 100) / 100;
+        r.rssShareOfPandas = Math.round((r.peakRssMB / pandas.peakRssMB) * 100) / 100;
+        targets.push({ target: '≥ 3× faster than pandas', pass: r.speedupOverPandas >= 3 });
+        targets.push({ target: '≤ 1/2 pandas peak RSS', pass: r.rssShareOfPandas <= 0.5 });
+      }
       rss();
     } else if (r.id === 'data-fpair') {
       rss();
@@ -502,8 +576,8 @@ function tableRows(runs) {
     fmtSec(r.seconds),
     r.id === 'oom' ? '' : fmtInt(r.rowsPerSecond),
     fmtInt(r.peakRssMB),
-    r.ratioToFloor !== undefined ? `${r.ratioToFloor.toFixed(2)}×` : r.ratioToData !== undefined ? '' : r.id === 'floor' ? '1.00×' : '',
-    r.targets.map((t) => `${t.target}${r.id === 'features' && t.target.startsWith('≤ 2×') ? ` (${r.ratioToData}×)` : ''}: ${t.pass ? 'PASS' : 'FAIL'}`).join('; '),
+    r.ratioToFloor !== undefined ? `${r.ratioToFloor.toFixed(2)}×` : r.ratioToData !== undefined ? '' : r.id === 'floor' || r.id === 'csv-floor' ? '1.00×' : '',
+    r.targets.map((t) => `${t.target}${r.id === 'features' && t.target.startsWith('≤ 2×') ? ` (${r.ratioToData}×)` : ''}${t.target.includes('pandas') ? ` (${t.target.includes('RSS') ? r.rssShareOfPandas : r.speedupOverPandas})` : ''}: ${t.pass ? 'PASS' : 'FAIL'}`).join('; '),
   ]);
 }
 
