@@ -68,6 +68,8 @@ export interface ReprodiffConfig {
   readonly research: SideConfig;
   readonly production: SideConfig;
   readonly stages?: StagesConfig;
+  /** Sensitive columns whose values never appear in any report (keys and counts still do). */
+  readonly mask?: readonly string[];
 }
 
 /** Typed helper for configs written in code (`reprodiff.config.ts` style), returning its argument. */
