@@ -157,7 +157,7 @@ function driftThreshold(v: string, flag: string): number {
 }
 
 /** The comparison options that `data` and `features` read from the same flags. */
-export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): DataCompareOptions & { read: ReadOptions } {
+export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): DataCompareOptions & { read: ReadOptions; mask?: readonly string[] } {
   return {
     key: parseKey(flags.key),
     ignore: flags.ignore,
@@ -167,5 +167,6 @@ export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): D
     stats: flags.stats,
     drift: parseDrift(flags),
     read: readOptions(flags),
+    mask: flags.mask,
   };
 }

@@ -56,6 +56,13 @@ describe('--mask', () => {
     expect(json.findings.length).toBeGreaterThan(0);
   });
 
+  it('a --mask column on neither side is refused (a typo would show the real values)', async () => {
+    const r = await runJson(['data', R, P, '--key', 'customer_id', '--mask', 'e_mail']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('E_COLUMN_UNKNOWN');
+    expect(r.stdout).not.toMatch(/PLANTEDSECRET/);
+  });
+
   it('check: mask: in reprodiff.yml', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reprodiff-mask-check-'));
     const config = join(dir, 'reprodiff.yml');
