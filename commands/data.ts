@@ -12,6 +12,7 @@ export default class Data extends ReprodiffCommand {
     '<%= config.bin %> data research/raw.parquet production/raw.csv --key id',
     '<%= config.bin %> data old_export/ new_export/ --key customer_id,date --abs-tol 1e-9 --json',
     '<%= config.bin %> data a.csv b.csv --ignore loaded_at --map amount=amount_eur --tol amount=abs:0.01',
+    '<%= config.bin %> data customers_a.parquet customers_b.parquet --key customer_id --mask email --mask salary',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side input: file, folder, glob, or db.duckdb#table.' }),

@@ -1,3 +1,4 @@
+import { maskReport } from '../findings/mask.js';
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { ReprodiffError, isReprodiffError } from '../errors.js';
 import { removeSpillOnInterrupt } from '../engine/engine.js';
@@ -69,7 +70,8 @@ export abstract class ReprodiffCommand extends Command {
   }
 
   /** Renders the report the way the flags ask, writes the files, sets the exit code, and returns the report for --json. */
-  protected async finish(report: Report, flags: { output?: string; markdown?: string; junit?: string; html?: string; verbose?: boolean }): Promise<Report> {
+  protected async finish(unmasked: Report, flags: { output?: string; markdown?: string; junit?: string; html?: string; verbose?: boolean; mask?: string[] }): Promise<Report> {
+    const report = maskReport(unmasked, flags.mask);
     this.progress.done();
     const options: RenderOptions = { verbose: Boolean(flags.verbose), color: undefined };
     assertOutputsFree(outputTargets(flags), this.inputPaths);

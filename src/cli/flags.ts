@@ -25,6 +25,7 @@ export const tableFlags = {
   header: Flags.boolean({ summary: 'CSV files have a header row (--no-header: they have none). Default: sniffed.', allowNo: true }),
   'null-values': Flags.string({ summary: 'Text that means missing in CSV/JSON, comma-separated, e.g. NA,null,"" (default: the common writer spellings where a column is otherwise typed).' }),
   decimal: Flags.option({ options: ['.', ','] as const, summary: 'Decimal separator of CSV numbers (default: .).' })(),
+  mask: Flags.string({ summary: "Sensitive column whose values never appear in any report or sample; keys and counts still do (repeatable), e.g. --mask email.", multiple: true }),
 };
 
 export interface TableFlagValues {
@@ -41,6 +42,7 @@ export interface TableFlagValues {
   header?: boolean;
   'null-values'?: string;
   decimal?: string;
+  mask?: string[];
 }
 
 export function parseKey(key: string | undefined): string[] | undefined {
@@ -155,7 +157,7 @@ function driftThreshold(v: string, flag: string): number {
 }
 
 /** The comparison options that `data` and `features` read from the same flags. */
-export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): DataCompareOptions & { read: ReadOptions } {
+export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): DataCompareOptions & { read: ReadOptions; mask?: readonly string[] } {
   return {
     key: parseKey(flags.key),
     ignore: flags.ignore,
@@ -165,5 +167,6 @@ export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): D
     stats: flags.stats,
     drift: parseDrift(flags),
     read: readOptions(flags),
+    mask: flags.mask,
   };
 }

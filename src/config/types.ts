@@ -82,7 +82,6 @@ export interface ReprodiffConfig {
   readonly rename?: Readonly<Record<string, string>>;
   readonly tolerance?: ToleranceConfig;
   readonly read?: ReadConfig;
-
   /** Differing rows (keys) shown per finding (default 5). */
   readonly sample?: number;
   /** Stages that must be compared: a stage without an artifact on both sides is an error (`stage_required`). */
@@ -92,6 +91,8 @@ export interface ReprodiffConfig {
   readonly stages?: StagesConfig;
   /** Which stage feeds which; the usual order (split first, fitted on the training split) by default. */
   readonly pipeline?: PipelineConfig;
+  /** Sensitive columns whose values never appear in any report (keys and counts still do). */
+  readonly mask?: readonly string[];
 }
 
 /** Typed helper for configs written in code (`reprodiff.config.ts` style), returning its argument. */

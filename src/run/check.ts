@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { maskReport } from '../findings/mask.js';
 import { dirname, resolve } from 'node:path';
 import { runCheck } from '../check/run.js';
 import type { CheckOptions } from '../check/run.js';
@@ -45,7 +46,8 @@ export async function runCheckCommand(input: CheckRunInput, options: CheckOption
     const target = resolve(input.writeConfig);
     writeFileAtomic(target, planToYaml(plan, dirname(target), inferred));
   }
-  return { report, plan };
+  // `mask:` hides a sensitive column's values in every report format (keys and counts stay).
+  return { report: maskReport(report, plan.config.mask), plan };
 }
 
 /**

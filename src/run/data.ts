@@ -34,6 +34,19 @@ export function assertNamedColumns(a: Dataset, b: Dataset, options: SchemaOption
   }
 }
 
+/** --mask names a column of either side, as the file spells it: a typo would leave the real column's values shown. */
+export function assertMaskedColumns(a: Dataset, b: Dataset, mask: readonly string[] | undefined): void {
+  if (!mask || mask.length === 0) return;
+  const names = new Set([a, b].flatMap((d) => d.columns.map((c) => d.fileNames?.[c.name] ?? c.name)));
+  for (const name of mask) {
+    if (!names.has(name)) {
+      throw new ReprodiffError('E_COLUMN_UNKNOWN', `--mask names column '${shown(name, 80)}', which is not in either input`, {
+        suggestion: `columns: ${[...names].slice(0, 10).map((c) => shown(c, 40)).join(', ')}`,
+      });
+    }
+  }
+}
+
 export interface PairRunOptions {
   readonly engine?: EngineOptions;
   readonly read?: ReadOptions;
@@ -41,6 +54,8 @@ export interface PairRunOptions {
   readonly onProgress?: (message: string) => void;
   /** research column → production column, so the sides' columns are paired when their types are decided. */
   readonly rename?: Readonly<Record<string, string>>;
+  /** --mask: columns whose values the report hides (checked here: a typo would silently show the values). */
+  readonly mask?: readonly string[];
 }
 
 /** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */
@@ -58,6 +73,7 @@ export async function runPair(
   return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
     options.onProgress?.('opening inputs');
     const [a, b] = await reconcilePair(engine, await open(0, 'research'), await open(1, 'production'), options.rename);
+    assertMaskedColumns(a, b, options.mask);
     return buildReport(command, [withFileNames(await compare(engine, a, b), a, b)], options.failOn);
   });
 }

@@ -54,7 +54,7 @@ export async function newCategoryFindings(engine: Engine, research: Dataset, pro
   return out;
 }
 
-function isCategorical(c: ColumnProfile): boolean {
+function isCategorical(c: Pick<ColumnProfile, 'distinct' | 'count'>): boolean {
   return c.distinct <= DRIFT_DEFAULTS.categoryCap && (c.distinct <= DRIFT_DEFAULTS.categoricalMaxDistinct || c.distinct <= 0.5 * c.count);
 }
 
@@ -77,6 +77,10 @@ export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: read
     const p = pairs.find((x) => x.name === d.column);
     // Text only (a flipped boolean is a changed value). A column whose type changed (number → text) differs because of the type change, not new categories.
     if (!p || p.kind !== 'string' || p.compatibility === 'breaking' || d.bothValued === 0) continue;
+    // A category column, as the data stage's rule: an identifier-like text (an e-mail, a name) changed to a value
+    // research never had is an edited value, not a new category.
+    const shape = await engine.one(`SELECT count(DISTINCT ${ident(p.name)}) AS distinct, count(${ident(p.name)}) AS count FROM ${research.relation}`);
+    if (!isCategorical({ distinct: toNumber(shape.distinct) ?? 0, count: toNumber(shape.count) ?? 0 })) continue;
     const i = diff.valueColumns.indexOf(d.column);
     const seen = `(SELECT DISTINCT CAST(${ident(p.name)} AS ${p.compareType}) AS v FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
     const row = await engine.one(
