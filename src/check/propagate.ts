@@ -2,7 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import type { CauseCode, Finding, Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
-import { formatPercent } from '../report/format.js';
+import { formatPercent } from '../text/format.js';
 import { toNumber } from '../compare/data/values.js';
 import { derivedFrom } from '../findings/headline.js';
 import { stageGraph } from './graph.js';

@@ -7,7 +7,7 @@ import type { FailOn, Report } from '../findings/types.js';
 import { renderReport } from '../report/index.js';
 import { renderJson } from '../report/json.js';
 import type { RenderOptions } from '../report/index.js';
-import { visible } from '../report/escape.js';
+import { visible } from '../text/escape.js';
 import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
 import type { OutputTarget } from '../report/write.js';
 import { installOutputGuard } from './output-guard.js';

@@ -12,7 +12,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
 import { finding, toEvidence } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
-import { formatCount, formatNumber } from '../../report/format.js';
+import { formatCount, formatNumber } from '../../text/format.js';
 import type { ColumnPair } from './columns.js';
 import { isNumericKind } from './columns.js';
 import type { ColumnDiff, KeyedDiff } from './keyed.js';

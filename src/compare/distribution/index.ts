@@ -2,7 +2,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
-import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
+import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { binEdges, binLevels, ranksFor } from '../../stats/index.js';
 import type { ColumnPair } from '../data/columns.js';

@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ReprodiffError } from '../../errors.js';
-import { excerpt } from '../../report/escape.js';
+import { excerpt } from '../../text/escape.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, Interpreter, Platform } from './model.js';
 import { parseRequirements } from './requirements.js';

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
-import { shown } from '../../report/escape.js';
+import { shown } from '../../text/escape.js';
 import { MAX_BYTES, readTextFile, scanJsonDepth } from '../files.js';
 import { parseCondaEnvironment, parseCondaList } from './conda.js';
 import { envFormatFromContent, envFormatFromName } from '../artifacts.js';
