@@ -325,7 +325,7 @@ async function main() {
   if (selected.has('spill')) spillPair = await ensureData(dataDir, spillRows, { features: false, log, memoryLimit: opts['spill-limit'] });
 
   const results = [];
-  const byId = () => Object.fromEntries(results.map((r) => [r.id, r]));
+  const _byId = () => Object.fromEntries(results.map((r) => [r.id, r]));
   const columns = 1 + VALUE_COLUMNS.length;
   const ml = opts['memory-limit'];
   const record = (id, label, n, m, extra) => {

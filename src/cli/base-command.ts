@@ -1,5 +1,5 @@
 import { maskReport } from '../findings/mask.js';
-import { Command, Flags, Interfaces } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ReprodiffError, isReprodiffError } from '../errors.js';
 import { removeSpillOnInterrupt } from '../engine/engine.js';
 import { exitCodeFor } from '../findings/report.js';

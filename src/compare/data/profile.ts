@@ -1,7 +1,7 @@
 import type { Engine, Row } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnInfo } from '../../sources/register.js';
-import { asText, canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
+import { isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { Kind } from './columns.js';
 import { wideCategoryCounts, wideProfileRow } from './profile-wide.js';
 import { PROFILE_CHUNK, QUANTILE_LEVELS, QUANTILE_NAMES, categoryCountsSql, columnAggregates, fingerprintExpr, hasOrderStats } from './profile-sql.js';

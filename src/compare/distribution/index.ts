@@ -9,7 +9,7 @@ import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
 import type { ColumnProfile } from '../data/profile.js';
-import { stableFloat, toNumber } from '../data/values.js';
+import { toNumber } from '../data/values.js';
 import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, researchMeanSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
 import type { SideOrderStats, SideRanks } from './sql.js';
 import { DRIFT_TEST_MODULES, DRIFT_TEST_NAMES, SMALL_SAMPLE, extraAggregate, runDriftTests, verdictWording } from './drift-tests/registry.js';

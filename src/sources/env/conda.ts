@@ -66,7 +66,7 @@ export function parseCondaSpec(text: string): CondaSpec | undefined {
     const build = /build\s*=\s*['"]?([^'",\]]+)/.exec(bracket[2]!)?.[1];
     s = `${bracket[1]} ${version ?? ''} ${build ?? ''}`.trim();
   }
-  const m = /^([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(.*)$/.exec(s);
+  const m = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*(.*)$/.exec(s);
   if (!m) return undefined;
   const name = m[1]!;
   const rest = m[2]!.trim();
