@@ -40,6 +40,7 @@ export default class Snapshot extends ReprodiffCommand {
     header: tableFlags.header,
     'null-values': tableFlags['null-values'],
     decimal: tableFlags.decimal,
+    encoding: tableFlags.encoding,
   };
 
   override logJson(json: unknown): void {
