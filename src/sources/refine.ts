@@ -58,8 +58,8 @@ export async function refineTextTypes(
   const declared = options.nullValues !== undefined;
   const spellings = options.nullValues ?? NULL_SPELLINGS;
   // DATE and TIMESTAMP too: a lone `Infinity` is a valid date to the sniffer.
-  const text = columns.filter((c) => c.type === 'VARCHAR' || c.type === 'DATE' || c.type.startsWith('TIMESTAMP'));
-  if (text.length === 0) return null;
+  const candidates = columns.filter((c) => c.type === 'VARCHAR' || c.type === 'DATE' || c.type.startsWith('TIMESTAMP'));
+  if (candidates.length === 0) return null;
   const spelled = spellings.length ? `t IN (${spellings.map(literal).join(', ')})` : 'false';
   const isSpelled = (x: string) => spelled.replaceAll('t IN', `${x} IN`);
   const expr = (c: ColumnInfo) => {
@@ -68,6 +68,8 @@ export async function refineTextTypes(
     // v: the value with the null spellings taken out (only text columns have spellings).
     return { varchar, x, v: varchar ? `CASE WHEN ${isSpelled(x)} THEN NULL ELSE trim(${x}) END` : `trim(${x})` };
   };
+  const text = await withoutProvedText(engine, table, candidates, expr, declared);
+  if (text.length === 0) return null;
   // First pass: counts every text column needs (a failed cast of a word is cheap).
   const parts = text.map((c, i) => {
     const { varchar, x, v } = expr(c);
@@ -139,6 +141,36 @@ export async function refineTextTypes(
   if (changes.size === 0) return null;
   for (const [name, ch] of changes) await retype(engine, table, name, ch.type, ch.nulls);
   return { columns: columns.map((c) => (changes.has(c.name) ? { name: c.name, type: changes.get(c.name)!.type } : c)), notes };
+}
+
+/** Rows of the loaded table looked at first: one value no type reads settles a column without a full pass. */
+export const REFINE_PROBE_ROWS = 10_000;
+
+/**
+ * The columns a full refinement pass must still look at. A column is re-typed only when every value that is not a
+ * null spelling reads as one type (typeOfRest), so ONE value that reads as none of them (not a number, not
+ * true/false, not a date or timestamp) proves a text column stays text: found in the first REFINE_PROBE_ROWS rows,
+ * the column needs no pass over all rows. Likewise one value that is no number keeps a temporal column temporal.
+ * Exact, not a guess: a column is dropped only on a counterexample. (Declared --null-values re-type text columns
+ * to text with their spellings as null, which needs the full count: those columns are always kept.)
+ */
+async function withoutProvedText(
+  engine: Engine,
+  table: string,
+  columns: readonly ColumnInfo[],
+  expr: (c: ColumnInfo) => { varchar: boolean; v: string },
+  declared: boolean,
+): Promise<ColumnInfo[]> {
+  const probes = columns.map((c, i) => {
+    const { varchar, v } = expr(c);
+    if (varchar && declared) return `0 AS x${i}`;
+    const readsAsSomething = varchar
+      ? `TRY_CAST(${v} AS DOUBLE) IS NOT NULL OR lower(${v}) IN ('true', 'false') OR TRY_CAST(${v} AS TIMESTAMP) IS NOT NULL`
+      : `TRY_CAST(${v} AS DOUBLE) IS NOT NULL`;
+    return `count(*) FILTER (WHERE ${v} IS NOT NULL AND NOT (${readsAsSomething})) AS x${i}`;
+  });
+  const row = await engine.one(`SELECT ${probes.join(', ')} FROM (SELECT * FROM ${table} LIMIT ${REFINE_PROBE_ROWS})`);
+  return columns.filter((_c, i) => Number(row[`x${i}`]) === 0);
 }
 
 function typeOfRest(k: Counts, rest: number, json: boolean): string | null {
