@@ -45,7 +45,7 @@ export function requirementText(r: Requirement): string {
   return `${r.metric}${r.operator}${r.value}`;
 }
 
-const EXPRESSION = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(>=|<=|=>|=<|>|<|==|=)\s*(\S.*?)\s*$/;
+const EXPRESSION = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(>=|<=|=>|=<|>|<|==|=)\s*([^\s=<>].*?)\s*$/;
 
 /**
  * Parses `METRIC>=VALUE` (or `METRIC<=VALUE` for a lower-is-better metric). Unknown metrics, another
