@@ -21,7 +21,7 @@ export default class Check extends ReprodiffCommand {
     '<%= config.bin %> check research/ production/ --key customer_id --html report.html',
     '<%= config.bin %> check research/ production/ --write-config reprodiff.yml',
     '<%= config.bin %> check reprodiff.yml --junit reprodiff.xml --markdown summary.md --fail-on error',
-    '<%= config.bin %> check reprodiff.yml --require auc>=0.85 --require recall>=0.7',
+    "<%= config.bin %> check reprodiff.yml --require 'auc>=0.85' --require 'recall>=0.7'",
   ];
   static override args = {
     config: Args.string({ required: true, description: 'reprodiff.yml, or the research folder.' }),

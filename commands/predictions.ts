@@ -16,7 +16,7 @@ export default class Predictions extends ReprodiffCommand {
     '<%= config.bin %> predictions research/preds.csv production/preds.csv --key id --score-col proba --truth-col y',
     '<%= config.bin %> predictions a.parquet b.parquet --key id --rel-tol 1e-6 --features-research a_features.parquet --features-production b_features.parquet',
     '<%= config.bin %> predictions train_scores.csv live_scores.csv --json',
-    '<%= config.bin %> predictions research/preds.csv production/preds.csv --key id --truth-col y --require auc>=0.85 --require recall>=0.7',
+    "<%= config.bin %> predictions research/preds.csv production/preds.csv --key id --truth-col y --require 'auc>=0.85' --require 'recall>=0.7'",
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side predictions: file, folder, glob, or db.duckdb#table.' }),

@@ -118,7 +118,7 @@ describe('predictions --require', () => {
     ['auc=0.8', /'=' is not an operator/],
     ['auc<=0.9', /auc is higher-is-better/],
     ['rmse>=2', /rmse is lower-is-better/],
-    ['auc', /not a requirement/],
+    ['auc', /not a requirement \(quote it, e\.g\. --require 'auc>=0\.85': unquoted, a shell reads > and < as redirections\)/],
     ['auc>=', /not a requirement/],
     ['auc>=nan', /'nan' is not a finite number/],
     ['auc>=Infinity', /'Infinity' is not a finite number/],
@@ -134,7 +134,7 @@ describe('predictions --require', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^reprodiff: E_USAGE: --require /);
     expect(lines[0]).toMatch(why);
-    if (/unknown|not a requirement|finite/.test(String(why))) expect(lines[0]).toMatch(/accuracy, precision, recall, f1, auc .*rmse, mae/);
+    if (/unknown|finite/.test(String(why)) || expr === 'auc>=') expect(lines[0]).toMatch(/accuracy, precision, recall, f1, auc .*rmse, mae/);
     const j = await runJson(['predictions', F('research.csv'), F('production.csv'), '--key', 'id', '--require', expr]);
     expect(j.code).toBe(2);
     assertValidError(j.json);
@@ -173,7 +173,7 @@ describe('predictions --require', () => {
   it('--help shows the flag with an example', async () => {
     const r = await runCli(['predictions', '--help']);
     expect(r.stdout).toMatch(/--require=<value>/);
-    expect(r.stdout).toMatch(/--require auc>=0\.85/);
+    expect(r.stdout).toMatch(/--require 'auc>=0\.85'/);
   });
 });
 

@@ -57,7 +57,11 @@ export function parseRequirement(text: string, where = '--require', code: ErrorC
     throw new ReprodiffError(code, `${where} '${text}': ${why}`, { suggestion });
   };
   const m = EXPRESSION.exec(text);
-  if (!m) return fail('not a requirement');
+  if (!m) {
+    // `--require auc>=0.85` unquoted reaches us as `auc`: the shell took `>=0.85` as a redirection.
+    if (where.startsWith('--') && /^\s*[A-Za-z][A-Za-z0-9_-]*\s*$/.test(text)) return fail('not a requirement', `quote it, e.g. --require '${text.trim()}>=0.85': unquoted, a shell reads > and < as redirections`);
+    return fail('not a requirement');
+  }
   const name = m[1]!.toLowerCase().replaceAll('-', '_');
   const metric = (Object.hasOwn(REQUIREMENT_METRICS, name) ? name : ALIASES[name]) as RequirementMetric | undefined;
   if (!metric) {
@@ -183,4 +187,4 @@ export function checkRequirements(
 }
 
 /** `--require`'s help line (predictions and check). */
-export const REQUIRE_FLAG_SUMMARY = `Performance requirement each environment must meet, as METRIC>=VALUE or METRIC<=VALUE (repeatable), e.g. --require auc>=0.85 --require rmse<=3.5. Metrics: ${Object.keys(REQUIREMENT_METRICS).join(', ')}. Needs a ground-truth column; unchecked is a failure.`;
+export const REQUIRE_FLAG_SUMMARY = `Performance requirement each environment must meet, as METRIC>=VALUE or METRIC<=VALUE (repeatable), e.g. --require 'auc>=0.85' --require 'rmse<=3.5' (quoted: > and < are shell redirections). Metrics: ${Object.keys(REQUIREMENT_METRICS).join(', ')}. Needs a ground-truth column; unchecked is a failure.`;
