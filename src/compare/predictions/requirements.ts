@@ -8,7 +8,7 @@ import { ReprodiffError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { finding } from '../../findings/report.js';
 import type { EvidenceValue, Finding } from '../../findings/types.js';
-import { formatNumber } from '../../report/format.js';
+import { formatNumber } from '../../text/format.js';
 
 /** The metrics a requirement may name: what the predictions stage computes, with its direction and range. */
 export const REQUIREMENT_METRICS = {
