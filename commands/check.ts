@@ -10,6 +10,7 @@ import { shown } from '../src/text/escape.js';
 import { publishToGithub } from '../src/report/github.js';
 import { runCheckCommand } from '../src/run/check.js';
 import type { CheckFlagSettings } from '../src/run/check.js';
+import { REQUIRE_FLAG_SUMMARY, parseRequirements } from '../src/compare/predictions/requirements.js';
 
 export default class Check extends ReprodiffCommand {
   static override summary = 'Walk every stage in order (data, features, splits, predictions, env); name the first that breaks, and why.';
@@ -20,6 +21,7 @@ export default class Check extends ReprodiffCommand {
     '<%= config.bin %> check research/ production/ --key customer_id --html report.html',
     '<%= config.bin %> check research/ production/ --write-config reprodiff.yml',
     '<%= config.bin %> check reprodiff.yml --junit reprodiff.xml --markdown summary.md --fail-on error',
+    "<%= config.bin %> check reprodiff.yml --require 'auc>=0.85' --require 'recall>=0.7'",
   ];
   static override args = {
     config: Args.string({ required: true, description: 'reprodiff.yml, or the research folder.' }),
@@ -40,6 +42,7 @@ export default class Check extends ReprodiffCommand {
     sample: Flags.integer({ summary: 'Differing rows (keys) shown per finding (default 5).', min: 0 }),
     test: driftFlags.test,
     threshold: driftFlags.threshold,
+    require: Flags.string({ summary: `${REQUIRE_FLAG_SUMMARY} Added to stages.predictions.require.`, multiple: true }),
     'require-stages': Flags.string({ summary: `Stages that must be compared, comma-separated (${STAGES.join(', ')}): a missing or one-sided stage is an error.` }),
     'write-config': Flags.string({ summary: 'Save what was paired and inferred as a reprodiff.yml to edit.' }),
   };
@@ -71,7 +74,7 @@ export default class Check extends ReprodiffCommand {
 
 /** The stage commands' comparison flags, as settings over reprodiff.yml. */
 function checkSettings(flags: {
-  ignore?: string[]; map?: string[]; 'abs-tol'?: string; 'rel-tol'?: string; tol?: string[]; sample?: number; test?: string[]; threshold?: string[]; 'require-stages'?: string;
+  ignore?: string[]; map?: string[]; 'abs-tol'?: string; 'rel-tol'?: string; tol?: string[]; sample?: number; test?: string[]; threshold?: string[]; 'require-stages'?: string; require?: string[];
 }): CheckFlagSettings {
   const t = parseTolerances(flags);
   const tolerance = flags['abs-tol'] !== undefined || flags['rel-tol'] !== undefined || flags.tol?.length
@@ -91,6 +94,7 @@ function checkSettings(flags: {
     tolerance,
     sample: flags.sample,
     requireStages: required as Stage[],
+    requirements: parseRequirements(flags.require),
     drift: { tests: drift.tests, thresholds: drift.thresholds },
   };
 }

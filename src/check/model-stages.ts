@@ -4,6 +4,7 @@ import { keyedDiff } from '../compare/data/keyed.js';
 import type { Tolerance } from '../compare/data/tolerance.js';
 import { comparePredictions } from '../compare/predictions/index.js';
 import { compareSplits } from '../compare/splits/index.js';
+import { requirementsFromMap } from '../compare/predictions/requirements.js';
 import type { ReprodiffConfig } from '../config/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { StageOutcome } from '../findings/types.js';
@@ -76,6 +77,7 @@ export async function runPredictionsStage(
     truthColumn: input.overrides?.truthColumn ?? p?.truthColumn,
     threshold: p?.threshold,
     tolerance,
+    requirements: requirementsFromMap(p?.require, 'stages.predictions.require'),
     features: input.features && input.key ? { ...input.features, key: input.key } : undefined,
   });
   const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? summaryColumn(outcome, 'score');

@@ -79,7 +79,7 @@ export async function markPropagation(engine: Engine, stages: readonly StageTabl
     const env = byStage.get('env');
     const marked: Finding[] = [];
     for (const f of s.findings) {
-      if (f.severity === 'info') {
+      if (f.severity === 'info' || isOwnRoot(f)) {
         marked.push(f);
         continue;
       }
@@ -136,6 +136,18 @@ const ROW_SET_CAUSES: ReadonlySet<CauseCode> = new Set(['rows_missing', 'rows_ex
 const MEMBERSHIP_CAUSES: ReadonlySet<CauseCode> = new Set(['split_unseeded', 'split_order_dependent', 'split_membership', 'split_stratification', 'group_split_broken', 'split_conflict']);
 /** Findings of a model's output: a model trained on other rows or columns shows them all. */
 const MODEL_CAUSES: ReadonlySet<CauseCode> = new Set(['prediction_mismatch', 'label_flip', 'numeric_noise', 'model_nondeterminism', 'performance_drop', 'performance_requirement']);
+
+/**
+ * A performance requirement that research fails, or that could not be checked, is a root wherever it stands:
+ * no difference between the environments explains research's own metric or a missing ground truth. One that
+ * only production fails follows its stage's propagation like any other model finding.
+ */
+function isOwnRoot(f: Finding): boolean {
+  if (f.cause !== 'performance_requirement') return false;
+  const failed = f.evidence.failed;
+  const missing = f.evidence.missing;
+  return (Array.isArray(failed) && failed.includes('research')) || (Array.isArray(missing) && missing.length > 0);
+}
 
 /** A finding that a refit on other training rows produces: its stage's own comparator cannot tell. */
 function isRefit(f: Finding): boolean {
@@ -220,7 +232,7 @@ function aggregatesFollow(findings: Finding[]): Finding[] {
   for (const f of keyed) rows.set(f.propagatedFrom!, (rows.get(f.propagatedFrom!) ?? 0) + (f.rowsAffected ?? 0));
   const from = [...rows.entries()].sort((a, b) => b[1] - a[1] || STAGES.indexOf(a[0]) - STAGES.indexOf(b[0]))[0]![0];
   return findings.map((f) =>
-    f.severity !== 'info' && f.propagatedFrom === null && (f.rowsAffected === null || f.rowsAffected === 0)
+    f.severity !== 'info' && f.propagatedFrom === null && (f.rowsAffected === null || f.rowsAffected === 0) && !isOwnRoot(f)
       ? { ...f, propagatedFrom: from, evidence: { ...f.evidence, propagation: { from, reason: 'every row-level difference of this stage comes from upstream' } } }
       : f,
   );

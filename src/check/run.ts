@@ -27,6 +27,7 @@ import { stageGraph } from './graph.js';
 import type { KeyedTable, StageTables } from './propagate.js';
 import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
+import { checkRequirements, requirementsFromMap } from '../compare/predictions/requirements.js';
 import { inputLabel } from '../sources/resolve.js';
 
 /** The data/features options of a stage (kept exported here for the library API). */
@@ -144,6 +145,14 @@ async function walk(
   const explained = await explainRoots(engine, marked, comparisons, datasets, key);
   // Files left out, stages with an artifact on one side only, required stages missing: never a silent "equal".
   const gaps = planFindings(plan, config.requireStages);
+  // Performance requirements on a stage that was not compared are unchecked: a failure, never a silent pass.
+  const predictionsSkipped = skipReason(plan, 'predictions');
+  if (predictionsSkipped) {
+    const unchecked = checkRequirements(requirementsFromMap(config.stages?.predictions?.require, 'stages.predictions.require'), null, {
+      columns: [], task: 'predictions', unavailable: `the predictions stage was not compared (${predictionsSkipped})`,
+    });
+    if (unchecked.findings.length) gaps.set('predictions', [...(gaps.get('predictions') ?? []), ...unchecked.findings]);
+  }
   const final = STAGES.map((s) => {
     const o = { result: outcomes.get(s)!.result, findings: [...(explained.get(s) ?? outcomes.get(s)!.findings), ...(gaps.get(s) ?? [])] };
     const d = datasets.get(s);

@@ -8,6 +8,7 @@ import { ReprodiffError } from '../errors.js';
 import { shown } from '../text/escape.js';
 import { MAX_BYTES, readTextFile } from '../sources/files.js';
 import type { ReprodiffConfig } from './types.js';
+import { parseRequirement } from '../compare/predictions/requirements.js';
 
 const schemaPath = (() => {
   // schemas/ sits at the package root, beside src/ (tests) or dist/ (built).
@@ -71,6 +72,9 @@ export function loadConfig(file: string): LoadedConfig {
     throw new ReprodiffError('E_CONFIG', `${file}: the config must be a mapping with research: and production: sections`, { suggestion: 'run `reprodiff init` for a starter' });
   }
   const errors = validate(data);
+  // A requirement's own message (unknown metric, direction, range) names the accepted metrics; the schema's would not.
+  const required = requirementError(file, data);
+  if (required) throw required;
   if (errors.length > 0) throw configError(file, errors);
   const infinite = nonFinitePath(data, '');
   if (infinite !== undefined) {
@@ -79,6 +83,22 @@ export function loadConfig(file: string): LoadedConfig {
   const baseDir = dirname(resolve(file));
   const config = data as ReprodiffConfig;
   return { file, baseDir, config };
+}
+
+/** The first bad entry of `stages.predictions.require`, as parseRequirement words it; undefined when all parse. */
+function requirementError(file: string, data: object): ReprodiffError | undefined {
+  const require = (data as { stages?: { predictions?: { require?: unknown } } }).stages?.predictions?.require;
+  if (require === null || typeof require !== 'object' || Array.isArray(require)) return undefined;
+  for (const [metric, expr] of Object.entries(require)) {
+    try {
+      parseRequirement(`${metric}${typeof expr === 'string' ? expr : String(expr)}`, `stages.predictions.require.${metric}`, 'E_CONFIG');
+    } catch (e) {
+      if (!(e instanceof ReprodiffError)) throw e;
+      const hint = typeof expr === 'string' ? e.suggestion : 'write the requirement as a quoted string with its operator, e.g. auc: ">=0.85" or rmse: "<=3.5"';
+      return new ReprodiffError('E_CONFIG', `${shown(file)}: ${shown(e.message, 200)}`, { suggestion: hint });
+    }
+  }
+  return undefined;
 }
 
 /** Path (a.b.c) of the first infinite or NaN number in a parsed config, if any. */

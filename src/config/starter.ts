@@ -52,6 +52,7 @@ stages:
     # labelColumn: label
     # truthColumn: y
     threshold: 0.5
+    # require: { auc: ">=0.85", recall: ">=0.7" }   # each environment must meet these (needs truthColumn); rmse/mae take "<=3.5"
   env:
     numericPackages: []   # more packages whose versions change numbers
 `;

@@ -58,7 +58,14 @@ export interface StagesConfig {
     readonly labelColumn?: string;
     readonly groupColumn?: string;
   };
-  readonly predictions?: TableStageConfig & { readonly scoreColumn?: string; readonly labelColumn?: string; readonly truthColumn?: string; readonly threshold?: number };
+  readonly predictions?: TableStageConfig & {
+    readonly scoreColumn?: string;
+    readonly labelColumn?: string;
+    readonly truthColumn?: string;
+    readonly threshold?: number;
+    /** Performance requirements each environment must meet: metric → ">=0.85" (accuracy, precision, recall, f1, auc) or "<=3.5" (rmse, mae). */
+    readonly require?: Readonly<Partial<Record<'accuracy' | 'precision' | 'recall' | 'f1' | 'auc' | 'rmse' | 'mae', string>>>;
+  };
   readonly env?: { readonly numericPackages?: readonly string[] };
 }
 

@@ -132,6 +132,14 @@ function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkIn
   return lines;
 }
 
+/** Performance requirements both environments met (`--require`): shown, so a reader sees they were checked. */
+function requirementsMetLines(stage: StageResult, c: ChalkInstance): string[] {
+  const list = (stage.summary as Record<string, unknown>).requirements;
+  if (!Array.isArray(list)) return [];
+  const met = list.filter((r) => r && typeof r === 'object' && (r as { met?: unknown }).met === true).map((r) => safe(String((r as { requirement?: unknown }).requirement)));
+  return met.length ? [`  ${c.green('✔')} requirement${met.length === 1 ? '' : 's'} met in both environments: ${met.join(', ')}`] : [];
+}
+
 /** A later stage in brief: its own roots in full, its consequences of upstream breaks counted. */
 function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkInstance): string[] {
   const breaking = findings.filter((f) => f.severity !== 'info');
@@ -140,6 +148,7 @@ function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkIns
   if (stage.stage === 'env') lines.push(...envLines(roots, c));
   else for (const f of roots) lines.push(findingLine(f, c));
   lines.push(...nextLines(roots, c));
+  lines.push(...requirementsMetLines(stage, c));
   const propagated = breaking.length - roots.length;
   if (propagated > 0) {
     const from = [...new Set(breaking.filter((f) => f.propagatedFrom).map((f) => f.propagatedFrom))].join(', ');

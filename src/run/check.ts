@@ -11,6 +11,8 @@ import { ReprodiffError } from '../errors.js';
 import type { Report, Stage } from '../findings/types.js';
 import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
 import type { OutputTarget } from '../report/write.js';
+import { requirementText } from '../compare/predictions/requirements.js';
+import type { Requirement } from '../compare/predictions/requirements.js';
 
 
 /** Comparison settings given as flags to `check`; they apply over reprodiff.yml (or the folder plan). */
@@ -21,6 +23,8 @@ export interface CheckFlagSettings {
   readonly sample?: number;
   readonly requireStages?: readonly Stage[];
   readonly drift?: Pick<DriftConfig, 'tests' | 'thresholds'>;
+  /** `--require`: performance requirements, added to (and replacing per metric) `stages.predictions.require`. */
+  readonly requirements?: readonly Requirement[];
 }
 
 export interface CheckRunInput {
@@ -52,7 +56,7 @@ export async function runCheckCommand(input: CheckRunInput, options: CheckOption
 
 /**
  * The config with the flags applied: lists (ignore) extend it, maps (rename, per-column tolerances, drift
- * tests and thresholds) add to it, single values (tolerance, sample, required stages) replace it.
+ * tests and thresholds, performance requirements) add to it, single values (tolerance, sample, required stages) replace it.
  */
 export function withSettings(config: ReprodiffConfig, flags: CheckFlagSettings): ReprodiffConfig {
   const out: { -readonly [K in keyof ReprodiffConfig]: ReprodiffConfig[K] } = { ...config };
@@ -71,6 +75,11 @@ export function withSettings(config: ReprodiffConfig, flags: CheckFlagSettings):
       ...config.stages,
       features: { ...features, drift: { ...features?.drift, tests: { ...features?.drift?.tests, ...d.tests }, thresholds: { ...features?.drift?.thresholds, ...d.thresholds } } },
     };
+  }
+  if (flags.requirements?.length) {
+    const predictions = out.stages?.predictions;
+    const added = Object.fromEntries(flags.requirements.map((r) => [r.metric, requirementText(r).slice(r.metric.length)]));
+    out.stages = { ...out.stages, predictions: { ...predictions, require: { ...predictions?.require, ...added } } };
   }
   return out;
 }

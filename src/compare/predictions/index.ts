@@ -33,6 +33,8 @@ import { describeExplanation, explainDifferences, isExplaining } from '../explai
 import type { Explanation, UpstreamRelation } from '../explain/index.js';
 import { num } from '../distribution/sql.js';
 import { PREDICTION_NAMES, TRUTH_NAMES, inferColumn, requirePair } from './infer.js';
+import { checkRequirements } from './requirements.js';
+import type { Requirement, RequirementResult } from './requirements.js';
 
 /** Differences at most this large are floating-point noise (library version, BLAS, threads). */
 export const NOISE = { rel: 1e-6, abs: 1e-12 } as const;
@@ -57,6 +59,8 @@ export interface PredictionCompareOptions extends SchemaOptions {
   /** Features of each environment, keyed like the predictions, for attribution. */
   readonly features?: { readonly research: Dataset; readonly production: Dataset; readonly key?: readonly string[]; readonly rename?: Readonly<Record<string, string>> };
   readonly drift?: DriftOptions;
+  /** Performance requirements each environment's metrics must meet (`--require auc>=0.85`). */
+  readonly requirements?: readonly Requirement[];
   readonly onProgress?: (message: string) => void;
 }
 
@@ -107,6 +111,15 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
     summary.metrics = metrics;
     findings.push(...performanceFindings(metrics, cols, options.metricTolerance ?? DEFAULT_METRIC_TOLERANCE));
   }
+  if (options.requirements?.length) {
+    const checked = checkRequirements(options.requirements, metrics, {
+      columns: [cols.truth?.name, ...predCols].filter((x): x is string => Boolean(x)),
+      task: task.kind,
+      unavailable: metrics ? undefined : unavailableReason(cols, task),
+    });
+    summary.requirements = checked.results;
+    findings.push(...checked.findings);
+  }
 
   let keyed: KeyedPredictions | null = null;
   if (options.key && options.key.length > 0) {
@@ -146,10 +159,19 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
   return { result: { stage: 'predictions', status: 'equal', reason: reasonOf(findings, summary), summary }, findings };
 }
 
+/** Why no metric could be computed (sideMetrics returned null), for a requirement that cannot be checked. */
+function unavailableReason(cols: Columns, task: Task): string {
+  if (!cols.truth) return `no ground-truth column on both sides (looked for ${TRUTH_NAMES.join(', ')}; name it with --truth-col)`;
+  if (task.kind === 'regression') return 'a regression needs a numeric score column (--score-col)';
+  return 'a task with more than two classes needs a predicted-label column (--label-col)';
+}
+
 function reasonOf(findings: readonly Finding[], summary: Record<string, unknown>): string {
   const broken = findings.filter((f) => f.severity !== 'info');
   const prefix = summary.mode === 'distribution' ? `${String(summary.note)}; ` : '';
-  return prefix + (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`);
+  const met = ((summary.requirements ?? []) as RequirementResult[]).filter((r) => r.met).map((r) => r.requirement);
+  const requirements = met.length ? `; requirement${met.length === 1 ? '' : 's'} met in both environments: ${met.join(', ')}` : '';
+  return prefix + (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`) + requirements;
 }
 
 function resolveColumns(pairs: readonly ColumnPair[], options: PredictionCompareOptions): Columns {
