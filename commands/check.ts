@@ -20,6 +20,7 @@ export default class Check extends ReprodiffCommand {
     '<%= config.bin %> check research/ production/ --key customer_id --html report.html',
     '<%= config.bin %> check research/ production/ --write-config reprodiff.yml',
     '<%= config.bin %> check reprodiff.yml --junit reprodiff.xml --markdown summary.md --fail-on error',
+    '<%= config.bin %> check research/ production/ --key id --diff-rows-dir differences/',
   ];
   static override args = {
     config: Args.string({ required: true, description: 'reprodiff.yml, or the research folder.' }),
@@ -42,12 +43,13 @@ export default class Check extends ReprodiffCommand {
     threshold: driftFlags.threshold,
     'require-stages': Flags.string({ summary: `Stages that must be compared, comma-separated (${STAGES.join(', ')}): a missing or one-sided stage is an error.` }),
     'write-config': Flags.string({ summary: 'Save what was paired and inferred as a reprodiff.yml to edit.' }),
+    'diff-rows-dir': Flags.string({ summary: 'Write every differing row of each keyed table stage to this folder (data.parquet, features.parquet), as data --diff-rows does.', helpGroup: 'OUTPUT' }),
   };
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Check);
     const { report, plan } = await runCheckCommand(
-      { first: args.config, production: args.production, writeConfig: flags['write-config'], outputs: outputTargets(flags), settings: checkSettings(flags) },
+      { first: args.config, production: args.production, writeConfig: flags['write-config'], diffRowsDir: flags['diff-rows-dir'], outputs: outputTargets(flags), settings: checkSettings(flags) },
       {
         engine: this.engineOptions(flags),
         failOn: flags['fail-on'],

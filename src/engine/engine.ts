@@ -17,6 +17,11 @@ export interface EngineOptions {
   readonly threads?: number;
   /** Files DuckDB may read. Everything else on disk is refused once the engine is locked. */
   readonly readableFiles?: readonly string[];
+  /**
+   * Exact files DuckDB may write outside its spill folder: the fresh temporary names of `--diff-rows` outputs
+   * (renamed into place afterwards). Nothing else beside them becomes writable.
+   */
+  readonly writableFiles?: readonly string[];
   /** Directories DuckDB may read (globs, partitioned datasets). */
   readonly readableDirs?: readonly string[];
   /** How database inputs (postgres://) are read: statement timeout and pushdown. */
@@ -106,7 +111,10 @@ export class Engine {
 
   private async lockDown(options: EngineOptions): Promise<void> {
     // A DuckDB database is attached with its write-ahead log (`db.duckdb.wal`), which ATTACH opens (read-only) when present.
-    const files = (options.readableFiles ?? []).map((f) => resolve(f)).flatMap((f) => (/\.(duckdb|ddb|db)$/i.test(f) ? [f, `${f}.wal`] : [f]));
+    const files = [
+      ...(options.readableFiles ?? []).map((f) => resolve(f)).flatMap((f) => (/\.(duckdb|ddb|db)$/i.test(f) ? [f, `${f}.wal`] : [f])),
+      ...(options.writableFiles ?? []).map((f) => resolve(f)),
+    ];
     const dirs = [...(options.readableDirs ?? []).map((d) => withSlash(resolve(d))), withSlash(this.spillDir)];
     await this.run(`SET allowed_paths = ${listLiteral(files)}`);
     await this.run(`SET allowed_directories = ${listLiteral(dirs)}`);
