@@ -19,7 +19,7 @@ describe('diffRowsSql', () => {
   CASE WHEN ((in_a IS NOT NULL AND in_b IS NOT NULL) AND d1) OR (in_a IS NOT NULL AND NOT (in_a IS NOT NULL AND in_b IS NOT NULL)) THEN '[masked]' END AS "research.email",
   CASE WHEN ((in_a IS NOT NULL AND in_b IS NOT NULL) AND d1) OR (in_b IS NOT NULL AND NOT (in_a IS NOT NULL AND in_b IS NOT NULL)) THEN '[masked]' END AS "production.email"
 FROM "rd_diff_1"
-ORDER BY k0, in_a NULLS LAST, in_b NULLS LAST`);
+ORDER BY k0, in_a NULLS LAST, in_b NULLS LAST, a0, b0, a1, b1`);
   });
 
   it('CSV writes differing_columns as a JSON array text', () => {

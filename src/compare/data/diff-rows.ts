@@ -110,7 +110,9 @@ export function diffRowsSql(table: string, keys: readonly string[], values: read
       cols.push({ name: `${side}.${v.name}`, sql: `CASE WHEN ${shownHere} THEN ${v.masked ? literal(MASKED) : value} END` });
     }
   });
-  const order = [...keys.map((_k, i) => `k${i}`), 'in_a NULLS LAST', 'in_b NULLS LAST'].join(', ');
+  // Key order, then the side; rows of a duplicated key tie there and are ordered by their values, so the same
+  // inputs always give the same file.
+  const order = [...keys.map((_k, i) => `k${i}`), 'in_a NULLS LAST', 'in_b NULLS LAST', ...values.flatMap((_v, i) => [`a${i}`, `b${i}`])].join(', ');
   return `SELECT ${cols.map((c) => `${c.sql} AS ${ident(c.name)}`).join(',\n  ')}\nFROM ${ident(table)}\nORDER BY ${order}`;
 }
 
