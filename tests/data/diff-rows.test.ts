@@ -50,14 +50,16 @@ describe('diffRowsFormat / diffRowsTarget', () => {
 });
 
 describe('the locked engine writes the temporary name only', () => {
-  it('COPY to the allowed temporary file works; any other file in that folder is refused', async () => {
+  it('COPY to the allowed temporary file works; any other file in that folder is refused; the temporary file goes on close', async () => {
     const t = diffRowsTarget(join(work, 'locked.csv'));
     await withEngine({ writableFiles: [t.temp] }, async (engine) => {
       await engine.run(diffRowsCopySql('SELECT 1 AS x', t.temp, 'csv'));
+      expect(existsSync(t.temp)).toBe(true);
       await expect(engine.run(diffRowsCopySql('SELECT 1 AS x', join(work, 'other.csv'), 'csv'))).rejects.toThrow(/Permission|disabled/);
       await expect(engine.run(`SELECT * FROM read_csv('${join(work, 'other.csv')}')`)).rejects.toThrow();
     });
-    expect(existsSync(t.temp)).toBe(true);
+    // A temporary file not renamed away (a failed run) is removed when the engine closes.
+    expect(existsSync(t.temp)).toBe(false);
     expect(existsSync(join(work, 'other.csv'))).toBe(false);
   });
 });
