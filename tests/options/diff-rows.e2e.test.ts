@@ -103,6 +103,17 @@ describe('--diff-rows', () => {
     expect(withFile.stdout).toBe(plain.stdout);
   });
 
+  it('a composite key with duplicated keys: the unpaired copies, in a stable order; the same bytes on a second run', async () => {
+    const a = join(work, 'dup-research.csv');
+    const b = join(work, 'dup-production.csv');
+    await db.run(`COPY (SELECT * FROM (VALUES (1, 'x', 1.0), (1, 'x', 2.0), (1, 'y', 3.0), (2, 'x', 4.0)) t(a, b, v)) TO ${s(a)} (FORMAT csv)`);
+    await db.run(`COPY (SELECT * FROM (VALUES (1, 'x', 1.0), (1, 'x', 2.5), (1, 'y', 3.0), (2, 'x', 4.0), (2, 'x', 4.0)) t(a, b, v)) TO ${s(b)} (FORMAT csv)`);
+    const out = [join(work, 'dup-1.csv'), join(work, 'dup-2.csv')];
+    for (const o of out) expect((await runCli(['data', a, b, '--key', 'a,b', '--diff-rows', o])).code).toBe(1);
+    expect(readFileSync(out[0]!, 'utf8')).toBe('side,differing_columns,key.a,key.b,research.v,production.v\nboth,"[""v""]",1,x,2.0,2.5\nproduction_only,[],2,x,,4.0\n');
+    expect(readFileSync(out[1]!).equals(readFileSync(out[0]!))).toBe(true);
+  });
+
   it('features writes the same rows', async () => {
     const out = join(work, 'features.ndjson');
     const r = await runCli(['features', R, P, '--key', 'id', '--diff-rows', out]);
@@ -164,6 +175,7 @@ describe('check --diff-rows-dir', () => {
     const dir = join(work, 'diffs');
     const r = await runJson(['check', research, production, '--key', 'id', '--diff-rows-dir', dir]);
     expect(r.code).toBe(1);
+    expect(r.stdout).toBe((await runJson(['check', research, production, '--key', 'id'])).stdout);
     expect(readdirSync(dir).sort()).toEqual(['data.parquet', 'features.parquet']);
     expect(await readBack(join(dir, 'data.parquet'))).toEqual(expectedRows());
     expect(await readBack(join(dir, 'features.parquet'))).toEqual([
