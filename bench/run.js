@@ -325,7 +325,7 @@ async function main() {
   if (selected.has('spill')) spillPair = await ensureData(dataDir, spillRows, { features: false, log, memoryLimit: opts['spill-limit'] });
 
   const results = [];
-  const byId = () => Object.fromEntries(results.map((r) => [r.id, r]));
+  const _byId = () => Object.fromEntries(results.map((r) => [r.id, r]));
   const columns = 1 + VALUE_COLUMNS.length;
   const ml = opts['memory-limit'];
   const record = (id, label, n, m, extra) => {
@@ -482,7 +482,7 @@ async function main() {
   if (save) {
     const merged = mergeResults(loadPrevious(), doc);
     writeFileSync(join(here, 'results.json'), `${JSON.stringify(merged, null, 2)}\n`);
-    writeFileSync(join(here, 'RESULTS.md'), markdown(merged));
+    writeResultsMarkdown(merged);
     log(`wrote ${relative(root, join(here, 'results.json'))} and ${relative(root, join(here, 'RESULTS.md'))}`);
   } else {
     const file = join(dataDir, [...selected].every((r) => r.startsWith('csv-')) ? `results-csv-${csvRows}.json` : `results-${rows}.json`);
@@ -592,6 +592,17 @@ function printTable(results) {
   process.stdout.write(`\n${results.every((r) => r.pass) ? 'all targets met' : `FAILED: ${results.filter((r) => !r.pass).map((r) => r.id).join(', ')}`}\n`);
 }
 
+
+/** The hand-written diary under RESULTS.md's generated tables: kept when the tables are rewritten. */
+const DIARY_MARKER = '<!-- diary: everything below this line is kept by bench/run.js and edited by hand -->';
+
+function writeResultsMarkdown(doc) {
+  const file = join(here, 'RESULTS.md');
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = old.indexOf(DIARY_MARKER);
+  const diary = at >= 0 ? old.slice(at) : `${DIARY_MARKER}\n`;
+  writeFileSync(file, `${markdown(doc).trimEnd()}\n\n${diary}`);
+}
 function markdown(doc) {
   const m = doc.machine;
   const lines = [
@@ -616,7 +627,7 @@ function markdown(doc) {
 
 if (opts.render) {
   // Rewrites RESULTS.md from results.json without running anything.
-  writeFileSync(join(here, 'RESULTS.md'), markdown(loadPrevious()));
+  writeResultsMarkdown(loadPrevious());
 } else main().catch((e) => {
   process.stderr.write(`bench: ${e?.stack ?? e}\n`);
   process.exit(2);

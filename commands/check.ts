@@ -6,7 +6,7 @@ import { STAGES } from '../src/findings/types.js';
 import type { Stage } from '../src/findings/types.js';
 import type { Report } from '../src/findings/types.js';
 import { writeAnnotations } from '../src/cli/output-guard.js';
-import { shown } from '../src/report/escape.js';
+import { shown } from '../src/text/escape.js';
 import { publishToGithub } from '../src/report/github.js';
 import { runCheckCommand } from '../src/run/check.js';
 import type { CheckFlagSettings } from '../src/run/check.js';

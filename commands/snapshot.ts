@@ -3,9 +3,9 @@ import { basename } from 'node:path';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
 import { parseKey, readOptions, tableFlags } from '../src/cli/flags.js';
 import { ReprodiffError } from '../src/errors.js';
-import { shown } from '../src/report/escape.js';
+import { shown } from '../src/text/escape.js';
 import { writeFileAtomic } from '../src/report/write.js';
-import { withInputs } from '../src/run/inputs.js';
+import { withInputs } from '../src/sources/open.js';
 import { readEnvironment } from '../src/sources/env/detect.js';
 import { FORMATS } from '../src/sources/resolve.js';
 import { SNAPSHOT_DEFAULTS, makeSnapshot, serializeSnapshot } from '../src/snapshot/index.js';
@@ -40,6 +40,7 @@ export default class Snapshot extends ReprodiffCommand {
     header: tableFlags.header,
     'null-values': tableFlags['null-values'],
     decimal: tableFlags.decimal,
+    encoding: tableFlags.encoding,
   };
 
   override logJson(json: unknown): void {

@@ -26,7 +26,10 @@ const rand = rng(20261123);
 const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 const pick = (xs, weights) => {
   let u = rand() * weights.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < xs.length; i++) if ((u -= weights[i]) < 0) return xs[i];
+  for (let i = 0; i < xs.length; i++) {
+    u -= weights[i];
+    if (u < 0) return xs[i];
+  }
   return xs[xs.length - 1];
 };
 const iso = (ms) => new Date(ms).toISOString().replace('T', ' ').replace('.000Z', '');
@@ -57,7 +60,7 @@ const rawProd = raw.filter((r) => !lost.has(r.customer_id)).map((r) => ({ ...r, 
 const incomes = raw.map((r) => r.income).filter((x) => x !== null);
 const meanIncome = incomes.reduce((a, b) => a + b, 0) / incomes.length;
 const sd = Math.sqrt(incomes.reduce((a, b) => a + (b - meanIncome) ** 2, 0) / incomes.length);
-const regionIndex = (r) => REGIONS.indexOf(r);
+const _regionIndex = (r) => REGIONS.indexOf(r);
 function features(rows, fillIncome) {
   return rows.map((r) => {
     const income = r.income ?? fillIncome;

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { ReprodiffCommand } from '../../src/cli/base-command.js';
-import { captureEnvironment } from '../../src/env/capture.js';
-import { shown } from '../../src/report/escape.js';
+import { captureEnvironment } from '../../src/sources/env/capture.js';
+import { shown } from '../../src/text/escape.js';
 import { writeFileAtomic } from '../../src/report/write.js';
 import type { Fingerprint } from '../../src/sources/env/fingerprint.js';
 

@@ -12,6 +12,7 @@ import { STAGES } from '../findings/types.js';
 import { isFolderFile, isInside } from '../sources/files.js';
 import { envFormatFromText, envNameEvidence, tableStageFromColumns, tableStagesFromName } from '../sources/artifacts.js';
 import { readerSql } from '../sources/register.js';
+import { isDatabaseInput, redactInput } from '../sources/postgres/index.js';
 import { formatFromName, resolveInput } from '../sources/resolve.js';
 import type { Format } from '../sources/resolve.js';
 
@@ -272,7 +273,9 @@ function sortByPreference(files: readonly string[]): string[] {
 
 /** The plan (and inferred columns) as a reprodiff.yml a person can edit; paths relative to where it is written. */
 export function planToYaml(plan: CheckPlan, configDir: string, inferred: Partial<ReprodiffConfig> = {}): string {
-  const rel = (side: SideConfig) => Object.fromEntries(Object.entries(side).map(([k, v]) => [k, relative(configDir, v as string) || '.']));
+  // A database input is written as its label (no password: the saved file may be committed); a path relative to the config.
+  const where = (v: string) => (isDatabaseInput(v) ? redactInput(v) : relative(configDir, v) || '.');
+  const rel = (side: SideConfig) => Object.fromEntries(Object.entries(side).map(([k, v]) => [k, where(v as string)]));
   const doc: Record<string, unknown> = { version: 1, ...plan.config, ...inferred, research: rel(plan.config.research), production: rel(plan.config.production) };
   return `# reprodiff.yml — written by reprodiff check --write-config; edit freely.\n${stringify(doc)}`;
 }

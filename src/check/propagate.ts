@@ -1,8 +1,8 @@
 import type { Engine } from '../engine/engine.js';
-import { ident } from '../engine/quote.js';
+import { ident, literal } from '../engine/quote.js';
 import type { CauseCode, Finding, Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
-import { formatPercent } from '../report/format.js';
+import { formatPercent } from '../text/format.js';
 import { toNumber } from '../compare/data/values.js';
 import { derivedFrom } from '../findings/headline.js';
 import { stageGraph } from './graph.js';
@@ -233,7 +233,9 @@ async function sampleKeysBrokenUpstream(engine: Engine, f: Finding, up: KeyedTab
   if (keys.some((k) => k.length !== up.keyCount)) return false;
   const text = (k: readonly unknown[]) => k.map((v) => String(v)).join('\u0001');
   const uk = up.keyCount === 1 ? keyText('u', 1) : `concat(${keyText('u', up.keyCount)})`;
-  const list = keys.map((k) => `'${text(k).replaceAll("'", "''")}'`).join(', ');
+  // Keys come from the data: quoted by the one helper; a key holding a NUL cannot be a literal, so it proves nothing.
+  if (keys.some((k) => text(k).includes('\u0000'))) return false;
+  const list = keys.map((k) => literal(text(k))).join(', ');
   const row = await engine.one(`SELECT count(DISTINCT ${uk}) AS hit FROM ${ident(up.table)} u WHERE ${uk} IN (${list})`);
   const brokenUpstream = await engine.one(`SELECT count(*) AS n FROM ${ident(up.table)}`);
   return (toNumber(row.hit) ?? 0) === keys.length && f.rowsAffected <= (toNumber(brokenUpstream.n) ?? 0);

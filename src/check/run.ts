@@ -217,7 +217,7 @@ function stageConfig(config: ReprodiffConfig, stage: Stage): { key?: string | re
 
 /** The config's `read` section as reader options (both sides of every stage). */
 function readOptionsOf(read: ReprodiffConfig['read']): ReadOptions {
-  return read ? { header: read.header, delimiter: read.delimiter, decimal: read.decimal, nullValues: read.nullValues } : {};
+  return read ? { header: read.header, delimiter: read.delimiter, decimal: read.decimal, nullValues: read.nullValues, encoding: read.encoding } : {};
 }
 
 /**

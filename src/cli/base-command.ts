@@ -1,5 +1,5 @@
 import { maskReport } from '../findings/mask.js';
-import { Command, Flags, Interfaces } from '@oclif/core';
+import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ReprodiffError, isReprodiffError } from '../errors.js';
 import { removeSpillOnInterrupt } from '../engine/engine.js';
 import { exitCodeFor } from '../findings/report.js';
@@ -7,7 +7,7 @@ import type { FailOn, Report } from '../findings/types.js';
 import { renderReport } from '../report/index.js';
 import { renderJson } from '../report/json.js';
 import type { RenderOptions } from '../report/index.js';
-import { visible } from '../report/escape.js';
+import { visible } from '../text/escape.js';
 import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
 import type { OutputTarget } from '../report/write.js';
 import { diffRowsDirFiles } from '../compare/data/diff-rows.js';

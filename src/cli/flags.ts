@@ -2,8 +2,8 @@ import { Flags } from '@oclif/core';
 import { ReprodiffError } from '../errors.js';
 import { checkTolerance, parseColumnTolerance } from '../compare/data/tolerance.js';
 import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
-import { FORMATS } from '../sources/resolve.js';
-import type { ReadOptions } from '../sources/resolve.js';
+import { CSV_ENCODINGS, FORMATS } from '../sources/resolve.js';
+import type { CsvEncoding, ReadOptions } from '../sources/resolve.js';
 import { DRIFT_TESTS } from '../compare/distribution/index.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import { findDriftTest } from '../compare/distribution/drift-tests/registry.js';
@@ -25,6 +25,7 @@ export const tableFlags = {
   header: Flags.boolean({ summary: 'CSV files have a header row (--no-header: they have none). Default: sniffed.', allowNo: true }),
   'null-values': Flags.string({ summary: 'Text that means missing in CSV/JSON, comma-separated, e.g. NA,null,"" (default: the common writer spellings where a column is otherwise typed).' }),
   decimal: Flags.option({ options: ['.', ','] as const, summary: 'Decimal separator of CSV numbers (default: .).' })(),
+  encoding: Flags.option({ options: CSV_ENCODINGS, summary: 'Text encoding of CSV files on both sides (default: utf-8), e.g. --encoding latin-1 for an Excel export.' })(),
   mask: Flags.string({ summary: "Sensitive column whose values never appear in any report or sample; keys and counts still do (repeatable), e.g. --mask email.", multiple: true }),
 };
 
@@ -50,6 +51,7 @@ export interface TableFlagValues {
   header?: boolean;
   'null-values'?: string;
   decimal?: string;
+  encoding?: CsvEncoding;
   mask?: string[];
 }
 
@@ -83,8 +85,8 @@ export function parseTolerances(flags: Pick<TableFlagValues, 'abs-tol' | 'rel-to
   return { default: base, perColumn: Object.fromEntries((flags.tol ?? []).map((t) => parseColumnTolerance(t, base))) };
 }
 
-export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' | 'header' | 'null-values' | 'decimal'>): ReadOptions {
-  return { format: flags.format, delimiter: flags.delimiter, header: flags.header, nullValues: parseNullValues(flags['null-values']), decimal: flags.decimal };
+export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' | 'header' | 'null-values' | 'decimal' | 'encoding'>): ReadOptions {
+  return { format: flags.format, delimiter: flags.delimiter, header: flags.header, nullValues: parseNullValues(flags['null-values']), decimal: flags.decimal, encoding: flags.encoding };
 }
 
 /** `NA,null,""` → ['NA', 'null', '']: a quoted "" (or an empty item) is the empty string. */

@@ -1,4 +1,4 @@
-import { shown } from '../report/escape.js';
+import { shown } from '../text/escape.js';
 import { writeRaw } from './output-guard.js';
 
 /** Progress for long work: on stderr, only when stderr is a terminal, silent otherwise. */

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument, visit } from 'yaml';
 import { ReprodiffError } from '../errors.js';
-import { shown } from '../report/escape.js';
+import { shown } from '../text/escape.js';
 import { MAX_BYTES, readTextFile } from '../sources/files.js';
 import type { ReprodiffConfig } from './types.js';
 

@@ -25,6 +25,8 @@ export interface ReadConfig {
   /** true/false: CSV files have a header row or none; default: sniffed. */
   readonly header?: boolean;
   readonly delimiter?: string;
+  /** Text encoding of CSV files (default utf-8). */
+  readonly encoding?: 'utf-8' | 'utf-16' | 'latin-1';
 }
 
 export interface DriftConfig {

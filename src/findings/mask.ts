@@ -1,4 +1,4 @@
-import { formatNumber } from '../report/format.js';
+import { formatNumber } from '../text/format.js';
 import type { EvidenceValue, Finding, Report, StageResult } from './types.js';
 
 /** What a masked value is shown as, in every format. */

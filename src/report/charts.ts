@@ -1,16 +1,16 @@
-import { printable, truncate as cut } from './escape.js';
+import { printable, truncate as cut } from '../text/escape.js';
 /**
  * Inline SVG charts for the HTML report, and the readers that pull chart data out of a stage summary.
  * Everything here is a pure function of its arguments: coordinates are rounded so output is byte-stable,
  * and no chart references anything outside the document (no fonts, no images, no xmlns needed inline).
  */
-import { formatCount, formatNumber } from './format.js';
+import { formatCount, formatNumber } from '../text/format.js';
 
 // ---------------------------------------------------------------------------------------------
 // Markup text
 // ---------------------------------------------------------------------------------------------
 
-// printable (src/report/escape.ts): control characters, non-characters, lone surrogates, bidi overrides.
+// printable (src/text/escape.ts): control characters, non-characters, lone surrogates, bidi overrides.
 export { printable };
 
 /**

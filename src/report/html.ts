@@ -4,7 +4,7 @@ import { lastPopulated, verdictLine } from './terminal.js';
 import { nextActions } from '../findings/catalogue.js';
 import { ladderSteps } from './markdown.js';
 import type { LadderStep } from './markdown.js';
-import { formatCount, formatNumber, formatValue } from './format.js';
+import { formatCount, formatNumber, formatValue } from '../text/format.js';
 import {
   categoryChart,
   differenceChart,

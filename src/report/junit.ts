@@ -2,8 +2,8 @@ import type { FailOn, Finding, Report, StageResult } from '../findings/types.js'
 import { isBreaking } from '../findings/report.js';
 import type { RenderOptions } from './index.js';
 import { escapeXml } from './charts.js';
-import { formatCount } from './format.js';
-import { visible } from './escape.js';
+import { formatCount } from '../text/format.js';
+import { visible } from '../text/escape.js';
 
 /** Attribute values also encode tab and line breaks, which XML parsers would otherwise normalise to spaces. */
 function attr(text: string): string {

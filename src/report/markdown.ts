@@ -2,9 +2,9 @@ import type { Finding, Report, Stage, StageResult } from '../findings/types.js';
 import type { RenderOptions } from './index.js';
 import { verdictLine } from './terminal.js';
 import { nextActions } from '../findings/catalogue.js';
-import { formatCount, formatNumber } from './format.js';
+import { formatCount, formatNumber } from '../text/format.js';
 import { readColumns } from './charts.js';
-import { printable, truncate } from './escape.js';
+import { printable, truncate } from '../text/escape.js';
 import type { StatisticValue } from './charts.js';
 
 /** Where a stage sits on the ladder; the same reading as the terminal's ladder. */

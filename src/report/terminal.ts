@@ -4,8 +4,8 @@ import type { EvidenceValue, Finding, Report, Severity, StageResult } from '../f
 import { nextActions } from '../findings/catalogue.js';
 import { headlineFinding } from '../findings/headline.js';
 import type { RenderOptions } from './index.js';
-import { formatCount, formatNumber, formatValue } from './format.js';
-import { shown as safe } from './escape.js';
+import { formatCount, formatNumber, formatValue } from '../text/format.js';
+import { shown as safe } from '../text/escape.js';
 
 const SEVERITY_MARK: Record<Severity, string> = { error: '✘', warning: '!', info: 'i' };
 /** Columns of a keyless sample row shown on one line. */

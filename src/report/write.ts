@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ReprodiffError } from '../errors.js';
-import { shown } from './escape.js';
+import { shown } from '../text/escape.js';
 
 /** The path a name refers to once symlinks are followed (the folder's, when the file does not exist yet). */
 export function canonicalPath(path: string): string {

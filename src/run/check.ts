@@ -1,6 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { diffRowsDirFiles, diffRowsTarget } from '../compare/data/diff-rows.js';
-import { shown } from '../report/escape.js';
+import { diffRowsDirFiles } from '../compare/data/diff-rows.js';
+import { diffRowsTarget } from '../report/diff-rows.js';
+import { shown } from '../text/escape.js';
 import { maskReport } from '../findings/mask.js';
 import { dirname, resolve } from 'node:path';
 import { runCheck } from '../check/run.js';

@@ -7,16 +7,17 @@ import { buildReport } from '../findings/report.js';
 import type { Command, FailOn, Report, StageOutcome } from '../findings/types.js';
 import type { Dataset } from '../sources/register.js';
 import type { ReadOptions } from '../sources/resolve.js';
-import { withInputs } from './inputs.js';
+import { withInputs } from '../sources/open.js';
 import { reconcilePair } from '../sources/reconcile.js';
 import { internalNames, withFileNames } from '../sources/names.js';
 import { isSnapshotRef, runSnapshotComparison } from '../snapshot/index.js';
 import { pushdownData } from '../sources/postgres/pushdown.js';
 import type { SchemaOptions } from '../compare/data/columns.js';
 import { ReprodiffError } from '../errors.js';
-import { shown } from '../report/escape.js';
-import { diffRowsTarget, keylessDiffRowsError } from '../compare/data/diff-rows.js';
+import { shown } from '../text/escape.js';
+import { keylessDiffRowsError } from '../compare/data/diff-rows.js';
 import type { DiffRowsTarget } from '../compare/data/diff-rows.js';
+import { diffRowsTarget } from '../report/diff-rows.js';
 
 /**
  * --ignore and --map name columns: one that is on neither side (a typo) would silently change nothing, so it is

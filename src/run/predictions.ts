@@ -3,7 +3,7 @@ import type { PredictionCompareOptions } from '../compare/predictions/index.js';
 import { buildReport } from '../findings/report.js';
 import type { Report } from '../findings/types.js';
 import type { PairRunOptions } from './data.js';
-import { withInputs } from './inputs.js';
+import { withInputs } from '../sources/open.js';
 import { reconcilePair } from '../sources/reconcile.js';
 
 export interface PredictionRunOptions extends Omit<PredictionCompareOptions, 'features'>, PairRunOptions {

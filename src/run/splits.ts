@@ -12,7 +12,7 @@ import { isDatabaseInput } from '../sources/postgres/index.js';
 import { resolveInput } from '../sources/resolve.js';
 import type { ReadOptions } from '../sources/resolve.js';
 import type { PairRunOptions } from './data.js';
-import { withInputs } from './inputs.js';
+import { withInputs } from '../sources/open.js';
 
 export interface SplitRunOptions extends Omit<SplitCompareOptions, 'raw' | 'fileOrder'>, PairRunOptions {
   readonly rawResearch?: string;

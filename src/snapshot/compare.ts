@@ -12,7 +12,7 @@ import type { Engine } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import { finding } from '../findings/report.js';
 import type { Finding, Stage, StageOutcome } from '../findings/types.js';
-import { formatCount } from '../report/format.js';
+import { formatCount } from '../text/format.js';
 import type { Dataset } from '../sources/register.js';
 import { aggregationPrecision, schemaFindings, statisticFindings } from '../compare/data/causes.js';
 import { canonicalType, isNumericKind, isTemporalKind, matchSchemas } from '../compare/data/columns.js';

@@ -4,7 +4,7 @@ import type { Report, Stage } from '../findings/types.js';
 import { ReprodiffError } from '../errors.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
 import type { PairRunOptions } from '../run/data.js';
-import { withInputs } from '../run/inputs.js';
+import { withInputs } from '../sources/open.js';
 import { compareSnapshotToDataset } from './compare.js';
 import { isSnapshotRef, parseSnapshotRef, readSnapshot, selectArtifact } from './read.js';
 

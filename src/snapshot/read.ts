@@ -1,6 +1,6 @@
 /** Reading a snapshot file back: one-line `E_SNAPSHOT` errors for anything that is not a snapshot this version reads. */
 import { ReprodiffError } from '../errors.js';
-import { shown } from '../report/escape.js';
+import { shown } from '../text/escape.js';
 import { MAX_BYTES, MAX_JSON_DEPTH, readTextFile, scanJsonDepth } from '../sources/files.js';
 import { SNAPSHOT_VERSION } from './types.js';
 import type { Snapshot, SnapshotArtifact } from './types.js';

@@ -83,7 +83,7 @@ export function tableStagesFromName(path: string): Stage[] {
   return TABLE_STAGE_WORDS.filter((r) => words.some((w) => r.stems.some((s) => w.startsWith(s)))).map((r) => r.stage);
 }
 
-const CONDA_EXPORT_LINE = /^[A-Za-z0-9_][A-Za-z0-9_.\-]*=[^=\s]+=[^=\s]+$/;
+const CONDA_EXPORT_LINE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*=[^=\s]+=[^=\s]+$/;
 /** A requirements / pip freeze line: `name[extras] (spec|@ url) ; marker`, an option line, or a bare name. */
 const REQUIREMENT_LINE = /^([A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*((===?|~=|!=|<=?|>=?)\s*[^\s;,]+(\s*,\s*(===?|~=|!=|<=?|>=?)\s*[^\s;,]+)*|@\s*\S+)?\s*(;.*)?(\s+--hash=\S+)*\s*\\?|-(r|c|e|i|f)\s+\S.*|--[a-z-]+(=|\s+)?\S*.*|(git\+|https?:\/\/|file:)\S+)$/;
 

@@ -10,7 +10,7 @@ import type { Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { ReprodiffError } from '../errors.js';
-import { shown } from '../report/escape.js';
+import { shown } from '../text/escape.js';
 
 /** Size limits of files read whole into memory. */
 export const MAX_BYTES = {

@@ -50,6 +50,7 @@ export function readerSql(spec: InputSpec, types: Readonly<Record<string, string
       if (spec.read.header !== undefined) opts.push(`header = ${spec.read.header}`);
       if (spec.files.length > 1) opts.push('union_by_name = true');
       if (spec.read.decimal && spec.read.decimal !== '.') opts.push(`decimal_separator = ${literal(spec.read.decimal)}`);
+      if (spec.read.encoding && spec.read.encoding !== 'utf-8') opts.push(`encoding = ${literal(spec.read.encoding)}`);
       const nulls = spec.read.nullValues;
       // An unquoted empty field is always null; declared spellings come on top.
       if (nulls) opts.push(`nullstr = [${[...new Set(['', ...nulls])].map(literal).join(', ')}]`);
@@ -224,6 +225,13 @@ export function asInputError(e: unknown, spec: { label: string; format: string; 
       : new ReprodiffError(err.code, `${spec.label}: ${err.message}`, { suggestion: err.suggestion, cause: err, exitCode: err.exitCode });
   }
   const line = firstLine(e).replace(/^(IO|Invalid Input|Conversion|Parser|Binder|Invalid|Serialization) Error:\s*/i, '');
+  // DuckDB's first line ("CSV Error on Line: 2") does not say why; a file in another encoding is common (Excel, old exports).
+  if (/not utf-8 encoded|invalid unicode/i.test(String((e as Error)?.message ?? e))) {
+    return new ReprodiffError('E_FORMAT', `${spec.label}: is not UTF-8 text (${line})`, {
+      suggestion: 'pass --encoding latin-1 (or utf-16) if that is how it was written, or convert it: iconv -f latin1 -t utf-8',
+      cause: e,
+    });
+  }
   return new ReprodiffError('E_FORMAT', `${spec.label}: cannot read as ${spec.format}: ${line}`, {
     suggestion: 'check that the file is complete and of the format its name says (or pass --format)',
     cause: e,

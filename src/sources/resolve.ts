@@ -19,7 +19,13 @@ export interface ReadOptions {
   readonly nullValues?: readonly string[];
   /** The decimal separator of CSV numbers ('.' or ','). */
   readonly decimal?: string;
+  /** The text encoding of CSV files (DuckDB reads these three without an extension); default UTF-8. */
+  readonly encoding?: CsvEncoding;
 }
+
+/** Encodings DuckDB's CSV reader decodes by itself. */
+export const CSV_ENCODINGS = ['utf-8', 'utf-16', 'latin-1'] as const;
+export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
 
 /** A user's input, resolved on disk before the engine starts (so the engine can be locked to exactly these paths). */
 export interface InputSpec {

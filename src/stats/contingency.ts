@@ -111,9 +111,15 @@ export function fisherExact(a: number, b: number, c: number, d: number): { oddsR
   const weights = (visit: (x: number, w: number) => void) => {
     visit(mode, 1);
     let w = 1;
-    for (let x = mode; x < hi && w > 1e-320; x++) visit(x + 1, (w *= up(x)));
+    for (let x = mode; x < hi && w > 1e-320; x++) {
+      w *= up(x);
+      visit(x + 1, w);
+    }
     w = 1;
-    for (let x = mode; x > lo && w > 1e-320; x--) visit(x - 1, (w /= up(x - 1)));
+    for (let x = mode; x > lo && w > 1e-320; x--) {
+      w /= up(x - 1);
+      visit(x - 1, w);
+    }
   };
   let sum = 0;
   let observed = 0;

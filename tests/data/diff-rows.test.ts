@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffRowsCopySql, diffRowsFormat, diffRowsSql, diffRowsTarget } from '../../src/compare/data/diff-rows.js';
+import { diffRowsCopySql, diffRowsFormat, diffRowsSql } from '../../src/compare/data/diff-rows.js';
+import { diffRowsTarget } from '../../src/report/diff-rows.js';
 import { withEngine } from '../../src/engine/engine.js';
 
 const work = mkdtempSync(join(tmpdir(), 'reprodiff-diffrows-unit-'));

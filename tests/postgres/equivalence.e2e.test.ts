@@ -56,7 +56,7 @@ function makePair(seed: number): { a: Row[]; b: Row[]; planted: string[] } {
       (Math.round(r() * 100000) / 100).toFixed(2),
       u < 0.05 ? 'NaN' : u < 0.1 ? null : String(r() * 1000 - 500),
       String(Math.fround(Math.round(r() * 64) / 8)),
-      new Date(Date.UTC(2024, 0, 1) + Math.floor(r() * 1e10)).toISOString().replace('Z', '') + String(Math.floor(r() * 1000)).padStart(3, '0') + '+00',
+      `${new Date(Date.UTC(2024, 0, 1) + Math.floor(r() * 1e10)).toISOString().replace('Z', '') + String(Math.floor(r() * 1000)).padStart(3, '0')}+00`,
       new Date(Date.UTC(2023, 0, 1) + Math.floor(r() * 400) * 86400000).toISOString().slice(0, 10),
       r() < 0.08 ? null : labels[Math.floor(r() * labels.length)]!,
       r() < 0.05 ? null : r() < 0.5 ? 'true' : 'false',
@@ -75,7 +75,7 @@ function makePair(seed: number): { a: Row[]; b: Row[]; planted: string[] } {
     if (brk === 'score_f32') for (const x of b) if (x[2] && x[2] !== 'NaN' && r() < 0.2) x[2] = String(Math.fround(Number(x[2])));
     if (brk === 'nan_null') for (const x of b) if (x[2] === 'NaN') x[2] = null;
     if (brk === 'fill') for (const x of b) if (x[2] === null) x[2] = '0';
-    if (brk === 'tz') for (const x of b) x[4] = new Date(Date.parse(x[4]!.slice(0, 23) + 'Z') + 3600000).toISOString().slice(0, 23).replace('T', ' ') + x[4]!.slice(23);
+    if (brk === 'tz') for (const x of b) x[4] = new Date(Date.parse(`${x[4]!.slice(0, 23)}Z`) + 3600000).toISOString().slice(0, 23).replace('T', ' ') + x[4]!.slice(23);
     if (brk === 'label') for (let k = 0; k < 2; k++) pick()[6] = 'changed';
     if (brk === 'flag') for (let k = 0; k < 2; k++) { const x = pick(); x[7] = x[7] === 'true' ? 'false' : 'true'; }
     if (brk === 'day') pick()[5] = '2030-01-01';

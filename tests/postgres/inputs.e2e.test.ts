@@ -134,6 +134,17 @@ describe.skipIf(!s)('PostgreSQL inputs, downloaded into the local engine (--push
     expect(c.json.firstBrokenStage).toBe('data');
     expect(c.json.findings.find((f: any) => f.cause === 'rows_missing').sampleKeys).toEqual([3]);
     expect(c.stdout + c.stderr).not.toContain(s!.password);
+    // --write-config saves the database inputs without their password (the file may be committed); the password
+    // then comes from PGPASSWORD, as psql's would, and the saved config gives the same findings.
+    const saved = join(dir, 'saved.yml');
+    const w0 = await runCli(['check', config, '--write-config', saved]);
+    expect(w0.code, w0.stderr).toBe(1);
+    const text = readFileSync(saved, 'utf8');
+    expect(text).not.toContain(s!.password);
+    expect(text).toContain('#sales_research');
+    const again = await runJson(['check', saved], { env: { PGPASSWORD: s!.password } });
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.json.findings.find((f: any) => f.cause === 'rows_missing').sampleKeys).toEqual([3]);
     const snap = join(dir, 'pg.snapshot.json');
     const w = await runCli(['snapshot', `raw=${pgUrl(s!, 'sales_research')}`, '--key', 'id', '-o', snap]);
     expect(w.code, w.stderr).toBe(0);

@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)('HTML report in a real browser', () => {
   it('renders the check report: ladder, findings and charts, offline and without errors', async () => {
     const { page, problems, requests } = await open('report', renderHtml(checkReport(), OPTIONS));
     expect((await page.locator('.ladder li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '))).toEqual(['data ✔', 'features ✘', 'splits ↳', 'predictions ↳', 'env –']);
-    expect(await page.locator('.verdict h1').innerText()).toBe('Different: first break at features');
+    expect(await page.locator('.verdict h1').textContent()).toBe('Different: first break at features');
     expect(await page.locator('article.finding').count()).toBe(checkReport().findings.length);
     const charts = page.locator('svg.chart');
     expect(await charts.count()).toBe(5);
@@ -127,7 +127,7 @@ describe.skipIf(!hasChromium)('HTML report in a real browser', () => {
     const { page, problems, requests } = await open('nasty', renderHtml(nastyReport(), OPTIONS));
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('script, img').count()).toBe(0);
-    expect(await page.locator('main').innerText()).toContain('<script>window.__pwned = 1</script>');
+    expect(await page.locator('main').textContent()).toContain('<script>window.__pwned = 1</script>');
     await page.screenshot({ path: `${out}nasty.png`, fullPage: true });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);

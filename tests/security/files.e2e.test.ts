@@ -169,7 +169,7 @@ describe('deeply nested JSON', () => {
 
 describe('compressed inputs', () => {
   it('a truncated or CRC-damaged .csv.gz is E_FORMAT, a sound one is read', async () => {
-    const rows = ['id,x', ...Array.from({ length: 3000 }, (_, i) => `${i},v${i % 7}`)].join('\n') + '\n';
+    const rows = `${['id,x', ...Array.from({ length: 3000 }, (_, i) => `${i},v${i % 7}`)].join('\n')}\n`;
     const gz = gzipSync(rows);
     writeFileSync(join(dir, 'sound.csv.gz'), gz);
     writeFileSync(join(dir, 'plain.csv'), rows);

@@ -62,7 +62,7 @@ function csvField(s: string): string {
 }
 
 function writeCsv(path: string, header: readonly string[], rows: readonly (readonly string[])[]): void {
-  writeFileSync(path, [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n');
+  writeFileSync(path, `${[header, ...rows].map((r) => r.map(csvField).join(',')).join('\n')}\n`);
 }
 
 /** Every line of every output format: no foreign workflow command; files parse in their own format. */

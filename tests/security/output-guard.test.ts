@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defuse } from '../../src/cli/output-guard.js';
-import { excerpt, shown, truncate, visible } from '../../src/report/escape.js';
+import { excerpt, shown, truncate, visible } from '../../src/text/escape.js';
 
 /** Feeds chunks through the guard the way a stream would, carrying the line state. */
 function through(...chunks: string[]): string {

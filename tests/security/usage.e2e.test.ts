@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileS
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeStaleSpillDirs, translateEngineError } from '../../src/engine/engine.js';
-import { ReprodiffError } from '../../src/errors.js';
+import type { ReprodiffError } from '../../src/errors.js';
 import { STEP_SUMMARY_LIMIT, fitSummary } from '../../src/report/github.js';
 import { runCli, runJson } from '../helpers/cli.js';
 import { tempDir } from './helpers.js';

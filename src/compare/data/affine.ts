@@ -12,7 +12,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
 import { finding, toEvidence } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
-import { formatCount, formatNumber } from '../../report/format.js';
+import { formatCount, formatNumber } from '../../text/format.js';
 import type { ColumnPair } from './columns.js';
 import { isNumericKind } from './columns.js';
 import type { ColumnDiff, KeyedDiff } from './keyed.js';
@@ -123,7 +123,7 @@ export function withAffine(findings: readonly Finding[], d: ColumnDiff, fit: Aff
   if (!fit) return [...findings];
   const i = findings.findIndex((f) => REPLACEABLE.has(f.cause) && f.rowsAffected === d.bothValued && f.columns.length === 1 && f.columns[0] === d.column);
   if (i < 0) return [...findings];
-  const f = findings[i]!;
+  const _f = findings[i]!;
   const a = stableFloat(fit.scale)!;
   const b = stableFloat(fit.offset)!;
   const samples = d.samples.valued.filter((s) => !fit.constant || toNumber(s.research) !== fit.constant.research);

@@ -6,7 +6,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { finding, toEvidence } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
-import { formatCount } from '../../report/format.js';
+import { formatCount } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { DRIFT_DEFAULTS, unseenCategoryFinding } from '../distribution/index.js';
 import type { ColumnPair } from './columns.js';

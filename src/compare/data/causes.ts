@@ -1,6 +1,6 @@
 import { finding, toEvidence } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
-import { formatCount, formatNumber } from '../../report/format.js';
+import { formatCount, formatNumber } from '../../text/format.js';
 import type { ColumnPair, SchemaMatch } from './columns.js';
 import type { ColumnDiff, KeyFormat, KeyHealth, KeyedDiff } from './keyed.js';
 import { NOISE_REL, PRECISION_DIGITS, SIGNIFICANT_DIGITS } from './keyed.js';

@@ -3,14 +3,13 @@
  * the keyed diff's temp table, so no row passes through JavaScript. The file is written to a temporary name beside
  * the target (the only path outside the spill folder the locked engine may write) and renamed over it.
  */
-import { renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { renameSync, rmSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import { MASKED } from '../../findings/mask.js';
-import { shown } from '../../report/escape.js';
-import { canonicalPath } from '../../report/write.js';
+import { shown } from '../../text/escape.js';
 import { displayName } from '../../sources/names.js';
 import type { Dataset } from '../../sources/register.js';
 import type { ColumnPair } from './columns.js';
@@ -19,7 +18,7 @@ import type { KeyedDiff } from './keyed.js';
 export const DIFF_ROWS_FORMATS = ['parquet', 'csv', 'ndjson'] as const;
 export type DiffRowsFormat = (typeof DIFF_ROWS_FORMATS)[number];
 
-/** Where the differing rows go: the target, the temporary file DuckDB writes first, the format, and the masked columns. */
+/** Where the differing rows go (made by src/report/diff-rows.ts): the target, the temporary file DuckDB writes first, the format, and the masked columns. */
 export interface DiffRowsTarget {
   /** As the user named it (shown in messages). */
   readonly path: string;
@@ -41,28 +40,6 @@ export function diffRowsFormat(path: string, flag = '--diff-rows'): DiffRowsForm
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
   throw new ReprodiffError('E_USAGE', `${flag} ${shown(path)}: the file name must end in .parquet, .csv or .ndjson`, { suggestion: 'e.g. --diff-rows differences.parquet' });
-}
-
-/** Checks the target's folder and picks the temporary name, before the engine starts (its lock needs the name). */
-export function diffRowsTarget(path: string, options: { mask?: readonly string[]; flag?: string } = {}): DiffRowsTarget {
-  const flag = options.flag ?? '--diff-rows';
-  const format = diffRowsFormat(path, flag);
-  const target = canonicalPath(path);
-  const folder = dirname(target);
-  let dir = false;
-  try {
-    dir = statSync(folder).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!dir) throw new ReprodiffError('E_USAGE', `${flag} ${shown(path)}: no such folder`, { suggestion: 'create the folder first, or write the file elsewhere' });
-  try {
-    if (statSync(target).isDirectory()) throw new ReprodiffError('E_USAGE', `${flag} ${shown(path)} is a folder`, { suggestion: 'name a file, e.g. differences.parquet' });
-  } catch (e) {
-    if (e instanceof ReprodiffError) throw e;
-  }
-  const temp = join(folder, `.${basename(target)}.reprodiff-${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`);
-  return { path, target, temp, format, flag, ...(options.mask ? { mask: options.mask } : {}) };
 }
 
 /** The stages `check --diff-rows-dir` writes a file for, and their files (`data.parquet`, `features.parquet`). */

@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
-import { formatCount } from '../../report/format.js';
+import { formatCount } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { readingFindings } from '../../sources/reconcile.js';
 import { aggregationPrecision, columnsExplainingRows, keyedRowFindings, keylessRowFindings, oneColumnFindings, samplingFinding, schemaFindings, statisticFindings, valueFindings, withinToleranceFinding } from './causes.js';

@@ -27,8 +27,8 @@ import type { Engine, Row } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { ColumnInfo } from '../../sources/register.js';
 import { isTemporalKind, kindOf } from './columns.js';
-import type { CategoryCounts } from './profile.js';
-import { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, fingerprintExpr } from './profile.js';
+import type { CategoryCounts } from './profile-sql.js';
+import { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, fingerprintExpr } from './profile-sql.js';
 import { toNumber } from './values.js';
 
 /**

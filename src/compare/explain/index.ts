@@ -13,7 +13,7 @@ import type { ColumnPair } from '../data/columns.js';
 import { countKeys, differsSql, keyPairs } from '../data/keyed.js';
 import type { Tolerances } from '../data/tolerance.js';
 import { toNumber } from '../data/values.js';
-import { formatPercent } from '../../report/format.js';
+import { formatPercent } from '../../text/format.js';
 
 export const CONDITIONS = ['differs', 'null', 'nan', 'unseen_category', 'out_of_range', 'missing_upstream'] as const;
 export type Condition = (typeof CONDITIONS)[number];

@@ -2,7 +2,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';
-import { formatCount, formatPercent } from '../../report/format.js';
+import { formatCount, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { ReprodiffError } from '../../errors.js';
 import { compareDatasets, toOutcome } from '../data/index.js';

@@ -19,7 +19,7 @@ import { ident, literal } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import { finding } from '../../findings/report.js';
 import type { EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
-import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
+import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { classificationMetrics } from '../../stats/index.js';
 import { isNumericKind, matchSchemas } from '../data/columns.js';

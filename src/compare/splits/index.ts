@@ -20,7 +20,7 @@ import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import { finding } from '../../findings/report.js';
 import type { Evidence, EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
-import { formatCount, formatNumber, formatPercent } from '../../report/format.js';
+import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { chiSquareHomogeneity } from '../../stats/index.js';
 import { matchSchemas } from '../data/columns.js';

@@ -6,7 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { ReprodiffError } from '../../errors.js';
-import { excerpt } from '../../report/escape.js';
+import { excerpt } from '../../text/escape.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, Interpreter, Platform } from './model.js';
 import { parseRequirements } from './requirements.js';
@@ -66,7 +66,7 @@ export function parseCondaSpec(text: string): CondaSpec | undefined {
     const build = /build\s*=\s*['"]?([^'",\]]+)/.exec(bracket[2]!)?.[1];
     s = `${bracket[1]} ${version ?? ''} ${build ?? ''}`.trim();
   }
-  const m = /^([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(.*)$/.exec(s);
+  const m = /^([A-Za-z0-9_][A-Za-z0-9_.-]*)\s*(.*)$/.exec(s);
   if (!m) return undefined;
   const name = m[1]!;
   const rest = m[2]!.trim();

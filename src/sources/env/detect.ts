@@ -1,11 +1,6 @@
-/**
- * Which environment format a file is: by name first (`poetry.lock`, `environment.yml`, …), then by
- * content (JSON keys, TOML tables, conda `name=version=build` lines), else pip/requirements text.
- */
-import { readFileSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+
 import { ReprodiffError } from '../../errors.js';
-import { shown } from '../../report/escape.js';
+import { shown } from '../../text/escape.js';
 import { MAX_BYTES, readTextFile, scanJsonDepth } from '../files.js';
 import { parseCondaEnvironment, parseCondaList } from './conda.js';
 import { envFormatFromContent, envFormatFromName } from '../artifacts.js';

@@ -1,6 +1,6 @@
 /** JSON lock files: `Pipfile.lock`, R's `renv.lock`, npm's `package-lock.json` / `npm-shrinkwrap.json`. */
 import { ReprodiffError } from '../../errors.js';
-import { excerpt } from '../../report/escape.js';
+import { excerpt } from '../../text/escape.js';
 import { normalizeName, normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, PackageSource } from './model.js';
 

@@ -1,7 +1,7 @@
 /** `poetry.lock` (TOML): one `[[package]]` table per locked distribution, `[package.source]` for non-index sources. */
 import { parse as parseToml } from 'smol-toml';
 import { ReprodiffError } from '../../errors.js';
-import { excerpt } from '../../report/escape.js';
+import { excerpt } from '../../text/escape.js';
 import { normalizePythonName } from './model.js';
 import type { EnvPackage, Environment, PackageSource } from './model.js';
 

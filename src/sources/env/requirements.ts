@@ -4,7 +4,7 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { ReprodiffError } from '../../errors.js';
-import { excerpt, shown } from '../../report/escape.js';
+import { excerpt, shown } from '../../text/escape.js';
 import { MAX_BYTES, assertIncludeInside, readTextFile } from '../files.js';
 import { parseSpecifier } from '../../env/pep440.js';
 import { normalizePythonName } from './model.js';

@@ -7,6 +7,8 @@
  * hash is the first 60 bits of md5 of its canonical text, summed per segment (exactly: numeric / HUGEINT).
  */
 import type { ColumnPair } from '../../compare/data/columns.js';
+import { ident } from '../../engine/quote.js';
+import { postgresDialect } from './postgres-dialect.js';
 
 /** The few expressions that differ between the two engines. */
 export interface HashDialect {
@@ -90,7 +92,7 @@ FROM ${from} AS q WHERE ${k} BETWEEN ${lo} AND ${hi} GROUP BY 1 ORDER BY 1`;
 }
 
 export const postgresHash: HashDialect = {
-  ident: (n) => `"${n.replaceAll('"', '""')}"`,
+  ident: (n) => postgresDialect.ident(n),
   cast: (x, p) => {
     const t = p.compareType.toUpperCase();
     const pgType: Record<string, string> = { BIGINT: 'bigint', DOUBLE: 'float8', VARCHAR: 'text', BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', TIMESTAMPTZ: 'timestamptz' };
@@ -110,7 +112,7 @@ export const postgresHash: HashDialect = {
 };
 
 export const duckdbHash: HashDialect = {
-  ident: (n) => `"${n.replaceAll('"', '""')}"`,
+  ident: (n) => ident(n),
   cast: (x, p) => `CAST(${x} AS ${p.compareType})`,
   pow2: (e) => `pow(2.0, ${e})`,
   toBigint: (x) => `CAST(${x} AS BIGINT)`,

@@ -18,7 +18,7 @@ import { toNumber } from '../../compare/data/values.js';
 import type { Engine, EngineOptions } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';
-import { withInputs } from '../../run/inputs.js';
+import { withInputs } from '../open.js';
 import type { Dataset } from '../register.js';
 import type { ReadOptions } from '../resolve.js';
 import { duckdbHash, hashable, postgresHash, segmentSumsSql } from './bisect-sql.js';

@@ -130,7 +130,7 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   };
   const keys = keyColumns.map(remote);
   const values = schema.pairs.filter((p) => !keySet.has(p.name)).map(remote);
-  const missing = [...keys, ...values].findIndex((x) => x === null);
+  const missing = [...keys, ...values].indexOf(null);
   if (missing >= 0) return { reason: `no ${d.name} type to compare ${[...keyColumns, ...schema.pairs.filter((p) => !keySet.has(p.name))][missing]!.compareType} in` };
   const rk = keys as RemotePair[];
   const rv = values as RemotePair[];

@@ -1,10 +1,10 @@
 import { withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
-import { openDataset } from '../sources/register.js';
-import { asDataError } from '../sources/readable.js';
-import type { Dataset } from '../sources/register.js';
-import { resolveInput } from '../sources/resolve.js';
-import type { InputSpec, ReadOptions } from '../sources/resolve.js';
+import { openDataset } from './register.js';
+import { asDataError } from './readable.js';
+import type { Dataset } from './register.js';
+import { resolveInput } from './resolve.js';
+import type { InputSpec, ReadOptions } from './resolve.js';
 
 /** Resolves every input on disk first, then runs `work` in an engine that may read exactly those inputs. */
 export async function withInputs<T>(

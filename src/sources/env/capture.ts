@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { arch, cpus, endianness, release, type } from 'node:os';
-import { ReprodiffError } from '../errors.js';
-import { FINGERPRINT_VERSION } from '../sources/env/fingerprint.js';
-import type { Fingerprint } from '../sources/env/fingerprint.js';
+import { ReprodiffError } from '../../errors.js';
+import { FINGERPRINT_VERSION } from './fingerprint.js';
+import type { Fingerprint } from './fingerprint.js';
 
 export interface CaptureOptions {
   /** Interpreter to run; default: `python3`, then `python`, on PATH. */
