@@ -38,6 +38,7 @@ describe('diffRowsFormat / diffRowsTarget', () => {
     expect(diffRowsFormat('a.PARQUET')).toBe('parquet');
     expect(diffRowsFormat('a.csv')).toBe('csv');
     expect(diffRowsFormat('a.ndjson')).toBe('ndjson');
+    expect(() => diffRowsFormat('a.jsonl')).toThrow(/must end in/);
     expect(() => diffRowsFormat('a.json')).toThrow(/must end in \.parquet, \.csv or \.ndjson/);
   });
 

@@ -38,7 +38,7 @@ export function diffRowsFormat(path: string, flag = '--diff-rows'): DiffRowsForm
   const ext = extname(path).toLowerCase();
   if (ext === '.parquet') return 'parquet';
   if (ext === '.csv') return 'csv';
-  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.ndjson') return 'ndjson';
   throw new ReprodiffError('E_USAGE', `${flag} ${shown(path)}: the file name must end in .parquet, .csv or .ndjson`, { suggestion: 'e.g. --diff-rows differences.parquet' });
 }
 
