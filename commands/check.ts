@@ -22,6 +22,7 @@ export default class Check extends ReprodiffCommand {
     '<%= config.bin %> check research/ production/ --write-config reprodiff.yml',
     '<%= config.bin %> check reprodiff.yml --junit reprodiff.xml --markdown summary.md --fail-on error',
     "<%= config.bin %> check reprodiff.yml --require 'auc>=0.85' --require 'recall>=0.7'",
+    '<%= config.bin %> check research/ production/ --key id --diff-rows-dir differences/',
   ];
   static override args = {
     config: Args.string({ required: true, description: 'reprodiff.yml, or the research folder.' }),
@@ -45,12 +46,13 @@ export default class Check extends ReprodiffCommand {
     require: Flags.string({ summary: `${REQUIRE_FLAG_SUMMARY} Added to stages.predictions.require.`, multiple: true }),
     'require-stages': Flags.string({ summary: `Stages that must be compared, comma-separated (${STAGES.join(', ')}): a missing or one-sided stage is an error.` }),
     'write-config': Flags.string({ summary: 'Save what was paired and inferred as a reprodiff.yml to edit.' }),
+    'diff-rows-dir': Flags.string({ summary: 'Write every differing row of each keyed table stage to this folder (data.parquet, features.parquet), as data --diff-rows does.', helpGroup: 'OUTPUT' }),
   };
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Check);
     const { report, plan } = await runCheckCommand(
-      { first: args.config, production: args.production, writeConfig: flags['write-config'], outputs: outputTargets(flags), settings: checkSettings(flags) },
+      { first: args.config, production: args.production, writeConfig: flags['write-config'], diffRowsDir: flags['diff-rows-dir'], outputs: outputTargets(flags), settings: checkSettings(flags) },
       {
         engine: this.engineOptions(flags),
         failOn: flags['fail-on'],

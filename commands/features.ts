@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
+import { diffRowsFlags, driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runFeatures } from '../src/run/data.js';
 
@@ -13,6 +13,7 @@ export default class Features extends ReprodiffCommand {
     '<%= config.bin %> features train.parquet live.parquet --test income=psi --threshold income=0.2',
     '<%= config.bin %> features train.parquet live.parquet --drift-test anderson --test churned=fisher',
     '<%= config.bin %> features a.csv b.csv --key id --time-col event_time --json',
+    '<%= config.bin %> features a.parquet b.parquet --key id --diff-rows feature-differences.csv --mask email',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side features: file, folder, glob, or db.duckdb#table.' }),
@@ -21,6 +22,7 @@ export default class Features extends ReprodiffCommand {
   static override flags = {
     ...tableFlags,
     ...driftFlags,
+    ...diffRowsFlags,
     'time-col': Flags.string({ summary: 'Event-time column: report the last time each feature was populated.' }),
   };
 
@@ -28,6 +30,7 @@ export default class Features extends ReprodiffCommand {
     const { args, flags } = await this.parse(Features);
     const report = await runFeatures(args.research, args.production, {
       ...tableCompareOptions(flags),
+      diffRowsFile: flags['diff-rows'],
       timeColumn: flags['time-col'],
       engine: this.engineOptions(flags),
       failOn: this.failOn(flags),

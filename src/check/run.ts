@@ -29,6 +29,7 @@ import { inferKey } from './infer.js';
 import { runPredictionsStage, runSplitsStage } from './model-stages.js';
 import { checkRequirements, requirementsFromMap } from '../compare/predictions/requirements.js';
 import { inputLabel } from '../sources/resolve.js';
+import type { DiffRowsTarget } from '../compare/data/diff-rows.js';
 
 /** The data/features options of a stage (kept exported here for the library API). */
 export { tableOptions } from './stage-options.js';
@@ -39,6 +40,8 @@ export interface CheckOptions {
   /** Flag overrides: --key, --truth-col, … */
   readonly overrides?: { key?: readonly string[]; truthColumn?: string; scoreColumn?: string; labelColumn?: string; splitColumn?: string; groupColumn?: string };
   readonly onProgress?: (message: string) => void;
+  /** --diff-rows-dir: where each table stage's differing rows go (stages compared by key only). */
+  readonly diffRows?: Partial<Record<'data' | 'features', DiffRowsTarget>>;
 }
 
 export interface CheckResult {
@@ -61,7 +64,8 @@ export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Pro
     else if (a.research && a.production) specs.set(stage, { research: resolveInput(a.research, read), production: resolveInput(a.production, read) });
   }
   const all = [...[...specs.values()].flatMap((s) => [s.research, s.production]), ...productionOnly.values()];
-  const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs) };
+  const writableFiles = [...(options.engine?.writableFiles ?? []), ...Object.values(options.diffRows ?? {}).map((t) => t.temp)];
+  const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs), writableFiles };
   return withEngine(engineOptions, async (engine) => {
     const datasets = new Map<Stage, { research: Dataset; production: Dataset }>();
     try {
@@ -118,7 +122,8 @@ async function walk(
       const production = await openDataset(engine, snap.productionOnly.get(stage)!, `${stage}_p`);
       outcome = await compareSnapshotStage(engine, stage, snapshot, production, { ...tableOptions(config, stage, stageKey), keepDiffTable: false });
     } else if (stage === 'data' || stage === 'features') {
-      const opts = tableOptions(config, stage, stageKey);
+      const target = options.diffRows?.[stage];
+      const opts = { ...tableOptions(config, stage, stageKey), ...(target ? { diffRows: target } : {}) };
       let c: DataComparison;
       if (stage === 'data') {
         c = await compareDatasets(engine, d.research, d.production, opts, 'data');

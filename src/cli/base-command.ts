@@ -10,6 +10,7 @@ import type { RenderOptions } from '../report/index.js';
 import { visible } from '../text/escape.js';
 import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
 import type { OutputTarget } from '../report/write.js';
+import { diffRowsDirFiles } from '../compare/data/diff-rows.js';
 import { installOutputGuard } from './output-guard.js';
 import { stderrProgress } from './progress.js';
 import type { ProgressSink } from './progress.js';
@@ -122,9 +123,10 @@ function parseErrorToUsage(err: Error & { oclif?: { exit?: number } }): Reprodif
   return undefined;
 }
 
-const OUTPUT_FLAGS = ['output', 'markdown', 'junit', 'html', 'write-config'] as const;
+const OUTPUT_FLAGS = ['output', 'markdown', 'junit', 'html', 'write-config', 'diff-rows'] as const;
 
-/** The files a command's flags ask it to write. */
+/** The files a command's flags ask it to write (`--diff-rows-dir`: one file per table stage, see diffRowsDirFiles). */
 export function outputTargets(flags: Record<string, unknown>): OutputTarget[] {
-  return OUTPUT_FLAGS.filter((f) => typeof flags[f] === 'string').map((f) => ({ flag: `--${f}`, path: flags[f] as string }));
+  const dir = typeof flags['diff-rows-dir'] === 'string' ? diffRowsDirFiles(flags['diff-rows-dir']).map((f) => ({ flag: '--diff-rows-dir', path: f.path })) : [];
+  return [...OUTPUT_FLAGS.filter((f) => typeof flags[f] === 'string').map((f) => ({ flag: `--${f}`, path: flags[f] as string })), ...dir];
 }

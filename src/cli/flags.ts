@@ -29,6 +29,14 @@ export const tableFlags = {
   mask: Flags.string({ summary: "Sensitive column whose values never appear in any report or sample; keys and counts still do (repeatable), e.g. --mask email.", multiple: true }),
 };
 
+/** `data` and `features`: every differing row of the keyed comparison, written to a file (#20). */
+export const diffRowsFlags = {
+  'diff-rows': Flags.string({
+    summary: 'Write every differing row of the keyed comparison to this file (.parquet, .csv or .ndjson): side, differing_columns, key.<k>, research.<c>, production.<c>. Needs --key.',
+    helpGroup: 'OUTPUT',
+  }),
+};
+
 export interface TableFlagValues {
   key?: string;
   ignore?: string[];

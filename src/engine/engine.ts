@@ -17,6 +17,11 @@ export interface EngineOptions {
   readonly threads?: number;
   /** Files DuckDB may read. Everything else on disk is refused once the engine is locked. */
   readonly readableFiles?: readonly string[];
+  /**
+   * Exact files DuckDB may write outside its spill folder: the fresh temporary names of `--diff-rows` outputs
+   * (renamed into place afterwards). Nothing else beside them becomes writable.
+   */
+  readonly writableFiles?: readonly string[];
   /** Directories DuckDB may read (globs, partitioned datasets). */
   readonly readableDirs?: readonly string[];
   /** How database inputs (postgres://) are read: statement timeout and pushdown. */
@@ -34,6 +39,8 @@ export type Row = Record<string, unknown>;
 
 /** Spill folders of engines still open, removed on Ctrl-C so nothing is left behind. */
 const liveSpillDirs = new Set<string>();
+/** Temporary output files (writableFiles) of engines still open: removed on Ctrl-C and on close when not renamed away. */
+const liveTempFiles = new Set<string>();
 
 /**
  * On SIGINT/SIGTERM: remove every open engine's spill folder, say so in one line, exit 130.
@@ -42,6 +49,7 @@ const liveSpillDirs = new Set<string>();
 export function removeSpillOnInterrupt(write: (line: string) => void = (l) => process.stderr.write(l)): void {
   const handler = (signal: NodeJS.Signals) => {
     for (const dir of liveSpillDirs) rmSync(dir, { recursive: true, force: true });
+    for (const file of liveTempFiles) rmSync(file, { force: true });
     write(`\nreprodiff: E_INTERRUPTED: interrupted by ${signal}; temporary files removed\n`);
     process.exit(130);
   };
@@ -62,6 +70,8 @@ export class Engine {
     readonly spillDir: string,
     /** Options of database inputs (postgres://), read when one is opened. */
     readonly database: DatabaseOptions = {},
+    /** The temporary output names it may write (removed on close if still there). */
+    private readonly tempFiles: readonly string[] = [],
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -91,12 +101,15 @@ export class Engine {
       config.allocator_background_threads = 'true';
       instance = await DuckDBInstance.create(':memory:', config);
       const connection = await instance.connect();
-      const engine = new Engine(instance, connection, spillDir, options.database);
+      const tempFiles = (options.writableFiles ?? []).map((f) => resolve(f));
+      for (const f of tempFiles) liveTempFiles.add(f);
+      const engine = new Engine(instance, connection, spillDir, options.database, tempFiles);
       await engine.lockDown(options);
       return engine;
     } catch (e) {
       rmSync(spillDir, { recursive: true, force: true });
       liveSpillDirs.delete(spillDir);
+      for (const f of options.writableFiles ?? []) liveTempFiles.delete(resolve(f));
       if (e instanceof ReprodiffError) throw e;
       throw new ReprodiffError('E_USAGE', `cannot start the engine: ${firstLine(e)}`, {
         suggestion: 'check --memory-limit (e.g. 2GB), --threads and --temp-dir',
@@ -106,7 +119,10 @@ export class Engine {
 
   private async lockDown(options: EngineOptions): Promise<void> {
     // A DuckDB database is attached with its write-ahead log (`db.duckdb.wal`), which ATTACH opens (read-only) when present.
-    const files = (options.readableFiles ?? []).map((f) => resolve(f)).flatMap((f) => (/\.(duckdb|ddb|db)$/i.test(f) ? [f, `${f}.wal`] : [f]));
+    const files = [
+      ...(options.readableFiles ?? []).map((f) => resolve(f)).flatMap((f) => (/\.(duckdb|ddb|db)$/i.test(f) ? [f, `${f}.wal`] : [f])),
+      ...(options.writableFiles ?? []).map((f) => resolve(f)),
+    ];
     const dirs = [...(options.readableDirs ?? []).map((d) => withSlash(resolve(d))), withSlash(this.spillDir)];
     await this.run(`SET allowed_paths = ${listLiteral(files)}`);
     await this.run(`SET allowed_directories = ${listLiteral(dirs)}`);
@@ -169,6 +185,10 @@ export class Engine {
     } finally {
       rmSync(this.spillDir, { recursive: true, force: true });
       liveSpillDirs.delete(this.spillDir);
+      for (const f of this.tempFiles) {
+        rmSync(f, { force: true });
+        liveTempFiles.delete(f);
+      }
     }
   }
 

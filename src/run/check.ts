@@ -1,4 +1,7 @@
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { diffRowsDirFiles } from '../compare/data/diff-rows.js';
+import { diffRowsTarget } from '../report/diff-rows.js';
+import { shown } from '../text/escape.js';
 import { maskReport } from '../findings/mask.js';
 import { dirname, resolve } from 'node:path';
 import { runCheck } from '../check/run.js';
@@ -37,6 +40,8 @@ export interface CheckRunInput {
   readonly outputs?: readonly OutputTarget[];
   /** Flags of the stage commands, given to `check`. */
   readonly settings?: CheckFlagSettings;
+  /** --diff-rows-dir: every differing row of each keyed table stage, as `<stage>.parquet` in this folder (made when missing). */
+  readonly diffRowsDir?: string;
 }
 
 /** `reprodiff check`: builds the plan (config file or two folders), walks the stages, and optionally saves the inferred config. */
@@ -44,14 +49,26 @@ export async function runCheckCommand(input: CheckRunInput, options: CheckOption
   const made = await makePlan(input);
   const plan = { ...made, config: withSettings(made.config, input.settings ?? {}) };
   const artifacts = Object.values(plan.artifacts).flatMap((a) => [a.research, a.production]).filter((p): p is string => typeof p === 'string');
-  assertOutputsFree(input.outputs ?? [], [input.first, ...(input.production === undefined ? [] : [input.production]), ...artifacts]);
-  const { report, inferred } = await runCheck(plan, options);
+  const dirFiles = input.diffRowsDir === undefined ? [] : diffRowsDirFiles(input.diffRowsDir).map((f) => ({ ...f, flag: '--diff-rows-dir' }));
+  assertOutputsFree([...(input.outputs ?? []), ...dirFiles.filter((f) => !input.outputs?.some((o) => o.path === f.path))], [input.first, ...(input.production === undefined ? [] : [input.production]), ...artifacts]);
+  const diffRows = input.diffRowsDir === undefined ? undefined : diffRowsTargets(input.diffRowsDir, plan.config.mask);
+  const { report, inferred } = await runCheck(plan, { ...options, ...(diffRows ? { diffRows } : {}) });
   if (input.writeConfig) {
     const target = resolve(input.writeConfig);
     writeFileAtomic(target, planToYaml(plan, dirname(target), inferred));
   }
   // `mask:` hides a sensitive column's values in every report format (keys and counts stay).
   return { report: maskReport(report, plan.config.mask), plan };
+}
+
+/** The folder of --diff-rows-dir (made when missing) and a target per table stage. */
+function diffRowsTargets(dir: string, mask: readonly string[] | undefined): NonNullable<CheckOptions['diffRows']> {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new ReprodiffError('E_USAGE', `--diff-rows-dir ${shown(dir)}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { suggestion: 'choose a writable folder' });
+  }
+  return Object.fromEntries(diffRowsDirFiles(dir).map((f) => [f.stage, diffRowsTarget(f.path, { mask, flag: '--diff-rows-dir' })]));
 }
 
 /**

@@ -15,6 +15,9 @@ import { pushdownData } from '../sources/postgres/pushdown.js';
 import type { SchemaOptions } from '../compare/data/columns.js';
 import { ReprodiffError } from '../errors.js';
 import { shown } from '../text/escape.js';
+import { keylessDiffRowsError } from '../compare/data/diff-rows.js';
+import type { DiffRowsTarget } from '../compare/data/diff-rows.js';
+import { diffRowsTarget } from '../report/diff-rows.js';
 
 /**
  * --ignore and --map name columns: one that is on neither side (a typo) would silently change nothing, so it is
@@ -56,6 +59,22 @@ export interface PairRunOptions {
   readonly rename?: Readonly<Record<string, string>>;
   /** --mask: columns whose values the report hides (checked here: a typo would silently show the values). */
   readonly mask?: readonly string[];
+  /** --diff-rows: write every differing row of the keyed comparison to this .parquet, .csv or .ndjson file. */
+  readonly diffRowsFile?: string;
+}
+
+/**
+ * The --diff-rows target, checked before any input is opened (format, folder, a key), with the engine options that
+ * let the locked engine write its one temporary file. Snapshots hold no rows, so they are refused too.
+ */
+function diffRowsSetup(research: string, options: DataCompareOptions & PairRunOptions): { diffRows?: DiffRowsTarget; engine?: EngineOptions } {
+  if (options.diffRowsFile === undefined) return { engine: options.engine };
+  if (isSnapshotRef(research)) {
+    throw new ReprodiffError('E_USAGE', '--diff-rows needs the research rows: a snapshot holds only their fingerprint', { suggestion: 'compare the research data itself to write the differing rows' });
+  }
+  if (!options.key?.length) throw keylessDiffRowsError();
+  const diffRows = diffRowsTarget(options.diffRowsFile, { mask: options.mask });
+  return { diffRows, engine: { ...options.engine, writableFiles: [...(options.engine?.writableFiles ?? []), diffRows.temp] } };
 }
 
 /** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */
@@ -80,14 +99,16 @@ export async function runPair(
 
 /** `reprodiff data A B`. */
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
+  const { diffRows, engine: engineOptions } = diffRowsSetup(research, options);
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
-  // Both sides in one database: the comparison runs there when it can (src/sources/postgres/pushdown.ts).
-  const pushed = await pushdownData(research, production, options);
+  // Both sides in one database: the comparison runs there when it can (src/sources/postgres/pushdown.ts). The
+  // differing rows are written from the local engine's diff table, so --diff-rows downloads.
+  const pushed = diffRows ? { note: null } : await pushdownData(research, production, options);
   if ('outcome' in pushed) return buildReport('data', [pushed.outcome], options.failOn);
   const note = pushed.note ? { engine: pushed.note } : {};
-  return runPair('data', research, production, options, async (engine, a, b) => {
+  return runPair('data', research, production, { ...options, engine: engineOptions }, async (engine, a, b) => {
     // Names as the files spell them (emb_S beside emb_s) map to the engine's names before they are checked.
-    const named = internalNames(options, a, b);
+    const named = { ...internalNames(options, a, b), ...(diffRows ? { diffRows } : {}) };
     assertNamedColumns(a, b, named);
     return toOutcome(await compareDatasets(engine, a, b, named, 'data'), [], note);
   });
@@ -95,9 +116,10 @@ export async function runData(research: string, production: string, options: Dat
 
 /** `reprodiff features A B`. */
 export async function runFeatures(research: string, production: string, options: FeatureCompareOptions & PairRunOptions = {}): Promise<Report> {
+  const { diffRows, engine: engineOptions } = diffRowsSetup(research, options);
   if (isSnapshotRef(research)) return runSnapshotComparison('features', research, production, options);
-  return runPair('features', research, production, options, async (engine, a, b) => {
-    const named = internalNames(options, a, b);
+  return runPair('features', research, production, { ...options, engine: engineOptions }, async (engine, a, b) => {
+    const named = { ...internalNames(options, a, b), ...(diffRows ? { diffRows } : {}) };
     assertNamedColumns(a, b, named);
     const { result, findings } = await compareFeatures(engine, a, b, named);
     return { result, findings };

@@ -14,6 +14,8 @@ import { keyedDiff } from './keyed.js';
 import { affineFits, withAffine } from './affine.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
+import { keylessDiffRowsError, writeDiffRows } from './diff-rows.js';
+import type { DiffRowsTarget } from './diff-rows.js';
 import type { KeylessDiff } from './keyless.js';
 import { completeOrderStats, profileTable } from './profile.js';
 import type { ColumnProfile, SuppliedOrderStats, TableProfile } from './profile.js';
@@ -37,6 +39,8 @@ export interface DataCompareOptions extends SchemaOptions {
    * once read: on a pair with many differing rows it holds hundreds of MB the statistics' sorts can use.
    */
   readonly keepDiffTable?: boolean;
+  /** `--diff-rows`: write every differing row of the keyed diff there (a key is required). */
+  readonly diffRows?: DiffRowsTarget;
   /** Distribution tests: always with `always: true` (features), otherwise only when rows cannot be matched. */
   readonly drift?: DriftOptions & { readonly always?: boolean };
 }
@@ -67,6 +71,7 @@ export const DEFAULT_UNMATCHED_SHARE = 0.01;
 export async function compareDatasets(engine: Engine, research: Dataset, production: Dataset, options: DataCompareOptions = {}, stage: Stage = 'data'): Promise<DataComparison> {
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
+  if (options.diffRows && !options.key?.length) throw keylessDiffRowsError(options.diffRows.flag);
   const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options));
   const findings: Finding[] = [...readingFindings(stage, research, production), ...schemaFindings(stage, schema)];
   // Keys identify rows; their distribution says nothing about the data.
@@ -111,6 +116,10 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
     const categories = await newCategories(engine, keyed, schema.pairs, research);
+    if (options.diffRows) {
+      progress('writing the differing rows');
+      await writeDiffRows(engine, keyed, schema.pairs, research, production, options.diffRows);
+    }
     if (!options.keepDiffTable && keyed.diffTable) {
       await engine.run(`DROP TABLE ${ident(keyed.diffTable)}`);
       keyed = { ...keyed, diffTable: null };
