@@ -66,8 +66,8 @@ function ulps(x: number, k: number): number {
   return b.getFloat64(0);
 }
 
-type Break = 'ulp' | 'digits' | 'float32' | 'duplicates' | 'shifted' | 'sampling' | 'cell';
-const BREAKS: Break[] = ['ulp', 'digits', 'float32', 'duplicates', 'shifted', 'sampling', 'cell'];
+type Break = 'ulp' | 'digits' | 'float32' | 'duplicates' | 'shifted' | 'sampling' | 'cell' | 'rescale';
+const BREAKS: Break[] = ['ulp', 'digits', 'float32', 'duplicates', 'shifted', 'sampling', 'cell', 'rescale'];
 
 /** Research and production files with one planted break, and the cause each comparison must name. */
 function plant(rows: Row[], kind: Break, pick: number): { a: string; b: string; keyed: string[]; keyless: string[] | null } {
@@ -98,6 +98,12 @@ function plant(rows: Row[], kind: Break, pick: number): { a: string; b: string; 
       // Two draws share some rows and differ in at least two (what a sample without a seed does, drawn twice).
       for (let s = pick + 2; second.filter((r) => !first.includes(r)).length < 2 || second.every((r) => !first.includes(r)); s++) second = draw(s);
       return { a: writeCsv(first, COLUMNS, full), b: writeCsv(second, COLUMNS, full), keyed: ['sampling_unseeded'], keyless: ['sampling_unseeded'] };
+    }
+    case 'rescale': {
+      // A refitted scaler or a unit change: every x becomes scale·x + offset (°C → °F is 1.8·x + 32).
+      const scale = [1.8, 0.5, 100, 1.0001, -2][pick % 5]!;
+      const offset = [32, 0, -1, 0.25, 7][(pick >> 3) % 5]!;
+      return { a, b: writeCsv(rows.map((r) => ({ ...r, x: scale * r.x + offset })), COLUMNS, full), keyed: ['rescaled'], keyless: null };
     }
     case 'cell': {
       const i = pick % rows.length;
