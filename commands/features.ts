@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
+import { comparisonFlags, driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runFeatures } from '../src/run/data.js';
 
@@ -13,6 +13,7 @@ export default class Features extends ReprodiffCommand {
     '<%= config.bin %> features train.parquet live.parquet --test income=psi --threshold income=0.2',
     '<%= config.bin %> features train.parquet live.parquet --drift-test anderson --test churned=fisher',
     '<%= config.bin %> features a.csv b.csv --key id --time-col event_time --json',
+    '<%= config.bin %> features research.csv production.csv --key id --ignore-spaces --ignore-case --null-keys drop',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side features: file, folder, glob, or db.duckdb#table.' }),
@@ -20,6 +21,7 @@ export default class Features extends ReprodiffCommand {
   };
   static override flags = {
     ...tableFlags,
+    ...comparisonFlags,
     ...driftFlags,
     'time-col': Flags.string({ summary: 'Event-time column: report the last time each feature was populated.' }),
   };
