@@ -7,7 +7,7 @@ import { assertValidReport } from '../helpers/schema.js';
 
 /**
  * datacompy's comparison options (#20) through the built CLI, on pandas-written pairs
- * (tests/fixtures/options/generate.py): --ignore-spaces, --ignore-case, column names differing only in case,
+ * (tests/fixtures/options/generate.py; Parquet twins by parquet.mjs): --ignore-spaces, --ignore-case, column names differing only in case,
  * --null-keys match|drop; via the stage commands, `check` with reprodiff.yml, and `check` flags.
  */
 const F = 'tests/fixtures/options';
@@ -147,6 +147,19 @@ describe('--null-keys', () => {
     const changed = r.json.findings.filter((f: any) => f.columns.includes('value') && f.severity === 'error');
     expect(changed).toHaveLength(1);
     expect(changed[0].rowsAffected).toBe(1);
+  });
+});
+
+describe('Parquet against CSV (research written by DuckDB, production by pandas)', () => {
+  it('text, column case and null keys give the CSV pair\'s answers', async () => {
+    const text = await runJson(['data', `${F}/text/research.parquet`, TEXT[1]!, '--key', 'code', ...BOTH]);
+    expect(text.code).toBe(0);
+    expect((await runJson(['data', `${F}/text/research.parquet`, TEXT[1]!, '--key', 'code'])).code).toBe(1);
+    const named = await runJson(['data', `${F}/colcase/research.parquet`, `${F}/colcase/production.csv`, '--key', 'id']);
+    expect(causes(named.json)).toEqual(['error:value_changed', 'info:column_name_case']);
+    const nulls = await runJson(['data', `${F}/nullkeys/research.parquet`, `${F}/nullkeys/production.csv`, '--key', 'region,id']);
+    expect(nulls.code).toBe(0);
+    expect(causes(nulls.json)).toEqual(['info:null_keys', 'info:null_keys']);
   });
 });
 
