@@ -100,6 +100,12 @@ describe('column names that differ only in case', () => {
     assertValidReport(r.json);
   });
 
+  it('--ignore Amount leaves the column out on both sides (production spells it amount)', async () => {
+    const r = await runJson(['data', `${F}/colcase/research.csv`, `${F}/colcase/production.csv`, '--key', 'id', '--ignore', 'Amount']);
+    expect(r.code).toBe(0);
+    expect(causes(r.json)).toEqual(['info:not_compared']);
+  });
+
   it('Score and SCORE on one side, score on the other: left apart, with one clear note', async () => {
     const r = await runJson(['data', `${F}/colcase/ambiguous_research.csv`, `${F}/colcase/ambiguous_production.csv`, '--key', 'id']);
     expect(r.code).toBe(1);

@@ -59,6 +59,13 @@ describe('matchSchemas: names differing only in case', () => {
     expect(m.caseOnly).toBeUndefined();
   });
 
+  it('--ignore Amount leaves out production\'s amount too (one spelling on each side)', () => {
+    const m = matchSchemas(cols('id', 'Amount'), cols('id', 'amount'), { ignore: ['Amount'] });
+    expect(m.pairs.map((p) => p.name)).toEqual(['id']);
+    expect(m.onlyResearch).toEqual([]);
+    expect(m.onlyProduction).toEqual([]);
+  });
+
   it('a production column named by --map is never re-paired by case', () => {
     const m = matchSchemas(cols('Amount', 'x'), cols('amount', 'y'), { rename: { x: 'amount' } });
     expect(m.pairs.map((p) => [p.name, p.productionName])).toEqual([['x', 'amount']]);

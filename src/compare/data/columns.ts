@@ -144,9 +144,9 @@ export interface SchemaOptions {
 
 /** Matches columns by name (after --map renames), leaving --ignore columns out on both sides. */
 export function matchSchemas(research: readonly ColumnInfo[], production: readonly ColumnInfo[], options: SchemaOptions = {}, files: FileNames = {}): SchemaMatch {
-  const ignore = new Set(options.ignore ?? []);
   const rename = options.rename ?? {};
   const reverse = new Map(Object.entries(rename).map(([a, b]) => [b, a]));
+  const ignore = new Set([...(options.ignore ?? []), ...casePartners(options.ignore ?? [], research, production, files)]);
   const a = research.filter((c) => !ignore.has(c.name));
   const b = production.filter((c) => !ignore.has(c.name) && !ignore.has(reverse.get(c.name) ?? ''));
   const byName = new Map(b.map((c) => [reverse.get(c.name) ?? c.name, c]));
@@ -182,6 +182,27 @@ export function matchSchemas(research: readonly ColumnInfo[], production: readon
     ...(caseMatches.size ? { caseOnly: [...caseMatches].map(([r, cb]) => ({ research: r, production: cb.name })) } : {}),
     ...(ambiguous.length ? { caseAmbiguous: ambiguous } : {}),
   };
+}
+
+/**
+ * `--ignore Amount` where the other side spells it `amount` (and neither side holds another spelling): the column
+ * the case matching would pair it with is left out too, or the user's "leave it out" would leave a column_extra.
+ */
+function casePartners(ignore: readonly string[], research: readonly ColumnInfo[], production: readonly ColumnInfo[], files: FileNames): string[] {
+  const spelt = (cols: readonly ColumnInfo[], names: Readonly<Record<string, string>> | undefined) => cols.map((c) => ({ name: c.name, file: names?.[c.name] ?? c.name }));
+  const a = spelt(research, files.research);
+  const b = spelt(production, files.production);
+  const out: string[] = [];
+  for (const n of ignore) {
+    for (const [mine, other] of [[a, b], [b, a]] as const) {
+      if (!mine.some((c) => c.name === n) || other.some((c) => c.name === n)) continue;
+      const fold = (mine.find((c) => c.name === n)!.file).toLowerCase();
+      const same = mine.filter((c) => c.file.toLowerCase() === fold);
+      const partner = other.filter((c) => c.file.toLowerCase() === fold);
+      if (same.length === 1 && partner.length === 1) out.push(partner[0]!.name);
+    }
+  }
+  return out;
 }
 
 /**
