@@ -59,6 +59,8 @@ export interface DataComparison {
   readonly distributions: DistributionComparison | null;
   readonly findings: Finding[];
   readonly summary: Record<string, unknown>;
+  /** --ignore-spaces / --ignore-case as compared (for check's explanations of downstream stages). */
+  readonly textNormalisation?: TextNormalisation;
 }
 
 /** Sides with fewer matched rows than this share are treated as different populations. */
@@ -195,7 +197,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   // Present only when on, so reports without the options stay byte-identical.
   if (normalises(options)) summary.textNormalisation = { ignoreSpaces: options.ignoreSpaces === true, ignoreCase: options.ignoreCase === true };
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
-  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
+  const text = textOptions(options);
+  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary, ...(text ? { textNormalisation: text } : {}) };
 }
 
 /** The schema part of a stage summary: shared columns, columns on one side only, type changes, order. */
