@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand, outputTargets } from '../src/cli/base-command.js';
-import { driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, tableFlags } from '../src/cli/flags.js';
+import { comparisonFlags, comparisonOptions, driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, tableFlags } from '../src/cli/flags.js';
+import type { ComparisonFlagValues } from '../src/cli/flags.js';
 import { ReprodiffError } from '../src/errors.js';
 import { STAGES } from '../src/findings/types.js';
 import type { Stage } from '../src/findings/types.js';
@@ -23,6 +24,7 @@ export default class Check extends ReprodiffCommand {
     '<%= config.bin %> check reprodiff.yml --junit reprodiff.xml --markdown summary.md --fail-on error',
     "<%= config.bin %> check reprodiff.yml --require 'auc>=0.85' --require 'recall>=0.7'",
     '<%= config.bin %> check research/ production/ --key id --diff-rows-dir differences/',
+    '<%= config.bin %> check research/ production/ --key id --ignore-spaces --ignore-case --null-keys drop',
   ];
   static override args = {
     config: Args.string({ required: true, description: 'reprodiff.yml, or the research folder.' }),
@@ -40,6 +42,7 @@ export default class Check extends ReprodiffCommand {
     'abs-tol': tableFlags['abs-tol'],
     'rel-tol': tableFlags['rel-tol'],
     tol: tableFlags.tol,
+    ...comparisonFlags,
     sample: Flags.integer({ summary: 'Differing rows (keys) shown per finding (default 5).', min: 0 }),
     test: driftFlags.test,
     threshold: driftFlags.threshold,
@@ -75,7 +78,7 @@ export default class Check extends ReprodiffCommand {
 }
 
 /** The stage commands' comparison flags, as settings over reprodiff.yml. */
-function checkSettings(flags: {
+function checkSettings(flags: ComparisonFlagValues & {
   ignore?: string[]; map?: string[]; 'abs-tol'?: string; 'rel-tol'?: string; tol?: string[]; sample?: number; test?: string[]; threshold?: string[]; 'require-stages'?: string; require?: string[];
 }): CheckFlagSettings {
   const t = parseTolerances(flags);
@@ -98,5 +101,6 @@ function checkSettings(flags: {
     requireStages: required as Stage[],
     requirements: parseRequirements(flags.require),
     drift: { tests: drift.tests, thresholds: drift.thresholds },
+    ...comparisonOptions(flags),
   };
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { diffRowsFlags, driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
+import { comparisonFlags, diffRowsFlags, driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runData } from '../src/run/data.js';
 
@@ -14,12 +14,14 @@ export default class Data extends ReprodiffCommand {
     '<%= config.bin %> data a.csv b.csv --ignore loaded_at --map amount=amount_eur --tol amount=abs:0.01',
     '<%= config.bin %> data customers_a.parquet customers_b.parquet --key customer_id --mask email --mask salary',
     '<%= config.bin %> data research/raw.parquet production/raw.parquet --key id --diff-rows differences.parquet',
+    '<%= config.bin %> data export.csv warehouse.parquet --key code --ignore-spaces --ignore-case',
+    '<%= config.bin %> data a.parquet b.parquet --key region,id --null-keys drop',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side input: file, folder, glob, or db.duckdb#table.' }),
     production: Args.string({ required: true, description: 'Production-side input, same forms.' }),
   };
-  static override flags = { ...tableFlags, ...driftFlags, ...diffRowsFlags };
+  static override flags = { ...tableFlags, ...comparisonFlags, ...driftFlags, ...diffRowsFlags };
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Data);

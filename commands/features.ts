@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand } from '../src/cli/base-command.js';
-import { diffRowsFlags, driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
+import { comparisonFlags, diffRowsFlags, driftFlags, tableCompareOptions, tableFlags } from '../src/cli/flags.js';
 import type { Report } from '../src/findings/types.js';
 import { runFeatures } from '../src/run/data.js';
 
@@ -14,6 +14,7 @@ export default class Features extends ReprodiffCommand {
     '<%= config.bin %> features train.parquet live.parquet --drift-test anderson --test churned=fisher',
     '<%= config.bin %> features a.csv b.csv --key id --time-col event_time --json',
     '<%= config.bin %> features a.parquet b.parquet --key id --diff-rows feature-differences.csv --mask email',
+    '<%= config.bin %> features research.csv production.csv --key id --ignore-spaces --ignore-case --null-keys drop',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side features: file, folder, glob, or db.duckdb#table.' }),
@@ -21,6 +22,7 @@ export default class Features extends ReprodiffCommand {
   };
   static override flags = {
     ...tableFlags,
+    ...comparisonFlags,
     ...driftFlags,
     ...diffRowsFlags,
     'time-col': Flags.string({ summary: 'Event-time column: report the last time each feature was populated.' }),

@@ -245,7 +245,8 @@ async function explainRoots(
   const fk = features?.keyed;
   const fkTable = fk?.diffTable;
   if (!fk || !fkTable || !raw || !key) return marked;
-  const upstream: UpstreamRelation[] = [{ name: 'data', research: raw.research, production: raw.production, key: fk.key }];
+  const text = comparisons.get('data')?.textNormalisation;
+  const upstream: UpstreamRelation[] = [{ name: 'data', research: raw.research, production: raw.production, key: fk.key, ...(text ? { normalise: text } : {}) }];
   const out = new Map(marked);
   const list: Finding[] = [];
   for (const f of marked.get('features') ?? []) {

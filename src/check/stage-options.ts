@@ -50,5 +50,14 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
     tolerances: tolerances(config.tolerance, local?.tolerance),
     drift: driftOptions,
     ...(config.sample !== undefined ? { sample: config.sample } : {}),
+    ...comparisonSettings(config, local),
   };
+}
+
+/** --ignore-spaces, --ignore-case, --null-keys: the stage's own setting, else the global one; left out when neither says. */
+export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, 'ignoreSpaces' | 'ignoreCase' | 'nullKeys'> {
+  const spaces = local?.ignoreSpaces ?? config.ignoreSpaces;
+  const kase = local?.ignoreCase ?? config.ignoreCase;
+  const nullKeys = local?.nullKeys ?? config.nullKeys;
+  return { ...(spaces ? { ignoreSpaces: true } : {}), ...(kase ? { ignoreCase: true } : {}), ...(nullKeys ? { nullKeys } : {}) };
 }

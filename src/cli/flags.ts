@@ -9,6 +9,8 @@ import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import { findDriftTest } from '../compare/distribution/drift-tests/registry.js';
 import { BIN_STRATEGIES } from '../compare/distribution/bins.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
+import { NULL_KEYS } from '../compare/data/normalise.js';
+import type { NullKeys } from '../compare/data/normalise.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
 export const tableFlags = {
@@ -36,6 +38,28 @@ export const diffRowsFlags = {
     helpGroup: 'OUTPUT',
   }),
 };
+
+/** datacompy's comparison options (data, features, check): how text values, keys and null keys compare. */
+export const comparisonFlags = {
+  'ignore-spaces': Flags.boolean({ summary: 'Leading/trailing whitespace of text values and text keys is not a difference (datacompy ignore_spaces), e.g. "Paris " = "Paris".' }),
+  'ignore-case': Flags.boolean({ summary: 'Letter case of text values is not a difference (datacompy ignore_case), e.g. "PARIS" = "Paris"; keys keep their case.' }),
+  'null-keys': Flags.option({ options: NULL_KEYS, summary: 'Rows whose key has a null part: match the other side\'s null keys (default, as pandas/datacompy) or drop them with a null_keys warning.' })(),
+};
+
+export interface ComparisonFlagValues {
+  'ignore-spaces'?: boolean;
+  'ignore-case'?: boolean;
+  'null-keys'?: NullKeys;
+}
+
+/** The comparison flags as options; a flag left out leaves the option out (the config or the default decides). */
+export function comparisonOptions(flags: ComparisonFlagValues): { ignoreSpaces?: boolean; ignoreCase?: boolean; nullKeys?: NullKeys } {
+  return {
+    ...(flags['ignore-spaces'] ? { ignoreSpaces: true } : {}),
+    ...(flags['ignore-case'] ? { ignoreCase: true } : {}),
+    ...(flags['null-keys'] ? { nullKeys: flags['null-keys'] } : {}),
+  };
+}
 
 export interface TableFlagValues {
   key?: string;
@@ -167,8 +191,9 @@ function driftThreshold(v: string, flag: string): number {
 }
 
 /** The comparison options that `data` and `features` read from the same flags. */
-export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues): DataCompareOptions & { read: ReadOptions; mask?: readonly string[] } {
+export function tableCompareOptions(flags: TableFlagValues & DriftFlagValues & ComparisonFlagValues): DataCompareOptions & { read: ReadOptions; mask?: readonly string[] } {
   return {
+    ...comparisonOptions(flags),
     key: parseKey(flags.key),
     ignore: flags.ignore,
     rename: parseRenames(flags.map),

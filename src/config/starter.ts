@@ -20,6 +20,12 @@ tolerance:
   rel: 0
   columns: {}          # e.g. price: { abs: 0.01 }
 
+# Text compared trimmed (values and keys) and/or case-insensitively (values only); rows whose key has a null
+# part match the other side's null keys (match, the default) or are left out with a warning (drop).
+# ignoreSpaces: true
+# ignoreCase: true
+# nullKeys: match
+
 # Differing rows (keys) shown per finding, and stages that must be compared (missing = an error).
 sample: 5
 # requireStages: [data, features, splits, predictions, env]

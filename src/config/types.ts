@@ -15,6 +15,12 @@ export interface TableStageConfig {
   /** research column → production column. */
   readonly rename?: Readonly<Record<string, string>>;
   readonly tolerance?: ToleranceConfig;
+  /** Leading/trailing whitespace of text values and text keys is not a difference (datacompy ignore_spaces). */
+  readonly ignoreSpaces?: boolean;
+  /** Letter case of text values is not a difference (datacompy ignore_case); keys keep their case. */
+  readonly ignoreCase?: boolean;
+  /** Rows with a null key part: `match` the other side's (default) or `drop` them (null_keys warning). */
+  readonly nullKeys?: 'match' | 'drop';
 }
 
 /** How text inputs (CSV, JSON) are read, on both sides. */
@@ -90,6 +96,9 @@ export interface ReprodiffConfig {
   readonly ignore?: readonly string[];
   readonly rename?: Readonly<Record<string, string>>;
   readonly tolerance?: ToleranceConfig;
+  readonly ignoreSpaces?: boolean;
+  readonly ignoreCase?: boolean;
+  readonly nullKeys?: 'match' | 'drop';
   readonly read?: ReadConfig;
   /** Differing rows (keys) shown per finding (default 5). */
   readonly sample?: number;

@@ -28,6 +28,9 @@ export interface CheckFlagSettings {
   readonly drift?: Pick<DriftConfig, 'tests' | 'thresholds'>;
   /** `--require`: performance requirements, added to (and replacing per metric) `stages.predictions.require`. */
   readonly requirements?: readonly Requirement[];
+  readonly ignoreSpaces?: boolean;
+  readonly ignoreCase?: boolean;
+  readonly nullKeys?: 'match' | 'drop';
 }
 
 export interface CheckRunInput {
@@ -84,6 +87,14 @@ export function withSettings(config: ReprodiffConfig, flags: CheckFlagSettings):
     out.tolerance = { ...config.tolerance, ...(t.abs !== undefined ? { abs: t.abs } : {}), ...(t.rel !== undefined ? { rel: t.rel } : {}), columns: { ...config.tolerance?.columns, ...t.columns } };
   }
   if (flags.sample !== undefined) out.sample = flags.sample;
+  // A flag is the run's choice: it replaces the global setting and any stage's own.
+  const chosen = { ...(flags.ignoreSpaces ? { ignoreSpaces: true } : {}), ...(flags.ignoreCase ? { ignoreCase: true } : {}), ...(flags.nullKeys ? { nullKeys: flags.nullKeys } : {}) };
+  if (Object.keys(chosen).length) {
+    Object.assign(out, chosen);
+    const stages = { ...config.stages };
+    for (const s of ['data', 'features'] as const) if (stages[s]) stages[s] = { ...stages[s], ...chosen };
+    out.stages = stages;
+  }
   if (flags.requireStages?.length) out.requireStages = [...flags.requireStages];
   const d = flags.drift;
   if (d && (Object.keys(d.tests ?? {}).length || Object.keys(d.thresholds ?? {}).length)) {

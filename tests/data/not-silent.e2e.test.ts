@@ -67,9 +67,16 @@ describe('nothing left out is a silent "equal"', () => {
     expect(plain.code).toBe(1);
   });
 
-  it('rows whose key is null cannot be matched: a warning', async () => {
-    const r = await runJson(['data', path('base'), path('nullkeys'), '--key', 'id']);
+  it('rows whose key is null, left out with --null-keys drop: a warning', async () => {
+    const r = await runJson(['data', path('base'), path('nullkeys'), '--key', 'id', '--null-keys', 'drop']);
     expect(r.json.findings.find((x: any) => x.cause === 'null_keys')).toMatchObject({ severity: 'warning', rowsAffected: 8 });
+    expect(r.json.verdict).toBe('different');
+  });
+
+  it('rows whose key is null, matched by default: research has none, so they are extra rows', async () => {
+    const r = await runJson(['data', path('base'), path('nullkeys'), '--key', 'id']);
+    expect(r.json.findings.find((x: any) => x.cause === 'null_keys')).toMatchObject({ severity: 'info', rowsAffected: 8 });
+    expect(r.json.findings.find((x: any) => x.cause === 'rows_extra')).toMatchObject({ severity: 'error', rowsAffected: 8 });
     expect(r.json.verdict).toBe('different');
   });
 

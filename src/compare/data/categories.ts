@@ -13,6 +13,8 @@ import type { ColumnPair } from './columns.js';
 import type { KeyedDiff, ColumnDiff } from './keyed.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
 import { toNumber, toPlain } from './values.js';
+import { normalises, valueSql } from './normalise.js';
+import type { TextNormalisation } from './normalise.js';
 
 /** Categories shown per finding (the finding counts them all). */
 const SHOWN = 20;
@@ -26,7 +28,7 @@ const SHOWN_IN_MESSAGE = 5;
  * distinct values, not identifier-like (at most half of the values distinct, or ≤ 5). When both profiles list
  * every value of the column (≤ 10 distinct each) the answer comes from them; otherwise one anti-join per column.
  */
-export async function newCategoryFindings(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], profiles: { research: TableProfile; production: TableProfile }, stage: Stage): Promise<Finding[]> {
+export async function newCategoryFindings(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], profiles: { research: TableProfile; production: TableProfile }, stage: Stage, normalise?: TextNormalisation): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const p of pairs) {
     // Text only: a boolean has two values, and the one research happened not to hold is no new category.
@@ -34,14 +36,15 @@ export async function newCategoryFindings(engine: Engine, research: Dataset, pro
     const a = profiles.research.columns[p.name];
     const b = profiles.production.columns[p.productionName];
     if (!a || !b || a.count === 0 || b.count === 0 || !isCategorical(a)) continue;
-    const listed = completeTop(a) && completeTop(b);
+    // The profiles list raw values: under --ignore-spaces/--ignore-case the values are compared as normalised, in SQL.
+    const listed = !normalises(normalise) && completeTop(a) && completeTop(b);
     if (listed) {
       const seen = new Set(a.top!.map((x) => x.value));
       const unseen = b.top!.filter((x) => !seen.has(x.value));
       if (unseen.length) out.push(unseenCategoryFinding(stage, p.name, unseen, unseen.length, b.count));
       continue;
     }
-    const col = (name: string) => `CAST(${ident(name)} AS VARCHAR)`;
+    const col = (name: string) => valueSql(`CAST(${ident(name)} AS VARCHAR)`, p, normalise);
     const rows = await engine.all(`SELECT v, n, count(*) OVER () AS distinct_unseen, sum(n) OVER () AS rows_unseen FROM (
   SELECT ${col(p.productionName)} AS v, count(*) AS n FROM ${production.relation}
   WHERE ${ident(p.productionName)} IS NOT NULL AND ${col(p.productionName)} NOT IN (SELECT DISTINCT ${col(p.name)} FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)
@@ -70,7 +73,7 @@ export interface NewCategories {
 }
 
 /** With a key: text columns whose differing valued rows all hold a value absent from research. */
-export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset): Promise<Map<string, NewCategories>> {
+export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation): Promise<Map<string, NewCategories>> {
   const out = new Map<string, NewCategories>();
   if (!diff.diffTable) return out;
   for (const d of diff.columns) {
@@ -82,10 +85,10 @@ export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: read
     const shape = await engine.one(`SELECT count(DISTINCT ${ident(p.name)}) AS distinct, count(${ident(p.name)}) AS count FROM ${research.relation}`);
     if (!isCategorical({ distinct: toNumber(shape.distinct) ?? 0, count: toNumber(shape.count) ?? 0 })) continue;
     const i = diff.valueColumns.indexOf(d.column);
-    const seen = `(SELECT DISTINCT CAST(${ident(p.name)} AS ${p.compareType}) AS v FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
+    const seen = `(SELECT DISTINCT ${valueSql(`CAST(${ident(p.name)} AS ${p.compareType})`, p, normalise)} AS v FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
     const row = await engine.one(
       `SELECT count(*) AS n, count(DISTINCT b${i}) AS k, list(DISTINCT b${i} ORDER BY b${i})[1:${SHOWN_IN_MESSAGE}] AS vals
-       FROM ${ident(diff.diffTable)} WHERE in_a AND in_b AND d${i} AND a${i} IS NOT NULL AND b${i} IS NOT NULL AND b${i} NOT IN ${seen}`,
+       FROM ${ident(diff.diffTable)} WHERE in_a AND in_b AND d${i} AND a${i} IS NOT NULL AND b${i} IS NOT NULL AND ${valueSql(`b${i}`, p, normalise)} NOT IN ${seen}`,
     );
     const n = toNumber(row.n) ?? 0;
     if (n !== d.bothValued) continue;

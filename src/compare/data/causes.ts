@@ -35,6 +35,21 @@ export function schemaFindings(stage: Stage, schema: SchemaMatch): Finding[] {
       out.push(finding({ stage, severity: 'error', cause: 'type_change', columns: [p.name], message: `${p.name}: type changed ${p.research.type} → ${p.production.type} (${p.typeNote}): schema drift`, evidence }));
     }
   }
+  for (const c of schema.caseOnly ?? []) {
+    out.push(finding({
+      stage, severity: 'info', cause: 'column_name_case', columns: [c.research],
+      message: `column ${c.research} is ${c.production} in production: names differ only in letter case, so they are compared as one column`,
+      evidence: { researchName: c.research, productionName: c.production },
+    }));
+  }
+  for (const g of schema.caseAmbiguous ?? []) {
+    const names = [...g.research, ...g.production];
+    out.push(finding({
+      stage, severity: 'info', cause: 'column_name_case', columns: names,
+      message: `columns ${names.join(', ')} differ only in letter case, but ${g.research.length > 1 ? 'research' : 'production'} holds more than one of them: not paired by case (use --map to pair them)`,
+      evidence: { researchNames: [...g.research], productionNames: [...g.production], ambiguous: true },
+    }));
+  }
   if (schema.orderDiffers) {
     out.push(finding({ stage, severity: 'info', cause: 'schema_order', message: 'columns are in a different order (matched by name, not a difference)' }));
   }
@@ -67,6 +82,12 @@ export function keyedRowFindings(stage: Stage, d: KeyedDiff): Finding[] {
       out.push(finding({
         stage, severity: 'warning', cause: 'null_keys', columns: key, rowsAffected: h.nullKeyRows,
         message: `${formatCount(h.nullKeyRows)} ${side} rows have a null key and cannot be matched`, evidence: { side, rows: h.rows },
+      }));
+    }    if (h.nullKeysMatched) {
+      // --null-keys match: compared like any key, so not a break; said so that nobody is surprised by null = null.
+      out.push(finding({
+        stage, severity: 'info', cause: 'null_keys', columns: key, rowsAffected: h.nullKeysMatched,
+        message: `${formatCount(h.nullKeysMatched)} ${side} rows have a null key part, paired with the other side's null keys (--null-keys match)`, evidence: { side, rows: h.rows, nullKeys: 'match' },
       }));
     }
   }

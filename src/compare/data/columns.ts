@@ -124,6 +124,16 @@ export interface SchemaMatch {
   readonly onlyProduction: readonly ColumnInfo[];
   /** Same columns in another order: informational only. */
   readonly orderDiffers: boolean;
+  /** Pairs whose names differ only in letter case (`Amount` vs `amount`), by research name. */
+  readonly caseOnly?: readonly { readonly research: string; readonly production: string }[];
+  /** Names that differ only in case but cannot be paired one to one (`a` and `A` on one side): left apart. */
+  readonly caseAmbiguous?: readonly { readonly research: readonly string[]; readonly production: readonly string[] }[];
+}
+
+/** The files' own spellings of columns DuckDB renamed (`emb_s_1` → `emb_s`, see src/sources/names.ts), per side. */
+export interface FileNames {
+  readonly research?: Readonly<Record<string, string>>;
+  readonly production?: Readonly<Record<string, string>>;
 }
 
 export interface SchemaOptions {
@@ -133,13 +143,15 @@ export interface SchemaOptions {
 }
 
 /** Matches columns by name (after --map renames), leaving --ignore columns out on both sides. */
-export function matchSchemas(research: readonly ColumnInfo[], production: readonly ColumnInfo[], options: SchemaOptions = {}): SchemaMatch {
-  const ignore = new Set(options.ignore ?? []);
+export function matchSchemas(research: readonly ColumnInfo[], production: readonly ColumnInfo[], options: SchemaOptions = {}, files: FileNames = {}): SchemaMatch {
   const rename = options.rename ?? {};
   const reverse = new Map(Object.entries(rename).map(([a, b]) => [b, a]));
+  const ignore = new Set([...(options.ignore ?? []), ...casePartners(options.ignore ?? [], research, production, files)]);
   const a = research.filter((c) => !ignore.has(c.name));
   const b = production.filter((c) => !ignore.has(c.name) && !ignore.has(reverse.get(c.name) ?? ''));
   const byName = new Map(b.map((c) => [reverse.get(c.name) ?? c.name, c]));
+  const { exact, matches: caseMatches, ambiguous } = caseOnlyMatches(a, b, byName, reverse, files);
+  for (const [researchName, cb] of [...exact, ...caseMatches]) byName.set(researchName, cb);
   const pairs: ColumnPair[] = [];
   for (const ca of a) {
     const cb = byName.get(ca.name);
@@ -159,13 +171,82 @@ export function matchSchemas(research: readonly ColumnInfo[], production: readon
   const paired = new Set(pairs.map((p) => p.name));
   const pairedB = new Set(pairs.map((p) => p.productionName));
   const orderA = pairs.map((p) => p.name);
-  const orderB = b.filter((c) => pairedB.has(c.name)).map((c) => reverse.get(c.name) ?? c.name);
+  const researchOf = new Map(pairs.map((p) => [p.productionName, p.name]));
+  const orderB = b.filter((c) => pairedB.has(c.name)).map((c) => researchOf.get(c.name) ?? c.name);
   return {
     pairs,
     onlyResearch: a.filter((c) => !paired.has(c.name)),
     onlyProduction: b.filter((c) => !pairedB.has(c.name)),
     orderDiffers: orderA.join('\u0000') !== orderB.join('\u0000'),
+    // Present only when there is something to say, so schemas without case differences read as before.
+    ...(caseMatches.size ? { caseOnly: [...caseMatches].map(([r, cb]) => ({ research: r, production: cb.name })) } : {}),
+    ...(ambiguous.length ? { caseAmbiguous: ambiguous } : {}),
   };
+}
+
+/**
+ * `--ignore Amount` where the other side spells it `amount` (and neither side holds another spelling): the column
+ * the case matching would pair it with is left out too, or the user's "leave it out" would leave a column_extra.
+ */
+function casePartners(ignore: readonly string[], research: readonly ColumnInfo[], production: readonly ColumnInfo[], files: FileNames): string[] {
+  const spelt = (cols: readonly ColumnInfo[], names: Readonly<Record<string, string>> | undefined) => cols.map((c) => ({ name: c.name, file: names?.[c.name] ?? c.name }));
+  const a = spelt(research, files.research);
+  const b = spelt(production, files.production);
+  const out: string[] = [];
+  for (const n of ignore) {
+    for (const [mine, other] of [[a, b], [b, a]] as const) {
+      if (!mine.some((c) => c.name === n) || other.some((c) => c.name === n)) continue;
+      const fold = (mine.find((c) => c.name === n)!.file).toLowerCase();
+      const same = mine.filter((c) => c.file.toLowerCase() === fold);
+      const partner = other.filter((c) => c.file.toLowerCase() === fold);
+      if (same.length === 1 && partner.length === 1) out.push(partner[0]!.name);
+    }
+  }
+  return out;
+}
+
+/**
+ * Columns left unpaired by name whose names (as the files spell them) differ only in letter case: paired when
+ * exactly one such column is left on each side. When one side holds two (`a` and `A`), which one production's
+ * `a` is cannot be told: they stay apart and the ambiguity is returned to be said once.
+ */
+function caseOnlyMatches(
+  a: readonly ColumnInfo[],
+  b: readonly ColumnInfo[],
+  byName: ReadonlyMap<string, ColumnInfo>,
+  reverse: ReadonlyMap<string, string>,
+  files: FileNames,
+): { exact: Map<string, ColumnInfo>; matches: Map<string, ColumnInfo>; ambiguous: { research: string[]; production: string[] }[] } {
+  const pairedB = new Set(a.flatMap((c) => (byName.has(c.name) ? [byName.get(c.name)!.name] : [])));
+  const leftA = a.filter((c) => !byName.has(c.name));
+  // A production column renamed by --map is the user's choice: never re-paired by case.
+  const leftB = b.filter((c) => !pairedB.has(c.name) && !reverse.has(c.name));
+  const fileName = (c: ColumnInfo, names: Readonly<Record<string, string>> | undefined) => names?.[c.name] ?? c.name;
+  const fold = (c: ColumnInfo, names: Readonly<Record<string, string>> | undefined) => fileName(c, names).toLowerCase();
+  const groups = new Map<string, { a: ColumnInfo[]; b: ColumnInfo[] }>();
+  for (const c of leftA) {
+    const g = groups.get(fold(c, files.research)) ?? { a: [], b: [] };
+    g.a.push(c);
+    groups.set(fold(c, files.research), g);
+  }
+  for (const c of leftB) groups.get(fold(c, files.production))?.b.push(c);
+  const exact = new Map<string, ColumnInfo>();
+  const matches = new Map<string, ColumnInfo>();
+  const ambiguous: { research: string[]; production: string[] }[] = [];
+  for (const g of groups.values()) {
+    // The same name as both files spell it (`A`, which DuckDB calls `A_1` beside an `a`): an exact match.
+    for (const ca of [...g.a]) {
+      const cb = g.b.find((c) => fileName(c, files.production) === fileName(ca, files.research));
+      if (!cb) continue;
+      exact.set(ca.name, cb);
+      g.a.splice(g.a.indexOf(ca), 1);
+      g.b.splice(g.b.indexOf(cb), 1);
+    }
+    if (g.b.length === 0 || g.a.length === 0) continue;
+    if (g.a.length === 1 && g.b.length === 1) matches.set(g.a[0]!.name, g.b[0]!);
+    else ambiguous.push({ research: g.a.map((c) => c.name), production: g.b.map((c) => c.name) });
+  }
+  return { exact, matches, ambiguous };
 }
 
 /**

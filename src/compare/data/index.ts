@@ -23,9 +23,13 @@ import type { Tolerances } from './tolerance.js';
 import { compareDistributions, distributionFindings, distributionSummary, profileCounts, summariseDrift } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 import type { SideRanks } from '../distribution/sql.js';
+import type { NullKeys, TextNormalisation } from './normalise.js';
+import { normalises } from './normalise.js';
 
-export interface DataCompareOptions extends SchemaOptions {
+export interface DataCompareOptions extends SchemaOptions, TextNormalisation {
   readonly key?: readonly string[];
+  /** Null key parts: match each other (default) or leave their rows out (`null_keys` warning). */
+  readonly nullKeys?: NullKeys;
   readonly tolerances?: Tolerances;
   /** Differing rows shown per finding. */
   readonly sample?: number;
@@ -59,6 +63,8 @@ export interface DataComparison {
   readonly distributions: DistributionComparison | null;
   readonly findings: Finding[];
   readonly summary: Record<string, unknown>;
+  /** --ignore-spaces / --ignore-case as compared (for check's explanations of downstream stages). */
+  readonly textNormalisation?: TextNormalisation;
 }
 
 /** Sides with fewer matched rows than this share are treated as different populations. */
@@ -72,7 +78,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   if (options.diffRows && !options.key?.length) throw keylessDiffRowsError(options.diffRows.flag);
-  const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options));
+  const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options, { research: research.fileNames, production: production.fileNames }));
   const findings: Finding[] = [...readingFindings(stage, research, production), ...schemaFindings(stage, schema)];
   // Keys identify rows; their distribution says nothing about the data.
   const keySet = new Set(options.key ?? []);
@@ -85,7 +91,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     if (!earlyDrift) return;
     const input = earlyDrift;
     earlyDrift = null;
-    ({ distributions, profiles } = await driftCompletingProfiles(engine, research, production, schema, input, { ...options.drift, onProgress: progress }));
+    ({ distributions, profiles } = await driftCompletingProfiles(engine, research, production, schema, input, { ...options.drift, normalise: textOptions(options), onProgress: progress }));
   };
   if (options.stats !== false) {
     progress(`profiling ${research.label}`);
@@ -113,9 +119,11 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   let equalWithinTolerance = new Set<string>();
   if (options.key && options.key.length > 0) {
     progress('joining on the key');
-    keyed = await keyedDiff(engine, research, production, schema.pairs, { key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key) });
+    keyed = await keyedDiff(engine, research, production, schema.pairs, {
+      key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key), normalise: textOptions(options), nullKeys: options.nullKeys,
+    });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
-    const categories = await newCategories(engine, keyed, schema.pairs, research);
+    const categories = await newCategories(engine, keyed, schema.pairs, research, textOptions(options));
     if (options.diffRows) {
       progress('writing the differing rows');
       await writeDiffRows(engine, keyed, schema.pairs, research, production, options.diffRows);
@@ -140,7 +148,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
     if (profiles && sameRows) findings.push(...aggregationFindings(stage, schema.pairs, profiles, new Set([...options.key, ...keyed.columns.map((c) => c.column)]), options.tolerances));
   } else if (schema.pairs.length > 0) {
     progress('comparing row multisets');
-    keyless = await keylessDiff(engine, research, production, schema.pairs, sample, options.tolerances);
+    keyless = await keylessDiff(engine, research, production, schema.pairs, sample, options.tolerances, textOptions(options));
     await runEarlyDrift();
     const rowsA = keyless.common + keyless.onlyResearch;
     const rowsB = keyless.common + keyless.onlyProduction;
@@ -166,6 +174,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (!distributions && (unmatched || options.drift?.always)) {
     distributions = await compareDistributions(engine, research, production, driftPairs, {
       ...options.drift,
+      normalise: textOptions(options),
       onProgress: progress,
       ...(profiles ? driftCounts(profiles, schema) : {}),
     });
@@ -186,7 +195,7 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   if (distributions) findings.push(...distributionFindings(stage, distributions));
   else if (profiles && options.stats !== false) {
     // A column the keyed diff already called new_category is not reported twice: the category counts join its evidence.
-    for (const found of await newCategoryFindings(engine, research, production, driftPairs, profiles, stage)) {
+    for (const found of await newCategoryFindings(engine, research, production, driftPairs, profiles, stage, textOptions(options))) {
       const i = findings.findIndex((f) => f.cause === 'new_category' && f.columns[0] === found.columns[0]);
       if (i < 0) findings.push(found);
       else findings[i] = { ...findings[i]!, evidence: { ...findings[i]!.evidence, categories: found.evidence.categories ?? null } };
@@ -194,8 +203,11 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   }
   findings.push(...ignoredFindings(stage, research, production, options));
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
+  // Present only when on, so reports without the options stay byte-identical.
+  if (normalises(options)) summary.textNormalisation = { ignoreSpaces: options.ignoreSpaces === true, ignoreCase: options.ignoreCase === true };
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
-  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary };
+  const text = textOptions(options);
+  return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary, ...(text ? { textNormalisation: text } : {}) };
 }
 
 /** The schema part of a stage summary: shared columns, columns on one side only, type changes, order. */
@@ -206,6 +218,7 @@ export function schemaSummary(schema: SchemaMatch): Record<string, unknown> {
     onlyProduction: schema.onlyProduction.map((x) => x.name),
     typeChanges: schema.pairs.filter((p) => p.compatibility !== 'same').map((p) => ({ column: p.name, research: p.research.type, production: p.production.type, kind: p.compatibility })),
     orderDiffers: schema.orderDiffers,
+    ...(schema.caseOnly ? { nameCase: schema.caseOnly.map((c) => ({ research: c.research, production: c.production })) } : {}),
   };
 }
 
@@ -311,6 +324,11 @@ async function untypedEmptyColumns(engine: Engine, research: Dataset, production
   return { ...schema, pairs };
 }
 
+/** The text options alone (the comparators take only these). */
+function textOptions(options: TextNormalisation): TextNormalisation | undefined {
+  return normalises(options) ? { ignoreSpaces: options.ignoreSpaces === true, ignoreCase: options.ignoreCase === true } : undefined;
+}
+
 function ignored(name: string, options: SchemaOptions): boolean {
   return (options.ignore ?? []).includes(name);
 }
@@ -381,6 +399,9 @@ export function buildSummary(c: {
         duplicateKeysProduction: c.keyed.production.duplicateKeys,
         nullKeysResearch: c.keyed.research.nullKeyRows,
         nullKeysProduction: c.keyed.production.nullKeyRows,
+        ...(c.keyed.research.nullKeysMatched || c.keyed.production.nullKeysMatched
+          ? { nullKeysMatchedResearch: c.keyed.research.nullKeysMatched ?? 0, nullKeysMatchedProduction: c.keyed.production.nullKeysMatched ?? 0 }
+          : {}),
       }
     : c.keyless
       ? {

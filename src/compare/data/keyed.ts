@@ -8,6 +8,8 @@ import { distinctAndRanks } from './profile.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerances } from './tolerance.js';
 import { toNumber, toPlain } from './values.js';
+import { DEFAULT_NULL_KEYS, keySql, normalisesKeys, valueSql } from './normalise.js';
+import type { NullKeys, TextNormalisation } from './normalise.js';
 
 /** Decimals a rounding can be named at (`precision_loss`): beyond 12, the digits are a double's own. */
 export const PRECISION_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;
@@ -47,6 +49,8 @@ export interface KeyHealth {
   readonly duplicateRows: number;
   readonly duplicateKeys: number;
   readonly sampleDuplicateKeys: readonly unknown[];
+  /** Rows with a null key part that were paired with the other side's (`--null-keys match`); absent otherwise. */
+  readonly nullKeysMatched?: number;
 }
 
 /** What the diff table says about one compared column. */
@@ -143,6 +147,10 @@ export interface KeyedOptions {
   readonly keyCounts?: readonly [KeyCounts | undefined, KeyCounts | undefined];
   readonly tolerances?: Tolerances;
   readonly sample: number;
+  /** --ignore-spaces / --ignore-case. */
+  readonly normalise?: TextNormalisation;
+  /** --null-keys (default match). */
+  readonly nullKeys?: NullKeys;
 }
 
 /** Finds the key columns among the matched pairs, or explains in one line why they cannot be joined. */
@@ -181,24 +189,27 @@ export interface KeyCounts {
 }
 
 /** Key health of one side: null keys and duplicates, from the key columns only (or from profile counts). */
-export async function keyHealth(engine: Engine, relation: string, keyNames: readonly string[], sample: number, known?: KeyCounts): Promise<KeyHealth> {
+export async function keyHealth(engine: Engine, relation: string, keyNames: readonly string[], sample: number, known?: KeyCounts, nullsMatch = false): Promise<KeyHealth> {
   const keys = keyNames.map(ident);
   const anyNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
   const row = known ? { n: known.rows, nulls: known.nulls, d: known.distinct } : await countKeys(engine, relation, keyNames);
   const rows = toNumber(row.n) ?? 0;
-  const nullKeyRows = toNumber(row.nulls) ?? 0;
-  const distinctKeys = toNumber(row.d) ?? 0;
+  const nulls = toNumber(row.nulls) ?? 0;
+  // Null key parts that match each other make keys of their own: (null) once, (a, null) once per distinct a.
+  const nullKeys = !nullsMatch || nulls === 0 ? 0 : keyNames.length === 1 ? 1 : toNumber((await engine.one(`SELECT count(DISTINCT (${keys.join(', ')})) FILTER (WHERE ${anyNull}) AS d FROM ${relation}`)).d) ?? 0;
+  const nullKeyRows = nullsMatch ? 0 : nulls;
+  const distinctKeys = (toNumber(row.d) ?? 0) + nullKeys;
   const duplicateRows = rows - nullKeyRows - distinctKeys;
   let duplicateKeys = 0;
   let sampleDuplicateKeys: unknown[] = [];
   if (duplicateRows > 0) {
     const dup = await engine.all(
-      `SELECT ${keys.join(', ')}, count(*) AS n, count(*) OVER () AS total FROM ${relation} WHERE NOT (${anyNull}) GROUP BY ALL HAVING count(*) > 1 ORDER BY ${keys.join(', ')} LIMIT ${Math.max(sample, 1)}`,
+      `SELECT ${keys.join(', ')}, count(*) AS n, count(*) OVER () AS total FROM ${relation} WHERE ${nullsMatch ? 'true' : `NOT (${anyNull})`} GROUP BY ALL HAVING count(*) > 1 ORDER BY ${keys.join(', ')} LIMIT ${Math.max(sample, 1)}`,
     );
     duplicateKeys = toNumber(dup[0]?.total) ?? 0;
     sampleDuplicateKeys = dup.map((r) => keyValue(keyNames.map((k) => r[k])));
   }
-  return { rows, nullKeyRows, distinctKeys, duplicateRows, duplicateKeys, sampleDuplicateKeys };
+  return { rows, nullKeyRows, distinctKeys, duplicateRows, duplicateKeys, sampleDuplicateKeys, ...(nullsMatch && nulls > 0 ? { nullKeysMatched: nulls } : {}) };
 }
 
 /**
@@ -242,7 +253,7 @@ export function nestingDepth(type: string): number {
 }
 
 /** The column-wise "is different" predicate, honouring tolerances for numbers. NaN equals NaN; null vs NaN differs. */
-export function differsSql(a: string, b: string, pair: ColumnPair, tolerances?: Tolerances): string {
+export function differsSql(a: string, b: string, pair: ColumnPair, tolerances?: Tolerances, normalise?: TextNormalisation): string {
   // DuckDB's IS DISTINCT FROM on nested types takes time exponential in their depth (a 2-row, 20-level struct:
   // 16 s); their canonical JSON text compares in time linear in their size (4 ms). Only deep types take that
   // path, so -0.0 vs 0.0 inside a shallow struct stays equal as before.
@@ -253,19 +264,36 @@ export function differsSql(a: string, b: string, pair: ColumnPair, tolerances?: 
     const db = `CAST(${b} AS DOUBLE)`;
     return `(${a} IS DISTINCT FROM ${b} AND NOT coalesce(abs(${da} - ${db}) <= ${tol.abs} + ${tol.rel} * abs(${da}), false))`;
   }
-  return `(${a} IS DISTINCT FROM ${b})`;
+  return `(${valueSql(a, pair, normalise)} IS DISTINCT FROM ${valueSql(b, pair, normalise)})`;
 }
 
 /** The side subquery: key and value columns cast to the comparison types. */
-function sideSql(relation: string, side: 'research' | 'production', keys: readonly ColumnPair[], values: readonly ColumnPair[]): string {
+function sideSql(relation: string, side: 'research' | 'production', keys: readonly ColumnPair[], values: readonly ColumnPair[], join: KeyJoin): string {
   const name = (p: ColumnPair) => (side === 'research' ? p.name : p.productionName);
   const cols = [
-    ...keys.map((p, i) => `${castExpr(name(p), p.compareType)} AS k${i}`),
+    ...keys.map((p, i) => `${keyExpr(p, side, join.normalise)} AS k${i}`),
     ...values.map((p, i) => `${castExpr(name(p), p.compareType)} AS v${i}`),
     'true AS _in',
   ];
+  if (join.nullsMatch) return `(SELECT ${cols.join(', ')} FROM ${relation})`;
   const notNull = keys.map((_p, i) => `k${i} IS NOT NULL`).join(' AND ');
   return `(SELECT * FROM (SELECT ${cols.join(', ')} FROM ${relation}) WHERE ${notNull})`;
+}
+
+/** How the sides' keys are joined: normalised text keys (--ignore-spaces), and null parts equal (--null-keys match). */
+export interface KeyJoin {
+  readonly normalise?: TextNormalisation;
+  readonly nullsMatch: boolean;
+}
+
+/** Key part i of a side as joined: cast to the comparison type, trimmed under --ignore-spaces. */
+function keyExpr(p: ColumnPair, side: 'research' | 'production', normalise: TextNormalisation | undefined): string {
+  return keySql(castExpr(side === 'research' ? p.name : p.productionName, p.compareType), p, normalise);
+}
+
+/** Equality of key parts: `=` drops nulls (they were filtered), IS NOT DISTINCT FROM pairs them. */
+function keyEq(x: string, y: string, join: KeyJoin): string {
+  return join.nullsMatch ? `${x} IS NOT DISTINCT FROM ${y}` : `${x} = ${y}`;
 }
 
 /**
@@ -274,12 +302,14 @@ function sideSql(relation: string, side: 'research' | 'production', keys: readon
  * compared. So research (1, 2), (1, 0) against production (1, 2) leaves (1, 0) unmatched instead of making up a
  * change from 0 to 2.
  */
-function duplicatePairingSql(a: string, b: string, keys: readonly ColumnPair[], values: readonly ColumnPair[]): { a: string; b: string } {
+function duplicatePairingSql(a: string, b: string, keys: readonly ColumnPair[], values: readonly ColumnPair[], join: KeyJoin): { a: string; b: string } {
   const partition = keys.map((_p, i) => `k${i}`).join(', ');
-  const rowHash = values.length ? `hash(${values.map((_p, i) => `v${i}`).join(', ')})` : 'hash(1)';
+  // Values as compared: rows equal after --ignore-spaces/--ignore-case pair as identical copies.
+  const compared = values.map((p, i) => valueSql(`v${i}`, p, join.normalise));
+  const rowHash = values.length ? `hash(${compared.join(', ')})` : 'hash(1)';
   const copies = (side: string) => `(SELECT *, ${rowHash} AS _h, row_number() OVER (PARTITION BY ${partition}, ${rowHash}) AS _c FROM ${side})`;
-  const same = keys.map((_p, i) => `x.k${i} = y.k${i}`).concat(['x._h = y._h', 'x._c = y._c']).join(' AND ');
-  const order = values.length ? values.map((_p, i) => `v${i}`).join(', ') : '1';
+  const same = keys.map((_p, i) => keyEq(`x.k${i}`, `y.k${i}`, join)).concat(['x._h = y._h', 'x._c = y._c']).join(' AND ');
+  const order = values.length ? compared.join(', ') : '1';
   const leftover = (x: string, y: string) =>
     `(SELECT * EXCLUDE (_h, _c), row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS _dup FROM (SELECT x.* FROM ${copies(x)} x ANTI JOIN ${copies(y)} y ON ${same}))`;
   return { a: leftover(a, b), b: leftover(b, a) };
@@ -294,9 +324,10 @@ export function diffTableSql(
   values: readonly ColumnPair[],
   tolerances: Tolerances | undefined,
   numberDuplicates: boolean,
+  join: KeyJoin = { nullsMatch: false },
 ): string {
-  const on = [...keys.map((_p, i) => `a.k${i} = b.k${i}`), ...(numberDuplicates ? ['a._dup = b._dup'] : [])].join(' AND ');
-  const flags = values.map((p, i) => `${differsSql(`a.v${i}`, `b.v${i}`, p, tolerances)} AS d${i}`);
+  const on = [...keys.map((_p, i) => keyEq(`a.k${i}`, `b.k${i}`, join)), ...(numberDuplicates ? ['a._dup = b._dup'] : [])].join(' AND ');
+  const flags = values.map((p, i) => `${differsSql(`a.v${i}`, `b.v${i}`, p, tolerances, join.normalise)} AS d${i}`);
   const select = [
     'a._in AS in_a',
     'b._in AS in_b',
@@ -304,10 +335,10 @@ export function diffTableSql(
     ...values.flatMap((_p, i) => [`a.v${i} AS a${i}`, `b.v${i} AS b${i}`]),
     ...flags,
   ];
-  const anyDiff = values.length ? values.map((p, i) => differsSql(`a.v${i}`, `b.v${i}`, p, tolerances)).join(' OR ') : 'false';
-  let a = sideSql(research.relation, 'research', keys, values);
-  let b = sideSql(production.relation, 'production', keys, values);
-  if (numberDuplicates) ({ a, b } = duplicatePairingSql(a, b, keys, values));
+  const anyDiff = values.length ? values.map((p, i) => differsSql(`a.v${i}`, `b.v${i}`, p, tolerances, join.normalise)).join(' OR ') : 'false';
+  let a = sideSql(research.relation, 'research', keys, values, join);
+  let b = sideSql(production.relation, 'production', keys, values, join);
+  if (numberDuplicates) ({ a, b } = duplicatePairingSql(a, b, keys, values, join));
   return `CREATE TEMP TABLE ${table} AS
 SELECT ${select.join(',\n  ')}
 FROM ${a} a
@@ -422,18 +453,23 @@ export async function keyedDiff(
   const keys = keyPairs(pairs, options.key, research, production);
   const keySet = new Set(options.key);
   const values = pairs.filter((p) => !keySet.has(p.name));
-  const [ha, hb] = [
-    await keyHealth(engine, research.relation, keys.map((k) => k.name), options.sample, options.keyCounts?.[0]),
-    await keyHealth(engine, production.relation, keys.map((k) => k.productionName), options.sample, options.keyCounts?.[1]),
-  ];
+  const join: KeyJoin = { normalise: options.normalise, nullsMatch: (options.nullKeys ?? DEFAULT_NULL_KEYS) === 'match' };
+  // Trimmed keys are counted as joined ('a ' and 'a' are one key, maybe a duplicate); the profiles' counts are of the raw keys.
+  const trimmed = normalisesKeys(keys, options.normalise);
+  const healthOf = (d: Dataset, side: 'research' | 'production', known: KeyCounts | undefined) => {
+    const names = keys.map((k) => (side === 'research' ? k.name : k.productionName));
+    const relation = trimmed ? `(SELECT ${keys.map((k, i) => `${keyExpr(k, side, options.normalise)} AS ${ident(names[i]!)}`).join(', ')} FROM ${d.relation})` : d.relation;
+    return keyHealth(engine, relation, names, options.sample, trimmed ? undefined : known, join.nullsMatch);
+  };
+  const [ha, hb] = [await healthOf(research, 'research', options.keyCounts?.[0]), await healthOf(production, 'production', options.keyCounts?.[1])];
   for (const [h, d] of [[ha, research], [hb, production]] as const) {
-    if (h.rows > 0 && h.nullKeyRows === h.rows) {
+    if (h.rows > 0 && h.nullKeyRows + (h.nullKeysMatched ?? 0) === h.rows) {
       throw new ReprodiffError('E_KEY_NULL', `key ${options.key.join(', ')} is null on every row of ${d.label}`, { suggestion: 'choose another --key, or compare without a key' });
     }
   }
   const table = `rd_diff_${++diffCounter}`;
   const numberDuplicates = ha.duplicateRows > 0 || hb.duplicateRows > 0;
-  await engine.run(diffTableSql(ident(table), research, production, keys, values, options.tolerances, numberDuplicates));
+  await engine.run(diffTableSql(ident(table), research, production, keys, values, options.tolerances, numberDuplicates, join));
   const counts = await engine.one(diffCountsSql(ident(table), values));
   const differing = values.map((pair, index) => ({ pair, index })).filter(({ index }) => (toNumber(counts[`p${index}_n`]) ?? 0) > 0);
   let probe: Row = counts;
@@ -469,18 +505,19 @@ export async function keyedDiff(
     columns,
     diffTable: table,
     valueColumns: values.map((v) => v.name),
-    duplicateKeysChanged: numberDuplicates ? await duplicateKeysChanged(engine, research, production, keys) : 0,
+    duplicateKeysChanged: numberDuplicates ? await duplicateKeysChanged(engine, research, production, keys, join) : 0,
     keyFormat: onlyResearch > 0 && onlyProduction > 0 ? await keyFormat(engine, ident(table), keys, options.sample, { research, production, known: options.keyCounts }) : null,
   };
 }
 
 /** Keys that appear more than once on some side and whose row count differs between the sides. */
-async function duplicateKeysChanged(engine: Engine, research: Dataset, production: Dataset, keys: readonly ColumnPair[]): Promise<number> {
+async function duplicateKeysChanged(engine: Engine, research: Dataset, production: Dataset, keys: readonly ColumnPair[], join: KeyJoin): Promise<number> {
   const counts = (relation: string, side: 'research' | 'production') => {
-    const cols = keys.map((p, i) => `${castExpr(side === 'research' ? p.name : p.productionName, p.compareType)} AS k${i}`);
-    return `(SELECT ${keys.map((_p, i) => `k${i}`).join(', ')}, count(*) AS n FROM (SELECT ${cols.join(', ')} FROM ${relation}) WHERE ${keys.map((_p, i) => `k${i} IS NOT NULL`).join(' AND ')} GROUP BY ALL)`;
+    const cols = keys.map((p, i) => `${keyExpr(p, side, join.normalise)} AS k${i}`);
+    const notNull = join.nullsMatch ? 'true' : keys.map((_p, i) => `k${i} IS NOT NULL`).join(' AND ');
+    return `(SELECT ${keys.map((_p, i) => `k${i}`).join(', ')}, count(*) AS n FROM (SELECT ${cols.join(', ')} FROM ${relation}) WHERE ${notNull} GROUP BY ALL)`;
   };
-  const on = keys.map((_p, i) => `a.k${i} = b.k${i}`).join(' AND ');
+  const on = keys.map((_p, i) => keyEq(`a.k${i}`, `b.k${i}`, join)).join(' AND ');
   const row = await engine.one(`SELECT count(*) AS n FROM ${counts(research.relation, 'research')} a FULL OUTER JOIN ${counts(production.relation, 'production')} b ON ${on}
     WHERE greatest(coalesce(a.n, 0), coalesce(b.n, 0)) > 1 AND coalesce(a.n, 0) <> coalesce(b.n, 0)`);
   return toNumber(row.n) ?? 0;

@@ -6,6 +6,8 @@ import { differsSql } from './keyed.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerance, Tolerances } from './tolerance.js';
 import { toNumber, toPlain } from './values.js';
+import { valueSql } from './normalise.js';
+import type { TextNormalisation } from './normalise.js';
 
 /** Order-independent comparison of the two row multisets, through a 64-bit hash of each row's typed values. */
 export interface KeylessDiff {
@@ -38,25 +40,25 @@ export interface KeylessDiff {
  * The hash of a row over the paired columns, each cast to its comparison type, in research-name order,
  * so column order and int32-vs-int64 or CSV-vs-Parquet typing never change it.
  */
-export function rowHashSql(pairs: readonly ColumnPair[], side: 'research' | 'production'): string {
+export function rowHashSql(pairs: readonly ColumnPair[], side: 'research' | 'production', normalise?: TextNormalisation): string {
   const ordered = [...pairs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const cols = ordered.map((p) => `CAST(${ident(side === 'research' ? p.name : p.productionName)} AS ${p.compareType})`);
+  const cols = ordered.map((p) => valueSql(`CAST(${ident(side === 'research' ? p.name : p.productionName)} AS ${p.compareType})`, p, normalise));
   return cols.length ? `hash(${cols.join(', ')})` : 'hash(1)';
 }
 
-export function keylessSql(table: string, research: Dataset, production: Dataset, pairs: readonly ColumnPair[]): string {
+export function keylessSql(table: string, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], normalise?: TextNormalisation): string {
   return `CREATE TEMP TABLE ${table} AS
-WITH ca AS (SELECT ${rowHashSql(pairs, 'research')} AS h, count(*) AS n FROM ${research.relation} GROUP BY 1),
-     cb AS (SELECT ${rowHashSql(pairs, 'production')} AS h, count(*) AS n FROM ${production.relation} GROUP BY 1)
+WITH ca AS (SELECT ${rowHashSql(pairs, 'research', normalise)} AS h, count(*) AS n FROM ${research.relation} GROUP BY 1),
+     cb AS (SELECT ${rowHashSql(pairs, 'production', normalise)} AS h, count(*) AS n FROM ${production.relation} GROUP BY 1)
 SELECT coalesce(ca.h, cb.h) AS h, coalesce(ca.n, 0) AS na, coalesce(cb.n, 0) AS nb
 FROM ca FULL OUTER JOIN cb ON ca.h = cb.h`;
 }
 
 let counter = 0;
 
-export async function keylessDiff(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], sample: number, tolerances?: Tolerances): Promise<KeylessDiff> {
+export async function keylessDiff(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], sample: number, tolerances?: Tolerances, normalise?: TextNormalisation): Promise<KeylessDiff> {
   const table = ident(`rd_rows_${++counter}`);
-  await engine.run(keylessSql(table, research, production, pairs));
+  await engine.run(keylessSql(table, research, production, pairs, normalise));
   const s = await engine.one(`SELECT
     sum(least(na, nb)) AS common,
     sum(greatest(na - nb, 0)) AS only_a,
@@ -70,13 +72,13 @@ export async function keylessDiff(engine: Engine, research: Dataset, production:
   const rowsOnly = async (ds: Dataset, side: 'research' | 'production', where: string) =>
     (
       await engine.all(
-        `SELECT * FROM ${ds.relation} WHERE ${rowHashSql(pairs, side)} IN (SELECT h FROM ${table} WHERE ${where} ORDER BY h LIMIT ${sample})
-         ORDER BY ${rowHashSql(pairs, side)} LIMIT ${sample}`,
+        `SELECT * FROM ${ds.relation} WHERE ${rowHashSql(pairs, side, normalise)} IN (SELECT h FROM ${table} WHERE ${where} ORDER BY h LIMIT ${sample})
+         ORDER BY ${rowHashSql(pairs, side, normalise)} LIMIT ${sample}`,
       )
     ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toPlain(v)])));
   // Integers pair exactly here (they identify and count); floats and decimals within their tolerances.
   const tolerant = pairs.filter((p) => (p.kind === 'float' || p.kind === 'decimal') && p.compatibility !== 'breaking' && hasTolerance(toleranceFor(tolerances, p.name)));
-  const unmatched = onlyResearch > 0 && onlyProduction > 0 ? await unmatchedRows(engine, table, research, production, pairs, tolerant, tolerances) : { matchWithout: [], withinTolerance: 0 };
+  const unmatched = onlyResearch > 0 && onlyProduction > 0 ? await unmatchedRows(engine, table, research, production, pairs, tolerant, tolerances, normalise) : { matchWithout: [], withinTolerance: 0 };
   const result: KeylessDiff = {
     common: (toNumber(s.common) ?? 0) + unmatched.withinTolerance,
     onlyResearch: onlyResearch - unmatched.withinTolerance,
@@ -114,13 +116,15 @@ async function unmatchedRows(
   pairs: readonly ColumnPair[],
   tolerant: readonly ColumnPair[],
   tolerances: Tolerances | undefined,
+  normalise: TextNormalisation | undefined,
 ): Promise<{ matchWithout: { columns: string[]; rows: number }[]; withinTolerance: number }> {
   const ua = ident(`rd_unmatched_a_${counter}`);
   const ub = ident(`rd_unmatched_b_${counter}`);
   // Only the copies beyond the other side's count: a row held twice in research and once in production leaves one.
   const rows = (ds: Dataset, side: 'research' | 'production', mine: string, other: string) => {
-    const cols = pairs.map((p, i) => `CAST(${ident(side === 'research' ? p.name : p.productionName)} AS ${p.compareType}) AS v${i}`);
-    const h = rowHashSql(pairs, side);
+    // Values as compared (trimmed and folded under --ignore-spaces/--ignore-case), so the hashes below pair them.
+    const cols = pairs.map((p, i) => `${valueSql(`CAST(${ident(side === 'research' ? p.name : p.productionName)} AS ${p.compareType})`, p, normalise)} AS v${i}`);
+    const h = rowHashSql(pairs, side, normalise);
     return `SELECT * EXCLUDE (_h, _rn, h, na, nb) FROM (
   SELECT *, row_number() OVER (PARTITION BY _h) AS _rn FROM (SELECT ${cols.join(', ')}, ${h} AS _h FROM ${ds.relation} WHERE ${h} IN (SELECT h FROM ${table} WHERE ${mine} > ${other}))
 ) u JOIN ${table} t ON u._h = t.h WHERE u._rn > t.${other}`;

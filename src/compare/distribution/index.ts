@@ -8,6 +8,8 @@ import { binEdges, binLevels, ranksFor } from '../../stats/index.js';
 import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
 import { categoryCounts } from '../data/profile.js';
+import { normalises, valueSql } from '../data/normalise.js';
+import type { TextNormalisation } from '../data/normalise.js';
 import type { ColumnProfile } from '../data/profile.js';
 import { toNumber } from '../data/values.js';
 import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, researchMeanSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
@@ -70,6 +72,8 @@ export interface DriftOptions {
    */
   readonly sideRanks?: ReadonlyMap<string, SideRanks>;
   readonly onSideOrderStats?: (column: string, stats: SideOrderStats) => void;
+  /** --ignore-spaces / --ignore-case: text categories are counted as compared ("Paris " and "PARIS" are "paris"). */
+  readonly normalise?: TextNormalisation;
 }
 
 /** What a side's profile already knows about a column. */
@@ -346,8 +350,11 @@ async function categoricalColumns(engine: Engine, research: Dataset, production:
   const known = (p: ColumnPair) => (options.kinds?.[p.name] === 'categorical' ? undefined : options.researchCounts?.[p.name]);
   const tooMany = new Set(pairs.filter((p) => (known(p)?.distinct ?? 0) > cap).map((p) => p.name));
   const counted = pairs.filter((p) => !tooMany.has(p.name));
-  const ca = await categoryCounts(engine, research.relation, counted.map((p) => ({ name: p.name, type: p.research.type })), cap);
-  const cb = await categoryCounts(engine, production.relation, counted.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
+  // Under --ignore-spaces/--ignore-case each side's counted columns are read as compared, through a subquery.
+  const side = (relation: string, names: readonly string[]) =>
+    normalises(options.normalise) ? `(SELECT ${counted.map((p, i) => `${valueSql(ident(names[i]!), p, options.normalise)} AS ${ident(names[i]!)}`).join(', ')} FROM ${relation})` : relation;
+  const ca = await categoryCounts(engine, side(research.relation, counted.map((p) => p.name)), counted.map((p) => ({ name: p.name, type: p.research.type })), cap);
+  const cb = await categoryCounts(engine, side(production.relation, counted.map((p) => p.productionName)), counted.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
   return pairs.map((p) => {
     if (tooMany.has(p.name)) return textColumn(p, known(p)!.count);
     const a = ca.get(p.name);

@@ -14,6 +14,8 @@ import { countKeys, differsSql, keyPairs } from '../data/keyed.js';
 import type { Tolerances } from '../data/tolerance.js';
 import { toNumber } from '../data/values.js';
 import { formatPercent } from '../../text/format.js';
+import { keySql } from '../data/normalise.js';
+import type { TextNormalisation } from '../data/normalise.js';
 
 export const CONDITIONS = ['differs', 'null', 'nan', 'unseen_category', 'out_of_range', 'missing_upstream'] as const;
 export type Condition = (typeof CONDITIONS)[number];
@@ -46,6 +48,8 @@ export interface UpstreamRelation {
   readonly rename?: Readonly<Record<string, string>>;
   readonly ignore?: readonly string[];
   readonly tolerances?: Tolerances;
+  /** --ignore-spaces / --ignore-case of the upstream comparison: keys joined trimmed, text compared as there. */
+  readonly normalise?: TextNormalisation;
 }
 
 export interface ExplainRequest {
@@ -133,7 +137,7 @@ export function explainSql(
   const kcols = request.keyColumns.map((_k, i) => `k${i}`);
   const side = (d: Dataset, nameOf: (p: ColumnPair) => string, dup: boolean) => {
     const cols = [
-      ...keys.map((p, i) => `TRY_CAST(${ident(nameOf(p))} AS ${keyTypes[i]}) AS k${i}`),
+      ...keys.map((p, i) => `TRY_CAST(${up.normalise?.ignoreSpaces && p.kind === 'string' ? keySql(`CAST(${ident(nameOf(p))} AS VARCHAR)`, p, up.normalise) : ident(nameOf(p))} AS ${keyTypes[i]}) AS k${i}`),
       ...values.map((p, i) => `CAST(${ident(nameOf(p))} AS ${p.compareType}) AS v${i}`),
       'true AS _in',
     ];
@@ -168,7 +172,7 @@ export function explainSql(
   values.forEach((p, i) => {
     const a = `a.v${i}`;
     const b = `b.v${i}`;
-    add(`a._in AND b._in AND ${differsSql(a, b, p, up.tolerances)}`, { column: p.name, condition: 'differs', detail: null });
+    add(`a._in AND b._in AND ${differsSql(a, b, p, up.tolerances, up.normalise)}`, { column: p.name, condition: 'differs', detail: null });
     add(`a._in AND ${a} IS NULL`, { column: p.name, condition: 'null', detail: 'research' });
     add(`b._in AND ${b} IS NULL`, { column: p.name, condition: 'null', detail: 'production' });
     if (p.kind === 'float') {

@@ -16,6 +16,7 @@ import type { DataCompareOptions, DataComparison } from '../../compare/data/inde
 import { keyPairs, keyValue } from '../../compare/data/keyed.js';
 import type { ColumnDiff, KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
 import { toNumber } from '../../compare/data/values.js';
+import { DEFAULT_NULL_KEYS } from '../../compare/data/normalise.js';
 import type { DatabaseOptions, Engine, EngineOptions } from '../../engine/engine.js';
 import { withEngine } from '../../engine/engine.js';
 import { literal } from '../../engine/quote.js';
@@ -55,8 +56,12 @@ export function pushdownObstacle(a: DatabaseTarget, b: DatabaseTarget, options: 
   }
   if (!options.key || options.key.length === 0) return 'no --key (the keyless comparison runs locally)';
   if (options.stats !== false) return 'column statistics run locally (pass --no-stats for the row diff alone)';
+  if (options.ignoreSpaces || options.ignoreCase) return TEXT_OPTIONS_LOCAL;
   return null;
 }
+
+/** The pushed-down SQL and the checksums compare values as stored: normalised text is compared locally. */
+const TEXT_OPTIONS_LOCAL = '--ignore-spaces / --ignore-case compare text locally';
 
 /**
  * Runs `data` in the database when both inputs are there and the mode allows; otherwise says why (null when
@@ -103,6 +108,7 @@ async function crossEngine(remote: string, local: string, remoteSide: 'research'
   };
   if (!options.key || options.key.length === 0) return fallback('no --key (the keyless comparison runs locally)');
   if (options.stats !== false) return fallback('column statistics run locally (pass --no-stats for the row diff alone)');
+  if (options.ignoreSpaces || options.ignoreCase) return fallback(TEXT_OPTIONS_LOCAL);
   options.onProgress?.('comparing segment checksums');
   const result = await bisectData(parseDatabaseInput(remote), local, remoteSide, options);
   return 'reason' in result ? fallback(result.reason) : { outcome: result.outcome };
@@ -161,6 +167,7 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     await session.query('SET LOCAL enable_hashjoin = off');
   }
   if (ha.duplicateRows > 0 || hb.duplicateRows > 0) return { reason: 'duplicate keys (their rows pair up by value order, locally)' };
+  if ((ha.nullKeyRows > 0 || hb.nullKeyRows > 0) && (options.nullKeys ?? DEFAULT_NULL_KEYS) === 'match') return { reason: 'null keys (they pair with each other, locally)' };
 
   options.onProgress?.('joining on the key inside PostgreSQL');
   const row = (await session.query(pushdownDiffSql(d, from, rk, rv, options.tolerances, sample)))[0]!;
