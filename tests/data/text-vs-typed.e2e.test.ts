@@ -71,6 +71,17 @@ describe('text that does not all read: compared as text, as before, with the cou
     });
   }
 
+  it('offsets: text with one reads as TIMESTAMPTZ, never as a naive TIMESTAMP; text without one never as TIMESTAMPTZ', async () => {
+    const r = await runJson(['data', ...pair('zones'), '--key', 'id']);
+    assertValidReport(r.json);
+    expect(one(r.json, 'type_change', 'aware').evidence).toMatchObject({ comparedAs: 'TIMESTAMP WITH TIME ZONE', unparsed: 0 });
+    expect(one(r.json, 'value_changed', 'aware')).toBeUndefined();
+    // DuckDB's cast to TIMESTAMP would drop "+02:00" and call these equal: they stay text, all different.
+    expect(one(r.json, 'type_change', 'wall').evidence).toMatchObject({ productionType: 'TIMESTAMP', comparedAs: 'VARCHAR', unparsed: 30 });
+    expect(one(r.json, 'value_changed', 'wall').rowsAffected).toBe(30);
+    expect(one(r.json, 'type_change', 'naive').evidence).toMatchObject({ comparedAs: 'VARCHAR', unparsed: 30 });
+  });
+
   it('numbers written with leading zeros are codes: compared as text, the count in the evidence', async () => {
     const r = await runJson(['data', ...pair('leading-zeros'), '--key', 'id']);
     assertValidReport(r.json);
