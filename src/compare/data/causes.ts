@@ -17,6 +17,16 @@ import type { ColumnProfile, TableProfile } from './profile.js';
 
 const HOUR_US = 3_600_000_000;
 
+/** What the type_change message says of text that does or does not read as the other side's type (#20). */
+function textParseNote(p: ColumnPair): string {
+  const t = p.textParse;
+  if (!t) return '';
+  const typed = t.textSide === 'research' ? p.production.type : p.research.type;
+  if (t.leadingZeros) return `; ${formatCount(t.leadingZeros)} of ${formatCount(t.textValues)} ${t.textSide} values have leading zeros (a code, not a number): values compared as text`;
+  if (t.unparsed > 0) return `; ${formatCount(t.unparsed)} of ${formatCount(t.textValues)} ${t.textSide} text values do not read as ${typed}: values compared as text`;
+  return `; every ${t.textSide} text value reads as ${typed}: values compared as ${p.compareType}`;
+}
+
 /** Schema findings: missing/extra columns, breaking type changes, widening and order (info). */
 export function schemaFindings(stage: Stage, schema: SchemaMatch): Finding[] {
   const out: Finding[] = [];
@@ -32,7 +42,7 @@ export function schemaFindings(stage: Stage, schema: SchemaMatch): Finding[] {
     if (p.compatibility === 'widening') {
       out.push(finding({ stage, severity: 'info', cause: 'type_widening', columns: [p.name], message: `${p.name}: ${p.research.type} → ${p.production.type} (compatible ${p.typeNote}); values compared as ${p.compareType}`, evidence }));
     } else {
-      out.push(finding({ stage, severity: 'error', cause: 'type_change', columns: [p.name], message: `${p.name}: type changed ${p.research.type} → ${p.production.type} (${p.typeNote}): schema drift`, evidence }));
+      out.push(finding({ stage, severity: 'error', cause: 'type_change', columns: [p.name], message: `${p.name}: type changed ${p.research.type} → ${p.production.type} (${p.typeNote}): schema drift${textParseNote(p)}`, evidence: p.textParse ? { ...evidence, ...p.textParse } : evidence }));
     }
   }
   for (const c of schema.caseOnly ?? []) {

@@ -33,6 +33,18 @@ const INT_WIDTH: Record<string, number> = {
   TINYINT: 8, UTINYINT: 8, SMALLINT: 16, USMALLINT: 16, INTEGER: 32, UINTEGER: 32, BIGINT: 64, UBIGINT: 64, HUGEINT: 128, UHUGEINT: 128,
 };
 
+/** How the text side of a text-vs-typed pair reads in the typed side's type (issue #20), for the type_change evidence. */
+export interface TextParse {
+  /** The side that stores the column as text. */
+  readonly textSide: 'research' | 'production';
+  /** Non-null text values. */
+  readonly textValues: number;
+  /** Of those, values that do not read as the other side's type (see `parsesSql`). */
+  readonly unparsed: number;
+  /** Numbers written with leading zeros (`007`): a code, not a measurement; compared as text. */
+  readonly leadingZeros?: number;
+}
+
 /** A column present on both sides, with the type both are compared in. */
 export interface ColumnPair {
   /** The research-side name (the name reports use). */
@@ -47,6 +59,8 @@ export interface ColumnPair {
   readonly compareType: string;
   /** Why the type change is classed as it is (for messages). */
   readonly typeNote: string;
+  /** Text on one side, a number/date/timestamp on the other: how the text reads in the other type (src/compare/data/text-typed.ts). */
+  readonly textParse?: TextParse;
 }
 
 /** Classifies a type change: same, compatible widening (info), or breaking (error). */

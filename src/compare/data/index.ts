@@ -11,6 +11,7 @@ import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } fr
 import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
+import { textTypedColumns } from './text-typed.js';
 import { affineFits, withAffine } from './affine.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
@@ -78,7 +79,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   if (options.diffRows && !options.key?.length) throw keylessDiffRowsError(options.diffRows.flag);
-  const schema = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options, { research: research.fileNames, production: production.fileNames }));
+  const matched = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options, { research: research.fileNames, production: production.fileNames }));
+  const schema = await textTypedColumns(engine, research, production, matched, new Set(options.key ?? []));
   const findings: Finding[] = [...readingFindings(stage, research, production), ...schemaFindings(stage, schema)];
   // Keys identify rows; their distribution says nothing about the data.
   const keySet = new Set(options.key ?? []);
