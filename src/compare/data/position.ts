@@ -37,7 +37,7 @@ export async function byPosition(engine: Engine, research: Dataset, production: 
   const positioned = async (d: Dataset, side: string): Promise<Dataset> => {
     const order = d.fileOrder;
     if (!order) {
-      throw new ReprodiffError('E_USAGE', `--by-position needs the rows' file order, and ${shown(d.label, 80)} is a database query, which has none`, {
+      throw new ReprodiffError('E_USAGE', `--by-position needs the rows' file order, and ${shown(d.label, 80)} has none (a database query or view)`, {
         suggestion: 'pass --key to match rows on a key (a query with ORDER BY still has no order reprodiff can rely on)',
       });
     }
