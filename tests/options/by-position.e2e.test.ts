@@ -59,6 +59,10 @@ describe('data --by-position', () => {
     const back = await runJson(['data', f('appended.csv'), R, '--by-position']);
     expect(causes(back.json)).toEqual(['rows_missing']);
     expect(find(back.json, 'rows_missing').sampleKeys).toEqual([13]);
+    // The terminal says the keys are row numbers.
+    const term = await runCli(['data', R, f('appended.csv'), '--by-position']);
+    expect(term.stdout).toContain('rows matched by position: keys are row numbers in file order (1-based, column row#)');
+    expect(term.stdout).toContain('e.g. keys 13');
   });
 
   it('CSV against the Parquet of the same frame is equal; a shuffled Parquet is read in its file order', async () => {
@@ -109,6 +113,17 @@ describe('data --by-position', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain('E_USAGE');
     }
+  });
+});
+
+describe('--help', () => {
+  it('data, features and check show the flag with an example', async () => {
+    for (const command of ['data', 'features', 'check']) {
+      const r = await runCli([command, '--help']);
+      expect(r.stdout).toContain('--by-position');
+      expect(r.stdout).toMatch(/--by-position\n|--by-position$/m);
+    }
+    expect((await runCli(['data', '--help'])).stdout).toContain('data a.csv b.parquet --by-position');
   });
 });
 
