@@ -106,6 +106,15 @@ describe('data --by-position', () => {
     expect(find(r.json, 'value_changed', 'v').sampleKeys).toEqual([1, 2, 3, 4]);
   });
 
+  it('a PostgreSQL input is refused before it is opened: one line, exit 2, no password shown', async () => {
+    const r = await runCli(['data', 'postgres://u:hunter2@127.0.0.1:1/db#SELECT * FROM t ORDER BY id', R, '--by-position']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('E_USAGE');
+    expect(r.stderr).toContain('file order');
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
   it('--key with --by-position is a one-line usage error (exit 2)', async () => {
     for (const command of ['data', 'features']) {
       const r = await runCli([command, R, f('same.csv'), '--by-position', '--key', 'name']);

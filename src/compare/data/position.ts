@@ -22,6 +22,13 @@ export function positionWithKeyError(): ReprodiffError {
   });
 }
 
+/** The refusal of an input without file order (a database query or view). */
+export function noFileOrderError(label: string): ReprodiffError {
+  return new ReprodiffError('E_USAGE', `--by-position needs the rows' file order, and ${shown(label, 80)} has none (a database query or view)`, {
+    suggestion: 'pass --key to match rows on a key (a query with ORDER BY still has no order reprodiff can rely on)',
+  });
+}
+
 /** A name for the synthetic key that no column of either side has, compared without case. */
 export function positionKeyName(research: Dataset, production: Dataset): string {
   const taken = new Set([...research.columns, ...production.columns].map((c) => c.name.toLowerCase()));
@@ -36,11 +43,7 @@ export async function byPosition(engine: Engine, research: Dataset, production: 
   const name = positionKeyName(research, production);
   const positioned = async (d: Dataset, side: string): Promise<Dataset> => {
     const order = d.fileOrder;
-    if (!order) {
-      throw new ReprodiffError('E_USAGE', `--by-position needs the rows' file order, and ${shown(d.label, 80)} has none (a database query or view)`, {
-        suggestion: 'pass --key to match rows on a key (a query with ORDER BY still has no order reprodiff can rely on)',
-      });
-    }
+    if (!order) throw noFileOrderError(d.label);
     const names = new Set(d.columns.map((c) => c.name.toLowerCase()));
     const hidden = [order.order === 'rowid' ? 'rowid' : null, ...order.exclude].filter((c): c is string => c !== null && names.has(c.toLowerCase()));
     if (hidden.length > 0) {
