@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.js';
 import { assertValidReport } from '../helpers/schema.js';
@@ -88,7 +89,7 @@ describe('data --by-position', () => {
     expect(find(r.json, 'new_category', 'v').sampleKeys).toEqual([2]);
   });
 
-  it('a folder of files is in file-name order, then row order', async () => {
+  it('a folder of files is in file-name order, then row order; a DuckDB table and an Arrow file in insertion order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reprodiff-bypos-'));
     for (const side of ['a', 'b']) mkdirSync(join(dir, side));
     writeFileSync(join(dir, 'a', 'part-1.csv'), 'v\n1\n2\n');
@@ -104,6 +105,11 @@ describe('data --by-position', () => {
     const r = await runJson(['data', `${join(dir, 'w.duckdb')}#t`, join(dir, 'b', 'all.csv'), '--by-position']);
     expect(r.json.verdict).toBe('different');
     expect(find(r.json, 'value_changed', 'v').sampleKeys).toEqual([1, 2, 3, 4]);
+    // An Arrow IPC file: its batches' order.
+    writeFileSync(join(dir, 'a.arrow'), tableToIPC(tableFromArrays({ v: Float64Array.from([3, 1, 4, 2]) }), 'file'));
+    writeFileSync(join(dir, 'same.csv'), 'v\n3.0\n1.0\n4.0\n2.0\n');
+    expect((await runJson(['data', join(dir, 'a.arrow'), join(dir, 'same.csv'), '--by-position'])).json.verdict).toBe('equal');
+    expect((await runJson(['data', join(dir, 'a.arrow'), join(dir, 'b', 'all.csv'), '--by-position'])).json.verdict).toBe('different');
   });
 
   it('a PostgreSQL input is refused before it is opened: one line, exit 2, no password shown', async () => {
