@@ -155,6 +155,20 @@ describe('check --by-position', () => {
     expect(r.json.verdict).toBe('different');
   });
 
+  it('a global key is left to the other stages; a stage naming its own key and byPosition is refused in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprodiff-bypos-'));
+    for (const name of ['research.csv', 'shuffled.csv']) writeFileSync(join(dir, name), readFileSync(f(name)));
+    writeFileSync(join(dir, 'global.yml'), 'version: 1\nkey: name\nbyPosition: true\nresearch: { data: research.csv }\nproduction: { data: shuffled.csv }\n');
+    const r = await runJson(['check', join(dir, 'global.yml')]);
+    expect(r.json.verdict).toBe('different');
+    expect(find(r.json, 'value_changed', 'amount')).toBeDefined();
+    writeFileSync(join(dir, 'stage.yml'), 'version: 1\nresearch: { data: research.csv }\nproduction: { data: shuffled.csv }\nstages:\n  data: { key: name, byPosition: true }\n');
+    const bad = await runCli(['check', join(dir, 'stage.yml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('byPosition');
+  });
+
   it('check --by-position applies to the data stage; with --key it is a one-line usage error', async () => {
     const r = await runJson(['check', f('reprodiff-plain.yml'), '--by-position']);
     expect(r.json.verdict).toBe('different');
