@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { ReprodiffCommand, outputTargets } from '../src/cli/base-command.js';
+import { positionWithKeyError } from '../src/compare/data/position.js';
 import { comparisonFlags, comparisonOptions, driftFlags, parseDrift, parseKey, parseRenames, parseTolerances, tableFlags } from '../src/cli/flags.js';
 import type { ComparisonFlagValues } from '../src/cli/flags.js';
 import { ReprodiffError } from '../src/errors.js';
@@ -25,6 +26,7 @@ export default class Check extends ReprodiffCommand {
     "<%= config.bin %> check reprodiff.yml --require 'auc>=0.85' --require 'recall>=0.7'",
     '<%= config.bin %> check research/ production/ --key id --diff-rows-dir differences/',
     '<%= config.bin %> check research/ production/ --key id --ignore-spaces --ignore-case --null-keys drop',
+    '<%= config.bin %> check reprodiff.yml --by-position',
   ];
   static override args = {
     config: Args.string({ required: true, description: 'reprodiff.yml, or the research folder.' }),
@@ -54,6 +56,7 @@ export default class Check extends ReprodiffCommand {
 
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Check);
+    if (flags['by-position'] && flags.key !== undefined) throw positionWithKeyError();
     const { report, plan } = await runCheckCommand(
       { first: args.config, production: args.production, writeConfig: flags['write-config'], diffRowsDir: flags['diff-rows-dir'], outputs: outputTargets(flags), settings: checkSettings(flags) },
       {

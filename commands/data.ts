@@ -7,7 +7,7 @@ import { runData } from '../src/run/data.js';
 export default class Data extends ReprodiffCommand {
   static override summary = 'Compare two datasets: schema, row counts, keyed or keyless row diff, per-column statistics.';
   static override description =
-    'Raw data is the first place reproducibility breaks. Rows are matched on --key (or, without one, compared as multisets of rows), and every difference is explained with a likely cause.';
+    'Raw data is the first place reproducibility breaks. Rows are matched on --key, by their position in file order with --by-position, or else compared as multisets of rows, and every difference is explained with a likely cause.';
   static override examples = [
     '<%= config.bin %> data research/raw.parquet production/raw.csv --key id',
     '<%= config.bin %> data old_export/ new_export/ --key customer_id,date --abs-tol 1e-9 --json',
@@ -16,6 +16,7 @@ export default class Data extends ReprodiffCommand {
     '<%= config.bin %> data research/raw.parquet production/raw.parquet --key id --diff-rows differences.parquet',
     '<%= config.bin %> data export.csv warehouse.parquet --key code --ignore-spaces --ignore-case',
     '<%= config.bin %> data a.parquet b.parquet --key region,id --null-keys drop',
+    '<%= config.bin %> data a.csv b.parquet --by-position',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side input: file, folder, glob, or db.duckdb#table.' }),

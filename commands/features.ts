@@ -15,6 +15,7 @@ export default class Features extends ReprodiffCommand {
     '<%= config.bin %> features a.csv b.csv --key id --time-col event_time --json',
     '<%= config.bin %> features a.parquet b.parquet --key id --diff-rows feature-differences.csv --mask email',
     '<%= config.bin %> features research.csv production.csv --key id --ignore-spaces --ignore-case --null-keys drop',
+    '<%= config.bin %> features research.csv production.parquet --by-position',
   ];
   static override args = {
     research: Args.string({ required: true, description: 'Research-side features: file, folder, glob, or db.duckdb#table.' }),

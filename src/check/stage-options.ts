@@ -6,6 +6,7 @@
 import type { DataCompareOptions } from '../compare/data/index.js';
 import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
+import { ReprodiffError } from '../errors.js';
 import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
 
 export function tolerances(global: ToleranceConfig | undefined, local: ToleranceConfig | undefined): Tolerances {
@@ -43,21 +44,28 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
         kinds: Object.fromEntries([...(drift.categorical ?? []).map((c) => [c, 'categorical']), ...(drift.numeric ?? []).map((c) => [c, 'numeric'])]),
       }
     : undefined;
+  const settings = comparisonSettings(config, local);
+  // --by-position stages match rows by position: the shared (or inferred) key is for the other stages; a key the
+  // stage itself names contradicts it.
+  if (settings.byPosition && local?.key !== undefined && (typeof local.key === 'string' || local.key.length > 0)) {
+    throw new ReprodiffError('E_USAGE', `reprodiff.yml: stages.${stage} has both key and byPosition: give one of them`, { suggestion: 'remove the stage\'s key to compare rows by position, or byPosition to match them on the key' });
+  }
   return {
-    key,
+    key: settings.byPosition ? undefined : key,
     keepDiffTable: true,
     ...schemaOptions(config, local),
     tolerances: tolerances(config.tolerance, local?.tolerance),
     drift: driftOptions,
     ...(config.sample !== undefined ? { sample: config.sample } : {}),
-    ...comparisonSettings(config, local),
+    ...settings,
   };
 }
 
-/** --ignore-spaces, --ignore-case, --null-keys: the stage's own setting, else the global one; left out when neither says. */
-export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, 'ignoreSpaces' | 'ignoreCase' | 'nullKeys'> {
+/** --ignore-spaces, --ignore-case, --null-keys, --by-position: the stage's own setting, else the global one; left out when neither says. */
+export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, 'ignoreSpaces' | 'ignoreCase' | 'nullKeys' | 'byPosition'> {
   const spaces = local?.ignoreSpaces ?? config.ignoreSpaces;
   const kase = local?.ignoreCase ?? config.ignoreCase;
   const nullKeys = local?.nullKeys ?? config.nullKeys;
-  return { ...(spaces ? { ignoreSpaces: true } : {}), ...(kase ? { ignoreCase: true } : {}), ...(nullKeys ? { nullKeys } : {}) };
+  const position = local?.byPosition ?? config.byPosition;
+  return { ...(position ? { byPosition: true } : {}), ...(spaces ? { ignoreSpaces: true } : {}), ...(kase ? { ignoreCase: true } : {}), ...(nullKeys ? { nullKeys } : {}) };
 }

@@ -44,17 +44,22 @@ export const comparisonFlags = {
   'ignore-spaces': Flags.boolean({ summary: 'Leading/trailing whitespace of text values and text keys is not a difference (datacompy ignore_spaces), e.g. "Paris " = "Paris".' }),
   'ignore-case': Flags.boolean({ summary: 'Letter case of text values is not a difference (datacompy ignore_case), e.g. "PARIS" = "Paris"; keys keep their case.' }),
   'null-keys': Flags.option({ options: NULL_KEYS, summary: 'Rows whose key has a null part: match the other side\'s null keys (default, as pandas/datacompy) or drop them with a null_keys warning.' })(),
+  'by-position': Flags.boolean({
+    summary: 'Without a key, match rows by their position in file order (datacompy on_index): row 1 with row 1…; sample keys are row numbers (key row#), extra rows are rows_missing/rows_extra. Not with --key or a database query. E.g. data a.csv b.parquet --by-position.',
+  }),
 };
 
 export interface ComparisonFlagValues {
   'ignore-spaces'?: boolean;
   'ignore-case'?: boolean;
   'null-keys'?: NullKeys;
+  'by-position'?: boolean;
 }
 
 /** The comparison flags as options; a flag left out leaves the option out (the config or the default decides). */
-export function comparisonOptions(flags: ComparisonFlagValues): { ignoreSpaces?: boolean; ignoreCase?: boolean; nullKeys?: NullKeys } {
+export function comparisonOptions(flags: ComparisonFlagValues): { ignoreSpaces?: boolean; ignoreCase?: boolean; nullKeys?: NullKeys; byPosition?: boolean } {
   return {
+    ...(flags['by-position'] ? { byPosition: true } : {}),
     ...(flags['ignore-spaces'] ? { ignoreSpaces: true } : {}),
     ...(flags['ignore-case'] ? { ignoreCase: true } : {}),
     ...(flags['null-keys'] ? { nullKeys: flags['null-keys'] } : {}),

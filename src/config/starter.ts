@@ -25,6 +25,8 @@ tolerance:
 # ignoreSpaces: true
 # ignoreCase: true
 # nullKeys: match
+# Without a key: rows matched by their position in file order (row 1 with row 1), not as a multiset.
+# byPosition: true
 
 # Differing rows (keys) shown per finding, and stages that must be compared (missing = an error).
 sample: 5

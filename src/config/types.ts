@@ -21,6 +21,8 @@ export interface TableStageConfig {
   readonly ignoreCase?: boolean;
   /** Rows with a null key part: `match` the other side's (default) or `drop` them (null_keys warning). */
   readonly nullKeys?: 'match' | 'drop';
+  /** Match rows by their position in file order instead of a key (datacompy on_index; data and features). */
+  readonly byPosition?: boolean;
 }
 
 /** How text inputs (CSV, JSON) are read, on both sides. */
@@ -99,6 +101,7 @@ export interface ReprodiffConfig {
   readonly ignoreSpaces?: boolean;
   readonly ignoreCase?: boolean;
   readonly nullKeys?: 'match' | 'drop';
+  readonly byPosition?: boolean;
   readonly read?: ReadConfig;
   /** Differing rows (keys) shown per finding (default 5). */
   readonly sample?: number;

@@ -120,8 +120,15 @@ function envLines(findings: readonly Finding[], c: ChalkInstance): string[] {
   return lines;
 }
 
+/** `--by-position`: the sample keys below are row numbers in file order (the synthetic key's name in the summary). */
+function byPositionLines(stage: StageResult, c: ChalkInstance): string[] {
+  const bp = (stage.summary as Record<string, unknown>).byPosition;
+  if (!isRecord(bp as EvidenceValue) || typeof (bp as { key?: unknown }).key !== 'string') return [];
+  return [c.dim(`  rows matched by position: keys are row numbers in file order (1-based, column ${safe(String((bp as { key: string }).key))})`)];
+}
+
 function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
-  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.reason ? c.dim(` — ${safe(stage.reason)}`) : '')];
+  const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.reason ? c.dim(` — ${safe(stage.reason)}`) : ''), ...byPositionLines(stage, c)];
   const visible = verbose ? findings : findings.filter((f) => f.severity !== 'info');
   if (stage.stage === 'env') lines.push(...envLines(visible, c));
   else for (const f of visible) lines.push(findingLine(f, c));

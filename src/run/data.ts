@@ -16,6 +16,8 @@ import type { SchemaOptions } from '../compare/data/columns.js';
 import { ReprodiffError } from '../errors.js';
 import { shown } from '../text/escape.js';
 import { keylessDiffRowsError } from '../compare/data/diff-rows.js';
+import { noFileOrderError, positionWithKeyError } from '../compare/data/position.js';
+import { isDatabaseInput, redactUrl } from '../sources/postgres/url.js';
 import type { DiffRowsTarget } from '../compare/data/diff-rows.js';
 import { diffRowsTarget } from '../report/diff-rows.js';
 
@@ -72,9 +74,16 @@ function diffRowsSetup(research: string, options: DataCompareOptions & PairRunOp
   if (isSnapshotRef(research)) {
     throw new ReprodiffError('E_USAGE', '--diff-rows needs the research rows: a snapshot holds only their fingerprint', { suggestion: 'compare the research data itself to write the differing rows' });
   }
-  if (!options.key?.length) throw keylessDiffRowsError();
+  if (options.byPosition && options.key?.length) throw positionWithKeyError();
+  if (!options.key?.length && !options.byPosition) throw keylessDiffRowsError();
   const diffRows = diffRowsTarget(options.diffRowsFile, { mask: options.mask });
   return { diffRows, engine: { ...options.engine, writableFiles: [...(options.engine?.writableFiles ?? []), diffRows.temp] } };
+}
+
+/** --by-position, before any input is opened (a database input would otherwise be downloaded first): not with --key, nor a database input. */
+function assertPositionInputs(inputs: readonly string[], key: readonly string[] | undefined): void {
+  if (key && key.length > 0) throw positionWithKeyError();
+  for (const input of inputs) if (isDatabaseInput(input)) throw noFileOrderError(redactUrl(input.split('#')[0]!));
 }
 
 /** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */
@@ -99,11 +108,13 @@ export async function runPair(
 
 /** `reprodiff data A B`. */
 export async function runData(research: string, production: string, options: DataCompareOptions & PairRunOptions = {}): Promise<Report> {
+  if (options.byPosition) assertPositionInputs([research, production], options.key);
   const { diffRows, engine: engineOptions } = diffRowsSetup(research, options);
   if (isSnapshotRef(research)) return runSnapshotComparison('data', research, production, options);
   // Both sides in one database: the comparison runs there when it can (src/sources/postgres/pushdown.ts). The
   // differing rows are written from the local engine's diff table, so --diff-rows downloads.
-  const pushed = diffRows ? { note: null } : await pushdownData(research, production, options);
+  // --by-position reads rows in file order: locally, where a database query is refused (position.ts).
+  const pushed = diffRows || options.byPosition ? { note: null } : await pushdownData(research, production, options);
   if ('outcome' in pushed) return buildReport('data', [pushed.outcome], options.failOn);
   const note = pushed.note ? { engine: pushed.note } : {};
   return runPair('data', research, production, { ...options, engine: engineOptions }, async (engine, a, b) => {
@@ -116,6 +127,7 @@ export async function runData(research: string, production: string, options: Dat
 
 /** `reprodiff features A B`. */
 export async function runFeatures(research: string, production: string, options: FeatureCompareOptions & PairRunOptions = {}): Promise<Report> {
+  if (options.byPosition) assertPositionInputs([research, production], options.key);
   const { diffRows, engine: engineOptions } = diffRowsSetup(research, options);
   if (isSnapshotRef(research)) return runSnapshotComparison('features', research, production, options);
   return runPair('features', research, production, { ...options, engine: engineOptions }, async (engine, a, b) => {

@@ -32,7 +32,23 @@ export interface Dataset {
   readonly dayMonth?: Readonly<Record<string, DayMonth>>;
   /** A temporary table loaded from text (CSV, JSON): its column types may still be refined in place. */
   readonly loaded?: boolean;
+  /** Where the rows' file order comes from (`--by-position`); absent when the input has none (a database query). */
+  readonly fileOrder?: FileOrder;
 }
+
+/**
+ * The input's rows in file order, for `--by-position`: `from` is a relation with the dataset's columns plus the
+ * `exclude`d helper columns, sorted by `order` (a table's `rowid`, which follows insertion order; a Parquet
+ * scan's file name then row number within the file).
+ */
+export interface FileOrder {
+  readonly from: string;
+  readonly order: string;
+  readonly exclude: readonly string[];
+}
+
+/** The helper column read_parquet adds with the file name (`--by-position`); file_row_number is DuckDB's own name. */
+export const PARQUET_FILE_COLUMN = 'reprodiff file';
 
 /** SQL of the table function that reads a spec (CSV, Parquet, JSON); Arrow and DuckDB files are handled apart. */
 export function readerSql(spec: InputSpec, types: Readonly<Record<string, string>> = {}): string {
@@ -109,11 +125,14 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
       const { columns, notes } = load.value;
       if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
       const dayMonth = await dayMonthOrders(engine, spec, relation, columns);
-      return { label: spec.label, format: spec.format, relation, columns, notes, fileNames: fileNames(spec, columns), loaded: true, ...(dayMonth ? { dayMonth } : {}) };
+      // Loaded in file order (insertion order is preserved; several files come sorted by name): rowid is it.
+      const fileOrder: FileOrder = { from: relation, order: 'rowid', exclude: [] };
+      return { label: spec.label, format: spec.format, relation, columns, notes, fileNames: fileNames(spec, columns), loaded: true, fileOrder, ...(dayMonth ? { dayMonth } : {}) };
     }
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
-    return { label: spec.label, format: spec.format, relation, columns };
+    const fileOrder = spec.database ? undefined : spec.format === 'parquet' ? parquetFileOrder(spec) : spec.format === 'arrow' ? { from: relation, order: 'rowid', exclude: [] } : spec.format === 'duckdb' ? duckdbFileOrder(name) : undefined;
+    return { label: spec.label, format: spec.format, relation, columns, ...(fileOrder ? { fileOrder } : {}) };
   } catch (e) {
     throw asInputError(e, spec);
   }
@@ -195,6 +214,21 @@ function jsonReaderSql(spec: InputSpec, columns: readonly ColumnInfo[], override
   return `read_json(${source}${spec.format === 'ndjson' ? ", format = 'newline_delimited'" : ''}, columns = {${cols}})`;
 }
 
+/** A Parquet input in file order: file name, then each file's own row number. */
+function parquetFileOrder(spec: InputSpec): FileOrder {
+  const reader = readerSql(spec).replace(/\)$/, `, filename = ${literal(PARQUET_FILE_COLUMN)}, file_row_number = true)`);
+  return { from: reader, order: `${ident(PARQUET_FILE_COLUMN)}, file_row_number`, exclude: [PARQUET_FILE_COLUMN, 'file_row_number'] };
+}
+
+/** An attached DuckDB table's rowid (insertion order); a view of the database has none. */
+function duckdbFileOrder(name: string): FileOrder | undefined {
+  const hit = openedTables.get(name);
+  return hit ? { from: hit, order: 'rowid', exclude: [] } : undefined;
+}
+
+/** The attached table (not view) each DuckDB input's view reads, by view name. */
+const openedTables = new Map<string, string>();
+
 async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): Promise<void> {
   const alias = `${name}_db`;
   await engine.run(`ATTACH ${literal(spec.files[0]!)} AS ${ident(alias)} (READ_ONLY)`);
@@ -213,7 +247,10 @@ async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): P
       suggestion: known.length ? `tables: ${known.slice(0, 10).join(', ')}` : 'the database has no tables',
     });
   }
-  await engine.run(`CREATE VIEW ${ident(name)} AS SELECT * FROM ${ident(alias)}.${ident(String(hit.schema_name))}.${ident(String(hit.table_name))}`);
+  const qualified = `${ident(alias)}.${ident(String(hit.schema_name))}.${ident(String(hit.table_name))}`;
+  await engine.run(`CREATE VIEW ${ident(name)} AS SELECT * FROM ${qualified}`);
+  const isTable = await engine.one(`SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${literal(alias)} AND schema_name = ${literal(String(hit.schema_name))} AND table_name = ${literal(String(hit.table_name))}`);
+  if (Number(isTable.n) > 0) openedTables.set(name, qualified);
 }
 
 /** Turns a reader failure into one line naming the input; engine errors keep their first line. */

@@ -12,6 +12,7 @@ import { ident } from '../../engine/quote.js';
 import type { ColumnPair, SchemaMatch, SchemaOptions } from './columns.js';
 import { keyedDiff } from './keyed.js';
 import { textTypedColumns } from './text-typed.js';
+import { byPosition } from './position.js';
 import { affineFits, withAffine } from './affine.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
@@ -48,6 +49,8 @@ export interface DataCompareOptions extends SchemaOptions, TextNormalisation {
   readonly diffRows?: DiffRowsTarget;
   /** Distribution tests: always with `always: true` (features), otherwise only when rows cannot be matched. */
   readonly drift?: DriftOptions & { readonly always?: boolean };
+  /** `--by-position`: rows matched by their position in file order, through a synthetic key (position.ts). */
+  readonly byPosition?: boolean;
 }
 
 /** Everything the data comparison learned; later stages (features, predictions, explain) reuse it. */
@@ -75,7 +78,15 @@ export const DEFAULT_UNMATCHED_SHARE = 0.01;
  * The `data` comparison: schema, row counts, keyed or keyless row diff, per-column statistics, and the
  * causes recognisable from the data. `stage` lets `features` run the same comparison under its own name.
  */
-export async function compareDatasets(engine: Engine, research: Dataset, production: Dataset, options: DataCompareOptions = {}, stage: Stage = 'data'): Promise<DataComparison> {
+export async function compareDatasets(engine: Engine, researchInput: Dataset, productionInput: Dataset, optionsInput: DataCompareOptions = {}, stage: Stage = 'data'): Promise<DataComparison> {
+  let research = researchInput;
+  let production = productionInput;
+  let options = optionsInput;
+  if (options.byPosition) {
+    const positioned = await byPosition(engine, research, production, options.key);
+    ({ research, production } = positioned);
+    options = { ...options, key: [positioned.key] };
+  }
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   if (options.diffRows && !options.key?.length) throw keylessDiffRowsError(options.diffRows.flag);
@@ -207,6 +218,8 @@ export async function compareDatasets(engine: Engine, research: Dataset, product
   const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
   // Present only when on, so reports without the options stay byte-identical.
   if (normalises(options)) summary.textNormalisation = { ignoreSpaces: options.ignoreSpaces === true, ignoreCase: options.ignoreCase === true };
+  // --by-position: the key is the synthetic row position (1-based, file order).
+  if (options.byPosition) summary.byPosition = { key: options.key?.[0] ?? null, order: 'row position in file order (1-based)' };
   if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
   const text = textOptions(options);
   return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary, ...(text ? { textNormalisation: text } : {}) };
