@@ -34,6 +34,10 @@ export function snapshotArtifacts(plan: CheckPlan): Map<Stage, { ref: string; ar
 
 /** The data or features stage against a research snapshot: every check the snapshot can answer, and the skipped ones listed. */
 export async function compareSnapshotStage(engine: Engine, stage: 'data' | 'features', snapshot: { ref: string; artifact: SnapshotArtifact }, production: Dataset, options: DataCompareOptions): Promise<StageOutcome> {
+  // A snapshot holds no rows, so it has no positions: the option would be dropped without a word.
+  if (options.byPosition) {
+    throw new ReprodiffError('E_USAGE', `${stage}: byPosition needs the research rows, and ${snapshot.ref} is a snapshot (their fingerprint only)`, { suggestion: 'compare the research data itself, or give the stage a key' });
+  }
   const { outcome } = await compareSnapshotToDataset(engine, snapshot.artifact, production, { ...options, stage, label: snapshot.ref });
   return outcome;
 }

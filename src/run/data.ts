@@ -84,6 +84,10 @@ function diffRowsSetup(research: string, options: DataCompareOptions & PairRunOp
 function assertPositionInputs(inputs: readonly string[], key: readonly string[] | undefined): void {
   if (key && key.length > 0) throw positionWithKeyError();
   for (const input of inputs) if (isDatabaseInput(input)) throw noFileOrderError(redactUrl(input.split('#')[0]!));
+  // A snapshot holds no rows, so it has no positions: the option would be dropped without a word.
+  if (isSnapshotRef(inputs[0]!)) {
+    throw new ReprodiffError('E_USAGE', '--by-position needs the research rows: a snapshot holds only their fingerprint', { suggestion: 'compare the research data itself, or give a --key' });
+  }
 }
 
 /** Opens two inputs in a locked-down engine, runs one stage comparison on them, and builds the report. */

@@ -178,3 +178,21 @@ describe('check --by-position', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('--by-position against a snapshot', () => {
+  it('is refused in one line (a snapshot holds no rows, so no positions), by the command and by check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprodiff-bypos-snap-'));
+    const snap = join(dir, 'research.snapshot.json');
+    const made = await runCli(['snapshot', `raw=${R}`, '-o', snap]);
+    expect(made.code, made.stderr).toBe(0);
+    const r = await runJson(['data', `${snap}#raw`, R, '--by-position']);
+    expect(r.code).toBe(2);
+    expect(r.json.error.code).toBe('E_USAGE');
+    expect(r.json.error.message).toMatch(/snapshot/);
+    const yml = join(dir, 'reprodiff.yml');
+    writeFileSync(yml, `research:\n  data: ${snap}#raw\nproduction:\n  data: ${join(process.cwd(), R)}\nbyPosition: true\n`);
+    const c = await runJson(['check', yml]);
+    expect(c.code).toBe(2);
+    expect(c.json.error.message).toMatch(/byPosition needs the research rows/);
+  });
+});
