@@ -31,15 +31,8 @@ export interface SqlDialect {
   exportExpr(column: RemoteColumn): string;
   /** SQL fragments of the pushed-down diff. */
   readonly sql: {
-    isNaN(x: string): string;
-    isFinite(x: string): string;
     toDouble(x: string): string;
-    toFloat32(x: string): string;
-    round(x: string, digits: number): string;
-    epochMicros(x: string): string;
-    /** A type's values as text, for samples and reports. */
+    /** A type's values as text, for sample keys. */
     asText(x: string): string;
-    /** Up to n distinct values of an aggregate, as an array (n small). */
-    firstDistinct(x: string, filter: string, n: number): string;
   };
 }

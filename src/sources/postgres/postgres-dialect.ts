@@ -89,18 +89,7 @@ export const postgresDialect: SqlDialect = {
     return x;
   },
   sql: {
-    isNaN: (x) => `(${x} = 'NaN'::float8)`,
-    isFinite: (x) => `(${x} NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8))`,
     toDouble: (x) => `(${x})::float8`,
-    toFloat32: (x) => `(${x})::float4`,
-    // As DuckDB rounds a DOUBLE to k digits: std::round(x·10^k) / 10^k in float arithmetic (half away from
-    // zero); PostgreSQL's round(float8) rounds half to even and round(numeric) rounds the decimal text.
-    round: (x, digits) => {
-      const m = `'1e${digits}'::float8`;
-      return `(sign((${x}) * ${m}) * floor(abs((${x}) * ${m}) + 0.5) / ${m})`;
-    },
-    epochMicros: (x) => `(extract(epoch FROM (${x}))::numeric * 1000000)::bigint`,
     asText: (x) => `(${x})::text`,
-    firstDistinct: (x, filter, n) => `(array_agg(DISTINCT ${x}) FILTER (WHERE ${filter}))[1:${n}]`,
   },
 };

@@ -1,11 +1,10 @@
 /**
  * SQL of the pushed-down keyed diff (way 1 of issue 21), built from a dialect: the same FULL OUTER JOIN with
- * one differing flag per column and the same per-column probes as the local diff (src/compare/data/keyed.ts),
- * so the findings read from its one result row are the same. Pure functions of their inputs (unit-tested).
+ * one differing flag per column as the local diff (src/compare/data/keyed.ts), read back as counts and sample
+ * keys. Pure functions of their inputs (unit-tested).
  */
 import type { ColumnPair } from '../../compare/data/columns.js';
-import { isNumericKind, isTemporalKind } from '../../compare/data/columns.js';
-import { PRECISION_DIGITS } from '../../compare/data/keyed.js';
+import { isNumericKind } from '../../compare/data/columns.js';
 import { toleranceFor } from '../../compare/data/tolerance.js';
 import type { Tolerances } from '../../compare/data/tolerance.js';
 import type { SqlDialect } from './dialect.js';
@@ -51,81 +50,16 @@ export function keyCountsSql(d: SqlDialect, from: string, keyNames: readonly str
   return `SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, count(DISTINCT ${distinct}) FILTER (WHERE NOT (${anyNull})) AS d FROM ${from} AS q`;
 }
 
-/** The probe aggregates of value column i over its differing matched rows (stat names as in keyed.ts). */
-function probeAggregates(d: SqlDialect, v: RemotePair, i: number): string[] {
-  const p = v.pair;
-  const parts: string[] = [];
-  const a = `a${i}`;
-  const b = `b${i}`;
-  const q = (expr: string, stat: string) => parts.push(`${expr} AS p${i}_${stat}`);
-  const cnt = (cond: string) => `count(CASE WHEN ${cond} THEN 1 END)`;
-  const agg = (fn: string, x: string, cond: string) => `${fn}(CASE WHEN ${cond} THEN ${x} END)`;
-  // min/max of a boolean do not exist in PostgreSQL: through integers, back to boolean.
-  const minMax = (fn: string, x: string, cond: string) => (p.kind === 'boolean' ? `(${fn}(CASE WHEN ${cond} THEN (${x})::int END))::boolean` : agg(fn, x, cond));
-  q(cnt(`${a} IS NULL AND ${b} IS NOT NULL`), 'filled');
-  q(`count(DISTINCT CASE WHEN ${a} IS NULL THEN ${b} END)`, 'filled_distinct');
-  q(d.sql.asText(minMax('min', b, `${a} IS NULL`)), 'filled_min');
-  q(d.sql.asText(minMax('max', b, `${a} IS NULL`)), 'filled_max');
-  q(cnt(`${a} IS NOT NULL AND ${b} IS NULL`), 'nulled');
-  if (isNumericKind(p.kind)) {
-    const da = d.sql.toDouble(a);
-    const db = d.sql.toDouble(b);
-    const valued = `${d.sql.isFinite(da)} AND ${d.sql.isFinite(db)}`;
-    q(cnt(`(${a} IS NULL AND ${d.sql.isNaN(db)}) OR (${b} IS NULL AND ${d.sql.isNaN(da)})`), 'nullnan');
-    q(cnt(`${a} IS NULL AND ${d.sql.isNaN(db)}`), 'nanfilled');
-    q(cnt(`${a} IS NOT NULL AND ${b} IS NOT NULL`), 'valued');
-    q(cnt(valued), 'finite');
-    q(`count(DISTINCT CASE WHEN ${valued} THEN ${da} END)`, 'a_distinct');
-    q(`count(DISTINCT CASE WHEN ${valued} THEN ${db} END)`, 'b_distinct');
-    q(agg('min', da, valued), 'a_min');
-    q(agg('min', db, valued), 'b_min');
-    q(agg('max', `abs(${da} - ${db})`, valued), 'maxabs');
-    q(agg('max', `abs(${da} - ${db}) / abs(${da})`, `${valued} AND ${da} <> 0`), 'maxrel');
-    // A float32 cast raises on values outside float32's normal range in PostgreSQL: those rows are not equal as float32.
-    const inF32 = (x: string) => `(${x} = 0 OR abs(${x}) BETWEEN 1.2e-38 AND 3.4e38)`;
-    q(cnt(`${valued} AND ${inF32(da)} AND ${inF32(db)} AND ${d.sql.toFloat32(`CASE WHEN ${inF32(da)} THEN ${da} END`)} = ${d.sql.toFloat32(`CASE WHEN ${inF32(db)} THEN ${db} END`)}`), 'f32');
-    PRECISION_DIGITS.forEach((k) => q(cnt(`${valued} AND ${d.sql.round(da, k)} = ${d.sql.round(db, k)}`), `r${k}`));
-    q(cnt(`${valued} AND ${da} > ${db}`), 'down');
-    q(`count(DISTINCT CASE WHEN ${valued} AND ${da} > ${db} THEN ${db} END)`, 'down_distinct');
-    q(agg('max', db, `${valued} AND ${da} > ${db}`), 'down_to');
-    q(agg('min', da, `${valued} AND ${da} > ${db}`), 'down_from');
-    q(cnt(`${valued} AND ${da} < ${db}`), 'up');
-    q(`count(DISTINCT CASE WHEN ${valued} AND ${da} < ${db} THEN ${db} END)`, 'up_distinct');
-    q(agg('min', db, `${valued} AND ${da} < ${db}`), 'up_to');
-    q(agg('max', da, `${valued} AND ${da} < ${db}`), 'up_from');
-  } else {
-    q(cnt(`${a} IS NOT NULL AND ${b} IS NOT NULL`), 'valued');
-  }
-  if (isTemporalKind(p.kind)) {
-    const both = `${a} IS NOT NULL AND ${b} IS NOT NULL AND isfinite(${a}) AND isfinite(${b})`;
-    q(d.sql.firstDistinct(`${d.sql.epochMicros(b)} - ${d.sql.epochMicros(a)}`, both, 4), 'offsets');
-  }
-  return parts;
-}
-
 /** Key order as DuckDB sorts (text by bytes, not by the database's collation), so samples are the same rows. */
 function keyOrder(keys: readonly RemotePair[]): string {
   return keys.map((k, i) => (k.pair.kind === 'string' ? `k${i} COLLATE "C"` : `k${i}`)).join(', ');
 }
 
 /**
- * Up to `sample` differing rows of each sub-population of column i (null/NaN, filled, nulled, valued) as a
- * JSON array of [part, key parts…, research, production], values as text, in key order.
- */
-function samplesSql(d: SqlDialect, keys: readonly RemotePair[], i: number, v: RemotePair, sample: number): string {
-  const nan = isNumericKind(v.pair.kind) ? `(a${i} IS NULL AND ${d.sql.isNaN(d.sql.toDouble(`b${i}`))}) OR (b${i} IS NULL AND ${d.sql.isNaN(d.sql.toDouble(`a${i}`))})` : 'false';
-  const part = `CASE WHEN ${nan} THEN 'nullnan' WHEN a${i} IS NULL THEN 'filled' WHEN b${i} IS NULL THEN 'nulled' ELSE 'valued' END`;
-  const keyList = keys.map((_k, j) => `k${j}`);
-  const row = [`part`, ...keyList.map((k) => d.sql.asText(k)), d.sql.asText(`a${i}`), d.sql.asText(`b${i}`)];
-  return `(SELECT json_agg(json_build_array(${row.join(', ')}) ORDER BY part, rn) FROM (
-    SELECT ${keyList.join(', ')}, a${i}, b${i}, ${part} AS part, row_number() OVER (PARTITION BY ${part} ORDER BY ${keyOrder(keys)}) AS rn
-    FROM j WHERE in_a AND in_b AND d${i}) s WHERE rn <= ${sample})`;
-}
-
-/**
  * ONE statement: the FULL OUTER JOIN of both sides on the key, keeping only unmatched or differing rows
- * (materialised once), then the counts, every column's probes and sample rows, and the sample keys of
- * unmatched rows, all as one row. Only aggregates and at most `sample` keys per finding come back.
+ * (materialised once), then the counts (per value column, how many matched rows differ) and the sample keys
+ * of unmatched rows, as one row. Differing values are not probed here: pushdown.ts hands those comparisons to
+ * the local diff, whose probes name their causes.
  */
 export function pushdownDiffSql(
   d: SqlDialect,
@@ -141,7 +75,6 @@ export function pushdownDiffSql(
     'CASE WHEN a.k0 IS NOT NULL THEN true END AS in_a',
     'CASE WHEN b.k0 IS NOT NULL THEN true END AS in_b',
     ...keys.map((_k, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`),
-    ...values.flatMap((_v, i) => [`a.v${i} AS a${i}`, `b.v${i} AS b${i}`]),
     ...flags.map((f, i) => `${f} AS d${i}`),
   ];
   const anyDiff = flags.length ? flags.join(' OR ') : 'false';
@@ -153,10 +86,6 @@ export function pushdownDiffSql(
     'count(CASE WHEN in_a AND in_b THEN 1 END) AS changed',
     ...values.map((_v, i) => `count(CASE WHEN in_a AND in_b AND d${i} THEN 1 END) AS p${i}_n`),
   ];
-  const probes = values.flatMap((v, i) => [
-    `(SELECT row_to_json(x) FROM (SELECT ${probeAggregates(d, v, i).join(', ')} FROM j WHERE in_a AND in_b AND d${i}) x) AS probe${i}`,
-    `${samplesSql(d, keys, i, v, sample)} AS samples${i}`,
-  ]);
   return `WITH a AS (${sideSql(d, from.research, 'research', keys, values)}),
 b AS (${sideSql(d, from.production, 'production', keys, values)}),
 j AS MATERIALIZED (
@@ -167,7 +96,7 @@ j AS MATERIALIZED (
 c AS (SELECT ${counts.join(', ')} FROM j)
 SELECT c.*,
   ${sampleKeys('in_b IS NULL')} AS sample_only_a,
-  ${sampleKeys('in_a IS NULL')} AS sample_only_b${probes.length ? `,\n  ${probes.join(',\n  ')}` : ''}
+  ${sampleKeys('in_a IS NULL')} AS sample_only_b
 FROM c`;
 }
 

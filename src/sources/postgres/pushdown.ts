@@ -230,16 +230,13 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
 }
 
 /**
- * Casts rows of PostgreSQL text values to DuckDB types in one query, returning DuckDB's JS values
- * (`asText`: their VARCHAR form, as the local probes' asText gives). Values pass as escaped literals.
+ * Casts rows of PostgreSQL text values (sample keys) to DuckDB types in one query, returning DuckDB's JS values,
+ * so keys read the same as a local comparison's. Values pass as escaped literals.
  */
-async function castAll(engine: Engine, rows: readonly (readonly { text: string | null; type: string }[])[], asText = false): Promise<unknown[][]> {
+async function castAll(engine: Engine, rows: readonly (readonly { text: string | null; type: string }[])[]): Promise<unknown[][]> {
   if (rows.length === 0) return [];
   const width = rows[0]!.length;
-  const exprs = Array.from({ length: width }, (_x, j) => {
-    const cast = `TRY_CAST(c${j} AS ${rows[0]![j]!.type})`;
-    return asText ? `TRY_CAST(${cast} AS VARCHAR) AS c${j}` : `${cast} AS c${j}`;
-  });
+  const exprs = Array.from({ length: width }, (_x, j) => `TRY_CAST(c${j} AS ${rows[0]![j]!.type}) AS c${j}`);
   const valuesList = rows.map((r, i) => `(${i}, ${r.map((v) => (v.text === null ? 'NULL' : literal(v.text))).join(', ')})`).join(', ');
   const names = Array.from({ length: width }, (_x, j) => `c${j}`).join(', ');
   const out = await engine.all(`SELECT ${exprs.join(', ')} FROM (VALUES ${valuesList}) AS t(i, ${names}) ORDER BY i`);
