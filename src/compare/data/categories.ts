@@ -73,7 +73,7 @@ export interface NewCategories {
 }
 
 /** With a key: text columns whose differing valued rows all hold a value absent from research. */
-export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation): Promise<Map<string, NewCategories>> {
+export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation, researchProfile?: TableProfile): Promise<Map<string, NewCategories>> {
   const out = new Map<string, NewCategories>();
   if (!diff.diffTable) return out;
   for (const d of diff.columns) {
@@ -82,8 +82,9 @@ export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: read
     if (!p || p.kind !== 'string' || p.compatibility === 'breaking' || d.bothValued === 0) continue;
     // A category column, as the data stage's rule: an identifier-like text (an e-mail, a name) changed to a value
     // research never had is an edited value, not a new category.
-    const shape = await engine.one(`SELECT count(DISTINCT ${ident(p.name)}) AS distinct, count(${ident(p.name)}) AS count FROM ${research.relation}`);
-    if (!isCategorical({ distinct: toNumber(shape.distinct) ?? 0, count: toNumber(shape.count) ?? 0 })) continue;
+    // The profile has the column's exact distinct and non-null counts (text columns are never deferred); without
+    // statistics they are counted here.
+    if (!isCategorical(researchProfile?.columns[p.name] ?? (await textShape(engine, research, p.name)))) continue;
     const i = diff.valueColumns.indexOf(d.column);
     const seen = `(SELECT DISTINCT ${valueSql(`CAST(${ident(p.name)} AS ${p.compareType})`, p, normalise)} AS v FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
     const row = await engine.one(
@@ -109,4 +110,10 @@ export function withNewCategory(findings: readonly Finding[], d: ColumnDiff, fou
       evidence: toEvidence({ ...f.evidence, newValues: found.values, distinctNewValues: found.distinct }) as never,
     });
   });
+}
+
+/** A text column's distinct and non-null counts, for isCategorical. */
+async function textShape(engine: Engine, research: Dataset, column: string): Promise<Pick<ColumnProfile, 'distinct' | 'count'>> {
+  const row = await engine.one(`SELECT count(DISTINCT ${ident(column)}) AS distinct, count(${ident(column)}) AS count FROM ${research.relation}`);
+  return { distinct: toNumber(row.distinct) ?? 0, count: toNumber(row.count) ?? 0 };
 }

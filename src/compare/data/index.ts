@@ -136,7 +136,7 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
       key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key), normalise: textOptions(options), nullKeys: options.nullKeys,
     });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
-    const categories = await newCategories(engine, keyed, schema.pairs, research, textOptions(options));
+    const categories = await newCategories(engine, keyed, schema.pairs, research, textOptions(options), profiles?.research);
     if (options.diffRows) {
       progress('writing the differing rows');
       await writeDiffRows(engine, keyed, schema.pairs, research, production, options.diffRows);
