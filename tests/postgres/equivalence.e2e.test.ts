@@ -14,21 +14,11 @@ import { runJson } from '../helpers/cli.js';
 import { assertValidReport } from '../helpers/schema.js';
 import { canonicalSql, duckdbHash, postgresHash } from '../../src/sources/postgres/bisect-sql.js';
 import { adminSql, pgServer, pgUrl } from './helpers.js';
+import { rng } from '../helpers/rng.js';
 
 const s = pgServer();
 const dir = mkdtempSync(join(tmpdir(), 'rd-pg-eq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COLUMNS = [
   ['id', 'bigint', 'BIGINT'],

@@ -12,20 +12,9 @@ import { runCli } from '../helpers/cli.js';
 import { assertValidError, assertValidReport } from '../helpers/schema.js';
 import { parseXml } from '../report/xml.js';
 import { assertSafeConsole, injectedCommands, tempDir } from './helpers.js';
+import { rng } from '../helpers/rng.js';
 
 const dir = tempDir('inject');
-
-/** Deterministic PRNG (mulberry32), so a failure is reproducible from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   '\n::add-mask::SECRET',
