@@ -23,7 +23,7 @@ import { keyHealth } from '../compare/data/keyed.js';
 import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
 import { stableFloat, toNumber } from '../compare/data/values.js';
-import { DRIFT_DEFAULTS, categoricalColumn, distributionFindings, distributionSummary, mergedNumeric, numericTests, summariseDrift } from '../compare/distribution/index.js';
+import { DRIFT_DEFAULTS, categoricalColumn, identifierLikeCounts, distributionFindings, distributionSummary, mergedNumeric, numericTests, summariseDrift } from '../compare/distribution/index.js';
 import type { ColumnDistribution, DistributionComparison, DriftOptions, NumericExtras } from '../compare/distribution/index.js';
 import { extraAggregate } from '../compare/distribution/drift-tests/registry.js';
 import { extraAggregates } from '../compare/distribution/rank-sql.js';
@@ -340,6 +340,11 @@ async function categoricalColumns(
     const a = artifact.distributions[p.name]!.categorical!;
     const b = cb.get(p.productionName);
     if (isIdentifierLike(a, options.kinds?.[p.name])) return textColumn(p, a);
+    if (a.values.length === 0 && a.otherCount > 0) {
+      // An identifier-like column forced categorical here: the snapshot kept none of its values (see write.ts).
+      skipped.push({ check: `category tests of ${p.name}`, reason: `the snapshot lists no values of ${p.name}: it looked like an identifier or free text (${formatCount(a.distinct)} distinct values) when the snapshot was written` });
+      return textColumn(p, a);
+    }
     const complete = a.otherCount === 0 && a.values.length === a.distinct;
     if (complete) return categoricalColumn(p, a.values, b?.values ?? [], options, { other: OTHER });
     skipped.push({ check: `unseen categories of ${p.name}`, reason: `research has ${formatCount(a.distinct)} categories and the snapshot keeps the ${formatCount(a.cap)} most frequent; the rest are pooled as "other" in the tests` });
@@ -357,8 +362,7 @@ const OTHER = '\u0000other';
 
 function isIdentifierLike(a: CategoricalDistribution, forced: string | undefined): boolean {
   if (forced === 'categorical') return false;
-  const total = a.values.reduce((x, y) => x + y.count, 0) + a.otherCount;
-  return a.distinct > DRIFT_DEFAULTS.categoricalMaxDistinct && (a.distinct > 0.5 * total || a.distinct > DRIFT_DEFAULTS.categoryCap);
+  return identifierLikeCounts(a.distinct, a.values.reduce((x, y) => x + y.count, 0) + a.otherCount);
 }
 
 function textColumn(p: ColumnPair, a: CategoricalDistribution): ColumnDistribution {

@@ -1,6 +1,8 @@
 /**
- * Deterministic snapshot text: object keys sorted (their order means nothing), arrays kept in order,
- * arrays of plain values on one line so the quantile sketches stay compact, a trailing newline.
+ * Deterministic snapshot text: object keys sorted (their order means nothing), arrays kept in order, a
+ * trailing newline. Leaves stay on one line — an array of plain values, an object of plain values (one
+ * category and its count), an array of such leaves (value counts) — so a snapshot's size is its content,
+ * not indentation: snapshots travel (CI artifacts, model registries).
  */
 
 /** Serialises a snapshot (or any plain JSON value) byte-identically for identical content. */
@@ -16,12 +18,29 @@ function write(value: unknown, indent: string): string {
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => write(v, inner)).join(', ')}]`;
+    if (value.every((v) => isPlain(v) || isFlatLeaf(v))) return `[${value.map((v) => write(v, inner)).join(', ')}]`;
     return `[\n${value.map((v) => inner + write(v, inner)).join(',\n')}\n${indent}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>)
+  const entries = sortedEntries(value as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  if (entries.every(([, v]) => isPlain(v))) return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${write(v, inner)}`).join(', ')}}`;
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${write(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function sortedEntries(value: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(value)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${write(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function isPlain(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+/** A non-empty array or object whose members are all plain values: written on one line. */
+function isFlatLeaf(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0 && v.every(isPlain);
+  if (v === null || typeof v !== 'object') return false;
+  const entries = sortedEntries(v as Record<string, unknown>);
+  return entries.length > 0 && entries.every(([, x]) => isPlain(x));
 }

@@ -14,7 +14,7 @@ import { keyHealth } from '../compare/data/keyed.js';
 import { profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile } from '../compare/data/profile.js';
 import { stableFloat, toNumber } from '../compare/data/values.js';
-import { DRIFT_DEFAULTS } from '../compare/distribution/index.js';
+import { DRIFT_DEFAULTS, identifierLikeCounts } from '../compare/distribution/index.js';
 import type { ColumnInfo, Dataset } from '../sources/register.js';
 import type { Environment } from '../sources/env/model.js';
 import { binEdges, binLevels, linearQuantile, ranksFor } from '../stats/quantile.js';
@@ -110,8 +110,14 @@ async function snapshotArtifact(engine: Engine, d: Dataset, s: ArtifactSettings)
   return { label: d.label, format: d.format, rows: profile.rows, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), fingerprint: profile.fingerprint, ...(key ? { key } : {}), profiles, distributions };
 }
 
+/**
+ * A column's category frequencies, most frequent first, at most `cap` of them. An identifier or free text
+ * (identifierLikeCounts: the rule the comparison uses to skip frequency tests) keeps none: its top values
+ * are mostly counts of 1, which no test reads, and they were most of a snapshot's size (48 KB of a 50,000-row
+ * table's 163 KB for one e-mail column).
+ */
 function categorical(values: readonly { value: string; count: number }[], p: ColumnProfile, cap: number): CategoricalDistribution {
-  const kept = values.slice(0, cap).map((v) => ({ value: v.value, count: v.count }));
+  const kept = identifierLikeCounts(p.distinct, p.count) ? [] : values.slice(0, cap).map((v) => ({ value: v.value, count: v.count }));
   const listed = kept.reduce((x, y) => x + y.count, 0);
   return { type: 'categorical', cap, values: kept, otherCount: p.count - listed, distinct: p.distinct };
 }

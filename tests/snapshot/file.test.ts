@@ -39,8 +39,9 @@ describe('snapshot file', () => {
     expect(artifact.distributions.i2!.numeric!.values).toHaveLength(7);
     expect(artifact.distributions.d0!.numeric!.values).toBeUndefined();
     expect(artifact.distributions.d0!.numeric!.quantiles).toHaveLength(1001);
-    expect(artifact.distributions.s0!.categorical!.values).toHaveLength(1000);
-    expect(artifact.distributions.s0!.categorical!.otherCount).toBe(199_000);
+    // An identifier-like text column keeps its counts but no values: no test reads them (write.ts, categorical).
+    expect(artifact.distributions.s0!.categorical!.values).toHaveLength(0);
+    expect(artifact.distributions.s0!.categorical!.otherCount).toBe(artifact.profiles.s0!.count);
     expect(artifact.profiles.s1!.top).toHaveLength(10);
   });
 
@@ -54,6 +55,36 @@ describe('snapshot file', () => {
     } finally {
       engine.close();
     }
+  });
+
+  it('a 50,000-row × 15-column table of mixed columns makes a snapshot under 150 KB (#22); 300 rows, under 75 KB', async () => {
+    // Ids, e-mails and continuous doubles (sketches), low-cardinality integers and categories (exact), timestamps.
+    const table = (rows: number) => `SELECT range AS id, 18 + hash(range) % 70 AS age, round(exp(10 + ((hash(range * 3) % 10000) / 5000.0 - 1)), 2) AS income,
+      (hash(range * 5) % 1000003) / 1000003.0 - 0.5 AS score, (hash(range * 7) % 999983) / 999983.0 AS ratio, hash(range * 11) % 9 AS visits,
+      ['paris','berlin','rome','madrid','lisbon','oslo','wien'][CAST(1 + hash(range * 13) % 7 AS INTEGER)] AS city, chr(65 + CAST(hash(range * 17) % 5 AS INTEGER)) AS segment,
+      'user' || (hash(range * 19) % 1000000000) || '@example.com' AS email, hash(range * 23) % 2 = 0 AS flag,
+      TIMESTAMP '2020-01-01' + INTERVAL (hash(range * 29) % 100000000) SECOND AS signup, CAST((hash(range * 31) % 100000) / 3000.0 AS FLOAT) AS temp,
+      hash(range * 37) % 10000 AS clicks, hash(range * 41) % 2 AS label, CASE WHEN range % 3 = 0 THEN NULL ELSE 'note' || (range % 2) END AS note
+      FROM range(${rows})`;
+    await duck(`COPY (${table(50_000)}) TO '${path('t50k.csv')}' (FORMAT csv, HEADER)`, `COPY (${table(300)}) TO '${path('t300.csv')}' (FORMAT csv, HEADER)`);
+    const big = await snapshotOf(path('t50k.csv'), 't50k', { key: ['id'] });
+    const small = await snapshotOf(path('t300.csv'), 't300', { key: ['id'] });
+    console.log(`snapshot of 50,000 × 15: ${Buffer.byteLength(big.text)} bytes; of 300 × 15: ${Buffer.byteLength(small.text)} bytes`);
+    expect(big.artifact.columns).toHaveLength(15);
+    expect(Buffer.byteLength(big.text)).toBeLessThan(150_000);
+    expect(Buffer.byteLength(small.text)).toBeLessThan(75_000);
+    // What the size buys: the e-mail column keeps counts only; categories keep every value.
+    expect(big.artifact.distributions.email!.categorical!.values).toEqual([]);
+    expect(big.artifact.distributions.city!.categorical!.values).toHaveLength(7);
+  });
+
+  it('an identifier-like column forced categorical against a snapshot is a skipped check, never a silent pass', async () => {
+    await duck(`COPY (SELECT range AS id, 'user' || range || '@example.com' AS email FROM range(2000)) TO '${path('ids.csv')}' (FORMAT csv, HEADER)`);
+    writeFileSync(path('ids.snapshot.json'), (await snapshotOf(path('ids.csv'), 'ids')).text);
+    const report = await runSnapshotComparison('data', `${path('ids.snapshot.json')}#ids`, path('ids.csv'), { drift: { kinds: { email: 'categorical' }, always: true } });
+    const skipped = JSON.stringify(report.stages[0]!.summary);
+    expect(skipped).toContain('category tests of email');
+    expect(skipped).toContain('looked like an identifier');
   });
 
   it('matches the committed golden snapshot of a small CSV', async () => {

@@ -370,8 +370,12 @@ async function categoricalColumns(engine: Engine, research: Dataset, production:
  */
 function isIdentifierLike(a: { values: readonly { count: number }[]; distinct: number } | undefined, forced: string | undefined): boolean {
   if (!a || forced === 'categorical') return false;
-  const total = a.values.reduce((x, y) => x + y.count, 0);
-  return a.distinct > DRIFT_DEFAULTS.categoricalMaxDistinct && (a.distinct > 0.5 * total || a.distinct > DRIFT_DEFAULTS.categoryCap);
+  return identifierLikeCounts(a.distinct, a.values.reduce((x, y) => x + y.count, 0));
+}
+
+/** The rule behind isIdentifierLike, from a column's distinct and non-null counts (snapshots decide with it what to store). */
+export function identifierLikeCounts(distinct: number, total: number): boolean {
+  return distinct > DRIFT_DEFAULTS.categoricalMaxDistinct && (distinct > 0.5 * total || distinct > DRIFT_DEFAULTS.categoryCap);
 }
 
 function textColumn(p: ColumnPair, researchCount: number): ColumnDistribution {
