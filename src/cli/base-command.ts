@@ -2,6 +2,7 @@ import { maskReport } from '../findings/mask.js';
 import { Command, Flags, type Interfaces } from '@oclif/core';
 import { ReprodiffError, isReprodiffError } from '../errors.js';
 import { removeSpillOnInterrupt } from '../engine/engine.js';
+import type { QueryProgress } from '../engine/engine.js';
 import { exitCodeFor } from '../findings/report.js';
 import type { FailOn, Report } from '../findings/types.js';
 import { renderReport } from '../report/index.js';
@@ -87,7 +88,8 @@ export abstract class ReprodiffCommand extends Command {
 
   protected engineOptions(flags: { 'memory-limit'?: string; 'temp-dir'?: string; threads?: number; timeout?: number; pushdown?: 'auto' | 'always' | 'never' }) {
     const database = { timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, pushdown: flags.pushdown };
-    return { memoryLimit: flags['memory-limit'], tempDir: flags['temp-dir'], threads: flags.threads, database };
+    const rows = this.progress.rows;
+    return { memoryLimit: flags['memory-limit'], tempDir: flags['temp-dir'], threads: flags.threads, database, ...(rows ? { onQueryProgress: (p: QueryProgress) => rows(p.rowsDone, p.rowsTotal) } : {}) };
   }
 
   protected failOn(flags: { 'fail-on'?: string }): FailOn {

@@ -26,7 +26,23 @@ export interface EngineOptions {
   readonly readableDirs?: readonly string[];
   /** How database inputs (postgres://) are read: statement timeout and pushdown. */
   readonly database?: DatabaseOptions;
+  /**
+   * Called about twice a second while a query runs, with DuckDB's own progress (rows its sources have read of
+   * the rows they will read). Only for a progress display: turning it on enables DuckDB's progress tracking.
+   */
+  readonly onQueryProgress?: (progress: QueryProgress) => void;
 }
+
+/** How far the running query is, as DuckDB's progress bar tracks it. */
+export interface QueryProgress {
+  readonly rowsDone: number;
+  readonly rowsTotal: number;
+  /** 0–100. */
+  readonly percent: number;
+}
+
+/** How often a running query's progress is read. */
+const PROGRESS_POLL_MS = 500;
 
 /** Options of database inputs: every statement's timeout (`--timeout`) and whether comparisons run in the database (`--pushdown`). */
 export interface DatabaseOptions {
@@ -72,6 +88,7 @@ export class Engine {
     readonly database: DatabaseOptions = {},
     /** The temporary output names it may write (removed on close if still there). */
     private readonly tempFiles: readonly string[] = [],
+    private readonly onQueryProgress?: (progress: QueryProgress) => void,
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<Engine> {
@@ -103,7 +120,7 @@ export class Engine {
       const connection = await instance.connect();
       const tempFiles = (options.writableFiles ?? []).map((f) => resolve(f));
       for (const f of tempFiles) liveTempFiles.add(f);
-      const engine = new Engine(instance, connection, spillDir, options.database, tempFiles);
+      const engine = new Engine(instance, connection, spillDir, options.database, tempFiles, options.onQueryProgress);
       await engine.lockDown(options);
       return engine;
     } catch (e) {
@@ -132,6 +149,12 @@ export class Engine {
     // Row order of results must never depend on thread scheduling.
     await this.run('SET preserve_insertion_order = true');
     await this.run("SET TimeZone = 'UTC'");
+    if (options.onQueryProgress) {
+      // Track progress from the first second (the default waits 2 s) but never print DuckDB's own bar.
+      await this.run('SET enable_progress_bar = true');
+      await this.run('SET enable_progress_bar_print = false');
+      await this.run('SET progress_bar_time = 1000');
+    }
     await this.run('SET lock_configuration = true');
   }
 
@@ -139,7 +162,7 @@ export class Engine {
   async run(sql: string): Promise<void> {
     this.assertOpen();
     try {
-      await this.connection.run(sql);
+      await this.watched(this.connection.run(sql));
     } catch (e) {
       throw translateEngineError(e);
     }
@@ -149,7 +172,7 @@ export class Engine {
   async all(sql: string): Promise<Row[]> {
     this.assertOpen();
     try {
-      const reader = await this.connection.runAndReadAll(sql);
+      const reader = await this.watched(this.connection.runAndReadAll(sql));
       return reader.getRowObjectsJS() as Row[];
     } catch (e) {
       throw translateEngineError(e);
@@ -189,6 +212,24 @@ export class Engine {
         rmSync(f, { force: true });
         liveTempFiles.delete(f);
       }
+    }
+  }
+
+  /** Reports the progress of a running query to onQueryProgress while it runs (DuckDB runs it off the main thread). */
+  private async watched<T>(query: Promise<T>): Promise<T> {
+    const report = this.onQueryProgress;
+    if (!report) return query;
+    const timer = setInterval(() => {
+      const p = this.connection.progress;
+      const rowsTotal = Number(p.total_rows_to_process);
+      const rowsDone = Number(p.rows_processed);
+      if (rowsTotal > 0 && rowsDone > 0 && p.percentage >= 0) report({ rowsDone: Math.min(rowsDone, rowsTotal), rowsTotal, percent: Math.min(100, p.percentage) });
+    }, PROGRESS_POLL_MS);
+    timer.unref();
+    try {
+      return await query;
+    } finally {
+      clearInterval(timer);
     }
   }
 
