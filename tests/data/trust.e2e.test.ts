@@ -113,6 +113,19 @@ describe('numbers get the right name', () => {
     expect(f.evidence.maxRelDiff).toBeLessThan(1.2e-7);
   });
 
+  it.each([
+    ['edit-float32-sized', 'x', 2, 'float32_cast'],
+    ['edit-rounded-by-hand', 'price', 3, 'precision_loss'],
+    ['edit-lowered-to-one', 'price', 3, 'clipping_differs'],
+  ])('%s: a few cells that look transformed, in a column that was not: value_changed, never %s', async (fixture, column, rows, claimed) => {
+    for (const stage of ['data', 'features']) {
+      const r = await runJson([stage, ...fx(fixture), '--key', 'row']);
+      expect(breaking(r.json).map((x: any) => [x.cause, x.columns[0], x.rowsAffected])).toEqual([['value_changed', column, rows]]);
+      expect(JSON.stringify(r.json)).not.toContain(`"${claimed}"`);
+      expect(r.code).toBe(1);
+    }
+  });
+
   it('%.6g and 15-digit text: precision_loss in significant digits, figures that agree with the claim', async () => {
     const six = find((await runJson(['data', ...fx('sig6'), '--key', 'row'])).json, 'precision_loss');
     expect(six.evidence).toMatchObject({ significantDigits: 6, roundedSide: 'production' });

@@ -157,6 +157,37 @@ export interface ValueCauseOptions {
   readonly stage: Stage;
   /** Research statistics of the column, to recognise mean/median imputation. */
   readonly researchProfile?: ColumnProfile;
+  /** Column-wide causes the column's other rows contradict (column-wide.ts): never named then. */
+  readonly contradicted?: ReadonlySet<ColumnWideClaim['kind']>;
+}
+
+/**
+ * A cause that says the whole column went through one transformation (a float32 cast, a rounding). The
+ * differing rows alone cannot prove it: one edited cell 1e-9 away is "equal as float32", one value rounded by
+ * hand "holds 0 decimals". The claim holds only if every matched value of the transformed side looks
+ * transformed, changed or not; column-wide.ts counts the values that do not.
+ */
+export type ColumnWideClaim =
+  | { readonly kind: 'float32' }
+  | { readonly kind: 'rounding'; readonly side: 'production' | 'research'; readonly unit: 'decimals' | 'significant'; readonly digits: number }
+  | { readonly kind: 'clipping'; readonly ceiling: number | null; readonly floor: number | null };
+
+/** The column-wide causes valuedFinding would name for a column's valued rows, to be checked on every row first. */
+export function columnWideClaims(d: ColumnDiff, pair: ColumnPair): ColumnWideClaim[] {
+  if (d.bothValued === 0 || !(pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer')) return [];
+  const n = d.bothValued;
+  const allFinite = d.finiteValued === n;
+  const rounding = allFinite ? precisionRounding(d) : null;
+  const out: ColumnWideClaim[] = [];
+  if (pair.kind !== 'integer' && allFinite && !isTextRounding(d, rounding) && isFloat32Cast(d, n)) out.push({ kind: 'float32' });
+  if (rounding) out.push({ kind: 'rounding', side: rounding.side, unit: rounding.kind, digits: rounding.digits });
+  if (clipping(d)) out.push({ kind: 'clipping', ceiling: d.clippedDown.count ? d.clippedDown.to : null, floor: d.clippedUp.count ? d.clippedUp.to : null });
+  return out;
+}
+
+/** A float32 written as text never carries fewer than 8 significant digits over a few values; a side that does was rounded as text. */
+function isTextRounding(d: ColumnDiff, rounding: ReturnType<typeof precisionRounding>): boolean {
+  return rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
 }
 
 /**
@@ -188,7 +219,7 @@ export function valueFindings(d: ColumnDiff, pair: ColumnPair, options: ValueCau
   }
   if (d.bothValued > 0) {
     const s = part('valued');
-    out.push(valuedFinding(d, d.bothValued, pair, stage, s.keys, s.ev));
+    out.push(valuedFinding(d, d.bothValued, pair, stage, s.keys, s.ev, options.contradicted ?? NONE_CONTRADICTED));
   }
   return out;
 }
@@ -215,18 +246,28 @@ function closeTo(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
 }
 
-function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage, samples: unknown[], ev: (x: Record<string, unknown>) => Record<string, never>): Finding {
+const NONE_CONTRADICTED: ReadonlySet<ColumnWideClaim['kind']> = new Set();
+
+function valuedFinding(
+  d: ColumnDiff,
+  n: number,
+  pair: ColumnPair,
+  stage: Stage,
+  samples: unknown[],
+  ev: (x: Record<string, unknown>) => Record<string, never>,
+  contradicted: ReadonlySet<ColumnWideClaim['kind']>,
+): Finding {
   const col = [d.column];
   const base = { stage, columns: col, rowsAffected: n, sampleKeys: samples as never };
   const magnitude = { maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff };
   if (pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer') {
     const allFinite = d.finiteValued === n;
-    const rounding = allFinite ? precisionRounding(d) : null;
+    const rounding = allFinite && !contradicted.has('rounding') ? precisionRounding(d) : null;
     // A float32 written as its shortest text carries 6 to 9 significant digits, and over a few values nearly
     // always 8 or 9: a side that never carries more than 7 was rounded as text (%.7g), even when every pair is
     // also equal as float32.
-    const textRounding = rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
-    if (pair.kind !== 'integer' && allFinite && !textRounding && isFloat32Cast(d, n)) {
+    const textRounding = isTextRounding(d, allFinite ? precisionRounding(d) : null);
+    if (pair.kind !== 'integer' && allFinite && !textRounding && !contradicted.has('float32') && isFloat32Cast(d, n)) {
       return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`, evidence: ev({ ...magnitude, float32Exact: d.float32Exact }) });
     }
     if (rounding) {
@@ -246,7 +287,7 @@ function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage,
     if (d.finiteValued === n && n >= 3 && k.researchDistinct === 1 && k.productionDistinct === 1) {
       return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', message: `${d.column}: all ${formatCount(n)} differing rows hold one constant in each side (${formatNumber(k.research)} in research, ${formatNumber(k.production)} in production): a fill or imputation value differs`, evidence: ev({ ...magnitude, researchValue: k.research, productionValue: k.production }) });
     }
-    const clip = clipping(d);
+    const clip = contradicted.has('clipping') ? null : clipping(d);
     if (clip) {
       return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'clipping_differs' : 'value_changed', message: `${d.column}: ${formatCount(n)} values are ${clip.text} in production: clipping / outlier handling differs`, evidence: ev({ ...magnitude, ...clip.evidence }) });
     }
