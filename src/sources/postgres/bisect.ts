@@ -10,7 +10,7 @@
 import { affineFits, withAffine } from '../../compare/data/affine.js';
 import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
 import { matchSchemas } from '../../compare/data/columns.js';
-import { buildSummary, DEFAULT_UNMATCHED_SHARE, isUnmatched, toOutcome } from '../../compare/data/index.js';
+import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, toOutcome } from '../../compare/data/index.js';
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
 import { countKeys, keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
@@ -173,6 +173,7 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   if (isUnmatched(diff.matched, ha.rows, hb.rows, options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE)) return { reason: 'the sides share (almost) no keys, so distributions are compared, locally' };
   findings.push(...keyedRowFindings(stage, diff));
   for (const c of diff.columns) findings.push(...withAffine(valueFindings(c, pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage));
+  findings.push(...ignoredFindings(stage, research, production, options));
   const comparison: DataComparison = {
     stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
     summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),

@@ -32,7 +32,5 @@ export interface SqlDialect {
   /** SQL fragments of the pushed-down diff. */
   readonly sql: {
     toDouble(x: string): string;
-    /** A type's values as text, for sample keys. */
-    asText(x: string): string;
   };
 }

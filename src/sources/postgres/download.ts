@@ -51,12 +51,22 @@ export async function downloadTable(engine: Engine, target: DatabaseTarget, name
 
 /** The download through an open session (bisection downloads its segments in the snapshot it hashed). */
 export async function downloadWith(engine: Engine, session: PgSession, target: DatabaseTarget, from: string, name: string): Promise<number> {
+  const columns = localColumns(target, await session.describe(from));
+  const select = `SELECT ${columns.map((c) => postgresDialect.exportExpr(c.remote)).join(', ')} FROM ${from} AS q`;
+  return copyRows(engine, session, target, select, columns.map((c) => ({ name: c.remote.name, type: c.type })), name);
+}
+
+/**
+ * Streams the rows of `select` (its columns exported as `exportExpr` exports them) into the DuckDB temp table
+ * `name`, read with the given local schema, through a file in the engine's private temp folder that is removed
+ * once loaded. The pushdown loads the differing rows of its join this way, so they are read exactly as a
+ * download reads them. Returns the rows transferred.
+ */
+export async function copyRows(engine: Engine, session: PgSession, target: DatabaseTarget, select: string, columns: readonly { name: string; type: string }[], name: string): Promise<number> {
   const file = join(engine.spillDir, `${name}.csv`);
   try {
-    const columns = localColumns(target, await session.describe(from));
-    const select = `SELECT ${columns.map((c) => postgresDialect.exportExpr(c.remote)).join(', ')} FROM ${from} AS q`;
     const rows = await session.copyToFile(select, file);
-    const schema = `{${columns.map((c) => `${literal(c.remote.name)}: ${literal(c.type)}`).join(', ')}}`;
+    const schema = `{${columns.map((c) => `${literal(c.name)}: ${literal(c.type)}`).join(', ')}}`;
     try {
       await engine.run(
         `CREATE TEMP TABLE ${ident(name)} AS SELECT * FROM read_csv(${literal(file)}, columns = ${schema}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, nullstr = '')`,

@@ -90,6 +90,5 @@ export const postgresDialect: SqlDialect = {
   },
   sql: {
     toDouble: (x) => `(${x})::float8`,
-    asText: (x) => `(${x})::text`,
   },
 };
