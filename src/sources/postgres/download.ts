@@ -2,6 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
+import type { ResearchColumn } from '../../compare/data/categories.js';
+import { toNumber } from '../../compare/data/values.js';
 import { ReprodiffError } from '../../errors.js';
 import { PgSession } from './client.js';
 import type { RemoteColumn, SqlDialect } from './dialect.js';
@@ -82,4 +84,19 @@ export async function copyRows(engine: Engine, session: PgSession, target: Datab
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/**
+ * A research text column of a database table, for the new-category rule when only the differing rows were
+ * fetched: its distinct values with their counts, grouped as bytes (COLLATE "C", as DuckDB compares text) in one
+ * pass on the server, loaded into the DuckDB temp table `name` (the values under the column's own name). At most
+ * `cap` + 1 values come back: past the cap the column is no category column whatever its count.
+ */
+export async function remoteResearchColumn(engine: Engine, session: PgSession, target: DatabaseTarget, from: string, column: RemoteColumn, name: string, cap: number): Promise<ResearchColumn> {
+  const n = column.name === 'n' ? 'nn' : 'n';
+  const value = `(${postgresDialect.exportExpr(column)})::text COLLATE "C"`;
+  const select = `SELECT ${value} AS v, count(*) AS n FROM ${from} AS q WHERE ${postgresDialect.ident(column.name)} IS NOT NULL GROUP BY 1 LIMIT ${cap + 1}`;
+  await copyRows(engine, session, target, select, [{ name: column.name, type: 'VARCHAR' }, { name: n, type: 'BIGINT' }], name);
+  const row = await engine.one(`SELECT count(*) AS d, sum(${ident(n)}) AS c FROM ${ident(name)}`);
+  return { relation: ident(name), shape: { distinct: toNumber(row.d) ?? 0, count: toNumber(row.c) ?? 0 } };
 }

@@ -2,13 +2,14 @@
  * Way 1 of issue 21: both sides are tables or queries in the same PostgreSQL database, so the keyed
  * `data --no-stats` diff runs there: ONE FULL OUTER JOIN on the key (pushdown-sql.ts) returns only the rows that
  * are unmatched or differ, both sides of each, and the local keyed diff runs on those rows with the row totals
- * from the server. The findings are the local diff's own, so they cannot drift from a file comparison's. What
- * needs more than the differing rows falls back to downloading both sides, and the report says why: more than
- * a tenth of the rows differing (one download is cheaper), changed text values (whether they are a new category
- * needs every research value), keys unmatched on both sides (key format, unseeded samples), duplicate keys
- * (which pair up by value order), text against a typed column, or a type without a remote comparison type.
+ * from the server (and, for a changed text column, research's distinct values of it, for the new-category rule).
+ * The findings are the local diff's own, so they cannot drift from a file comparison's. What needs more than the
+ * differing rows falls back to downloading both sides, and the report says why: more than a tenth of the rows
+ * differing (one download is cheaper), keys unmatched on both sides (key format, unseeded samples), duplicate
+ * keys (which pair up by value order), text against a typed column, or a type without a remote comparison type.
  */
 import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
 import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
 import { kindOf, matchSchemas } from '../../compare/data/columns.js';
 import type { ColumnPair } from '../../compare/data/columns.js';
@@ -27,7 +28,7 @@ import type { Dataset } from '../register.js';
 import type { ReadOptions } from '../resolve.js';
 import { bisectData, LEAF_ROWS, MAX_DIFFERING_SHARE } from './bisect.js';
 import { PgSession } from './client.js';
-import { copyRows, localColumns, relationSql } from './download.js';
+import { copyRows, localColumns, relationSql, remoteResearchColumn } from './download.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { DECLARED_KEY_SQL, differingRowsSql, keyCountsSql } from './pushdown-sql.js';
 import type { RemotePair } from './pushdown-sql.js';
@@ -208,10 +209,6 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     for (const v of views) await engine.run(v);
     const partial = await keyedDiff(engine, subA, subB, schema.pairs, { key, tolerances: options.tolerances, sample, nullKeys: options.nullKeys });
     const matched = ha.rows - ha.nullKeyRows - partial.onlyResearch;
-    // Whether a changed text value is a category research never had needs all of research's values: locally.
-    if (partial.columns.some((c) => c.bothValued > 0 && schema.pairs.find((p) => p.name === c.column)?.kind === 'string')) {
-      return { reason: 'text values changed on matched rows, whose cause (a new category) needs every research value, locally' };
-    }
     if (partial.onlyResearch > 0 && partial.onlyProduction > 0) {
       return { reason: 'keys unmatched on both sides, which are checked for a changed key format (7 vs "007") or an unseeded sample, locally' };
     }
@@ -221,9 +218,18 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     // A rescale (a·x + b) is fitted on the differing rows alone, which are all here; the share of rows it must cover
     // is of all matched rows, not of the fetched ones' (AFFINE_MIN_SHARE).
     const affine = await affineFits(engine, { ...partial, matched }, schema.pairs, sample);
+    // Whether a changed text value is a category research never had needs research's values and counts of the whole
+    // column: they are read on the server (one grouped pass per such column, at most the category cap of values back).
+    let column = 0;
+    const categories = await newCategories(engine, partial, schema.pairs, subA, undefined, undefined, (p) =>
+      remoteResearchColumn(engine, session, ta, from.research, remoteA.get(p.name)!.remote, `rd_push_values_${++column}`, CATEGORY_CAP),
+    );
     const diff: KeyedDiff = { ...partial, research: ha, production: hb, matched, diffTable: null };
     findings.push(...keyedRowFindings(stage, diff));
-    for (const c of diff.columns) findings.push(...withAffine(valueFindings(c, schema.pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage));
+    for (const c of diff.columns) {
+      const values = withAffine(valueFindings(c, schema.pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage);
+      findings.push(...withNewCategory(values, c, categories.get(c.column), stage));
+    }
     findings.push(...ignoredFindings(stage, research, production, options));
     const comparison: DataComparison = {
       stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
