@@ -267,6 +267,34 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     }
   });
 
+  it('pushdown: text columns past the category cap, identifiers edited, a large differing share and text against a number', async () => {
+    const n = 20_000;
+    // `code` has a distinct value per row (past the category cap of 10,000: no category column); `cat` has 40.
+    const make = (t: string, code: string, cat: string, qty: string) =>
+      `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} AS SELECT i::bigint AS id, ${code} AS code, ${cat} AS cat, ${qty} AS qty FROM generate_series(1, ${n}) AS g(i); ALTER TABLE ${t} ADD PRIMARY KEY (id)`;
+    await adminSql(s!, make('wide_research', "md5(i::text)", "'c' || (i % 40)", 'i % 1000'));
+    await adminSql(s!, make('wide_edited', "CASE WHEN i % 700 = 3 THEN 'edited-' || i ELSE md5(i::text) END", "CASE WHEN i % 4000 = 9 THEN 'brand new' ELSE 'c' || (i % 40) END", 'i % 1000'));
+    await adminSql(s!, make('wide_many', "md5(i::text)", "'c' || (i % 40)", 'CASE WHEN i % 3 = 0 THEN i % 1000 + 1 ELSE i % 1000 END'));
+    const common = ['--key', 'id', '--no-stats', '--sample', '3'];
+    const both = async (a: string, b: string) => ({
+      pushdown: await runJson(['data', pgUrl(s!, a), pgUrl(s!, b), ...common]),
+      download: await runJson(['data', pgUrl(s!, a), pgUrl(s!, b), ...common, '--pushdown', 'never']),
+    });
+    const edited = await both('wide_research', 'wide_edited');
+    expect(edited.pushdown.json.stages[0].summary.engine).toEqual({ mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: 2 * (29 + 5) });
+    expect(essence(edited.pushdown.json)).toEqual(essence(edited.download.json));
+    expect(edited.download.json.findings.map((f: any) => `${f.cause}:${f.columns.join(',')}:${f.rowsAffected}`)).toEqual(['value_changed:code:29', 'new_category:cat:5']);
+    // A third of the rows differ: one download is cheaper, and said so.
+    const many = await both('wide_research', 'wide_many');
+    expect(many.pushdown.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/more than 10% of the rows differ/) });
+    expect(essence(many.pushdown.json)).toEqual(essence(many.download.json));
+    expect(many.download.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(n / 3 - (n / 3) % 1);
+    // Text against a number is read as a whole column (does every value read as a number?): downloaded.
+    const typed = await both('sales_research', 'SELECT id, amount, score, ratio, qty::text AS qty, tier, region, active, day, updated_at, seen_at FROM sales_research');
+    expect(typed.pushdown.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/column 'qty' is text on one side/) });
+    expect(essence(typed.pushdown.json)).toEqual(essence(typed.download.json));
+  });
+
   it('canonical values are the same text in both engines: doubles are their IEEE bits, timestamps UTC microseconds', async () => {
     const r = rng(99);
     const doubles: number[] = [0.1, 1, 2, 0.5, 3, 1e308, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, -0, 1 / 3, 2 ** 53, 2 ** -1022, 1.7976931348623157e308];
