@@ -270,8 +270,9 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
   it('pushdown: text columns past the category cap, identifiers edited, a large differing share and text against a number', async () => {
     const n = 20_000;
     // `code` has a distinct value per row (past the category cap of 10,000: no category column); `cat` has 40.
+    // Analysed primary keys: the row counts run in a second session on the join's snapshot, the bound from estimates.
     const make = (t: string, code: string, cat: string, qty: string) =>
-      `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} AS SELECT i::bigint AS id, ${code} AS code, ${cat} AS cat, ${qty} AS qty FROM generate_series(1, ${n}) AS g(i); ALTER TABLE ${t} ADD PRIMARY KEY (id)`;
+      `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} AS SELECT i::bigint AS id, ${code} AS code, ${cat} AS cat, ${qty} AS qty FROM generate_series(1, ${n}) AS g(i); ALTER TABLE ${t} ADD PRIMARY KEY (id); ANALYZE ${t}`;
     await adminSql(s!, make('wide_research', "md5(i::text)", "'c' || (i % 40)", 'i % 1000'));
     await adminSql(s!, make('wide_edited', "CASE WHEN i % 700 = 3 THEN 'edited-' || i ELSE md5(i::text) END", "CASE WHEN i % 4000 = 9 THEN 'brand new' ELSE 'c' || (i % 40) END", 'i % 1000'));
     await adminSql(s!, make('wide_many', "md5(i::text)", "'c' || (i % 40)", 'CASE WHEN i % 3 = 0 THEN i % 1000 + 1 ELSE i % 1000 END'));
@@ -293,6 +294,21 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     const typed = await both('sales_research', 'SELECT id, amount, score, ratio, qty::text AS qty, tier, region, active, day, updated_at, seen_at FROM sales_research');
     expect(typed.pushdown.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/column 'qty' is text on one side/) });
     expect(essence(typed.pushdown.json)).toEqual(essence(typed.download.json));
+  });
+
+  it('pushdown compares text by its bytes, as the local diff does, whatever the column collation says', async () => {
+    // Under a case-insensitive collation 'North' = 'north' in PostgreSQL; the local diff (and a file) says they differ.
+    await adminSql(s!, `CREATE COLLATION IF NOT EXISTS rd_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+      DROP TABLE IF EXISTS ci_research; DROP TABLE IF EXISTS ci_production;
+      CREATE TABLE ci_research (id integer PRIMARY KEY, name text COLLATE rd_ci);
+      INSERT INTO ci_research SELECT i, 'name ' || i FROM generate_series(1, 50) AS g(i);
+      CREATE TABLE ci_production AS SELECT id, CASE WHEN id IN (4, 40) THEN upper(name) ELSE name END AS name FROM ci_research`);
+    const common = ['--key', 'id', '--no-stats'];
+    const pushdown = await runJson(['data', pgUrl(s!, 'ci_research'), pgUrl(s!, 'ci_production'), ...common]);
+    const download = await runJson(['data', pgUrl(s!, 'ci_research'), pgUrl(s!, 'ci_production'), ...common, '--pushdown', 'never']);
+    expect(pushdown.json.stages[0].summary.engine).toEqual({ mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: 4 });
+    expect(essence(pushdown.json)).toEqual(essence(download.json));
+    expect(download.json.findings.find((f: any) => f.cause === 'value_changed')).toMatchObject({ columns: ['name'], rowsAffected: 2, sampleKeys: [4, 40] });
   });
 
   it('canonical values are the same text in both engines: doubles are their IEEE bits, timestamps UTC microseconds', async () => {

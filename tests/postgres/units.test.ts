@@ -96,8 +96,8 @@ describe('pushed-down SQL', () => {
     const exports = [remote('id', 'int8'), remote('mood', 'mood', 'E')];
     const sql = differingRowsSql(postgresDialect, { research: '"r"', production: '(SELECT 1)' }, [{ pair: id, remoteType: 'bigint' }], [{ pair: mood, remoteType: 'text' }], { research: exports, production: exports }, undefined, 501);
     expect(sql).toBe(`SELECT a.k0 IS NOT NULL AS in_a, b.k0 IS NOT NULL AS in_b, a.x0 AS a0, a.x1 AS a1, b.x0 AS b0, b.x1 AS b1
-FROM (SELECT "id" AS k0, "mood" AS v0, "id" AS x0, "mood"::text AS x1 FROM "r" AS q WHERE "id" IS NOT NULL) AS a
-FULL OUTER JOIN (SELECT "id" AS k0, "mood" AS v0, "id" AS x0, "mood"::text AS x1 FROM (SELECT 1) AS q WHERE "id" IS NOT NULL) AS b ON a.k0 = b.k0
+FROM (SELECT "id" AS k0, CAST("mood" AS text) COLLATE "C" AS v0, "id" AS x0, "mood"::text AS x1 FROM "r" AS q WHERE "id" IS NOT NULL) AS a
+FULL OUTER JOIN (SELECT "id" AS k0, CAST("mood" AS text) COLLATE "C" AS v0, "id" AS x0, "mood"::text AS x1 FROM (SELECT 1) AS q WHERE "id" IS NOT NULL) AS b ON a.k0 = b.k0
 WHERE a.k0 IS NULL
     OR b.k0 IS NULL
     OR (a.v0 IS DISTINCT FROM b.v0)

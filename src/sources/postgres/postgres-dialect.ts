@@ -90,5 +90,6 @@ export const postgresDialect: SqlDialect = {
   },
   sql: {
     toDouble: (x) => `(${x})::float8`,
+    asBytes: (x) => `${x} COLLATE "C"`,
   },
 };
