@@ -32,7 +32,7 @@ export function uncast(r: RemotePair, side: 'research' | 'production'): boolean 
  * planner can merge-join two primary keys instead of hashing a side). `exports` adds the side's columns as a
  * download exports them (x0, x1, …), which the join hands back for the differing rows.
  */
-export function sideSql(d: SqlDialect, from: string, side: 'research' | 'production', keys: readonly RemotePair[], values: readonly RemotePair[], exports: readonly RemoteColumn[] = []): string {
+export function sideSql(d: SqlDialect, from: string, side: 'research' | 'production', keys: readonly RemotePair[], values: readonly RemotePair[], exports: readonly RemoteColumn[] = [], keyNotNull = false): string {
   const name = (p: ColumnPair) => d.ident(side === 'research' ? p.name : p.productionName);
   const cast = (r: RemotePair) => (uncast(r, side) ? name(r.pair) : `CAST(${name(r.pair)} AS ${r.remoteType})`);
   // Text values compare as their bytes, as DuckDB compares them: not by a case-insensitive type (citext) or a
@@ -43,6 +43,8 @@ export function sideSql(d: SqlDialect, from: string, side: 'research' | 'product
     ...values.map((v, i) => `${value(v)} AS v${i}`),
     ...exports.map((c, i) => `${d.exportExpr(c)} AS x${i}`),
   ];
+  // A key declared NOT NULL needs no test (PostgreSQL 15 checks it on every index entry otherwise).
+  if (keyNotNull) return `SELECT ${cols.join(', ')} FROM ${from} AS q`;
   const notNull = keys.map((k) => `${name(k.pair)} IS NOT NULL`).join(' AND ');
   return `SELECT ${cols.join(', ')} FROM ${from} AS q WHERE ${notNull}`;
 }
@@ -80,6 +82,7 @@ export function differingRowsSql(
   exports: { research: readonly RemoteColumn[]; production: readonly RemoteColumn[] },
   tolerances: Tolerances | undefined,
   limit: number,
+  keyNotNull: { research: boolean; production: boolean } = { research: false, production: false },
 ): string {
   const on = keys.map((_k, i) => `a.k${i} = b.k${i}`).join(' AND ');
   const flags = values.map((v, i) => differsSql(d, `a.v${i}`, `b.v${i}`, v.pair, tolerances));
@@ -91,8 +94,8 @@ export function differingRowsSql(
   ];
   const differs = ['a.k0 IS NULL', 'b.k0 IS NULL', ...flags].join('\n    OR ');
   return `SELECT ${out.join(', ')}
-FROM (${sideSql(d, from.research, 'research', keys, values, exports.research)}) AS a
-FULL OUTER JOIN (${sideSql(d, from.production, 'production', keys, values, exports.production)}) AS b ON ${on}
+FROM (${sideSql(d, from.research, 'research', keys, values, exports.research, keyNotNull.research)}) AS a
+FULL OUTER JOIN (${sideSql(d, from.production, 'production', keys, values, exports.production, keyNotNull.production)}) AS b ON ${on}
 WHERE ${differs}
 LIMIT ${Math.max(0, Math.floor(limit))}`;
 }

@@ -212,7 +212,7 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     ...columnsOf('research').map((c, i) => ({ name: `a${i}`, type: c.type })),
     ...columnsOf('production').map((c, i) => ({ name: `b${i}`, type: c.type })),
   ];
-  const sql = differingRowsSql(d, from, rk, rv, { research: columnsOf('research').map((c) => c.remote), production: columnsOf('production').map((c) => c.remote) }, options.tolerances, limit + 1);
+  const sql = differingRowsSql(d, from, rk, rv, { research: columnsOf('research').map((c) => c.remote), production: columnsOf('production').map((c) => c.remote) }, options.tolerances, limit + 1, { research: uniqueA, production: uniqueB });
   options.onProgress?.('joining on the key inside PostgreSQL');
   return withEngine(options.engine ?? {}, async (engine) => {
     const fetched = await copyRows(engine, session, ta, sql, csvColumns, 'rd_push_rows');
