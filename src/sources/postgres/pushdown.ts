@@ -180,6 +180,9 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     counting = (async () => {
       const other = await PgSession.open(ta, options.engine?.database ?? {}, snapshot);
       try {
+        // One process per count: it is shorter than the join, which reads both tables whole, so it finishes in its
+        // shadow; parallel workers would only take cores from the join.
+        await other.query('SET LOCAL max_parallel_workers_per_gather = 0');
         return [await health(from.research, namesA, research.label, true, other), await health(from.production, namesB, production.label, true, other)];
       } finally {
         await other.close();
