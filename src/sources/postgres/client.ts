@@ -80,8 +80,13 @@ export class PgSession {
     }
   }
 
-  /** Exports this transaction's snapshot for another session (open(…, snapshot)); valid while this transaction is open. */
-  async exportSnapshot(): Promise<string> {
+  /**
+   * Exports this transaction's snapshot for another session (open(…, snapshot)); valid while this transaction is
+   * open. Null on a standby in recovery, which is not asked (the export cannot be tried in a savepoint: PostgreSQL
+   * refuses to export from a subtransaction, and a refusal outside one would abort the run's transaction).
+   */
+  async exportSnapshot(): Promise<string | null> {
+    if ((await this.query('SELECT pg_is_in_recovery() AS r'))[0]!.r === true) return null;
     return String((await this.query('SELECT pg_export_snapshot() AS s'))[0]!.s);
   }
 

@@ -175,8 +175,8 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   const estimates = uniqueA && uniqueB ? [await estimate(from.research), await estimate(from.production)] : [];
   let counting: Promise<KeyHealth[]> | null = null;
   let known: KeyHealth[] = [];
-  if (estimates.length && estimates.every((n) => n > 0)) {
-    const snapshot = await session.exportSnapshot();
+  const snapshot = estimates.length && estimates.every((n) => n > 0) ? await session.exportSnapshot() : null;
+  if (snapshot) {
     counting = (async () => {
       const other = await PgSession.open(ta, options.engine?.database ?? {}, snapshot);
       try {
