@@ -112,3 +112,8 @@ export const DECLARED_KEY_SQL = `SELECT
             AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a
                  WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])) = (SELECT array_agg(x ORDER BY x) FROM unnest($2::text[]) AS x)) AS uniq,
   coalesce((SELECT bool_and(attnotnull) AND count(*) = cardinality($2::text[]) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = ANY ($2::text[])), false) AS notnull`;
+
+/** A table's row count as the planner estimates it (reltuples per page × pages now); ≤ 0 when unknown. $1: the quoted table name. */
+export const ROW_ESTIMATE_SQL = `SELECT CASE WHEN c.reltuples > 0 AND c.relpages > 0
+  THEN c.reltuples::float8 / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::float8)
+  ELSE c.reltuples::float8 END AS n FROM pg_class c WHERE c.oid = $1::regclass`;

@@ -30,7 +30,7 @@ import { bisectData, LEAF_ROWS, MAX_DIFFERING_SHARE } from './bisect.js';
 import { PgSession } from './client.js';
 import { copyRows, localColumns, relationSql, remoteResearchColumn } from './download.js';
 import { postgresDialect } from './postgres-dialect.js';
-import { DECLARED_KEY_SQL, differingRowsSql, keyCountsSql, uncast } from './pushdown-sql.js';
+import { DECLARED_KEY_SQL, differingRowsSql, keyCountsSql, ROW_ESTIMATE_SQL, uncast } from './pushdown-sql.js';
 import type { RemotePair } from './pushdown-sql.js';
 import { isDatabaseInput, parseDatabaseInput } from './url.js';
 import type { DatabaseTarget } from './url.js';
@@ -171,7 +171,9 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   // Both keys declared unique and NOT NULL: their health is two row counts (an index scan each, 0.6-1 s at 10M rows),
   // which a second session on the same snapshot runs while the join runs; the join's bound then starts from the
   // planner's row estimates, and is checked against the counts once both are done.
-  const estimate = async (fromSql: string) => toNumber((await session.query('SELECT reltuples::float8 AS n FROM pg_class WHERE oid = $1::regclass', [fromSql]))[0]?.n) ?? 0;
+  // The planner's own estimate: rows per page at the last ANALYZE or VACUUM times the pages now (a table that grew
+  // since keeps its bound); -1 or 0 when never analysed.
+  const estimate = async (fromSql: string) => toNumber((await session.query(ROW_ESTIMATE_SQL, [fromSql]))[0]?.n) ?? 0;
   const estimates = uniqueA && uniqueB ? [await estimate(from.research), await estimate(from.production)] : [];
   let counting: Promise<KeyHealth[]> | null = null;
   let known: KeyHealth[] = [];
