@@ -8,6 +8,7 @@
 // the tables are made once (deterministic SQL) and reused.
 //
 //   node bench/postgres.js --url postgres://admin:…@127.0.0.1:5432/db [--rows 1000000] [--repeat 3] [--rebuild]
+//                          [--only floor,pushdown,download,checksum,bisection]
 //
 // The URL's user must be able to create tables (the benchmark writes its own fixtures; reprodiff only reads).
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -28,6 +29,7 @@ if (!url) {
 }
 const rows = Number(opt('rows', '1000000'));
 const repeat = Number(opt('repeat', '3'));
+const only = new Set(opt('only', 'floor,pushdown,download,checksum,bisection').split(','));
 const a = `bench_pg_a_${rows}`;
 const b = `bench_pg_b_${rows}`;
 const VALUE_COLUMNS = ['i1', 'i2', 'd1', 'd2', 'n1', 's1', 's2', 't1', 'f1'];
@@ -82,7 +84,7 @@ const db = await DuckDBInstance.create(':memory:');
 const duck = await db.connect();
 await duck.run("SET TimeZone = 'UTC'");
 const TYPES = { id: 'BIGINT', i1: 'INTEGER', i2: 'BIGINT', d1: 'DOUBLE', d2: 'DOUBLE', n1: 'DECIMAL(12,2)', s1: 'VARCHAR', s2: 'VARCHAR', t1: 'TIMESTAMPTZ', f1: 'BOOLEAN' };
-if (!existsSync(twin) || args.includes('--rebuild')) {
+if ((only.has('checksum') || only.has('bisection')) && (!existsSync(twin) || args.includes('--rebuild'))) {
   const session = await PgSession.open(parseDatabaseInput(`${url}#${b}`));
   await session.copyToFile(`SELECT * FROM ${b}`, `${twin}.csv`);
   await session.close();
@@ -117,17 +119,18 @@ const crossCli = () => {
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const runs = { floor: [], pushdown: [], download: [], checksumServer: [], checksumParquet: [], bisection: [] };
 let last = {};
+const none = { s: Number.NaN, n: null, changed: null, engine: null, server: Number.NaN, parquet: Number.NaN };
 for (let r = 0; r < repeat; r++) {
-  const f = await floorRun();
+  const f = only.has('floor') ? await floorRun() : none;
   runs.floor.push(f.s);
-  const p = cli([]);
+  const p = only.has('pushdown') ? cli([]) : none;
   runs.pushdown.push(p.s);
-  const d = cli(['--pushdown', 'never']);
+  const d = only.has('download') ? cli(['--pushdown', 'never']) : none;
   runs.download.push(d.s);
-  const c = await checksum();
+  const c = only.has('checksum') ? await checksum() : none;
   runs.checksumServer.push(c.server);
   runs.checksumParquet.push(c.parquet);
-  const x = crossCli();
+  const x = only.has('bisection') ? crossCli() : none;
   runs.bisection.push(x.s);
   last = { floorRows: f.n, pushdownChanged: p.changed, downloadChanged: d.changed, bisectionChanged: x.changed, engine: p.engine, bisectionEngine: x.engine };
 }

@@ -72,8 +72,21 @@ export interface NewCategories {
   readonly distinct: number;
 }
 
+/**
+ * Where a research column's values are when `research` holds only some of its rows (a database table whose
+ * differing rows alone were fetched): a relation with the column's distinct values under its research name, and
+ * its whole-column distinct and non-null counts.
+ */
+export interface ResearchColumn {
+  readonly relation: string;
+  readonly shape: Pick<ColumnProfile, 'distinct' | 'count'>;
+}
+
+/** The category rule's cap: a column with more distinct values is no category column, whatever its count. */
+export const CATEGORY_CAP = DRIFT_DEFAULTS.categoryCap;
+
 /** With a key: text columns whose differing valued rows all hold a value absent from research. */
-export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation, researchProfile?: TableProfile): Promise<Map<string, NewCategories>> {
+export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation, researchProfile?: TableProfile, researchColumn?: (p: ColumnPair) => Promise<ResearchColumn>): Promise<Map<string, NewCategories>> {
   const out = new Map<string, NewCategories>();
   if (!diff.diffTable) return out;
   for (const d of diff.columns) {
@@ -84,9 +97,10 @@ export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: read
     // research never had is an edited value, not a new category.
     // The profile has the column's exact distinct and non-null counts (text columns are never deferred); without
     // statistics they are counted here.
-    if (!isCategorical(researchProfile?.columns[p.name] ?? (await textShape(engine, research, p.name)))) continue;
+    const own = researchColumn ? await researchColumn(p) : null;
+    if (!isCategorical(own?.shape ?? researchProfile?.columns[p.name] ?? (await textShape(engine, research, p.name)))) continue;
     const i = diff.valueColumns.indexOf(d.column);
-    const seen = `(SELECT DISTINCT ${valueSql(`CAST(${ident(p.name)} AS ${p.compareType})`, p, normalise)} AS v FROM ${research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
+    const seen = `(SELECT DISTINCT ${valueSql(`CAST(${ident(p.name)} AS ${p.compareType})`, p, normalise)} AS v FROM ${own?.relation ?? research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
     const row = await engine.one(
       `SELECT count(*) AS n, count(DISTINCT b${i}) AS k, list(DISTINCT b${i} ORDER BY b${i})[1:${SHOWN_IN_MESSAGE}] AS vals
        FROM ${ident(diff.diffTable)} WHERE in_a AND in_b AND d${i} AND a${i} IS NOT NULL AND b${i} IS NOT NULL AND ${valueSql(`b${i}`, p, normalise)} NOT IN ${seen}`,

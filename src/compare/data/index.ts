@@ -472,7 +472,7 @@ function snapToTolerance(dist: DistributionComparison, columns: Set<string>, dri
 }
 
 /** Columns the user left out with --ignore: not compared, and the report says so (info: the user chose it). */
-function ignoredFindings(stage: Stage, research: Dataset, production: Dataset, options: DataCompareOptions): Finding[] {
+export function ignoredFindings(stage: Stage, research: Dataset, production: Dataset, options: DataCompareOptions): Finding[] {
   const present = new Set([...research.columns, ...production.columns].map((c) => c.name));
   return [...new Set(options.ignore ?? [])].filter((n) => present.has(n)).sort().map((n) => finding({
     stage, severity: 'info', cause: 'not_compared', columns: [n], rowsAffected: null,

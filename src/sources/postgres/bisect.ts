@@ -8,9 +8,10 @@
  * download is cheaper and the run falls back to it.
  */
 import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
 import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
 import { matchSchemas } from '../../compare/data/columns.js';
-import { buildSummary, DEFAULT_UNMATCHED_SHARE, isUnmatched, toOutcome } from '../../compare/data/index.js';
+import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, toOutcome } from '../../compare/data/index.js';
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
 import { countKeys, keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
@@ -23,7 +24,7 @@ import type { Dataset } from '../register.js';
 import type { ReadOptions } from '../resolve.js';
 import { duckdbHash, hashable, postgresHash, segmentSumsSql } from './bisect-sql.js';
 import { PgSession } from './client.js';
-import { downloadWith, localColumns, relationSql } from './download.js';
+import { downloadWith, localColumns, relationSql, remoteResearchColumn } from './download.js';
 import { DECLARED_KEY_SQL } from './pushdown-sql.js';
 import type { DatabaseTarget } from './url.js';
 
@@ -162,17 +163,24 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   // A rescale (a·x + b) is fitted on the differing rows alone, which are all here; the share of rows it must
   // cover is of all matched rows, not of the downloaded segments'.
   const affine = await affineFits(engine, { ...partial, matched: (remoteSide === 'research' ? hRemote : hLocal).rows - partial.onlyResearch }, pairs, options.sample ?? 5);
-  if (partial.diffTable) await engine.run(`DROP TABLE ${ident(partial.diffTable)}`);
-  // Whether a changed text value is a category research never had needs all of research's values: locally.
-  if (partial.columns.some((c) => c.bothValued > 0 && pairs.find((p) => p.name === c.column)?.kind === 'string')) {
-    return { reason: 'text values changed on matched rows, whose cause (a new category) needs every research value, locally' };
-  }
   if (partial.onlyResearch > 0 && partial.onlyProduction > 0) return { reason: 'keys unmatched on both sides, which are checked for a changed key format or an unseeded sample, locally' };
+  // Whether a changed text value is a category research never had needs research's values of the whole column: the
+  // local file's, or the table's read on the server (one grouped pass, at most the category cap of values back).
+  let column = 0;
+  const remoteByName = new Map(remoteColumns.map((c) => [c.remote.name, c.remote]));
+  const categories = await newCategories(engine, partial, pairs, research, undefined, undefined, remoteSide === 'research'
+    ? (p) => remoteResearchColumn(engine, session, target, from, remoteByName.get(p.name)!, `rd_bisect_values_${++column}`, CATEGORY_CAP)
+    : undefined);
+  if (partial.diffTable) await engine.run(`DROP TABLE ${ident(partial.diffTable)}`);
   const [ha, hb] = remoteSide === 'research' ? [hRemote, hLocal] : [hLocal, hRemote];
   const diff: KeyedDiff = { ...partial, research: ha, production: hb, matched: ha.rows - partial.onlyResearch, diffTable: null };
   if (isUnmatched(diff.matched, ha.rows, hb.rows, options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE)) return { reason: 'the sides share (almost) no keys, so distributions are compared, locally' };
   findings.push(...keyedRowFindings(stage, diff));
-  for (const c of diff.columns) findings.push(...withAffine(valueFindings(c, pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage));
+  for (const c of diff.columns) {
+    const values = withAffine(valueFindings(c, pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage);
+    findings.push(...withNewCategory(values, c, categories.get(c.column), stage));
+  }
+  findings.push(...ignoredFindings(stage, research, production, options));
   const comparison: DataComparison = {
     stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
     summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),

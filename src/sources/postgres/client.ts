@@ -20,7 +20,11 @@ export class PgSession {
     private readonly secrets: string[],
   ) {}
 
-  static async open(target: DatabaseTarget, options: DatabaseOptions = {}): Promise<PgSession> {
+  /**
+   * `snapshot`: a snapshot another session of the run exported (exportSnapshot), which this session's transaction
+   * then reads, so that two sessions can work at once on the very same data.
+   */
+  static async open(target: DatabaseTarget, options: DatabaseOptions = {}, snapshot?: string): Promise<PgSession> {
     const secrets: string[] = [];
     const password = async (params: { host: string; port: number; database: string; user: string }) => {
       const p = process.env.PGPASSWORD || passwordFromFile({ host: params.host ?? '', port: String(params.port ?? ''), database: params.database ?? '', user: params.user ?? '' });
@@ -59,6 +63,7 @@ export class PgSession {
       // query itself ~5 s): the expressions run over the few differing rows only, so compiling never pays.
       await client.query('SET jit = off');
       await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (snapshot) await client.query(`SET TRANSACTION SNAPSHOT ${postgresDialect.literal(snapshot)}`);
     } catch (e) {
       await session.close();
       throw session.translate(e, 'connect');
@@ -73,6 +78,16 @@ export class PgSession {
     } catch (e) {
       throw this.translate(e, 'query');
     }
+  }
+
+  /**
+   * Exports this transaction's snapshot for another session (open(…, snapshot)); valid while this transaction is
+   * open. Null on a standby in recovery, which is not asked (the export cannot be tried in a savepoint: PostgreSQL
+   * refuses to export from a subtransaction, and a refusal outside one would abort the run's transaction).
+   */
+  async exportSnapshot(): Promise<string | null> {
+    if ((await this.query('SELECT pg_is_in_recovery() AS r'))[0]!.r === true) return null;
+    return String((await this.query('SELECT pg_export_snapshot() AS s'))[0]!.s);
   }
 
   /** The columns of a relation or query (no row is read), with their types resolved through domains. */

@@ -32,7 +32,7 @@ export interface SqlDialect {
   /** SQL fragments of the pushed-down diff. */
   readonly sql: {
     toDouble(x: string): string;
-    /** A type's values as text, for sample keys. */
-    asText(x: string): string;
+    /** Text that compares (equality and order) by its bytes, as DuckDB compares VARCHAR. */
+    asBytes(x: string): string;
   };
 }

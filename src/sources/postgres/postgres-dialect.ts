@@ -90,6 +90,6 @@ export const postgresDialect: SqlDialect = {
   },
   sql: {
     toDouble: (x) => `(${x})::float8`,
-    asText: (x) => `(${x})::text`,
+    asBytes: (x) => `${x} COLLATE "C"`,
   },
 };

@@ -1,32 +1,50 @@
 /**
  * SQL of the pushed-down keyed diff (way 1 of issue 21), built from a dialect: the same FULL OUTER JOIN with
- * one differing flag per column as the local diff (src/compare/data/keyed.ts), read back as counts and sample
- * keys. Pure functions of their inputs (unit-tested).
+ * one differing flag per column as the local diff (src/compare/data/keyed.ts), returning only the rows that are
+ * unmatched or differ, each side's columns as a download exports them. Pure functions of their inputs
+ * (unit-tested).
  */
 import type { ColumnPair } from '../../compare/data/columns.js';
 import { isNumericKind } from '../../compare/data/columns.js';
 import { toleranceFor } from '../../compare/data/tolerance.js';
 import type { Tolerances } from '../../compare/data/tolerance.js';
-import type { SqlDialect } from './dialect.js';
+import type { RemoteColumn, SqlDialect } from './dialect.js';
 
 /** A column pair with the remote type both sides are cast to. */
 export interface RemotePair {
   readonly pair: ColumnPair;
   readonly remoteType: string;
+  /**
+   * Both sides hold the same remote type, whose equality implies equal values once exported: compared as stored,
+   * with no cast per row (numeric → float8 goes through text: 20M of them cost seconds) and an index kept usable.
+   */
+  readonly asStored?: boolean;
+}
+
+/** Whether a pair's side is used as stored (no cast), so a key keeps its index order. */
+export function uncast(r: RemotePair, side: 'research' | 'production'): boolean {
+  return r.asStored === true || (side === 'research' ? r.pair.research.type : r.pair.production.type).toUpperCase() === r.pair.compareType.toUpperCase();
 }
 
 /**
  * The side subquery: keys and values cast to the comparison types, rows with a null key part left out (they
  * are counted apart). A column already of its comparison type is not cast, so a key keeps its index (the
- * planner can merge-join two primary keys instead of hashing a side).
+ * planner can merge-join two primary keys instead of hashing a side). `exports` adds the side's columns as a
+ * download exports them (x0, x1, …), which the join hands back for the differing rows.
  */
-export function sideSql(d: SqlDialect, from: string, side: 'research' | 'production', keys: readonly RemotePair[], values: readonly RemotePair[]): string {
+export function sideSql(d: SqlDialect, from: string, side: 'research' | 'production', keys: readonly RemotePair[], values: readonly RemotePair[], exports: readonly RemoteColumn[] = [], keyNotNull = false): string {
   const name = (p: ColumnPair) => d.ident(side === 'research' ? p.name : p.productionName);
-  const cast = (p: ColumnPair, remoteType: string) => {
-    const own = (side === 'research' ? p.research.type : p.production.type).toUpperCase();
-    return own === p.compareType.toUpperCase() ? name(p) : `CAST(${name(p)} AS ${remoteType})`;
-  };
-  const cols = [...keys.map((k, i) => `${cast(k.pair, k.remoteType)} AS k${i}`), ...values.map((v, i) => `${cast(v.pair, v.remoteType)} AS v${i}`)];
+  const cast = (r: RemotePair) => (uncast(r, side) ? name(r.pair) : `CAST(${name(r.pair)} AS ${r.remoteType})`);
+  // Text values compare as their bytes, as DuckDB compares them: not by a case-insensitive type (citext) or a
+  // nondeterministic collation, under which the database would call equal what the local diff calls different.
+  const value = (r: RemotePair) => (r.pair.kind === 'string' ? `${d.sql.asBytes(`CAST(${name(r.pair)} AS ${r.remoteType})`)}` : cast(r));
+  const cols = [
+    ...keys.map((k, i) => `${cast(k)} AS k${i}`),
+    ...values.map((v, i) => `${value(v)} AS v${i}`),
+    ...exports.map((c, i) => `${d.exportExpr(c)} AS x${i}`),
+  ];
+  // A key declared NOT NULL needs no test (PostgreSQL 15 checks it on every index entry otherwise).
+  if (keyNotNull) return `SELECT ${cols.join(', ')} FROM ${from} AS q`;
   const notNull = keys.map((k) => `${name(k.pair)} IS NOT NULL`).join(' AND ');
   return `SELECT ${cols.join(', ')} FROM ${from} AS q WHERE ${notNull}`;
 }
@@ -50,54 +68,36 @@ export function keyCountsSql(d: SqlDialect, from: string, keyNames: readonly str
   return `SELECT count(*) AS n, count(*) FILTER (WHERE ${anyNull}) AS nulls, count(DISTINCT ${distinct}) FILTER (WHERE NOT (${anyNull})) AS d FROM ${from} AS q`;
 }
 
-/** Key order as DuckDB sorts (text by bytes, not by the database's collation), so samples are the same rows. */
-function keyOrder(keys: readonly RemotePair[]): string {
-  return keys.map((k, i) => (k.pair.kind === 'string' ? `k${i} COLLATE "C"` : `k${i}`)).join(', ');
-}
-
 /**
- * ONE statement: the FULL OUTER JOIN of both sides on the key, keeping only unmatched or differing rows
- * (materialised once), then the counts (per value column, how many matched rows differ) and the sample keys
- * of unmatched rows, as one row. Differing values are not probed here: pushdown.ts hands those comparisons to
- * the local diff, whose probes name their causes.
+ * ONE statement: the FULL OUTER JOIN of both sides on the key, returning only the rows unmatched on one side or
+ * differing in some column (at most `limit`), each as `in_a, in_b`, then research's `exports` columns, then
+ * production's, as a download exports them. The local keyed diff runs on those rows (pushdown.ts): the
+ * database finds which rows differ, the local probes say why, and no value reaches the SQL.
  */
-export function pushdownDiffSql(
+export function differingRowsSql(
   d: SqlDialect,
   from: { research: string; production: string },
   keys: readonly RemotePair[],
   values: readonly RemotePair[],
+  exports: { research: readonly RemoteColumn[]; production: readonly RemoteColumn[] },
   tolerances: Tolerances | undefined,
-  sample: number,
+  limit: number,
+  keyNotNull: { research: boolean; production: boolean } = { research: false, production: false },
 ): string {
   const on = keys.map((_k, i) => `a.k${i} = b.k${i}`).join(' AND ');
   const flags = values.map((v, i) => differsSql(d, `a.v${i}`, `b.v${i}`, v.pair, tolerances));
-  const select = [
-    'CASE WHEN a.k0 IS NOT NULL THEN true END AS in_a',
-    'CASE WHEN b.k0 IS NOT NULL THEN true END AS in_b',
-    ...keys.map((_k, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`),
-    ...flags.map((f, i) => `${f} AS d${i}`),
+  const out = [
+    'a.k0 IS NOT NULL AS in_a',
+    'b.k0 IS NOT NULL AS in_b',
+    ...exports.research.map((_c, i) => `a.x${i} AS a${i}`),
+    ...exports.production.map((_c, i) => `b.x${i} AS b${i}`),
   ];
-  const anyDiff = flags.length ? flags.join(' OR ') : 'false';
-  const keyList = keys.map((_k, i) => `k${i}`);
-  const sampleKeys = (where: string) => `(SELECT json_agg(json_build_array(${keyList.map((k) => d.sql.asText(k)).join(', ')})) FROM (SELECT ${keyList.join(', ')} FROM j WHERE ${where} ORDER BY ${keyOrder(keys)} LIMIT ${sample}) s)`;
-  const counts = [
-    'count(CASE WHEN in_b IS NULL THEN 1 END) AS only_a',
-    'count(CASE WHEN in_a IS NULL THEN 1 END) AS only_b',
-    'count(CASE WHEN in_a AND in_b THEN 1 END) AS changed',
-    ...values.map((_v, i) => `count(CASE WHEN in_a AND in_b AND d${i} THEN 1 END) AS p${i}_n`),
-  ];
-  return `WITH a AS (${sideSql(d, from.research, 'research', keys, values)}),
-b AS (${sideSql(d, from.production, 'production', keys, values)}),
-j AS MATERIALIZED (
-  SELECT ${select.join(',\n    ')}
-  FROM a FULL OUTER JOIN b ON ${on}
-  WHERE a.k0 IS NULL OR b.k0 IS NULL OR ${anyDiff}
-),
-c AS (SELECT ${counts.join(', ')} FROM j)
-SELECT c.*,
-  ${sampleKeys('in_b IS NULL')} AS sample_only_a,
-  ${sampleKeys('in_a IS NULL')} AS sample_only_b
-FROM c`;
+  const differs = ['a.k0 IS NULL', 'b.k0 IS NULL', ...flags].join('\n    OR ');
+  return `SELECT ${out.join(', ')}
+FROM (${sideSql(d, from.research, 'research', keys, values, exports.research, keyNotNull.research)}) AS a
+FULL OUTER JOIN (${sideSql(d, from.production, 'production', keys, values, exports.production, keyNotNull.production)}) AS b ON ${on}
+WHERE ${differs}
+LIMIT ${Math.max(0, Math.floor(limit))}`;
 }
 
 /**
@@ -112,3 +112,8 @@ export const DECLARED_KEY_SQL = `SELECT
             AND (SELECT array_agg(a.attname::text ORDER BY a.attname) FROM pg_attribute a
                  WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])) = (SELECT array_agg(x ORDER BY x) FROM unnest($2::text[]) AS x)) AS uniq,
   coalesce((SELECT bool_and(attnotnull) AND count(*) = cardinality($2::text[]) FROM pg_attribute WHERE attrelid = $1::regclass AND attname = ANY ($2::text[])), false) AS notnull`;
+
+/** A table's row count as the planner estimates it (reltuples per page × pages now); ≤ 0 when unknown. $1: the quoted table name. */
+export const ROW_ESTIMATE_SQL = `SELECT CASE WHEN c.reltuples > 0 AND c.relpages > 0
+  THEN c.reltuples::float8 / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::float8)
+  ELSE c.reltuples::float8 END AS n FROM pg_class c WHERE c.oid = $1::regclass`;

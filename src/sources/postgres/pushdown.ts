@@ -1,34 +1,36 @@
 /**
  * Way 1 of issue 21: both sides are tables or queries in the same PostgreSQL database, so the keyed
- * `data --no-stats` diff runs there, as one statement (pushdown-sql.ts); only counts and at most --sample keys
- * per finding come back. It answers what needs no value probe: equal tables, and rows lost or added on one
- * side (read by the local diff's keyedRowFindings). Everything else falls back to downloading both sides, and
- * the report says why: matched values that differ (their causes — rounding digits, float32, ulp noise, a
- * rescale, a new category — are read by the local probes, which a second SQL copy would drift from), keys
- * unmatched on both sides (key format, unseeded samples), duplicate keys (which pair up by value order), no
- * common rows (drift tests), or a type without a remote comparison type.
+ * `data --no-stats` diff runs there: ONE FULL OUTER JOIN on the key (pushdown-sql.ts) returns only the rows that
+ * are unmatched or differ, both sides of each, and the local keyed diff runs on those rows with the row totals
+ * from the server (and, for a changed text column, research's distinct values of it, for the new-category rule).
+ * The findings are the local diff's own, so they cannot drift from a file comparison's. What needs more than the
+ * differing rows falls back to downloading both sides, and the report says why: more than a tenth of the rows
+ * differing (one download is cheaper), keys unmatched on both sides (key format, unseeded samples), duplicate
+ * keys (which pair up by value order), text against a typed column, or a type without a remote comparison type.
  */
-import { keyedRowFindings, schemaFindings } from '../../compare/data/causes.js';
-import { matchSchemas } from '../../compare/data/columns.js';
+import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
+import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
+import { kindOf, matchSchemas } from '../../compare/data/columns.js';
 import type { ColumnPair } from '../../compare/data/columns.js';
-import { buildSummary, DEFAULT_UNMATCHED_SHARE, isUnmatched, toOutcome } from '../../compare/data/index.js';
+import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, toOutcome } from '../../compare/data/index.js';
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
-import { keyPairs, keyValue } from '../../compare/data/keyed.js';
-import type { ColumnDiff, KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
+import { keyedDiff, keyPairs } from '../../compare/data/keyed.js';
+import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
 import { toNumber } from '../../compare/data/values.js';
 import { DEFAULT_NULL_KEYS } from '../../compare/data/normalise.js';
-import type { DatabaseOptions, Engine, EngineOptions } from '../../engine/engine.js';
+import type { DatabaseOptions, EngineOptions } from '../../engine/engine.js';
 import { withEngine } from '../../engine/engine.js';
-import { literal } from '../../engine/quote.js';
+import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';
 import type { Dataset } from '../register.js';
 import type { ReadOptions } from '../resolve.js';
-import { bisectData } from './bisect.js';
+import { bisectData, LEAF_ROWS, MAX_DIFFERING_SHARE } from './bisect.js';
 import { PgSession } from './client.js';
-import { localColumns, relationSql } from './download.js';
+import { copyRows, localColumns, relationSql, remoteResearchColumn } from './download.js';
 import { postgresDialect } from './postgres-dialect.js';
-import { DECLARED_KEY_SQL, keyCountsSql, pushdownDiffSql } from './pushdown-sql.js';
+import { DECLARED_KEY_SQL, differingRowsSql, keyCountsSql, ROW_ESTIMATE_SQL, uncast } from './pushdown-sql.js';
 import type { RemotePair } from './pushdown-sql.js';
 import { isDatabaseInput, parseDatabaseInput } from './url.js';
 import type { DatabaseTarget } from './url.js';
@@ -120,19 +122,26 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   const sample = options.sample ?? 5;
   const key = options.key!;
   const from = { research: relationSql(ta), production: relationSql(tb) };
-  const dataset = async (t: DatabaseTarget, fromSql: string): Promise<Dataset> => {
+  const described = async (t: DatabaseTarget, fromSql: string) => {
     const cols = localColumns(t, await session.describe(fromSql));
-    return { label: t.label, format: 'postgres', relation: fromSql, columns: cols.map((c) => ({ name: c.remote.name, type: c.type })) };
+    const dataset: Dataset = { label: t.label, format: 'postgres', relation: fromSql, columns: cols.map((c) => ({ name: c.remote.name, type: c.type })) };
+    return { dataset, remote: new Map(cols.map((c) => [c.remote.name, c])) };
   };
-  const research = await dataset(ta, from.research);
-  const production = await dataset(tb, from.production);
+  const { dataset: research, remote: remoteA } = await described(ta, from.research);
+  const { dataset: production, remote: remoteB } = await described(tb, from.production);
   const schema = matchSchemas(research.columns, production.columns, options);
   const findings: Finding[] = schemaFindings(stage, schema);
   const keyColumns = keyPairs(schema.pairs, key, research, production);
   const keySet = new Set(key);
+  // Text against a number, date or timestamp is compared in that type when every text value reads as it, and an
+  // all-null text column takes the other side's type (text-typed.ts, index.ts): both need the whole column.
+  const textTyped = schema.pairs.find((p) => p.compatibility === 'breaking' && !keySet.has(p.name) && [kindOf(p.research.type), kindOf(p.production.type)].filter((k) => k === 'string').length === 1);
+  if (textTyped) return { reason: `column '${textTyped.name}' is text on one side and ${textTyped.research.type === 'VARCHAR' ? textTyped.production.type : textTyped.research.type} on the other, which is read as a whole column, locally` };
   const remote = (p: ColumnPair): RemotePair | null => {
     const t = d.remoteCompareType(p.compareType);
-    return t ? { pair: p, remoteType: t } : null;
+    // The same type on both sides (numeric(12,2) twice): equal as stored means equal once exported.
+    const asStored = remoteA.get(p.name)!.remote.type === remoteB.get(p.productionName)!.remote.type;
+    return t ? { pair: p, remoteType: t, asStored } : null;
   };
   const keys = keyColumns.map(remote);
   const values = schema.pairs.filter((p) => !keySet.has(p.name)).map(remote);
@@ -147,8 +156,8 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     const r = (await session.query(DECLARED_KEY_SQL, [fromSql, names]))[0]!;
     return r.uniq === true && r.notnull === true;
   };
-  const health = async (fromSql: string, names: readonly string[], label: string, unique: boolean): Promise<KeyHealth> => {
-    const row = unique ? { ...(await session.query(`SELECT count(*) AS n FROM ${fromSql} AS q`))[0]!, nulls: 0, d: null } : (await session.query(keyCountsSql(d, fromSql, names)))[0]!;
+  const health = async (fromSql: string, names: readonly string[], label: string, unique: boolean, on: PgSession = session): Promise<KeyHealth> => {
+    const row = unique ? { ...(await on.query(`SELECT count(*) AS n FROM ${fromSql} AS q`))[0]!, nulls: 0, d: null } : (await on.query(keyCountsSql(d, fromSql, names)))[0]!;
     if (unique) row.d = row.n;
     const rows = toNumber(row.n) ?? 0;
     const nullKeyRows = toNumber(row.nulls) ?? 0;
@@ -159,86 +168,102 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   const namesA = keyColumns.map((k) => k.name);
   const namesB = keyColumns.map((k) => k.productionName);
   const [uniqueA, uniqueB] = [await declared(ta, from.research, namesA), await declared(tb, from.production, namesB)];
-  const ha = await health(from.research, namesA, research.label, uniqueA);
-  const hb = await health(from.production, namesB, production.label, uniqueB);
+  // Both keys declared unique and NOT NULL: their health is two row counts (an index scan each, 0.6-1 s at 10M rows),
+  // which a second session on the same snapshot runs while the join runs; the join's bound then starts from the
+  // planner's row estimates, and is checked against the counts once both are done.
+  // The planner's own estimate: rows per page at the last ANALYZE or VACUUM times the pages now (a table that grew
+  // since keeps its bound); -1 or 0 when never analysed.
+  const estimate = async (fromSql: string) => toNumber((await session.query(ROW_ESTIMATE_SQL, [fromSql]))[0]?.n) ?? 0;
+  const estimates = uniqueA && uniqueB ? [await estimate(from.research), await estimate(from.production)] : [];
+  let counting: Promise<KeyHealth[]> | null = null;
+  let known: KeyHealth[] = [];
+  const snapshot = estimates.length && estimates.every((n) => n > 0) ? await session.exportSnapshot() : null;
+  if (snapshot) {
+    counting = (async () => {
+      const other = await PgSession.open(ta, options.engine?.database ?? {}, snapshot);
+      try {
+        // One process per count: it is shorter than the join, which reads both tables whole, so it finishes in its
+        // shadow; parallel workers would only take cores from the join.
+        await other.query('SET LOCAL max_parallel_workers_per_gather = 0');
+        return [await health(from.research, namesA, research.label, true, other), await health(from.production, namesB, production.label, true, other)];
+      } finally {
+        await other.close();
+      }
+    })();
+    counting.catch(() => {}); // awaited after the join; a failed join must not leave it unhandled
+  } else {
+    known = [await health(from.research, namesA, research.label, uniqueA), await health(from.production, namesB, production.label, uniqueB)];
+    const [ha, hb] = known as [KeyHealth, KeyHealth];
+    if (ha.duplicateRows > 0 || hb.duplicateRows > 0) return { reason: 'duplicate keys (their rows pair up by value order, locally)' };
+    if ((ha.nullKeyRows > 0 || hb.nullKeyRows > 0) && (options.nullKeys ?? DEFAULT_NULL_KEYS) === 'match') return { reason: 'null keys (they pair with each other, locally)' };
+  }
   // Both keys indexed: a merge join reads both indexes in key order. The planner otherwise picks a hash join
   // that spills in batches at the default work_mem (1M rows: 3.2-3.7 s against 1.9-2.7 s).
-  if (uniqueA && uniqueB && keyColumns.every((k) => k.research.type.toUpperCase() === k.compareType.toUpperCase() && k.production.type.toUpperCase() === k.compareType.toUpperCase())) {
+  if (uniqueA && uniqueB && rk.every((k) => uncast(k, 'research') && uncast(k, 'production'))) {
     await session.query('SET LOCAL enable_hashjoin = off');
   }
-  if (ha.duplicateRows > 0 || hb.duplicateRows > 0) return { reason: 'duplicate keys (their rows pair up by value order, locally)' };
-  if ((ha.nullKeyRows > 0 || hb.nullKeyRows > 0) && (options.nullKeys ?? DEFAULT_NULL_KEYS) === 'match') return { reason: 'null keys (they pair with each other, locally)' };
 
+  // The database finds the rows that differ; only those rows, both sides of each, cross the network, read as a
+  // download reads them, and the local keyed diff runs on them: every cause is read by the local probes, never
+  // by a second copy of them in PostgreSQL SQL. Rows left behind are equal on every column, so the diff's counts
+  // are the whole tables' once the row totals are the servers'. Beyond a share of the rows one download is cheaper.
+  const bound = (rows: readonly number[]) => Math.floor(Math.max(MAX_DIFFERING_SHARE * Math.max(...rows), 10 * LEAF_ROWS));
+  const limit = bound(counting ? estimates : known.map((h) => h.rows));
+  const exported = (p: ColumnPair, side: 'research' | 'production') => (side === 'research' ? remoteA.get(p.name)! : remoteB.get(p.productionName)!);
+  const columnsOf = (side: 'research' | 'production') => schema.pairs.map((p) => exported(p, side));
+  const csvColumns = [
+    { name: 'in_a', type: 'BOOLEAN' },
+    { name: 'in_b', type: 'BOOLEAN' },
+    ...columnsOf('research').map((c, i) => ({ name: `a${i}`, type: c.type })),
+    ...columnsOf('production').map((c, i) => ({ name: `b${i}`, type: c.type })),
+  ];
+  const sql = differingRowsSql(d, from, rk, rv, { research: columnsOf('research').map((c) => c.remote), production: columnsOf('production').map((c) => c.remote) }, options.tolerances, limit + 1, { research: uniqueA, production: uniqueB });
   options.onProgress?.('joining on the key inside PostgreSQL');
-  const row = (await session.query(pushdownDiffSql(d, from, rk, rv, options.tolerances, sample)))[0]!;
-  const onlyResearch = toNumber(row.only_a) ?? 0;
-  const onlyProduction = toNumber(row.only_b) ?? 0;
-  const matched = ha.rows - ha.nullKeyRows - onlyResearch;
-  if (isUnmatched(matched, ha.rows - ha.nullKeyRows, hb.rows - hb.nullKeyRows, options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE)) {
-    return { reason: 'the sides share (almost) no keys, so distributions are compared, locally' };
-  }
-  if (onlyResearch > 0 && onlyProduction > 0) {
-    return { reason: 'keys unmatched on both sides, which are checked for a changed key format (7 vs "007"), locally' };
-  }
-  // The causes of changed values (rounding digits, float32, ulp noise, a rescale, a new category) are read by the
-  // local diff's probes, which keep growing; a second copy of them in PostgreSQL SQL would drift from them. So the
-  // pushdown answers what needs no value probe — equal tables, rows lost or added on one side — and downloads
-  // when matched values differ.
-  if (rv.some((_v, i) => (toNumber(row[`p${i}_n`]) ?? 0) > 0)) return { reason: 'values differ on matched rows, whose causes are read locally' };
-
-  // Values come back as PostgreSQL text and are read through DuckDB's casts, so keys and sample values are the
-  // very JS values a local comparison shows.
-  let transferred = 0;
-  const keyTypes = keyColumns.map((k) => k.compareType);
-  const diff = await withEngine({ threads: 1 }, async (engine) => {
-    const readKeys = async (list: unknown): Promise<unknown[]> => {
-      const arr = (list as (string | null)[][] | null) ?? [];
-      transferred += arr.length;
-      const parts = await castAll(engine, arr.map((k) => k.map((v, j) => ({ text: v, type: keyTypes[j]! }))));
-      return parts.map((p) => keyValue(p));
+  return withEngine(options.engine ?? {}, async (engine) => {
+    const fetched = await copyRows(engine, session, ta, sql, csvColumns, 'rd_push_rows');
+    const [ha, hb] = (counting ? await counting : known) as [KeyHealth, KeyHealth];
+    if (fetched > limit || fetched > bound([ha.rows, hb.rows])) return { reason: `more than ${Math.round(100 * MAX_DIFFERING_SHARE)}% of the rows differ: one download is cheaper` };
+    const sides = await engine.one('SELECT count(*) FILTER (WHERE in_a) AS a, count(*) FILTER (WHERE in_b) AS b FROM rd_push_rows');
+    const transferred = (toNumber(sides.a) ?? 0) + (toNumber(sides.b) ?? 0);
+    const subset = (side: 'research' | 'production', dataset: Dataset): Dataset => {
+      const name = `rd_push_${side}`;
+      const prefix = side === 'research' ? 'a' : 'b';
+      const cols = schema.pairs.map((p, i) => `${prefix}${i} AS ${ident(side === 'research' ? p.name : p.productionName)}`);
+      views.push(`CREATE TEMP VIEW ${ident(name)} AS SELECT ${cols.join(', ')} FROM rd_push_rows WHERE in_${prefix}`);
+      return { ...dataset, relation: ident(name) };
     };
-    // Every value column is equal on matched rows here (changed values were sent to the local diff above).
-    const columns: ColumnDiff[] = [];
-    const keyed: KeyedDiff = {
-      key,
-      research: ha,
-      production: hb,
-      matched,
-      onlyResearch,
-      onlyProduction,
-      changedRows: toNumber(row.changed) ?? 0,
-      sampleOnlyResearch: await readKeys(row.sample_only_a),
-      sampleOnlyProduction: await readKeys(row.sample_only_b),
-      columns,
-      diffTable: null,
-      valueColumns: rv.map((v) => v.pair.name),
-      // Pushdown runs only without duplicate keys, and without keys unmatched on both sides (returned above).
-      duplicateKeysChanged: 0,
-      keyFormat: null,
+    const views: string[] = [];
+    const [subA, subB] = [subset('research', research), subset('production', production)];
+    for (const v of views) await engine.run(v);
+    const partial = await keyedDiff(engine, subA, subB, schema.pairs, { key, tolerances: options.tolerances, sample, nullKeys: options.nullKeys });
+    const matched = ha.rows - ha.nullKeyRows - partial.onlyResearch;
+    if (partial.onlyResearch > 0 && partial.onlyProduction > 0) {
+      return { reason: 'keys unmatched on both sides, which are checked for a changed key format (7 vs "007") or an unseeded sample, locally' };
+    }
+    if (isUnmatched(matched, ha.rows - ha.nullKeyRows, hb.rows - hb.nullKeyRows, options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE)) {
+      return { reason: 'the sides share (almost) no keys, so distributions are compared, locally' };
+    }
+    // A rescale (a·x + b) is fitted on the differing rows alone, which are all here; the share of rows it must cover
+    // is of all matched rows, not of the fetched ones' (AFFINE_MIN_SHARE).
+    const affine = await affineFits(engine, { ...partial, matched }, schema.pairs, sample);
+    // Whether a changed text value is a category research never had needs research's values and counts of the whole
+    // column: they are read on the server (one grouped pass per such column, at most the category cap of values back).
+    let column = 0;
+    const categories = await newCategories(engine, partial, schema.pairs, subA, undefined, undefined, (p) =>
+      remoteResearchColumn(engine, session, ta, from.research, remoteA.get(p.name)!.remote, `rd_push_values_${++column}`, CATEGORY_CAP),
+    );
+    const diff: KeyedDiff = { ...partial, research: ha, production: hb, matched, diffTable: null };
+    findings.push(...keyedRowFindings(stage, diff));
+    for (const c of diff.columns) {
+      const values = withAffine(valueFindings(c, schema.pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage);
+      findings.push(...withNewCategory(values, c, categories.get(c.column), stage));
+    }
+    findings.push(...ignoredFindings(stage, research, production, options));
+    const comparison: DataComparison = {
+      stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
+      summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
     };
-    return keyed;
+    const note: EngineNote = { mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: transferred };
+    return { outcome: toOutcome(comparison, [], { engine: note }) };
   });
-  // A value that changed on both-valued rows may be a rescale (a·x + b) or a new category: naming those needs the
-  // differing rows side by side, which the local diff has. Pushdown answers equal tables, lost rows and nulls.
-  findings.push(...keyedRowFindings(stage, diff));
-  const comparison: DataComparison = {
-    stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
-    summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
-  };
-  const note: EngineNote = { mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: transferred };
-  return { outcome: toOutcome(comparison, [], { engine: note }) };
-}
-
-/**
- * Casts rows of PostgreSQL text values (sample keys) to DuckDB types in one query, returning DuckDB's JS values,
- * so keys read the same as a local comparison's. Values pass as escaped literals.
- */
-async function castAll(engine: Engine, rows: readonly (readonly { text: string | null; type: string }[])[]): Promise<unknown[][]> {
-  if (rows.length === 0) return [];
-  const width = rows[0]!.length;
-  const exprs = Array.from({ length: width }, (_x, j) => `TRY_CAST(c${j} AS ${rows[0]![j]!.type}) AS c${j}`);
-  const valuesList = rows.map((r, i) => `(${i}, ${r.map((v) => (v.text === null ? 'NULL' : literal(v.text))).join(', ')})`).join(', ');
-  const names = Array.from({ length: width }, (_x, j) => `c${j}`).join(', ');
-  const out = await engine.all(`SELECT ${exprs.join(', ')} FROM (VALUES ${valuesList}) AS t(i, ${names}) ORDER BY i`);
-  return out.map((r) => Array.from({ length: width }, (_x, j) => r[`c${j}`]));
 }
