@@ -157,37 +157,18 @@ export interface ValueCauseOptions {
   readonly stage: Stage;
   /** Research statistics of the column, to recognise mean/median imputation. */
   readonly researchProfile?: ColumnProfile;
-  /** Column-wide causes the column's other rows contradict (column-wide.ts): never named then. */
-  readonly contradicted?: ReadonlySet<ColumnWideClaim['kind']>;
+  /** The column's values beyond the clipping its differing rows suggest (column-wide.ts): no clipping then. */
+  readonly clippingRefuted?: boolean;
 }
 
 /**
- * A cause that says the whole column went through one transformation (a float32 cast, a rounding). The
- * differing rows alone cannot prove it: one edited cell 1e-9 away is "equal as float32", one value rounded by
- * hand "holds 0 decimals". The claim holds only if every matched value of the transformed side looks
- * transformed, changed or not; column-wide.ts counts the values that do not.
+ * A clipping says the whole column went through one threshold, but the probes read only the differing rows:
+ * three values lowered to one number look "capped" even when larger values were left as they were. The
+ * ceiling and floor the differing rows suggest, for column-wide.ts to check on every row.
  */
-export type ColumnWideClaim =
-  | { readonly kind: 'float32' }
-  | { readonly kind: 'rounding'; readonly side: 'production' | 'research'; readonly unit: 'decimals' | 'significant'; readonly digits: number }
-  | { readonly kind: 'clipping'; readonly ceiling: number | null; readonly floor: number | null };
-
-/** The column-wide causes valuedFinding would name for a column's valued rows, to be checked on every row first. */
-export function columnWideClaims(d: ColumnDiff, pair: ColumnPair): ColumnWideClaim[] {
-  if (d.bothValued === 0 || !(pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer')) return [];
-  const n = d.bothValued;
-  const allFinite = d.finiteValued === n;
-  const rounding = allFinite ? precisionRounding(d) : null;
-  const out: ColumnWideClaim[] = [];
-  if (pair.kind !== 'integer' && allFinite && !isTextRounding(d, rounding) && isFloat32Cast(d, n)) out.push({ kind: 'float32' });
-  if (rounding) out.push({ kind: 'rounding', side: rounding.side, unit: rounding.kind, digits: rounding.digits });
-  if (clipping(d)) out.push({ kind: 'clipping', ceiling: d.clippedDown.count ? d.clippedDown.to : null, floor: d.clippedUp.count ? d.clippedUp.to : null });
-  return out;
-}
-
-/** A float32 written as text never carries fewer than 8 significant digits over a few values; a side that does was rounded as text. */
-function isTextRounding(d: ColumnDiff, rounding: ReturnType<typeof precisionRounding>): boolean {
-  return rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
+export function clippingClaim(d: ColumnDiff, pair: ColumnPair): { readonly ceiling: number | null; readonly floor: number | null } | null {
+  if (d.bothValued === 0 || !(pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer') || !clipping(d)) return null;
+  return { ceiling: d.clippedDown.count ? d.clippedDown.to : null, floor: d.clippedUp.count ? d.clippedUp.to : null };
 }
 
 /**
@@ -219,7 +200,7 @@ export function valueFindings(d: ColumnDiff, pair: ColumnPair, options: ValueCau
   }
   if (d.bothValued > 0) {
     const s = part('valued');
-    out.push(valuedFinding(d, d.bothValued, pair, stage, s.keys, s.ev, options.contradicted ?? NONE_CONTRADICTED));
+    out.push(valuedFinding(d, d.bothValued, pair, stage, s.keys, s.ev, options.clippingRefuted ?? false));
   }
   return out;
 }
@@ -246,8 +227,6 @@ function closeTo(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
 }
 
-const NONE_CONTRADICTED: ReadonlySet<ColumnWideClaim['kind']> = new Set();
-
 function valuedFinding(
   d: ColumnDiff,
   n: number,
@@ -255,19 +234,19 @@ function valuedFinding(
   stage: Stage,
   samples: unknown[],
   ev: (x: Record<string, unknown>) => Record<string, never>,
-  contradicted: ReadonlySet<ColumnWideClaim['kind']>,
+  clippingRefuted: boolean,
 ): Finding {
   const col = [d.column];
   const base = { stage, columns: col, rowsAffected: n, sampleKeys: samples as never };
   const magnitude = { maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff };
   if (pair.kind === 'float' || pair.kind === 'decimal' || pair.kind === 'integer') {
     const allFinite = d.finiteValued === n;
-    const rounding = allFinite && !contradicted.has('rounding') ? precisionRounding(d) : null;
+    const rounding = allFinite ? precisionRounding(d) : null;
     // A float32 written as its shortest text carries 6 to 9 significant digits, and over a few values nearly
     // always 8 or 9: a side that never carries more than 7 was rounded as text (%.7g), even when every pair is
     // also equal as float32.
-    const textRounding = isTextRounding(d, allFinite ? precisionRounding(d) : null);
-    if (pair.kind !== 'integer' && allFinite && !textRounding && !contradicted.has('float32') && isFloat32Cast(d, n)) {
+    const textRounding = rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
+    if (pair.kind !== 'integer' && allFinite && !textRounding && isFloat32Cast(d, n)) {
       return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`, evidence: ev({ ...magnitude, float32Exact: d.float32Exact }) });
     }
     if (rounding) {
@@ -287,7 +266,7 @@ function valuedFinding(
     if (d.finiteValued === n && n >= 3 && k.researchDistinct === 1 && k.productionDistinct === 1) {
       return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', message: `${d.column}: all ${formatCount(n)} differing rows hold one constant in each side (${formatNumber(k.research)} in research, ${formatNumber(k.production)} in production): a fill or imputation value differs`, evidence: ev({ ...magnitude, researchValue: k.research, productionValue: k.production }) });
     }
-    const clip = contradicted.has('clipping') ? null : clipping(d);
+    const clip = clippingRefuted ? null : clipping(d);
     if (clip) {
       return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'clipping_differs' : 'value_changed', message: `${d.column}: ${formatCount(n)} values are ${clip.text} in production: clipping / outlier handling differs`, evidence: ev({ ...magnitude, ...clip.evidence }) });
     }
@@ -319,8 +298,16 @@ const FLOAT32_TEXT_DIGITS = 7;
 function isFloat32Cast(d: ColumnDiff, n: number): boolean {
   if (d.float32Equal !== n || d.maxRelDiff === null) return false;
   if (d.maxRelDiff > FLOAT32_EPSILON * (1 + 1e-6)) return false;
-  return d.maxRelDiff >= FLOAT32_NEAR;
+  if (d.maxRelDiff < FLOAT32_NEAR) return false;
+  // The cast side holds float32 values: exactly (one side is the other's float32 on every row), or as a float32's
+  // shortest text read back, which never needs more than 9 significant digits. A double nudged by a float32-sized
+  // amount (a 1e-9 edit of 0.056) carries 15 to 17 digits on both sides: a changed value, not a cast.
+  const digits = Math.min(d.digits.production.significant ?? Infinity, d.digits.research.significant ?? Infinity);
+  return d.float32Exact === n || digits <= FLOAT32_SHORTEST_DIGITS;
 }
+
+/** Significant digits that always suffice to print a float32 so that it reads back the same. */
+const FLOAT32_SHORTEST_DIGITS = 9;
 
 /**
  * How one side was rounded, when every differing pair says the same: that side carries at most k decimals (or k

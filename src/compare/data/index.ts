@@ -14,7 +14,7 @@ import { keyedDiff } from './keyed.js';
 import { textTypedColumns } from './text-typed.js';
 import { byPosition } from './position.js';
 import { affineFits, withAffine } from './affine.js';
-import { contradictedClaims } from './column-wide.js';
+import { refutedClippings } from './column-wide.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
 import { keylessDiffRowsError, writeDiffRows } from './diff-rows.js';
@@ -137,7 +137,7 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
       key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key), normalise: textOptions(options), nullKeys: options.nullKeys,
     });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
-    const contradicted = await contradictedClaims(engine, keyed, schema.pairs, research, production);
+    const clippingRefuted = await refutedClippings(engine, keyed, schema.pairs, production);
     const categories = await newCategories(engine, keyed, schema.pairs, research, textOptions(options), profiles?.research);
     if (options.diffRows) {
       progress('writing the differing rows');
@@ -154,7 +154,7 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
     if (sampling) findings.push(sampling);
     for (const d of keyed.columns) {
       const pair = schema.pairs.find((p) => p.name === d.column)!;
-      const values = withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name], contradicted: contradicted.get(d.column) }), d, affine.get(d.column), stage);
+      const values = withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name], clippingRefuted: clippingRefuted.has(d.column) }), d, affine.get(d.column), stage);
       findings.push(...withNewCategory(values, d, categories.get(d.column), stage));
     }
     // With rows missing on one side, sums differ for a reason already reported.

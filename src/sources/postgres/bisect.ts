@@ -8,6 +8,7 @@
  * download is cheaper and the run falls back to it.
  */
 import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { clippingSuspects } from '../../compare/data/column-wide.js';
 import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
 import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
 import { matchSchemas } from '../../compare/data/columns.js';
@@ -160,6 +161,8 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   const sub = (d: Dataset, name: string): Dataset => ({ ...d, relation: ident(name) });
   const [subA, subB] = remoteSide === 'research' ? [sub(remote, subRemote), sub(local, subLocal)] : [sub(local, subLocal), sub(remote, subRemote)];
   const partial = await keyedDiff(engine, subA, subB, pairs, { key, tolerances: options.tolerances, sample: options.sample ?? 5 });
+  const suspects = clippingSuspects(partial, pairs);
+  if (suspects.length > 0) return { reason: `the differing values of ${suspects.join(', ')} look like a clipping of the whole column, which only every row can confirm, locally` };
   // A rescale (a·x + b) is fitted on the differing rows alone, which are all here; the share of rows it must
   // cover is of all matched rows, not of the downloaded segments'.
   const affine = await affineFits(engine, { ...partial, matched: (remoteSide === 'research' ? hRemote : hLocal).rows - partial.onlyResearch }, pairs, options.sample ?? 5);

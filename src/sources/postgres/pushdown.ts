@@ -9,6 +9,7 @@
  * keys (which pair up by value order), text against a typed column, or a type without a remote comparison type.
  */
 import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { clippingSuspects } from '../../compare/data/column-wide.js';
 import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
 import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
 import { kindOf, matchSchemas } from '../../compare/data/columns.js';
@@ -236,6 +237,8 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     const [subA, subB] = [subset('research', research), subset('production', production)];
     for (const v of views) await engine.run(v);
     const partial = await keyedDiff(engine, subA, subB, schema.pairs, { key, tolerances: options.tolerances, sample, nullKeys: options.nullKeys });
+    const suspects = clippingSuspects(partial, schema.pairs);
+    if (suspects.length > 0) return { reason: `the differing values of ${suspects.join(', ')} look like a clipping of the whole column, which only every row can confirm, locally` };
     const matched = ha.rows - ha.nullKeyRows - partial.onlyResearch;
     if (partial.onlyResearch > 0 && partial.onlyProduction > 0) {
       return { reason: 'keys unmatched on both sides, which are checked for a changed key format (7 vs "007") or an unseeded sample, locally' };
