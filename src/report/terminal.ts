@@ -168,6 +168,7 @@ function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkIns
   else for (const f of roots) lines.push(findingLine(f, c));
   lines.push(...nextLines(roots, c));
   lines.push(...requirementsMetLines(stage, c));
+  lines.push(...estimatedLines(stage, c));
   const propagated = breaking.length - roots.length;
   if (propagated > 0) {
     const from = [...new Set(breaking.filter((f) => f.propagatedFrom).map((f) => f.propagatedFrom))].join(', ');
