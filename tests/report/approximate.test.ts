@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildReport, finding } from '../../src/findings/report.js';
-import type { Command, StageOutcome } from '../../src/findings/types.js';
+import type { Command, Report, StageOutcome } from '../../src/findings/types.js';
 import { estimatedColumns, readColumns } from '../../src/report/charts.js';
 import { renderReport } from '../../src/report/index.js';
 import { DISTINCT_ESTIMATE } from '../../src/compare/data/profile.js';
@@ -13,7 +13,7 @@ import { OPTIONS } from './fixtures.js';
 
 const profile = (distinct: number, estimated: boolean) => ({ count: 60_000, nulls: 0, distinct, ...(estimated ? { distinctEstimate: DISTINCT_ESTIMATE } : {}), minLength: 6, maxLength: 10 });
 
-function report(command: Command, equal: boolean) {
+function report(command: Command, equal: boolean): Report {
   const data: StageOutcome = {
     result: {
       stage: 'data',
@@ -32,7 +32,7 @@ function report(command: Command, equal: boolean) {
     result: { stage: 'features', status: 'different', reason: '1 finding', summary: {} },
     findings: [finding({ stage: 'features', severity: 'error', cause: 'value_changed', columns: ['f'], rowsAffected: 1, message: 'f: 1 row has a different value', evidence: {} })],
   };
-  return { ...buildReport(command, command === 'check' ? [data, features] : [data], 'warning'), tool: { name: 'reprodiff', version: '0.0.0-fixture' } };
+  return { ...buildReport(command, command === 'check' ? [data, features] : [data], 'warning'), tool: { name: 'reprodiff' as const, version: '0.0.0-fixture' } };
 }
 
 describe('estimated distinct counts in reports', () => {
