@@ -61,11 +61,12 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
   };
 }
 
-/** --ignore-spaces, --ignore-case, --null-keys, --by-position: the stage's own setting, else the global one; left out when neither says. */
-export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, 'ignoreSpaces' | 'ignoreCase' | 'nullKeys' | 'byPosition'> {
+/** --ignore-spaces, --ignore-case, --null-keys, --by-position, --exact-stats: the stage's own setting, else the global one; left out when neither says. */
+export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, 'ignoreSpaces' | 'ignoreCase' | 'nullKeys' | 'byPosition' | 'exactStats'> {
   const spaces = local?.ignoreSpaces ?? config.ignoreSpaces;
   const kase = local?.ignoreCase ?? config.ignoreCase;
   const nullKeys = local?.nullKeys ?? config.nullKeys;
   const position = local?.byPosition ?? config.byPosition;
-  return { ...(position ? { byPosition: true } : {}), ...(spaces ? { ignoreSpaces: true } : {}), ...(kase ? { ignoreCase: true } : {}), ...(nullKeys ? { nullKeys } : {}) };
+  const exact = local?.exactStats ?? config.exactStats;
+  return { ...(exact ? { exactStats: true } : {}), ...(position ? { byPosition: true } : {}), ...(spaces ? { ignoreSpaces: true } : {}), ...(kase ? { ignoreCase: true } : {}), ...(nullKeys ? { nullKeys } : {}) };
 }

@@ -39,13 +39,16 @@ export const diffRowsFlags = {
   }),
 };
 
-/** datacompy's comparison options (data, features, check): how text values, keys and null keys compare. */
+/** datacompy's comparison options (data, features, check): how text values, keys and null keys compare; and how exact the statistics are. */
 export const comparisonFlags = {
   'ignore-spaces': Flags.boolean({ summary: 'Leading/trailing whitespace of text values and text keys is not a difference (datacompy ignore_spaces), e.g. "Paris " = "Paris".' }),
   'ignore-case': Flags.boolean({ summary: 'Letter case of text values is not a difference (datacompy ignore_case), e.g. "PARIS" = "Paris"; keys keep their case.' }),
   'null-keys': Flags.option({ options: NULL_KEYS, summary: 'Rows whose key has a null part: match the other side\'s null keys (default, as pandas/datacompy) or drop them with a null_keys warning.' })(),
   'by-position': Flags.boolean({
     summary: 'Without a key, match rows by their position in file order (datacompy on_index): row 1 with row 1…; sample keys are row numbers (key row#), extra rows are rows_missing/rows_extra. Not with --key or a database query. E.g. data a.csv b.parquet --by-position.',
+  }),
+  'exact-stats': Flags.boolean({
+    summary: 'Count every distinct value exactly. By default a text or timestamp column with more than 20,000 distinct values gets a HyperLogLog estimate (±1.6% standard error), marked approximate and shown as ≈; an estimate never decides a finding.',
   }),
 };
 
@@ -54,11 +57,13 @@ export interface ComparisonFlagValues {
   'ignore-case'?: boolean;
   'null-keys'?: NullKeys;
   'by-position'?: boolean;
+  'exact-stats'?: boolean;
 }
 
 /** The comparison flags as options; a flag left out leaves the option out (the config or the default decides). */
-export function comparisonOptions(flags: ComparisonFlagValues): { ignoreSpaces?: boolean; ignoreCase?: boolean; nullKeys?: NullKeys; byPosition?: boolean } {
+export function comparisonOptions(flags: ComparisonFlagValues): { ignoreSpaces?: boolean; ignoreCase?: boolean; nullKeys?: NullKeys; byPosition?: boolean; exactStats?: boolean } {
   return {
+    ...(flags['exact-stats'] ? { exactStats: true } : {}),
     ...(flags['by-position'] ? { byPosition: true } : {}),
     ...(flags['ignore-spaces'] ? { ignoreSpaces: true } : {}),
     ...(flags['ignore-case'] ? { ignoreCase: true } : {}),

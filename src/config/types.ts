@@ -23,6 +23,8 @@ export interface TableStageConfig {
   readonly nullKeys?: 'match' | 'drop';
   /** Match rows by their position in file order instead of a key (datacompy on_index; data and features). */
   readonly byPosition?: boolean;
+  /** Every distinct count exact (`--exact-stats`); by default text and timestamp columns with many values are estimated. */
+  readonly exactStats?: boolean;
 }
 
 /** How text inputs (CSV, JSON) are read, on both sides. */
@@ -102,6 +104,7 @@ export interface ReprodiffConfig {
   readonly ignoreCase?: boolean;
   readonly nullKeys?: 'match' | 'drop';
   readonly byPosition?: boolean;
+  readonly exactStats?: boolean;
   readonly read?: ReadConfig;
   /** Differing rows (keys) shown per finding (default 5). */
   readonly sample?: number;

@@ -120,11 +120,27 @@ function readDrift(v: unknown): DriftTest | undefined {
 
 const CHART_KEYS = new Set(['histogram', 'categories', 'tests', 'stats', 'research', 'production']);
 
-/** Scalar entries of a profile, with one level of nesting flattened (`quantiles.p50`). */
+/** Whether a profile's distinct count is an estimate (its `distinctEstimate` marker). */
+function estimated(profile: Record<string, unknown>): boolean {
+  return isRecord(profile.distinctEstimate) && profile.distinctEstimate.approximate === true;
+}
+
+/** An estimated figure as every report shows it: `≈` before the number. */
+export function approximately(v: number): string {
+  return `≈${formatCount(v)}`;
+}
+
+/**
+ * Scalar entries of a profile, with one level of nesting flattened (`quantiles.p50`). An estimated distinct count
+ * reads `≈…`, and its marker is not a statistic of its own.
+ */
 function flatProfile(profile: Record<string, unknown>): Map<string, StatisticValue> {
   const out = new Map<string, StatisticValue>();
+  const approx = estimated(profile);
   for (const [k, v] of Object.entries(profile)) {
-    if (statisticValue(v)) out.set(k, v);
+    if (k === 'distinctEstimate') continue;
+    if (k === 'distinct' && approx && typeof v === 'number') out.set(k, approximately(v));
+    else if (statisticValue(v)) out.set(k, v);
     else if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) if (statisticValue(v2)) out.set(`${k}.${k2}`, v2);
   }
   return out;
@@ -169,6 +185,14 @@ export function readColumns(summary: Summary): ColumnSummary[] {
     const drift = isRecord(col.tests) ? readDrift(col.tests.drift) : undefined;
     return [{ name, statistics: readStatistics(col), ...(histogram && { histogram }), ...(categories && { categories }), ...(drift && { drift }) }];
   });
+}
+
+/** Columns of a data/features stage whose distinct count is an estimate on either side, in the report's order. */
+export function estimatedColumns(summary: Summary): string[] {
+  if (!isRecord(summary.columns)) return [];
+  return Object.entries(summary.columns).flatMap(([name, col]) =>
+    isRecord(col) && [col.research, col.production].some((p) => isRecord(p) && estimated(p)) ? [name] : [],
+  );
 }
 
 /** Split transition matrix of a splits stage (research split → production split), if present and well-formed. */

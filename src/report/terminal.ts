@@ -6,6 +6,8 @@ import { headlineFinding } from '../findings/headline.js';
 import type { RenderOptions } from './index.js';
 import { formatCount, formatNumber, formatValue } from '../text/format.js';
 import { shown as safe } from '../text/escape.js';
+import { estimatedColumns } from './charts.js';
+import { HLL_STANDARD_ERROR } from '../stats/hll.js';
 
 const SEVERITY_MARK: Record<Severity, string> = { error: '✘', warning: '!', info: 'i' };
 /** Columns of a keyless sample row shown on one line. */
@@ -127,6 +129,15 @@ function byPositionLines(stage: StageResult, c: ChalkInstance): string[] {
   return [c.dim(`  rows matched by position: keys are row numbers in file order (1-based, column ${safe(String((bp as { key: string }).key))})`)];
 }
 
+/** Columns whose distinct count is an estimate: named, so that a reader knows which figures are approximate. */
+function estimatedLines(stage: StageResult, c: ChalkInstance): string[] {
+  const names = estimatedColumns(stage.summary as Record<string, unknown>).map((n) => safe(n));
+  if (names.length === 0) return [];
+  const list = names.slice(0, MAX_GROUPED_NAMES).join(', ') + (names.length > MAX_GROUPED_NAMES ? ', …' : '');
+  const error = `${(HLL_STANDARD_ERROR * 100).toFixed(1)}%`;
+  return [c.dim(`  ≈ distinct counts estimated (HyperLogLog, ±${error} standard error; never a finding) for ${names.length} column${names.length === 1 ? '' : 's'}: ${list}; --exact-stats counts them`)];
+}
+
 function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {
   const lines = [c.bold(`${stage.stage}: ${stage.status}`) + (stage.reason ? c.dim(` — ${safe(stage.reason)}`) : ''), ...byPositionLines(stage, c)];
   const visible = verbose ? findings : findings.filter((f) => f.severity !== 'info');
@@ -134,6 +145,7 @@ function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkIn
   else for (const f of visible) lines.push(findingLine(f, c));
   lines.push(...nextLines(visible, c));
   lines.push(...lastPopulatedLines(stage, c));
+  lines.push(...estimatedLines(stage, c));
   const hidden = findings.length - visible.length;
   if (hidden > 0) lines.push(c.dim(`  (${hidden} informational finding${hidden === 1 ? '' : 's'}; --verbose shows them)`));
   return lines;
@@ -156,6 +168,7 @@ function rootsOnly(stage: StageResult, findings: readonly Finding[], c: ChalkIns
   else for (const f of roots) lines.push(findingLine(f, c));
   lines.push(...nextLines(roots, c));
   lines.push(...requirementsMetLines(stage, c));
+  lines.push(...estimatedLines(stage, c));
   const propagated = breaking.length - roots.length;
   if (propagated > 0) {
     const from = [...new Set(breaking.filter((f) => f.propagatedFrom).map((f) => f.propagatedFrom))].join(', ');

@@ -32,6 +32,7 @@ export interface CheckFlagSettings {
   readonly ignoreCase?: boolean;
   readonly nullKeys?: 'match' | 'drop';
   readonly byPosition?: boolean;
+  readonly exactStats?: boolean;
 }
 
 export interface CheckRunInput {
@@ -89,7 +90,7 @@ export function withSettings(config: ReprodiffConfig, flags: CheckFlagSettings):
   }
   if (flags.sample !== undefined) out.sample = flags.sample;
   // A flag is the run's choice: it replaces the global setting and any stage's own.
-  const chosen = { ...(flags.byPosition ? { byPosition: true } : {}), ...(flags.ignoreSpaces ? { ignoreSpaces: true } : {}), ...(flags.ignoreCase ? { ignoreCase: true } : {}), ...(flags.nullKeys ? { nullKeys: flags.nullKeys } : {}) };
+  const chosen = { ...(flags.byPosition ? { byPosition: true } : {}), ...(flags.ignoreSpaces ? { ignoreSpaces: true } : {}), ...(flags.ignoreCase ? { ignoreCase: true } : {}), ...(flags.nullKeys ? { nullKeys: flags.nullKeys } : {}), ...(flags.exactStats ? { exactStats: true } : {}) };
   if (Object.keys(chosen).length) {
     Object.assign(out, chosen);
     const stages = { ...config.stages };

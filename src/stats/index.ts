@@ -30,3 +30,4 @@ export {
   MWU_MAX_EXACT_MN,
   type RankSums,
 } from './rank.js';
+export { hllEstimate, hllFromRegisters, hllRank, HLL_PRECISION, HLL_REGISTERS, HLL_RELATIVE_ERROR, HLL_STANDARD_ERROR } from './hll.js';

@@ -45,7 +45,8 @@ describe('profiles completed from the drift tests’ merged sort', () => {
     const ownA = await profileTable(engine, a.relation, a.columns);
     const ownB = await profileTable(engine, b.relation, b.columns);
     const spy = vi.spyOn(engine, 'one');
-    const features = await compareDatasets(engine, a, b, { key: ['id'], drift: { always: true } }, 'features');
+    // Exact statistics: by default `tinf`, which keeps its own sort, would get a distinct estimate instead.
+    const features = await compareDatasets(engine, a, b, { key: ['id'], drift: { always: true }, exactStats: true }, 'features');
     const sorted = sortedColumns(spy.mock.calls);
     spy.mockRestore();
     const { epoch, ...research } = features.profiles!.research;
@@ -94,10 +95,31 @@ describe('profiles completed from the drift tests’ merged sort', () => {
     const a = await tableDataset(engine, 'plain_research', SIDE(0));
     const b = await tableDataset(engine, 'plain_production', SIDE(5));
     const spy = vi.spyOn(engine, 'one');
-    const data = await compareDatasets(engine, a, b, { key: ['id'] });
+    const data = await compareDatasets(engine, a, b, { key: ['id'], exactStats: true });
     const sorted = sortedColumns(spy.mock.calls).filter((s) => !s.endsWith('.id'));
     spy.mockRestore();
     expect(data.profiles!.research).toEqual(await profileTable(engine, a.relation, a.columns));
     expect(sorted.filter((s) => s.startsWith('plain_research.'))).toEqual(['big', 'd', 'dec', 'n', 't', 'tinf'].map((c) => `plain_research.${c}`));
+  });
+
+  it('leave `data` without a sort for a timestamp column by default: its distinct count is estimated', async () => {
+    const a = await tableDataset(engine, 'est_research', SIDE(0));
+    const b = await tableDataset(engine, 'est_production', SIDE(5));
+    const spy = vi.spyOn(engine, 'one');
+    const data = await compareDatasets(engine, a, b, { key: ['id'] });
+    const sorted = sortedColumns(spy.mock.calls).filter((s) => !s.endsWith('.id'));
+    spy.mockRestore();
+    // Numbers keep the sort their quantiles need; the timestamps, sorted only for their distinct count, are estimated.
+    expect(sorted.filter((s) => s.startsWith('est_research.'))).toEqual(['big', 'd', 'dec', 'n'].map((c) => `est_research.${c}`));
+    const exact = await profileTable(engine, a.relation, a.columns);
+    for (const c of ['t', 'tinf']) {
+      const p = data.profiles!.research.columns[c]!;
+      expect(p.distinctEstimate).toMatchObject({ approximate: true, method: 'hyperloglog', registers: 4096 });
+      expect(Math.abs(p.distinct / exact.columns[c]!.distinct - 1)).toBeLessThan(0.05);
+      // Everything else is the exact profile's.
+      const { distinct: _d, distinctEstimate: _e, ...rest } = p;
+      const { distinct: _x, ...exactRest } = exact.columns[c]!;
+      expect(rest).toEqual(exactRest);
+    }
   });
 });

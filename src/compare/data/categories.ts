@@ -12,6 +12,7 @@ import { DRIFT_DEFAULTS, unseenCategoryFinding } from '../distribution/index.js'
 import type { ColumnPair } from './columns.js';
 import type { KeyedDiff, ColumnDiff } from './keyed.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
+import { distinctAbove } from './profile.js';
 import { toNumber, toPlain } from './values.js';
 import { normalises, valueSql } from './normalise.js';
 import type { TextNormalisation } from './normalise.js';
@@ -57,8 +58,9 @@ export async function newCategoryFindings(engine: Engine, research: Dataset, pro
   return out;
 }
 
-function isCategorical(c: Pick<ColumnProfile, 'distinct' | 'count'>): boolean {
-  return c.distinct <= DRIFT_DEFAULTS.categoryCap && (c.distinct <= DRIFT_DEFAULTS.categoricalMaxDistinct || c.distinct <= 0.5 * c.count);
+function isCategorical(c: Pick<ColumnProfile, 'distinct' | 'count' | 'distinctEstimate'>): boolean {
+  // An estimated count is far above the cap (distinctAbove): such a column is never a category column.
+  return !distinctAbove(c, DRIFT_DEFAULTS.categoryCap) && (c.distinct <= DRIFT_DEFAULTS.categoricalMaxDistinct || c.distinct <= 0.5 * c.count);
 }
 
 /** The profile's top values are every value of the column. */

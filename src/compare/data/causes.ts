@@ -14,6 +14,7 @@ import { isNumericKind } from './columns.js';
 import { EXACT, toleranceFor } from './tolerance.js';
 import type { Tolerance, Tolerances } from './tolerance.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
+import { approximateDistinct } from './profile.js';
 
 const HOUR_US = 3_600_000_000;
 
@@ -372,6 +373,8 @@ export function statisticDifferences(a: ColumnProfile, b: ColumnProfile, relTol 
   // Statistics in the column's units (not counts) compare within the value tolerances: values within them are equal.
   const close = (x: number, y: number, rel: number) => sameNumber(x, y, rel) || Math.abs(x - y) <= tol.abs + tol.rel * Math.abs(x);
   for (const s of EXACT_STATS) {
+    // Two estimates (or an estimate and a count) differ by their error alone: never a finding.
+    if (s === 'distinct' && approximateDistinct(a, b)) continue;
     const x = a[s];
     const y = b[s];
     if (x === undefined && y === undefined) continue;

@@ -38,6 +38,11 @@ export interface DataCompareOptions extends SchemaOptions, TextNormalisation {
   readonly sample?: number;
   /** Column statistics (one scan per side); off with --no-stats. */
   readonly stats?: boolean;
+  /**
+   * `--exact-stats`: every distinct count exact. By default a text or temporal column with many values gets a
+   * HyperLogLog estimate, marked approximate (docs/decisions.md, "Approximate distinct counts").
+   */
+  readonly exactStats?: boolean;
   /** Without a key, below this share of common rows the sides are different populations: compare distributions instead. */
   readonly unmatchedShare?: number;
   readonly onProgress?: (message: string) => void;
@@ -107,22 +112,41 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
     earlyDrift = null;
     ({ distributions, profiles } = await driftCompletingProfiles(engine, research, production, schema, input, { ...options.drift, normalise: textOptions(options), onProgress: progress }));
   };
-  if (options.stats !== false) {
-    progress(`profiling ${research.label}`);
-    // Exports usually come in key order: the key's distinct count and quantiles then need no sort.
-    const leadKey = options.key?.[0];
-    const leadKeyProduction = schema.pairs.find((p) => p.name === leadKey)?.productionName;
-    // features: the drift tests sort both sides of each numeric column together; that sort also gives each
-    // side's distinct count and quantiles, so the profiles leave those columns to it (docs/decisions.md).
-    const sorted = options.drift?.always ? driftPairs.filter((p) => sortedByDrift(p, options.drift)) : [];
-    const deferred = (side: 'research' | 'production') => {
-      const names = sorted.map((p) => (side === 'research' ? p.name : p.productionName));
-      return { deferOrderStats: names, epochTotals: names };
+  const stats = options.stats !== false;
+  // Exports usually come in key order: the key's distinct count and quantiles then need no sort.
+  const leadKey = options.key?.[0];
+  const leadKeyProduction = schema.pairs.find((p) => p.name === leadKey)?.productionName;
+  // features: the drift tests sort both sides of each numeric column together; that sort also gives each
+  // side's distinct count and quantiles, so the profiles leave those columns to it (docs/decisions.md).
+  const sorted = stats && options.drift?.always ? driftPairs.filter((p) => sortedByDrift(p, options.drift)) : [];
+  const profileColumns = (d: Dataset) => d.columns.filter((c) => !ignored(c.name, options));
+  /**
+   * Both sides' profiles. `identical`: columns the keyed diff proved identical on every row, whose statistics
+   * are computed once, exactly (research's), and copied to production; `early`: the key profiles taken before it.
+   */
+  const profileSides = async (identical: ReadonlySet<string>, early: DataComparison['profiles']): Promise<NonNullable<DataComparison['profiles']>> => {
+    const keys = options.key ?? [];
+    const side = (d: Dataset, which: 'research' | 'production', reuse: ReadonlyMap<string, ColumnProfile>) => {
+      const names = sorted.map((p) => (which === 'research' ? p.name : p.productionName));
+      const lead = which === 'research' ? leadKey : leadKeyProduction;
+      const before = early?.[which];
+      const known = new Map([...Object.entries(before?.columns ?? {}), ...reuse]);
+      const exactDistinct = [...keys, ...identical].map((n) => (which === 'research' ? n : (schema.pairs.find((p) => p.name === n)?.productionName ?? n)));
+      return profileTable(engine, d.relation, profileColumns(d), {
+        likelySorted: lead ? [lead] : [], deferOrderStats: names, epochTotals: names, approxDistinct: options.exactStats !== true, exactDistinct, known,
+        ...(before ? { head: { rows: before.rows, fingerprint: before.fingerprint } } : {}),
+      });
     };
-    const a = await profileTable(engine, research.relation, research.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKey ? [leadKey] : [], ...deferred('research') });
+    progress(`profiling ${research.label}`);
+    const a = await side(research, 'research', new Map());
+    // Identical columns have research's statistics: same type, same value on every row.
+    const copies = new Map(schema.pairs.filter((p) => identical.has(p.name) && a.columns[p.name]).map((p) => [p.productionName, a.columns[p.name]!]));
     progress(`profiling ${production.label}`);
-    const b = await profileTable(engine, production.relation, production.columns.filter((c) => !ignored(c.name, options)), { likelySorted: leadKeyProduction ? [leadKeyProduction] : [], ...deferred('production') });
-    profiles = { research: a, production: b };
+    return { research: a, production: await side(production, 'production', copies) };
+  };
+  const keyedStats = stats && !!options.key?.length;
+  if (stats && !keyedStats) {
+    profiles = await profileSides(new Set(), null);
     if (options.drift?.always) earlyDrift = { pairs: driftPairs, sorted, profiles };
   }
   const share = options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE;
@@ -132,12 +156,21 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
   // Columns whose every row is equal within tolerance: a drift test on them can only see the tolerated differences.
   let equalWithinTolerance = new Set<string>();
   if (options.key && options.key.length > 0) {
+    // The key's profile first: the diff reads its health from it (keyCountsFromProfiles); the other columns are
+    // profiled once the diff has said which of them are identical on both sides.
+    const early = keyedStats && options.key.length === 1 ? await keyProfiles(engine, research, production, leadKey!, leadKeyProduction, profileColumns) : null;
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, {
-      key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(profiles, schema, options.key), normalise: textOptions(options), nullKeys: options.nullKeys,
+      key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(early, schema, options.key), normalise: textOptions(options), nullKeys: options.nullKeys,
     });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
     const clippingRefuted = await refutedClippings(engine, keyed, schema.pairs, production);
+    if (keyedStats) {
+      // features: a column its drift tests sort keeps both sides' own profiles (the sort completes each side's).
+      const drifted = new Set(sorted.map((p) => p.name));
+      profiles = await profileSides(new Set([...identicalColumns(keyed, schema.pairs, options)].filter((n) => !drifted.has(n))), early);
+      if (options.drift?.always) earlyDrift = { pairs: driftPairs, sorted, profiles };
+    }
     const categories = await newCategories(engine, keyed, schema.pairs, research, textOptions(options), profiles?.research);
     if (options.diffRows) {
       progress('writing the differing rows');
@@ -297,6 +330,43 @@ function pendingRanks(pairs: readonly ColumnPair[], a: TableProfile, b: TablePro
     if (ra || rb) out.set(p.name, { research: ra?.ranks ?? [], production: rb?.ranks ?? [] });
   }
   return out;
+}
+
+/**
+ * Both sides' profiles of the single key column alone (with each side's row count and fingerprint), taken before
+ * the keyed diff so that it reads the key's health from them; null when the key is not profiled (left out).
+ */
+async function keyProfiles(engine: Engine, research: Dataset, production: Dataset, key: string, productionKey: string | undefined, columnsOf: (d: Dataset) => Dataset['columns']): Promise<DataComparison['profiles']> {
+  const one = (d: Dataset, name: string | undefined) => {
+    const all = columnsOf(d);
+    const column = all.find((c) => c.name === name);
+    return column ? profileTable(engine, d.relation, [column], { likelySorted: [column.name], fingerprintColumns: all }) : null;
+  };
+  const a = await one(research, key);
+  const b = a ? await one(production, productionKey) : null;
+  return a && b ? { research: a, production: b } : null;
+}
+
+/**
+ * Columns the keyed diff proved identical on every row, so that both sides have the same statistics: every row
+ * matched one to one (no row on one side only, no null key left out, no duplicate key), and the column has the
+ * same type on both sides and was compared with IS NOT DISTINCT FROM on its values — no tolerance, no text
+ * normalisation, not a decimal (compared as DOUBLE) — with no differing row.
+ */
+export function identicalColumns(keyed: KeyedDiff, pairs: readonly ColumnPair[], options: Pick<DataCompareOptions, 'key' | 'tolerances' | 'ignoreSpaces' | 'ignoreCase'>): Set<string> {
+  const sides = [keyed.research, keyed.production];
+  const oneToOne = keyed.onlyResearch === 0 && keyed.onlyProduction === 0 && sides.every((h) => h.nullKeyRows === 0 && h.duplicateRows === 0 && h.rows === keyed.matched);
+  if (!oneToOne) return new Set();
+  const differing = new Set(keyed.columns.map((c) => c.column));
+  const compared = new Set(keyed.valueColumns);
+  const keys = new Set(options.key ?? []);
+  return new Set(
+    pairs
+      .filter((p) => compared.has(p.name) && !keys.has(p.name) && !differing.has(p.name))
+      .filter((p) => p.compatibility === 'same' && p.research.type === p.production.type && p.kind !== 'decimal')
+      .filter((p) => !(p.kind === 'string' && normalises(options)) && !hasTolerance(toleranceFor(options.tolerances, p.name)))
+      .map((p) => p.name),
+  );
 }
 
 /** A single key column's null and distinct counts are in the profiles already: no extra scan for key health. */

@@ -6,6 +6,7 @@ import { ident } from '../../engine/quote.js';
 import type { ColumnInfo } from '../../sources/register.js';
 import { asText, canonicalType, isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { Kind } from './columns.js';
+import { HLL_RANK_BITS } from '../../stats/hll.js';
 
 export const QUANTILE_LEVELS = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
 export const QUANTILE_NAMES = ['p01', 'p05', 'p25', 'p50', 'p75', 'p95', 'p99'] as const;
@@ -31,14 +32,19 @@ function asDouble(name: string): string {
   return `CAST(${ident(name)} AS DOUBLE)`;
 }
 
-/** The aggregate expressions for one column, aliased `c<i>_<stat>` so user names never reach an alias. */
-export function columnAggregates(column: ColumnInfo, i: number, ordered = false, epoch = false): string[] {
+/**
+ * The aggregate expressions for one column, aliased `c<i>_<stat>` so user names never reach an alias. `approx`: a
+ * text column's distinct count is left to value counts or a HyperLogLog estimate (profile.ts), so the scan only
+ * estimates it cheaply to pick between them.
+ */
+export function columnAggregates(column: ColumnInfo, i: number, ordered = false, epoch = false, approx = false): string[] {
   const c = ident(column.name);
   const kind = kindOf(column.type);
   const a = (expr: string, stat: string) => `${expr} AS c${i}_${stat}`;
   const sorted = ordered && hasOrderStats(kind);
   // Sorted columns get a cardinality estimate: it picks the sort or the value-counts path (orderStats).
-  const out = [a(`count(${c})`, 'count'), ...(sorted ? [a(`approx_count_distinct(${c})`, 'approx')] : [a(`count(DISTINCT ${c})`, 'distinct')])];
+  const estimated = sorted || (approx && kind === 'string');
+  const out = [a(`count(${c})`, 'count'), ...(estimated ? [a(`approx_count_distinct(${c})`, 'approx')] : [a(`count(DISTINCT ${c})`, 'distinct')])];
   if (isNumericKind(kind)) {
     const x = asDouble(column.name);
     // CASE rather than FILTER: DuckDB plans many FILTER clauses far slower on wide tables.
@@ -84,6 +90,20 @@ export function columnAggregates(column: ColumnInfo, i: number, ordered = false,
     }
   }
   return out;
+}
+
+/** The 64-bit hash's low bits below the register bits (2^52 − 1): masked, since DuckDB's UBIGINT shift left is checked. */
+const HLL_LOW_MASK = `${2n ** BigInt(HLL_RANK_BITS) - 1n}::UBIGINT`;
+
+/**
+ * HyperLogLog registers of one column's non-null values (src/stats/hll.ts): per register (the hash's top bits), the
+ * smallest value of the remaining bits. 4,096 rows at most; min is commutative, so any row order or thread count
+ * gives the same registers.
+ */
+export function hllRegistersSql(relation: string, column: string): string {
+  const c = ident(column);
+  return `SELECT CAST(h >> ${HLL_RANK_BITS} AS INTEGER) AS register, min(h & ${HLL_LOW_MASK}) AS low
+FROM (SELECT hash(${c}) AS h FROM ${relation} WHERE ${c} IS NOT NULL) GROUP BY 1`;
 }
 
 /** Columns profiled per scan: one scan for ordinary tables; wide ones are cut so DuckDB's plan stays small. */

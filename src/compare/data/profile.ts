@@ -4,12 +4,13 @@ import type { ColumnInfo } from '../../sources/register.js';
 import { isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { Kind } from './columns.js';
 import { wideCategoryCounts, wideProfileRow } from './profile-wide.js';
-import { PROFILE_CHUNK, QUANTILE_LEVELS, QUANTILE_NAMES, categoryCountsSql, columnAggregates, fingerprintExpr, hasOrderStats } from './profile-sql.js';
+import { PROFILE_CHUNK, QUANTILE_LEVELS, QUANTILE_NAMES, categoryCountsSql, columnAggregates, fingerprintExpr, hasOrderStats, hllRegistersSql } from './profile-sql.js';
 import type { CategoryCounts, QuantileName } from './profile-sql.js';
 
-export { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, epochSeconds, fingerprintExpr } from './profile-sql.js';
+export { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, epochSeconds, fingerprintExpr, hllRegistersSql } from './profile-sql.js';
 export type { CategoryCounts, QuantileName } from './profile-sql.js';
 import { linearPosition, numpyLerp, ranksFor } from '../../stats/quantile.js';
+import { HLL_REGISTERS, HLL_RELATIVE_ERROR, hllFromRegisters } from '../../stats/hll.js';
 import { stableFloat, toNumber, toPlain } from './values.js';
 
 /** Per-column statistics of one side. Numeric statistics are over finite values only; NaN and ±inf are counted apart. */
@@ -20,6 +21,8 @@ export interface ColumnProfile {
   readonly count: number;
   readonly nulls: number;
   readonly distinct: number;
+  /** Present when `distinct` is a HyperLogLog estimate rather than an exact count (ProfileOptions.approxDistinct). */
+  readonly distinctEstimate?: DistinctEstimate;
   readonly nan?: number;
   readonly posInf?: number;
   readonly negInf?: number;
@@ -39,6 +42,32 @@ export interface ColumnProfile {
   readonly empty?: number;
   readonly trues?: number;
   top?: readonly { value: string; count: number }[];
+}
+
+/** How an approximate distinct count was estimated, and its relative standard error. */
+export interface DistinctEstimate {
+  readonly approximate: true;
+  readonly method: 'hyperloglog';
+  readonly registers: number;
+  /** Relative standard error of the estimate (1.04/√registers); 3 of them bound it in the tests. */
+  readonly relativeError: number;
+}
+
+/** The marker every approximate distinct count carries. */
+export const DISTINCT_ESTIMATE: DistinctEstimate = { approximate: true, method: 'hyperloglog', registers: HLL_REGISTERS, relativeError: HLL_RELATIVE_ERROR };
+
+/**
+ * Whether a column has more than `threshold` distinct values. An estimate answers only when it clears the threshold
+ * twice over (30 standard errors); an estimate is made only above APPROX_DISTINCT_MIN, twice every threshold a
+ * decision reads, so it always does there.
+ */
+export function distinctAbove(p: Pick<ColumnProfile, 'distinct' | 'distinctEstimate'>, threshold: number): boolean {
+  return approximateDistinct(p) ? p.distinct > 2 * threshold : p.distinct > threshold;
+}
+
+/** Whether either profile's distinct count is an estimate (a comparison of them is then skipped). */
+export function approximateDistinct(...profiles: readonly (Pick<ColumnProfile, 'distinctEstimate'> | undefined)[]): boolean {
+  return profiles.some((p) => p?.distinctEstimate?.approximate === true);
 }
 
 export interface TableProfile {
@@ -98,9 +127,18 @@ export const STATS_COLUMNS_PER_SCAN = 4;
  * the row count and fingerprint. `ordered`: leave distinct counts and quantiles of numeric and temporal
  * columns to `orderStatsSql`.
  */
-export function profileSql(relation: string, columns: readonly ColumnInfo[], offset = 0, all: readonly ColumnInfo[] = columns, ordered = false, epoch: ReadonlySet<string> = new Set()): string {
-  const head = offset === 0 ? ['count(*) AS n_rows', `${fingerprintExpr(all)} AS fingerprint`] : [];
-  const aggs = [...head, ...columns.flatMap((c, i) => columnAggregates(c, offset + i, ordered, epoch.has(c.name)))];
+export function profileSql(
+  relation: string,
+  columns: readonly ColumnInfo[],
+  offset = 0,
+  all: readonly ColumnInfo[] = columns,
+  ordered = false,
+  epoch: ReadonlySet<string> = new Set(),
+  approx: ReadonlySet<string> = new Set(),
+  withHead = offset === 0,
+): string {
+  const head = withHead ? ['count(*) AS n_rows', `${fingerprintExpr(all)} AS fingerprint`] : [];
+  const aggs = [...head, ...columns.flatMap((c, i) => columnAggregates(c, offset + i, ordered, epoch.has(c.name), approx.has(c.name)))];
   return `SELECT ${aggs.join(',\n  ')}\nFROM ${relation}`;
 }
 
@@ -119,7 +157,27 @@ export interface ProfileOptions {
   readonly deferOrderStats?: readonly string[];
   /** Temporal columns whose finite values' count and range, as epoch seconds, the caller needs (FiniteTotals). */
   readonly epochTotals?: readonly string[];
+  /**
+   * Distinct counts that would need a hash set or a sort of their own (text and temporal columns with many values)
+   * are HyperLogLog estimates, marked `distinctEstimate`. Off by default (snapshots and --exact-stats stay exact).
+   */
+  readonly approxDistinct?: boolean;
+  /** Columns whose distinct count stays exact under approxDistinct (keys; columns the keyed diff proved identical). */
+  readonly exactDistinct?: readonly string[];
+  /** Column profiles already known (an earlier profile of the key, a column identical on the other side): copied, not computed. */
+  readonly known?: ReadonlyMap<string, ColumnProfile>;
+  /** Row count and fingerprint already known from an earlier profile of the same relation (its scan is not repeated). */
+  readonly head?: { readonly rows: number; readonly fingerprint: string };
+  /** The columns the fingerprint covers when not all of them are profiled here (default: `columns`). */
+  readonly fingerprintColumns?: readonly ColumnInfo[];
 }
+
+/**
+ * Under approxDistinct, a distinct count is estimated only above this many estimated values: twice every
+ * threshold a decision reads from a distinct count (top values and category columns at 10,000), so an estimate
+ * (standard error 1.6%) is never near one of them, and every column those decisions concern is counted exactly.
+ */
+export const APPROX_DISTINCT_MIN = 20_000;
 
 /**
  * A column is left to a caller's sort (or value counts) only when that can stand for its own: more than
@@ -156,18 +214,35 @@ function deferrable(column: ColumnInfo, row: Row, i: number): boolean {
  */
 export async function profileTable(engine: Engine, relation: string, columns: readonly ColumnInfo[], options: ProfileOptions = {}): Promise<TableProfile> {
   const { topK = 10, wide = columns.length > PROFILE_CHUNK, topMaxDistinct = TOP_VALUES_MAX_DISTINCT, likelySorted = [] } = options;
+  // The wide path profiles every column, exactly (its unpivoted aggregates have no per-column estimate to pick with).
+  const known = wide ? new Map<string, ColumnProfile>() : (options.known ?? new Map<string, ColumnProfile>());
   const defer = new Set(options.deferOrderStats ?? []);
   const epochNames = new Set(options.epochTotals ?? []);
   const pending = new Map<string, PendingOrderStats>();
   const epoch = new Map<string, FiniteTotals>();
+  const computed = columns.filter((c) => !known.has(c.name));
+  const exact = new Set([...(options.exactDistinct ?? []), ...likelySorted]);
+  const approx = new Set(options.approxDistinct && !wide ? computed.filter((c) => !exact.has(c.name)).map((c) => c.name) : []);
+  const approxAbove = Math.max(APPROX_DISTINCT_MIN, 2 * topMaxDistinct);
+  /** Text columns whose exact distinct count comes from the value counts (categoryCounts) instead of the scan. */
+  const counted = new Set<string>();
   let row: Row = {};
-  if (wide) row = await wideProfileRow(engine, relation, columns);
+  if (wide) row = await wideProfileRow(engine, relation, computed);
   else {
-    for (let i = 0; i < Math.max(1, columns.length); i += STATS_COLUMNS_PER_SCAN) {
-      row = { ...row, ...(await engine.one(profileSql(relation, columns.slice(i, i + STATS_COLUMNS_PER_SCAN), i, columns, true, epochNames))) };
+    const head = !options.head;
+    for (let i = 0; i < Math.max(head ? 1 : 0, computed.length); i += STATS_COLUMNS_PER_SCAN) {
+      const sql = profileSql(relation, computed.slice(i, i + STATS_COLUMNS_PER_SCAN), i, options.fingerprintColumns ?? columns, true, epochNames, approx, head && i === 0);
+      row = { ...row, ...(await engine.one(sql)) };
     }
-    for (const [i, c] of columns.entries()) {
-      if (!hasOrderStats(kindOf(c.type))) continue;
+    for (const [i, c] of computed.entries()) {
+      const kind = kindOf(c.type);
+      if (kind === 'string' && approx.has(c.name)) {
+        // Few values: the value counts below count them exactly. Many: a HyperLogLog estimate, unless it finds few.
+        if ((toNumber(row[`c${i}_approx`]) ?? 0) <= 2 * approxAbove) counted.add(c.name);
+        else Object.assign(row, await estimatedDistinct(engine, relation, c, i, approxAbove, () => exactDistinctOf(engine, relation, c, i)));
+        continue;
+      }
+      if (!hasOrderStats(kind)) continue;
       if (epochNames.has(c.name) && row[`c${i}_efinite`] !== undefined) {
         const e = (stat: string) => toNumber(row[`c${i}_${stat}`]);
         epoch.set(c.name, { n: e('efinite') ?? 0, min: e('emin'), max: e('emax'), ...(e('esum') !== null && e('eabs') !== null ? { sum: e('esum')!, absSum: e('eabs')! } : {}) });
@@ -176,19 +251,52 @@ export async function profileTable(engine: Engine, relation: string, columns: re
         pending.set(c.name, pendingOf(c, i, row));
         // The estimate stands in until completed: it only keeps top values off (there are too many values).
         row[`c${i}_distinct`] = row[`c${i}_approx`];
+      } else if (approx.has(c.name) && isTemporalKind(kind) && !fewValues(row, i)) {
+        // A date or timestamp is sorted only for its distinct count (it has no quantiles): estimated instead.
+        Object.assign(row, await estimatedDistinct(engine, relation, c, i, approxAbove, () => orderStats(engine, relation, c, i, row, false)));
       } else Object.assign(row, await orderStats(engine, relation, c, i, row, likelySorted.includes(c.name)));
     }
   }
-  const rows = toNumber(row.n_rows) ?? 0;
-  const fingerprint = String(row.fingerprint);
-  const profiles: Record<string, ColumnProfile> = {};
-  columns.forEach((c, i) => {
-    profiles[c.name] = readProfile(row, c, i, rows);
+  const head = wide ? undefined : options.head;
+  const rows = head?.rows ?? toNumber(row.n_rows) ?? 0;
+  const fingerprint = head?.fingerprint ?? String(row.fingerprint);
+  const fresh: Record<string, ColumnProfile> = {};
+  computed.forEach((c, i) => {
+    fresh[c.name] = readProfile(row, c, i, rows);
   });
-  const categorical = columns.filter((c) => hasTopValues(profiles[c.name]!, topMaxDistinct));
+  const categorical = computed.filter((c) => counted.has(c.name) || hasTopValues(fresh[c.name]!, topMaxDistinct));
   const counts = await categoryCounts(engine, relation, categorical, topK);
-  for (const c of categorical) profiles[c.name]!.top = counts.get(c.name)?.values ?? [];
+  for (const c of categorical) {
+    const found = counts.get(c.name);
+    if (counted.has(c.name)) fresh[c.name] = { ...fresh[c.name]!, distinct: found?.distinct ?? 0 };
+    if (hasTopValues(fresh[c.name]!, topMaxDistinct)) fresh[c.name]!.top = found?.values ?? [];
+  }
+  // In the caller's column order, known profiles where given.
+  const profiles: Record<string, ColumnProfile> = {};
+  for (const c of columns) profiles[c.name] = known.get(c.name) ?? fresh[c.name]!;
   return { rows, fingerprint, columns: profiles, ...(pending.size ? { pending } : {}), ...(epoch.size ? { epoch } : {}) };
+}
+
+/** Whether the scan's estimate sends an ordered column to the value-counts path (few values: exact and cheap). */
+function fewValues(row: Row, i: number): boolean {
+  return (toNumber(row[`c${i}_approx`]) ?? 0) <= GROUPED_STATS_SHARE * (toNumber(row[`c${i}_count`]) ?? 0);
+}
+
+/**
+ * A column's HyperLogLog distinct estimate (`c<i>_distinct`, marked `c<i>_hll`), or `exact()` when the estimate is
+ * at most `above`: few enough values that decisions may read the count, and counting them is cheap.
+ */
+async function estimatedDistinct(engine: Engine, relation: string, column: ColumnInfo, i: number, above: number, exact: () => Promise<Row>): Promise<Row> {
+  const registers = await engine.all(hllRegistersSql(relation, column.name));
+  const estimate = hllFromRegisters(registers.map((r) => ({ register: toNumber(r.register) ?? 0, low: r.low as bigint })));
+  if (estimate <= above) return exact();
+  return { [`c${i}_distinct`]: estimate, [`c${i}_hll`]: true };
+}
+
+/** A column's exact distinct count, on its own. */
+async function exactDistinctOf(engine: Engine, relation: string, column: ColumnInfo, i: number): Promise<Row> {
+  const c = ident(column.name);
+  return engine.one(`SELECT count(DISTINCT ${c}) AS c${i}_distinct FROM ${relation}`);
 }
 
 function pendingOf(column: ColumnInfo, i: number, row: Row): PendingOrderStats {
@@ -330,6 +438,7 @@ export const TOP_VALUES_MAX_DISTINCT = 10_000;
 
 /** Top values are worth listing for strings, booleans, dates and integers with few distinct values (not ids or free text). */
 function hasTopValues(p: ColumnProfile, maxDistinct: number): boolean {
+  if (approximateDistinct(p)) return false;
   const categorical = p.kind === 'string' || p.kind === 'boolean' || p.kind === 'date' || p.kind === 'integer';
   return categorical && p.distinct <= (p.kind === 'integer' ? 1000 : maxDistinct);
 }
@@ -338,7 +447,7 @@ function readProfile(row: Row, column: ColumnInfo, i: number, rows: number): Col
   const get = (stat: string) => row[`c${i}_${stat}`];
   const kind = kindOf(column.type);
   const count = toNumber(get('count')) ?? 0;
-  const base = { type: column.type, kind, rows, count, nulls: rows - count, distinct: toNumber(get('distinct')) ?? 0 };
+  const base = { type: column.type, kind, rows, count, nulls: rows - count, distinct: toNumber(get('distinct')) ?? 0, ...(get('hll') === true ? { distinctEstimate: DISTINCT_ESTIMATE } : {}) };
   if (isNumericKind(kind)) {
     const q = get('q') as unknown[] | null;
     const rawSum = get('sum');

@@ -7,10 +7,10 @@ import type { Dataset } from '../../sources/register.js';
 import { binEdges, binLevels, ranksFor } from '../../stats/index.js';
 import type { ColumnPair } from '../data/columns.js';
 import { isNumericKind, isTemporalKind } from '../data/columns.js';
-import { categoryCounts } from '../data/profile.js';
+import { approximateDistinct, categoryCounts, distinctAbove } from '../data/profile.js';
 import { normalises, valueSql } from '../data/normalise.js';
 import type { TextNormalisation } from '../data/normalise.js';
-import type { ColumnProfile } from '../data/profile.js';
+import type { ColumnProfile, DistinctEstimate } from '../data/profile.js';
 import { toNumber } from '../data/values.js';
 import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, researchMeanSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
 import type { SideOrderStats, SideRanks } from './sql.js';
@@ -79,6 +79,8 @@ export interface DriftOptions {
 /** What a side's profile already knows about a column. */
 export interface ProfileCounts {
   readonly distinct: number;
+  /** Present when `distinct` is an estimate (read through distinctAbove, never compared as a count). */
+  readonly distinctEstimate?: DistinctEstimate;
   readonly count: number;
   /** Numbers only: finite values, and their min and max as DOUBLE (the drift tests' totals, without a pass). */
   readonly finite?: { readonly n: number; readonly min: number | null; readonly max: number | null; readonly sum?: number; readonly absSum?: number };
@@ -87,7 +89,7 @@ export interface ProfileCounts {
 /** A column profile's counts as the drift tests take them. */
 export function profileCounts(c: ColumnProfile, epoch?: ProfileCounts['finite']): ProfileCounts {
   // Temporal columns are tested as epoch seconds: their totals come with the profile only when asked for (epochTotals).
-  if (!isNumericKind(c.kind)) return { distinct: c.distinct, count: c.count, ...(epoch ? { finite: epoch } : {}) };
+  if (!isNumericKind(c.kind)) return { distinct: c.distinct, ...(c.distinctEstimate ? { distinctEstimate: c.distinctEstimate } : {}), count: c.count, ...(epoch ? { finite: epoch } : {}) };
   const n = c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0);
   const sums = typeof c.exactSum === 'number' && typeof c.absSum === 'number' ? { sum: c.exactSum, absSum: c.absSum } : {};
   return { distinct: c.distinct, count: c.count, finite: { n, min: c.min as number | null, max: c.max as number | null, ...sums } };
@@ -218,7 +220,7 @@ interface Totals {
 function fewValues(p: ColumnPair, options: DriftOptions): boolean {
   const a = options.researchCounts?.[p.name];
   const b = options.productionCounts?.[p.name];
-  return !!a && !!b && a.distinct + b.distinct <= VALUE_COUNTS_SHARE * (a.count + b.count);
+  return !!a && !!b && !approximateDistinct(a, b) && a.distinct + b.distinct <= VALUE_COUNTS_SHARE * (a.count + b.count);
 }
 
 function numericResult(p: ColumnPair, m: MergedNumeric | 'categorical', options: DriftOptions, extras: NumericExtras): ColumnDistribution | 'categorical' {
@@ -348,7 +350,7 @@ async function categoricalColumns(engine: Engine, research: Dataset, production:
   options.onProgress?.('category frequencies');
   const cap = DRIFT_DEFAULTS.categoryCap;
   const known = (p: ColumnPair) => (options.kinds?.[p.name] === 'categorical' ? undefined : options.researchCounts?.[p.name]);
-  const tooMany = new Set(pairs.filter((p) => (known(p)?.distinct ?? 0) > cap).map((p) => p.name));
+  const tooMany = new Set(pairs.filter((p) => { const k = known(p); return !!k && distinctAbove(k, cap); }).map((p) => p.name));
   const counted = pairs.filter((p) => !tooMany.has(p.name));
   // Under --ignore-spaces/--ignore-case each side's counted columns are read as compared, through a subquery.
   const side = (relation: string, names: readonly string[]) =>
