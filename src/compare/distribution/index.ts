@@ -1,4 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
+import type { ColumnDistributionSummary } from '../../findings/summaries.js';
 import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
@@ -460,8 +461,8 @@ function preview(values: readonly { value: string }[]): string {
 }
 
 /** The per-column part of the summary: tests, histogram and categories under summary.columns.<name>. */
-export function distributionSummary(dist: DistributionComparison): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
+export function distributionSummary(dist: DistributionComparison): Record<string, ColumnDistributionSummary> {
+  const out: Record<string, ColumnDistributionSummary> = {};
   for (const c of dist.columns) {
     out[c.column] = {
       tests: c.tests,

@@ -18,7 +18,8 @@ import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import { finding } from '../../findings/report.js';
-import type { EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
+import type { EvidenceValue, Finding, OutcomeWith } from '../../findings/types.js';
+import type { AttributionSummary, MetricsSummary, PredictionsSummary, SideMetrics } from '../../findings/summaries.js';
 import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { classificationMetrics } from '../../stats/index.js';
@@ -34,7 +35,7 @@ import type { Explanation, UpstreamRelation } from '../explain/index.js';
 import { num } from '../distribution/sql.js';
 import { PREDICTION_NAMES, TRUTH_NAMES, inferColumn, requirePair } from './infer.js';
 import { checkRequirements } from './requirements.js';
-import type { Requirement, RequirementResult } from './requirements.js';
+import type { Requirement } from './requirements.js';
 
 /** Differences at most this large are floating-point noise (library version, BLAS, threads). */
 export const NOISE = { rel: 1e-6, abs: 1e-12 } as const;
@@ -71,22 +72,16 @@ interface Columns {
   inferred: Record<string, string>;
 }
 
-/** Per-side metrics against the ground truth. */
-export interface SideMetrics {
-  readonly rows: number;
-  readonly accuracy?: number;
-  readonly precision?: number;
-  readonly recall?: number;
-  readonly f1?: number;
-  readonly rocAuc?: number | null;
-  readonly rmse?: number;
-  readonly mae?: number;
-}
+/** Per-side metrics against the ground truth (part of the stage summary). */
+export type { SideMetrics } from '../../findings/summaries.js';
+
+/** The summary while the stage builds it: fields are set in report order. */
+type PredictionsDraft = { -readonly [K in keyof PredictionsSummary]: PredictionsSummary[K] };
 
 let counter = 0;
 
 /** Compares two prediction sets; returns the `predictions` stage outcome. */
-export async function comparePredictions(engine: Engine, research: Dataset, production: Dataset, options: PredictionCompareOptions = {}): Promise<StageOutcome> {
+export async function comparePredictions(engine: Engine, research: Dataset, production: Dataset, options: PredictionCompareOptions = {}): Promise<OutcomeWith<PredictionsSummary>> {
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   const threshold = options.threshold ?? 0.5;
@@ -95,7 +90,8 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
   const cols = resolveColumns(schema.pairs, options);
   const task = await detectTask(engine, research, production, cols);
   const findings: Finding[] = [];
-  const summary: Record<string, unknown> = {
+  // mode and key are set below, once the join shows whether rows match; their place in the JSON is where they are set.
+  const summary: Omit<PredictionsDraft, 'mode' | 'key'> & Partial<Pick<PredictionsDraft, 'mode' | 'key'>> = {
     columns: { score: cols.score?.name ?? null, label: cols.label?.name ?? null, truth: cols.truth?.name ?? null },
     inferred: cols.inferred,
     task: task.kind,
@@ -136,7 +132,7 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
       summary.attribution = attribution.summary;
       findings.push(...attribution.findings);
     }
-    findings.push(...scoreFindings(keyed, cols, tol, summary.attribution as AttributionSummary | undefined));
+    findings.push(...scoreFindings(keyed, cols, tol, summary.attribution));
     findings.push(...keyed.findings);
     await engine.run(`DROP TABLE IF EXISTS ${keyed.table}`);
   } else {
@@ -154,9 +150,15 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
     const dist = await compareDistributions(engine, research, production, pairs, { ...options.drift, onProgress: progress });
     findings.push(...distributionFindings('predictions', dist));
     summary.distributions = distributionSummary(dist);
-    findings.push(...(await keylessNonFinite(engine, research, production, cols, summary)));
+    const nonFinite = await keylessNonFinite(engine, research, production, cols);
+    if (nonFinite) {
+      summary.rows = nonFinite.summary.rows;
+      summary.nonFinite = nonFinite.summary.nonFinite;
+      findings.push(...nonFinite.findings);
+    }
   }
-  return { result: { stage: 'predictions', status: 'equal', reason: reasonOf(findings, summary), summary }, findings };
+  const done = summary as PredictionsSummary;
+  return { result: { stage: 'predictions', status: 'equal', reason: reasonOf(findings, done), summary: done }, findings };
 }
 
 /** Why no metric could be computed (sideMetrics returned null), for a requirement that cannot be checked. */
@@ -166,10 +168,10 @@ function unavailableReason(cols: Columns, task: Task): string {
   return 'a task with more than two classes needs a predicted-label column (--label-col)';
 }
 
-function reasonOf(findings: readonly Finding[], summary: Record<string, unknown>): string {
+function reasonOf(findings: readonly Finding[], summary: PredictionsSummary): string {
   const broken = findings.filter((f) => f.severity !== 'info');
   const prefix = summary.mode === 'distribution' ? `${String(summary.note)}; ` : '';
-  const met = ((summary.requirements ?? []) as RequirementResult[]).filter((r) => r.met).map((r) => r.requirement);
+  const met = (summary.requirements ?? []).filter((r) => r.met).map((r) => r.requirement);
   const requirements = met.length ? `; requirement${met.length === 1 ? '' : 's'} met in both environments: ${met.join(', ')}` : '';
   return prefix + (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`) + requirements;
 }
@@ -319,7 +321,7 @@ async function rocAucFromRanks(engine: Engine, relation: string, score: string, 
   return stableFloat((rs - (p * (p + 1)) / 2) / (p * n));
 }
 
-async function bothMetrics(engine: Engine, research: Dataset, production: Dataset, cols: Columns, task: Task, threshold: number) {
+async function bothMetrics(engine: Engine, research: Dataset, production: Dataset, cols: Columns, task: Task, threshold: number): Promise<MetricsSummary | null> {
   const a = await sideMetrics(engine, research, cols, task, 'research', threshold);
   const b = await sideMetrics(engine, production, cols, task, 'production', threshold);
   if (!a || !b) return null;
@@ -333,7 +335,7 @@ async function bothMetrics(engine: Engine, research: Dataset, production: Datase
   return { research: a, production: b, difference };
 }
 
-function performanceFindings(m: NonNullable<Awaited<ReturnType<typeof bothMetrics>>>, cols: Columns, tolerance: number): Finding[] {
+function performanceFindings(m: MetricsSummary, cols: Columns, tolerance: number): Finding[] {
   const drops: { metric: string; research: number; production: number }[] = [];
   for (const k of ['accuracy', 'f1', 'rocAuc'] as const) {
     const x = m.research[k];
@@ -363,12 +365,16 @@ const METRIC_LABEL: Record<string, string> = { accuracy: 'accuracy', f1: 'F1', r
 // ---------------------------------------------------------------------------------------------
 // Keyed comparison
 
+/** The summary fields of matched predictions (rows, non-finite counts, match, differences, ranks, labels). */
+type KeyedSummary = Pick<PredictionsSummary, 'rows' | 'nonFinite' | 'match' | 'differences' | 'scoreSample' | 'rank' | 'labels' | 'labelFlips' | 'thresholdCrossings'>;
+
 interface KeyedPredictions {
   readonly table: string;
   readonly keyCount: number;
   readonly matched: number;
   readonly findings: Finding[];
-  readonly summary: Record<string, unknown>;
+  /** The keyed part of the stage summary. */
+  readonly summary: KeyedSummary;
   readonly stats: Record<string, number | null>;
   /** SQL predicate (over the joined table) of a matched row whose prediction differs. */
   readonly differsExpr: string;
@@ -487,25 +493,28 @@ FROM ${table}`);
     }));
   }
 
-  const summary: Record<string, unknown> = {
+  const nonFinite = {
+    research: { null: n('a_null'), nan: n('a_nan'), inf: n('a_inf') },
+    production: { null: n('b_null'), nan: n('b_nan'), inf: n('b_inf') },
+    newInProduction: n('new_bad_b'), newInResearch: n('new_bad_a'), both: n('both_bad'),
+  };
+  const summary: { -readonly [K in keyof KeyedSummary]: KeyedSummary[K] } = {
     rows: { research: ha.rows, production: hb.rows, matched, onlyResearch: n('only_a'), onlyProduction: n('only_b') },
-    nonFinite: {
-      research: { null: n('a_null'), nan: n('a_nan'), inf: n('a_inf') },
-      production: { null: n('b_null'), nan: n('b_nan'), inf: n('b_inf') },
-      newInProduction: n('new_bad_b'), newInResearch: n('new_bad_a'), both: n('both_bad'),
-    },
+    nonFinite,
     match: {
       differingRows: n('differing'),
       rate: matched ? stableFloat(1 - n('differing') / matched) : null,
+      ...(hasScore
+        ? {
+            scoreDiffering: n('score_differ'), noiseRows: n('noise'), largeRows: n('large'), exactlyEqual: n('finite_pairs') - n('raw_differ'),
+            maxAbsDiff: stableFloat(st.max_abs ?? null), meanAbsDiff: stableFloat(st.mean_abs ?? null), maxRelDiff: stableFloat(st.max_rel ?? null),
+          }
+        : {}),
     },
   };
   if (hasScore) {
-    Object.assign(summary.match as Record<string, unknown>, {
-      scoreDiffering: n('score_differ'), noiseRows: n('noise'), largeRows: n('large'), exactlyEqual: n('finite_pairs') - n('raw_differ'),
-      maxAbsDiff: stableFloat(st.max_abs ?? null), meanAbsDiff: stableFloat(st.mean_abs ?? null), maxRelDiff: stableFloat(st.max_rel ?? null),
-    });
     summary.differences = await differenceHistogram(engine, table, fin, st.min_d ?? null, st.max_d ?? null);
-    summary.scoreSample = (await engine.all(`SELECT sa, sb FROM ${table} WHERE ${fin} ORDER BY hash(${keyCols}), ${keyCols} LIMIT ${SCORE_SAMPLE}`)).map((r) => [toNumber(r.sa), toNumber(r.sb)]);
+    summary.scoreSample = (await engine.all(`SELECT sa, sb FROM ${table} WHERE ${fin} ORDER BY hash(${keyCols}), ${keyCols} LIMIT ${SCORE_SAMPLE}`)).map((r) => [toNumber(r.sa), toNumber(r.sb)] as const);
     summary.rank = await rankAgreement(engine, table, fin, keyCols, n('finite_pairs'));
   }
   if (task.kind === 'classification') {
@@ -515,7 +524,6 @@ FROM ${table}`);
   }
 
   // NaN / ±inf / null predictions.
-  const nonFinite = summary.nonFinite as Record<string, unknown>;
   if (hasScore) {
     for (const [sideName, newKey, bothCount] of [['production', 'new_bad_b', n('both_bad')], ['research', 'new_bad_a', 0]] as const) {
       const rows = n(newKey);
@@ -525,7 +533,7 @@ FROM ${table}`);
       findings.push(finding({
         stage: 'predictions', severity: 'error', cause: 'prediction_nan', columns: [cols.score!.name], rowsAffected: rows,
         message: `${formatCount(rows)} ${sideName} predictions are NaN, ±inf or null where ${sideName === 'production' ? 'research' : 'production'} has a number`,
-        evidence: { side: sideName, ...(nonFinite[sideName] as Record<string, number>), alsoNonFiniteOnOtherSide: bothCount },
+        evidence: { side: sideName, ...nonFinite[sideName], alsoNonFiniteOnOtherSide: bothCount },
         sampleKeys: await sampleOf(`${both} AND ${bad(col)} AND NOT ${bad(other)}`),
       }));
     }
@@ -547,7 +555,7 @@ FROM ${table}`);
   }
   // Label flips and threshold crossings.
   if (task.kind === 'classification' && n('flips') > 0) {
-    const labels = summary.labels as EvidenceValue;
+    const labels = summary.labels as unknown as EvidenceValue;
     const byScore = !cols.label;
     findings.push(finding({
       stage: 'predictions', severity: 'error', cause: 'label_flip', columns, rowsAffected: n('flips'),
@@ -589,7 +597,7 @@ r AS (SELECT rank() OVER (ORDER BY sa) + (count(*) OVER (PARTITION BY sa) - 1) /
 SELECT corr(ra, rb) AS rho, count(*) AS n FROM r`;
 }
 
-async function rankAgreement(engine: Engine, table: string, fin: string, keyCols: string, n: number): Promise<Record<string, unknown>> {
+async function rankAgreement(engine: Engine, table: string, fin: string, keyCols: string, n: number): Promise<NonNullable<PredictionsSummary['rank']>> {
   if (n === 0) return { spearman: null, topK: [] };
   const r = await engine.one(spearmanSql(table, fin));
   const ks = [...new Set([Math.max(1, Math.ceil(0.01 * n)), Math.min(100, n)])].sort((x, y) => x - y);
@@ -616,12 +624,6 @@ async function labelConfusion(engine: Engine, table: string, both: string): Prom
 
 // ---------------------------------------------------------------------------------------------
 // Attribution and score findings
-
-interface AttributionSummary {
-  readonly mismatched: readonly Explanation[];
-  readonly nonFiniteProduction: readonly Explanation[];
-  readonly nonFiniteResearch: readonly Explanation[];
-}
 
 async function attribute(engine: Engine, keyed: KeyedPredictions, options: PredictionCompareOptions, predCols: readonly string[]): Promise<{ summary: AttributionSummary; findings: Finding[] }> {
   const f = options.features!;
@@ -704,8 +706,8 @@ function scoreFindings(keyed: KeyedPredictions, cols: Columns, tol: Tolerance, a
 }
 
 /** Without matched rows: counts of NaN/±inf/null predictions per side. */
-async function keylessNonFinite(engine: Engine, research: Dataset, production: Dataset, cols: Columns, summary: Record<string, unknown>): Promise<Finding[]> {
-  if (!cols.score) return [];
+async function keylessNonFinite(engine: Engine, research: Dataset, production: Dataset, cols: Columns): Promise<{ summary: Required<Pick<PredictionsSummary, 'rows' | 'nonFinite'>>; findings: Finding[] } | null> {
+  if (!cols.score) return null;
   const count = async (d: Dataset, name: string) => {
     const s = `CAST(${ident(name)} AS DOUBLE)`;
     const r = await engine.one(`SELECT count(*) AS n, count(*) FILTER (WHERE ${s} IS NULL) AS nul, count(*) FILTER (WHERE isnan(${s})) AS nan, count(*) FILTER (WHERE isinf(${s})) AS inf FROM ${d.relation}`);
@@ -713,8 +715,7 @@ async function keylessNonFinite(engine: Engine, research: Dataset, production: D
   };
   const a = await count(research, cols.score.name);
   const b = await count(production, cols.score.productionName);
-  summary.rows = { research: a.rows, production: b.rows };
-  summary.nonFinite = { research: { null: a.null, nan: a.nan, inf: a.inf }, production: { null: b.null, nan: b.nan, inf: b.inf } };
+  const summary = { rows: { research: a.rows, production: b.rows }, nonFinite: { research: { null: a.null, nan: a.nan, inf: a.inf }, production: { null: b.null, nan: b.nan, inf: b.inf } } };
   const ta = a.null + a.nan + a.inf;
   const tb = b.null + b.nan + b.inf;
   const out: Finding[] = [];
@@ -731,6 +732,6 @@ async function keylessNonFinite(engine: Engine, research: Dataset, production: D
       message: `both environments have ${formatCount(ta)} NaN, ±inf or null predictions`, evidence: { research: { ...a }, production: { ...b } },
     }));
   }
-  return out;
+  return { summary, findings: out };
 }
 

@@ -15,11 +15,12 @@
  *    for rounding): an unseeded random split.
  * 4. split_membership: anything else.
  */
-import type { Engine } from '../../engine/engine.js';
+import type { Engine, Row } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
 import { finding } from '../../findings/report.js';
-import type { Evidence, EvidenceValue, Finding, StageOutcome } from '../../findings/types.js';
+import type { Evidence, EvidenceValue, Finding, OutcomeWith } from '../../findings/types.js';
+import type { SplitsSummary } from '../../findings/summaries.js';
 import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { chiSquareHomogeneity } from '../../stats/index.js';
@@ -79,18 +80,28 @@ interface Side {
   readonly nameOf: (p: ColumnPair) => string;
 }
 
+/** The summary while the stage builds it: fields are set in report order; mode, key and note come last. */
+type SplitsDraft = Writable<Omit<SplitsSummary, 'mode' | 'key' | 'note'>>;
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What one step of the stage adds: its findings and its part of the summary. */
+interface Part<K extends keyof SplitsSummary> {
+  readonly findings: readonly Finding[];
+  readonly summary: Pick<SplitsSummary, K>;
+}
+
 let counter = 0;
 
 /** Compares the split assignments of two environments; returns the `splits` stage outcome. */
-export async function compareSplits(engine: Engine, research: Dataset, production: Dataset, options: SplitCompareOptions = {}): Promise<StageOutcome> {
+export async function compareSplits(engine: Engine, research: Dataset, production: Dataset, options: SplitCompareOptions = {}): Promise<OutcomeWith<SplitsSummary>> {
   const progress = options.onProgress ?? (() => {});
   const alpha = options.alpha ?? 0.05;
   const sample = options.sample ?? 5;
   const schema = matchSchemas(research.columns, production.columns, options);
   const cols = resolveColumns(schema.pairs, options);
   const keys = options.key?.length ? keyPairs(schema.pairs, options.key, research, production) : [];
-  const findings: Finding[] = [];
-  const summary: Record<string, unknown> = {
+  let findings: Finding[] = [];
+  const summary: SplitsDraft = {
     columns: { split: cols.split.name, label: cols.label?.name ?? null, group: cols.group?.name ?? null },
     inferred: cols.inferred,
   };
@@ -110,7 +121,7 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
       if (g) {
         cols.group = g.pair;
         cols.inferred.group = g.pair.name;
-        summary.columns = { ...(summary.columns as Record<string, unknown>), group: g.pair.name };
+        summary.columns = { ...summary.columns, group: g.pair.name };
         summary.groupInference = { column: g.pair.name, groups: g.groups, expectedBrokenIfRowLevel: stableFloat(g.expectedBroken) };
       }
     }
@@ -118,32 +129,41 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
     const splits = sortSplits([...sizes[0]!.keys(), ...sizes[1]!.keys()]);
     summary.splits = splits;
     summary.sizes = { research: Object.fromEntries(splits.map((s) => [s, sizes[0]!.get(s) ?? 0])), production: Object.fromEntries(splits.map((s) => [s, sizes[1]!.get(s) ?? 0])) };
-    findings.push(...proportionFindings(splits, sizes[0]!, sizes[1]!, cols, alpha, summary));
-    if (cols.label) findings.push(...(await labelBalance(engine, sides, splits, cols, sp, alpha, summary)));
+    const add = <K extends keyof SplitsSummary>(part: Part<K>) => {
+      findings.push(...part.findings);
+      Object.assign(summary, part.summary);
+    };
+    add(proportionTest(splits, sizes[0]!, sizes[1]!, cols, alpha));
+    if (cols.label) add(await labelBalance(engine, sides, splits, cols, sp, alpha));
 
-    if (keys.length) findings.push(...(await conflictFindings(engine, sides, keys, schema.pairs, cols, options, sample, summary)));
+    if (keys.length) add(await conflictFindings(engine, sides, keys, schema.pairs, cols, options, sample));
     let keyed = false;
     if (keys.length) {
       progress('joining assignments on the key');
-      keyed = await keyedAnalysis(engine, sides, keys, cols, splits, sizes, options, sample, sp, findings, summary);
+      const membership = await keyedAnalysis(engine, { sides, keys, cols, splits, sizes, options, sample, sp });
+      add(membership);
+      keyed = membership.sharedIds > 0;
     }
-    if (cols.group) findings.push(...(await groupFindings(engine, sides, cols, sp, findings, summary, sample)));
-    if (!keyed) {
-      summary.mode = 'proportions';
-      summary.key = keys.length ? keys.map((k) => k.name) : null;
-      summary.note = keys.length
+    if (cols.group) {
+      // May re-label the membership finding of keyedAnalysis (a group split explains it), so it returns them all.
+      const groups = await groupFindings(engine, sides, cols, sp, findings, sample);
+      findings = [...groups.findings];
+      summary.groups = groups.summary.groups;
+    }
+    const note = keyed
+      ? undefined
+      : keys.length
         ? 'the sides share no ids: split proportions and label balance were compared instead of membership'
         : 'no --key: split proportions and label balance were compared instead of membership';
-    } else {
-      summary.mode = 'keyed';
-      summary.key = keys.map((k) => k.name);
-    }
-    const labels = summary.labels as { bySplit?: Parameters<typeof stratificationCause>[1] } | undefined;
-    findings.splice(0, findings.length, ...stratificationCause(findings, labels?.bySplit, cols.label?.name));
+    const done: SplitsSummary = keyed
+      ? { ...summary, mode: 'keyed', key: keys.map((k) => k.name) }
+      : { ...summary, mode: 'proportions', key: keys.length ? keys.map((k) => k.name) : null, note };
+    const labels = done.labels && 'bySplit' in done.labels ? done.labels.bySplit : undefined;
+    findings = stratificationCause(findings, labels, cols.label?.name);
     const broken = findings.filter((f) => f.severity !== 'info');
-    const reason = (summary.mode === 'proportions' ? `${String(summary.note)}; ` : '') +
+    const reason = (note ? `${note}; ` : '') +
       (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`);
-    return { result: { stage: 'splits', status: broken.length ? 'different' : 'equal', reason, summary }, findings };
+    return { result: { stage: 'splits', status: broken.length ? 'different' : 'equal', reason, summary: done }, findings };
   } finally {
     for (const s of sides) await engine.run(`DROP TABLE IF EXISTS ${s.table}`);
   }
@@ -179,7 +199,8 @@ async function countsBy(engine: Engine, sql: string): Promise<Map<string, number
   return new Map(rows.map((r) => [r.s === null ? '(null)' : String(r.s), toNumber(r.n) ?? 0]));
 }
 
-function proportionFindings(splits: readonly string[], a: Map<string, number>, b: Map<string, number>, cols: Columns, alpha: number, summary: Record<string, unknown>): Finding[] {
+/** Split sizes as shares of each side, and the chi-square test of their difference. */
+function proportionTest(splits: readonly string[], a: Map<string, number>, b: Map<string, number>, cols: Columns, alpha: number): Part<'proportions'> {
   const ra = splits.map((s) => a.get(s) ?? 0);
   const rb = splits.map((s) => b.get(s) ?? 0);
   const na = ra.reduce((x, y) => x + y, 0);
@@ -187,22 +208,25 @@ function proportionFindings(splits: readonly string[], a: Map<string, number>, b
   const chi = chiSquareHomogeneity(ra, rb);
   const shares = (r: number[], n: number) => r.map((x) => (n ? stableFloat(x / n)! : 0));
   const maxShareDiff = Math.max(0, ...splits.map((_s, i) => Math.abs((na ? ra[i]! / na : 0) - (nb ? rb[i]! / nb : 0))));
-  summary.proportions = {
-    research: shares(ra, na), production: shares(rb, nb),
-    chiSquare: { statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
-    maxShareDiff: stableFloat(maxShareDiff),
+  const summary = {
+    proportions: {
+      research: shares(ra, na), production: shares(rb, nb),
+      chiSquare: { statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
+      maxShareDiff: stableFloat(maxShareDiff),
+    },
   };
   const onlyOne = splits.filter((_s, i) => (ra[i]! === 0) !== (rb[i]! === 0));
-  if (!(chi.pvalue < alpha && maxShareDiff > 0.001) && onlyOne.length === 0) return [];
+  if (!(chi.pvalue < alpha && maxShareDiff > 0.001) && onlyOne.length === 0) return { findings: [], summary };
   const text = splits.map((s, i) => `${s} ${formatPercent(na ? ra[i]! / na : 0)} → ${formatPercent(nb ? rb[i]! / nb : 0)}`).join(', ');
-  return [finding({
+  return { summary, findings: [finding({
     stage: 'splits', severity: 'warning', cause: 'split_proportions', columns: [cols.split.name], rowsAffected: null,
     message: `split proportions differ (research → production): ${text}${onlyOne.length ? `; only one side has ${onlyOne.join(', ')}` : ''} (chi-square p = ${formatNumber(chi.pvalue)})`,
     evidence: { splits: [...splits], research: ra, production: rb, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
-  })];
+  })] };
 }
 
-async function labelBalance(engine: Engine, sides: readonly Side[], splits: readonly string[], cols: Columns, sp: (s: Side) => string, alpha: number, summary: Record<string, unknown>): Promise<Finding[]> {
+/** Label counts per split on each side, and a chi-square test per split. */
+async function labelBalance(engine: Engine, sides: readonly Side[], splits: readonly string[], cols: Columns, sp: (s: Side) => string, alpha: number): Promise<Part<'labels'>> {
   const label = cols.label!;
   const per = await Promise.all(
     sides.map(async (s) =>
@@ -211,12 +235,11 @@ async function labelBalance(engine: Engine, sides: readonly Side[], splits: read
   );
   const labels = [...new Set(per.flat().map((r) => (r.l === null ? '(null)' : String(r.l))))].sort();
   if (labels.length > MAX_LABELS) {
-    summary.labels = { note: `${labels.length} distinct values in ${label.name}: not a class label, balance not tested` };
-    return [];
+    return { findings: [], summary: { labels: { note: `${labels.length} distinct values in ${label.name}: not a class label, balance not tested` } } };
   }
   const table = (rows: typeof per[number], split: string) => labels.map((l) => toNumber(rows.find((r) => String(r.s) === split && (r.l === null ? '(null)' : String(r.l)) === l)?.n) ?? 0);
   const out: Finding[] = [];
-  const bySplit: Record<string, unknown> = {};
+  const bySplit: Record<string, { research: number[]; production: number[]; chiSquare: { statistic: number | null; pvalue: number; dof: number } }> = {};
   for (const split of splits) {
     const a = table(per[0]!, split);
     const b = table(per[1]!, split);
@@ -232,34 +255,42 @@ async function labelBalance(engine: Engine, sides: readonly Side[], splits: read
       evidence: { split, labels, research: a, production: b, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
     }));
   }
-  summary.labels = { values: labels, bySplit };
-  return out;
+  return { findings: out, summary: { labels: { values: labels, bySplit } } };
 }
 
-/** Membership agreement, transitions, leakage and the likely cause. False when the sides share no ids. */
-async function keyedAnalysis(
-  engine: Engine,
-  sides: readonly Side[],
-  keys: readonly ColumnPair[],
-  cols: Columns,
-  splits: readonly string[],
-  sizes: readonly Map<string, number>[],
-  options: SplitCompareOptions,
-  sample: number,
-  sp: (s: Side) => string,
-  findings: Finding[],
-  summary: Record<string, unknown>,
-): Promise<boolean> {
+/** What the keyed analysis reads: both sides' assignments, the key, the columns, and the split sizes already counted. */
+interface MembershipInput {
+  readonly sides: readonly Side[];
+  readonly keys: readonly ColumnPair[];
+  readonly cols: Columns;
+  readonly splits: readonly string[];
+  readonly sizes: readonly Map<string, number>[];
+  readonly options: SplitCompareOptions;
+  readonly sample: number;
+  /** A side's split column as text. */
+  readonly sp: (s: Side) => string;
+}
+
+/** The keyed analysis' findings and summary part; `sharedIds` 0 when the sides share no ids (membership not compared). */
+interface Membership extends Part<'leakage' | 'rawDuplicates' | 'transitions' | 'agreement' | 'ids' | 'orderMatch' | 'groupOrder'> {
+  readonly sharedIds: number;
+}
+
+/** Membership agreement, transitions, leakage and the likely cause. */
+async function keyedAnalysis(engine: Engine, input: MembershipInput): Promise<Membership> {
+  const { sides, keys, cols, splits, sizes, options, sample, sp } = input;
+  const findings: Finding[] = [];
+  const summary: Writable<Membership['summary']> = {};
   const kc = keys.map((_k, i) => `k${i}`);
   const kSel = (s: Side) => keys.map((k, i) => `CAST(${ident(s.nameOf(k))} AS ${k.compareType}) AS k${i}`).join(', ');
   const notNull = (s: Side) => keys.map((k) => `${ident(s.nameOf(k))} IS NOT NULL`).join(' AND ');
   const assignments = (s: Side) => `(SELECT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)})`;
   const pairsOf = (s: Side) => `(SELECT DISTINCT * FROM ${assignments(s)})`;
   const sameKey = (a: string, b: string) => kc.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
-  const keyOut = (r: Record<string, unknown>) => keyValue(kc.map((k) => r[k])) as EvidenceValue;
+  const keyOut = (r: Row) => keyValue(kc.map((k) => r[k])) as EvidenceValue;
 
   // Leakage inside each environment: an id in more than one split.
-  const leakage: Record<string, unknown> = {};
+  const leakage: Record<string, { ids: number; combinations: Record<string, number> }> = {};
   for (const s of sides) {
     // min ≠ max finds the ids in several splits in one plain hash aggregate; the DISTINCT aggregates that
     // name their combination then run on those ids only (grouped DISTINCT aggregates over 10M ids took 22 s).
@@ -279,8 +310,11 @@ FROM ${assignments(s)} r SEMI JOIN (${multi}) m ON ${sameKey('r', 'm')} GROUP BY
     }
   }
   summary.leakage = leakage;
-  const rawDup = await rawDuplicates(engine, sides, keys, kSel, notNull, sp, options, sample, cols, findings);
-  if (rawDup) summary.rawDuplicates = rawDup;
+  const rawDup = await rawDuplicates(engine, sides, keys, kSel, notNull, sp, options, sample, cols);
+  if (rawDup) {
+    summary.rawDuplicates = rawDup.summary;
+    findings.push(...rawDup.findings);
+  }
 
   // Transition matrix over distinct (id, split) pairs.
   const on = kc.map((k) => `a.${k} = b.${k}`).join(' AND ');
@@ -295,7 +329,7 @@ SELECT ra, rb, count(*) AS n FROM (
 ) GROUP BY ALL`);
   const shared = await engine.one(`SELECT count(*) AS n FROM (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[0]!)}) a SEMI JOIN (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[1]!)}) b ON ${on}`);
   const sharedIds = toNumber(shared.n) ?? 0;
-  if (sharedIds === 0) return false;
+  if (sharedIds === 0) return { findings, summary, sharedIds };
   const label = (v: unknown) => (v === null || v === undefined ? ABSENT : String(v));
   const rNames = sortSplits(rows.filter((r) => r.ra !== null).map((r) => String(r.ra)));
   const pNames = sortSplits(rows.filter((r) => r.rb !== null).map((r) => String(r.rb)));
@@ -316,7 +350,7 @@ SELECT ra, rb, count(*) AS n FROM (
   const single = (x: Side) => `(SELECT ${kc.join(', ')}, min(sp) AS sp FROM ${assignments(x)} GROUP BY ALL HAVING min(sp) = max(sp))`;
   moved = toNumber((await engine.one(`SELECT count(*) AS n FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp`)).n) ?? 0;
   summary.transitions = { research: rLabels, production: pLabels, counts };
-  const agreement: Record<string, unknown> = {};
+  const agreement: Record<string, { inBoth: number; onlyResearch: number; onlyProduction: number; jaccard: number | null }> = {};
   for (const s of splits) {
     const i = rLabels.indexOf(s);
     const j = pLabels.indexOf(s);
@@ -342,7 +376,7 @@ SELECT ra, rb, count(*) AS n FROM (
       evidence: { side, ids: n }, sampleKeys: samples,
     }));
   }
-  if (moved === 0) return true;
+  if (moved === 0) return { findings, summary, sharedIds };
 
   // Why did shared ids change split?
   const movedSamples = (await engine.all(`SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
@@ -367,7 +401,6 @@ SELECT ra, rb, count(*) AS n FROM (
   const groups = !order && cols.group ? await groupOrder(engine, sides, cols.group, sp, splits.length, { research: options.fileOrder?.research ?? true, production: options.fileOrder?.production ?? true }) : null;
   if (groups) summary.groupOrder = { groupsIntact: true, sameGroupCounts: groups.sameGroupCounts, orderMatch: groups.orderMatch, groupsPerSplit: groups.groupsPerSplit };
   const groupEvidence: Evidence = groups ? { groupColumn: cols.group!.name, groupsIntact: true, sameGroupCounts: groups.sameGroupCounts, groupsPerSplit: groups.groupsPerSplit } : {};
-  const groupBroken = (summary.groups as Record<string, { brokenGroups: number }> | undefined);
   if (order) {
     findings.push(finding({
       stage: 'splits', severity: 'error', cause: 'split_order_dependent', columns: [cols.split.name], rowsAffected: moved,
@@ -386,7 +419,7 @@ SELECT ra, rb, count(*) AS n FROM (
       message: `${what} while every ${cols.group!.name} group stays whole on both sides and every split keeps its number of groups: a group split without a fixed seed`,
       evidence: { ...evidence, ...groupEvidence }, sampleKeys: movedSamples,
     }));
-  } else if (cols.group && groupBroken === undefined) {
+  } else if (cols.group) {
     // Group analysis runs after; it decides (see groupFindings) — keep the membership finding for it.
     findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}`, evidence, sampleKeys: movedSamples }));
   } else if (sameSizes) {
@@ -398,14 +431,16 @@ SELECT ra, rb, count(*) AS n FROM (
   } else {
     findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}, and split sizes differ`, evidence, sampleKeys: movedSamples }));
   }
-  return true;
+  return { findings, summary, sharedIds };
 }
 
 /**
  * Groups in more than one split, per side. When production breaks groups that research kept whole, the
  * membership difference is re-labelled group_split_broken; otherwise each breaking side gets a finding.
+ * Returns every finding: `before` with the membership finding re-labelled, then its own.
  */
-async function groupFindings(engine: Engine, sides: readonly Side[], cols: Columns, sp: (s: Side) => string, findings: Finding[], summary: Record<string, unknown>, sample: number): Promise<Finding[]> {
+async function groupFindings(engine: Engine, sides: readonly Side[], cols: Columns, sp: (s: Side) => string, before: readonly Finding[], sample: number): Promise<Part<'groups'>> {
+  const findings = [...before];
   const group = cols.group!;
   const groups: Record<string, { brokenGroups: number; rows: number; groups: number; sample: EvidenceValue[] }> = {};
   const groupsPerSplit: string[] = [];
@@ -418,7 +453,7 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
     groups[s.name] = { groups: toNumber(r.groups) ?? 0, brokenGroups: toNumber(r.broken) ?? 0, rows: toNumber(r.rows) ?? 0, sample: samples };
     groupsPerSplit.push([...(await countsBy(engine, `SELECT ${sp(s)} AS s, count(DISTINCT ${g}) AS n FROM ${s.table} WHERE ${ident(s.nameOf(group))} IS NOT NULL GROUP BY 1`)).entries()].sort().join());
   }
-  summary.groups = Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { groups: v.groups, brokenGroups: v.brokenGroups, rows: v.rows }]));
+  const summary = { groups: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { groups: v.groups, brokenGroups: v.brokenGroups, rows: v.rows }])) };
   const out: Finding[] = [];
   const a = groups.research!;
   const b = groups.production!;
@@ -432,7 +467,7 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
     } else {
       out.push(finding({ stage: 'splits', severity: 'error', cause: 'group_split_broken', columns: [cols.split.name, group.name], rowsAffected: b.rows, message, evidence: extra }));
     }
-    return out;
+    return { findings: [...findings, ...out], summary };
   }
   if (membership >= 0) {
     // No group explanation: fall back to the size rule.
@@ -451,7 +486,7 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
       evidence: { side: name, brokenGroups: g.brokenGroups, groupRows: g.rows, groups: g.groups, sampleGroups: g.sample },
     }));
   }
-  return out;
+  return { findings: [...findings, ...out], summary };
 }
 
 /**
@@ -460,13 +495,13 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
  * such keys; info when both sides have as many (the same data either way, not a difference between them). Sides made of one file per split are left to the
  * leakage check (an id in two split files is leakage, not a duplicate row).
  */
-async function conflictFindings(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], pairs: readonly ColumnPair[], cols: Columns, options: SplitCompareOptions, sample: number, summary: Record<string, unknown>): Promise<Finding[]> {
+async function conflictFindings(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], pairs: readonly ColumnPair[], cols: Columns, options: SplitCompareOptions, sample: number): Promise<Part<'keyConflicts'>> {
   const found = new Map<string, Awaited<ReturnType<typeof keyConflicts>>>();
   for (const s of sides) {
     if (options.fileOrder?.[s.name] === false) continue;
     found.set(s.name, await keyConflicts(engine, s, keys, pairs, sample));
   }
-  if ([...found.values()].some((v) => v.keys > 0)) summary.keyConflicts = Object.fromEntries([...found].map(([k, v]) => [k, { keys: v.keys, rows: v.rows, byColumn: v.byColumn }]));
+  const summary = [...found.values()].some((v) => v.keys > 0) ? { keyConflicts: Object.fromEntries([...found].map(([k, v]) => [k, { keys: v.keys, rows: v.rows, byColumn: v.byColumn }])) } : {};
   const out: Finding[] = [];
   for (const [name, c] of found) {
     if (c.keys === 0) continue;
@@ -479,7 +514,7 @@ async function conflictFindings(engine: Engine, sides: readonly Side[], keys: re
       evidence: { side: name, keys: c.keys, rows: c.rows, byColumn: c.byColumn, otherSideKeys: other }, sampleKeys: c.sample,
     }));
   }
-  return out;
+  return { findings: out, summary };
 }
 
 /** With a raw dataset: rows with the same content (all non-key columns) assigned to different splits. */
@@ -493,10 +528,10 @@ async function rawDuplicates(
   options: SplitCompareOptions,
   sample: number,
   cols: Columns,
-  findings: Finding[],
-): Promise<Record<string, unknown> | null> {
+): Promise<{ summary: NonNullable<SplitsSummary['rawDuplicates']>; findings: Finding[] } | null> {
   if (!options.raw?.research && !options.raw?.production) return null;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, { duplicateGroups: number; rows: number; combinations: Record<string, number> }> = {};
+  const findings: Finding[] = [];
   for (const s of sides) {
     const raw = options.raw[s.name];
     if (!raw) continue;
@@ -525,7 +560,7 @@ async function rawDuplicates(
       evidence: { side: s.name, kind: 'duplicate_rows', duplicateGroups: groups, rows, raw: raw.label }, sampleKeys: samples,
     }));
   }
-  return out;
+  return { summary: out, findings };
 }
 
 /**
