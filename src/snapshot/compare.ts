@@ -23,7 +23,7 @@ import type { DataCompareOptions, DataStage } from '../compare/data/index.js';
 import { keyHealth } from '../compare/data/keyed.js';
 import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
-import { stableFloat, toNumber } from '../compare/data/values.js';
+import { stableFloat, toNumber } from '../compare/shared/values.js';
 import { DRIFT_DEFAULTS, categoricalColumn, distributionFindings, distributionSummary, mergedNumeric, numericTests, summariseDrift } from '../compare/distribution/index.js';
 import type { ColumnDistribution, DistributionComparison, DriftOptions, NumericExtras } from '../compare/distribution/index.js';
 import { extraAggregate } from '../compare/distribution/drift-tests/registry.js';

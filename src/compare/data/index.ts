@@ -20,14 +20,14 @@ import { keylessDiff } from './keyless.js';
 import { keylessDiffRowsError, writeDiffRows } from './diff-rows.js';
 import type { DiffRowsTarget } from './diff-rows.js';
 import type { KeylessDiff } from './keyless.js';
-import { completeOrderStats, profileTable } from './profile.js';
+import { categoryCounts, completeOrderStats, profileTable } from './profile.js';
 import type { ColumnProfile, SuppliedOrderStats, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
 import { compareDistributions, distributionFindings, distributionSummary, profileCounts, summariseDrift } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 import type { SideRanks } from '../distribution/sql.js';
-import type { NullKeys, TextNormalisation } from './normalise.js';
-import { normalises } from './normalise.js';
+import type { NullKeys, TextNormalisation } from '../shared/normalise.js';
+import { normalises } from '../shared/normalise.js';
 
 export interface DataCompareOptions extends SchemaOptions, TextNormalisation {
   readonly key?: readonly string[];
@@ -191,6 +191,7 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
   if (!distributions && (unmatched || options.drift?.always)) {
     distributions = await compareDistributions(engine, research, production, driftPairs, {
       ...options.drift,
+      countCategories: categoryCounts,
       normalise: textOptions(options),
       onProgress: progress,
       ...(profiles ? driftCounts(profiles, schema) : {}),
@@ -274,6 +275,7 @@ async function driftCompletingProfiles(engine: Engine, research: Dataset, produc
   const productionName = new Map(schema.pairs.map((p) => [p.name, p.productionName]));
   const distributions = await compareDistributions(engine, research, production, input.pairs, {
     ...drift,
+    countCategories: categoryCounts,
     ...driftCounts(input.profiles, schema),
     sideRanks: pendingRanks(input.sorted, a, b),
     onSideOrderStats: (column, stats) => {

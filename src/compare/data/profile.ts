@@ -10,7 +10,7 @@ import type { CategoryCounts, QuantileName } from './profile-sql.js';
 export { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, epochSeconds, fingerprintExpr } from './profile-sql.js';
 export type { CategoryCounts, QuantileName } from './profile-sql.js';
 import { linearPosition, numpyLerp, ranksFor } from '../../stats/quantile.js';
-import { stableFloat, toNumber, toPlain } from './values.js';
+import { stableFloat, toNumber, toPlain } from '../shared/values.js';
 
 /** Per-column statistics of one side. Numeric statistics are over finite values only; NaN and ±inf are counted apart. */
 export interface ColumnProfile {

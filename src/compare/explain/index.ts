@@ -13,10 +13,10 @@ import { isNumericKind, matchSchemas } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
 import { countKeys, differsSql, keyPairs } from '../data/keyed.js';
 import type { Tolerances } from '../data/tolerance.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 import { formatPercent } from '../../text/format.js';
-import { keySql } from '../data/normalise.js';
-import type { TextNormalisation } from '../data/normalise.js';
+import { keySql } from '../shared/normalise.js';
+import type { TextNormalisation } from '../shared/normalise.js';
 
 export const CONDITIONS = ['differs', 'null', 'nan', 'unseen_category', 'out_of_range', 'missing_upstream'] as const satisfies readonly Condition[];
 /** One candidate cause and how often it holds: part of the predictions summary (src/findings/summaries.ts). */

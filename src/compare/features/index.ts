@@ -10,7 +10,7 @@ import { compareDatasets, toOutcome } from '../data/index.js';
 import type { DataCompareOptions, DataComparison } from '../data/index.js';
 import type { ColumnProfile } from '../data/profile.js';
 import type { ColumnPair } from '../data/columns.js';
-import { toPlain } from '../data/values.js';
+import { toPlain } from '../shared/values.js';
 
 export interface FeatureCompareOptions extends DataCompareOptions {
   /** Column with the event time: reports the last time each feature was populated. */

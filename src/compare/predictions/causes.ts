@@ -7,7 +7,7 @@ import type { AttributionSummary } from '../../findings/summaries.js';
 import type { EvidenceValue, Finding } from '../../findings/types.js';
 import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Tolerance } from '../data/tolerance.js';
-import { stableFloat } from '../data/values.js';
+import { stableFloat } from '../shared/values.js';
 import { describeExplanation, isExplaining } from '../explain/index.js';
 import type { Explanation } from '../explain/index.js';
 import type { KeyedPredictions } from './match.js';

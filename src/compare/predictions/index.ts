@@ -21,6 +21,7 @@ import type { PredictionsSummary } from '../../findings/summaries.js';
 import type { Finding, OutcomeWith } from '../../findings/types.js';
 import type { Dataset } from '../../sources/register.js';
 import { matchSchemas } from '../data/columns.js';
+import { categoryCounts } from '../data/profile.js';
 import type { ColumnPair, SchemaOptions } from '../data/columns.js';
 import type { Tolerance } from '../data/tolerance.js';
 import { compareDistributions, distributionFindings, distributionSummary } from '../distribution/index.js';
@@ -125,7 +126,7 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
       : 'no --key: score and label distributions were compared with the drift tests instead of rows';
     progress('comparing score distributions');
     const pairs = [cols.score, cols.label].filter((p): p is ColumnPair => Boolean(p));
-    const dist = await compareDistributions(engine, research, production, pairs, { ...options.drift, onProgress: progress });
+    const dist = await compareDistributions(engine, research, production, pairs, { ...options.drift, countCategories: categoryCounts, onProgress: progress });
     findings.push(...distributionFindings('predictions', dist));
     summary.distributions = distributionSummary(dist);
     const nonFinite = await keylessNonFinite(engine, research, production, cols);

@@ -8,7 +8,7 @@ import type { PredictionsSummary } from '../../findings/summaries.js';
 import type { Finding } from '../../findings/types.js';
 import { formatCount } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 import type { Columns } from './task.js';
 
 /** Without matched rows: counts of NaN/±inf/null predictions per side. */

@@ -13,7 +13,7 @@ import type { Dataset } from '../../sources/register.js';
 import type { ColumnPair } from '../data/columns.js';
 import { keyHealth, keyPairs, keyValue } from '../data/keyed.js';
 import type { Tolerance } from '../data/tolerance.js';
-import { stableFloat, toNumber } from '../data/values.js';
+import { stableFloat, toNumber } from '../shared/values.js';
 import { num } from '../distribution/sql.js';
 import { labelExpr, predictionColumns } from './task.js';
 import type { Columns, Task } from './task.js';
@@ -29,6 +29,7 @@ let counter = 0;
 /** The summary fields of matched predictions (rows, non-finite counts, match, differences, ranks, labels). */
 type KeyedSummary = Pick<PredictionsSummary, 'rows' | 'nonFinite' | 'match' | 'differences' | 'scoreSample' | 'rank' | 'labels' | 'labelFlips' | 'thresholdCrossings'>;
 
+/** The matched table and what the join counted: the later steps (attribution, causes) read it. */
 export interface KeyedPredictions {
   readonly table: string;
   readonly keyCount: number;
@@ -43,6 +44,7 @@ export interface KeyedPredictions {
   readonly samples: { readonly noise: EvidenceValue[]; readonly large: EvidenceValue[] };
 }
 
+/** SQL: the score expression is null, NaN or infinite. */
 export const bad = (s: string) => `(${s} IS NULL OR NOT isfinite(${s}))`;
 
 /** How predictions are matched: on `key`, over the paired columns, the score within `tolerance`. */

@@ -10,7 +10,7 @@ import type { EvidenceValue, Finding } from '../../findings/types.js';
 import { formatNumber } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { classificationMetrics } from '../../stats/index.js';
-import { stableFloat, toNumber } from '../data/values.js';
+import { stableFloat, toNumber } from '../shared/values.js';
 import { num } from '../distribution/sql.js';
 import { labelExpr } from './task.js';
 import type { Columns, Task } from './task.js';

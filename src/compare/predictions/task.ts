@@ -8,7 +8,7 @@ import { ReprodiffError } from '../../errors.js';
 import type { Dataset } from '../../sources/register.js';
 import { isNumericKind } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 import { PREDICTION_NAMES, TRUTH_NAMES, inferColumn, requirePair } from './infer.js';
 
 /** The columns a user may name (the rest are inferred from their names). */
@@ -19,6 +19,7 @@ export interface ColumnOptions {
   readonly truthColumn?: string;
 }
 
+/** The compared columns (score and/or label, truth when there is one); `inferred` names those the stage chose. */
 export interface Columns {
   score?: ColumnPair;
   label?: ColumnPair;
@@ -26,6 +27,7 @@ export interface Columns {
   inferred: Record<string, string>;
 }
 
+/** The named columns, checked; the others inferred from conventional names. Throws E_COLUMN_UNKNOWN when no prediction column is found. */
 export function resolveColumns(pairs: readonly ColumnPair[], options: ColumnOptions): Columns {
   const inferred: Record<string, string> = {};
   let score = options.scoreColumn ? requirePair(pairs, options.scoreColumn, '--score-col') : undefined;
@@ -62,6 +64,7 @@ export function resolveColumns(pairs: readonly ColumnPair[], options: ColumnOpti
   return { score, label, truth, inferred };
 }
 
+/** The task the columns describe. */
 export interface Task {
   kind: 'classification' | 'regression';
   /** Binary classes (the positive one is `positive`), or more. */

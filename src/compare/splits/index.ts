@@ -27,7 +27,7 @@ import { chiSquareHomogeneity } from '../../stats/index.js';
 import { matchSchemas } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
 import { keyPairs } from '../data/keyed.js';
-import { stableFloat, toNumber } from '../data/values.js';
+import { stableFloat, toNumber } from '../shared/values.js';
 import { SPLIT_NAMES, TRUTH_NAMES, inferColumn, requirePair } from '../predictions/infer.js';
 import { stratificationCause } from './stratification.js';
 import { inferGroup, keyConflicts } from './groups.js';

@@ -14,7 +14,7 @@ import { matchSchemas } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
 import { keyValue } from '../data/keyed.js';
 import { rowHashSql } from '../data/keyless.js';
-import { stableFloat, toNumber } from '../data/values.js';
+import { stableFloat, toNumber } from '../shared/values.js';
 import { groupOrder } from './groups.js';
 import { ABSENT, sortSplits } from './model.js';
 import type { Columns, Part, Side, SplitCompareOptions, Writable } from './model.js';

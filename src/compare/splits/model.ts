@@ -36,6 +36,7 @@ export function sortSplits(names: Iterable<string>): string[] {
   return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The compared columns: the split, and the label and group when named or inferred (`inferred`: the ones the stage chose). */
 export interface Columns {
   split: ColumnPair;
   label?: ColumnPair;
@@ -43,6 +44,7 @@ export interface Columns {
   inferred: Record<string, string>;
 }
 
+/** One side's private copy of its assignments (its rowid is the input's row order), and its name for a paired column. */
 export interface Side {
   readonly name: 'research' | 'production';
   readonly table: string;

@@ -14,7 +14,7 @@ import { buildSummary, DEFAULT_UNMATCHED_SHARE, isUnmatched, toOutcome } from '.
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
 import { countKeys, keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
-import { toNumber } from '../../compare/data/values.js';
+import { toNumber } from '../../compare/shared/values.js';
 import type { Engine, EngineOptions } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';

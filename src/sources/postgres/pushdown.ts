@@ -15,8 +15,8 @@ import { buildSummary, DEFAULT_UNMATCHED_SHARE, isUnmatched, toOutcome } from '.
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
 import { keyPairs, keyValue } from '../../compare/data/keyed.js';
 import type { ColumnDiff, KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
-import { toNumber } from '../../compare/data/values.js';
-import { DEFAULT_NULL_KEYS } from '../../compare/data/normalise.js';
+import { toNumber } from '../../compare/shared/values.js';
+import { DEFAULT_NULL_KEYS } from '../../compare/shared/normalise.js';
 import type { DatabaseOptions, Engine, EngineOptions } from '../../engine/engine.js';
 import { withEngine } from '../../engine/engine.js';
 import { literal } from '../../engine/quote.js';
