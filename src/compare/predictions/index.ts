@@ -17,7 +17,7 @@
  * - prediction_nan / prediction_missing / label_flip / performance_drop: as named.
  */
 import type { Engine } from '../../engine/engine.js';
-import type { PredictionsSummary } from '../../findings/summaries.js';
+import type { AttributionSummary, PredictionsSummary } from '../../findings/summaries.js';
 import type { Finding, OutcomeWith } from '../../findings/types.js';
 import type { Dataset } from '../../sources/register.js';
 import { matchSchemas } from '../data/columns.js';
@@ -58,9 +58,6 @@ export interface PredictionCompareOptions extends SchemaOptions, ColumnOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** The summary while the stage builds it: fields are set in report order. */
-type PredictionsDraft = { -readonly [K in keyof PredictionsSummary]: PredictionsSummary[K] };
-
 /** Compares two prediction sets; returns the `predictions` stage outcome. */
 export async function comparePredictions(engine: Engine, research: Dataset, production: Dataset, options: PredictionCompareOptions = {}): Promise<OutcomeWith<PredictionsSummary>> {
   const progress = options.onProgress ?? (() => {});
@@ -71,73 +68,64 @@ export async function comparePredictions(engine: Engine, research: Dataset, prod
   const cols = resolveColumns(schema.pairs, options);
   const task = await detectTask(engine, research, production, cols);
   const findings: Finding[] = [];
-  // mode and key are set below, once the join shows whether rows match; their place in the JSON is where they are set.
-  const summary: Omit<PredictionsDraft, 'mode' | 'key'> & Partial<Pick<PredictionsDraft, 'mode' | 'key'>> = {
+  const predCols = predictionColumns(cols);
+
+  progress('performance in each environment');
+  const metrics = await bothMetrics(engine, research, production, cols, task, threshold);
+  if (metrics) findings.push(...performanceFindings(metrics, cols, options.metricTolerance ?? DEFAULT_METRIC_TOLERANCE));
+  const checked = options.requirements?.length
+    ? checkRequirements(options.requirements, metrics, {
+        columns: [cols.truth?.name, ...predCols].filter((x): x is string => Boolean(x)),
+        task: task.kind,
+        unavailable: metrics ? undefined : unavailableReason(cols, task),
+      })
+    : null;
+  if (checked) findings.push(...checked.findings);
+  // The part every mode shares, in the order the JSON has it; the mode's own fields follow.
+  const head = {
     columns: { score: cols.score?.name ?? null, label: cols.label?.name ?? null, truth: cols.truth?.name ?? null },
     inferred: cols.inferred,
     task: task.kind,
     threshold: cols.score && task.kind === 'classification' && !cols.label ? threshold : null,
     positiveClass: task.positive,
     tolerance: { abs: tol.abs, rel: tol.rel },
+    ...(metrics ? { metrics } : {}),
+    ...(checked ? { requirements: checked.results } : {}),
   };
-  const predCols = predictionColumns(cols);
-
-  progress('performance in each environment');
-  const metrics = await bothMetrics(engine, research, production, cols, task, threshold);
-  if (metrics) {
-    summary.metrics = metrics;
-    findings.push(...performanceFindings(metrics, cols, options.metricTolerance ?? DEFAULT_METRIC_TOLERANCE));
-  }
-  if (options.requirements?.length) {
-    const checked = checkRequirements(options.requirements, metrics, {
-      columns: [cols.truth?.name, ...predCols].filter((x): x is string => Boolean(x)),
-      task: task.kind,
-      unavailable: metrics ? undefined : unavailableReason(cols, task),
-    });
-    summary.requirements = checked.results;
-    findings.push(...checked.findings);
-  }
 
   let keyed: KeyedPredictions | null = null;
   if (options.key && options.key.length > 0) {
     progress('joining predictions on the key');
     keyed = await joinPredictions(engine, research, production, { pairs: schema.pairs, key: options.key, cols, task, threshold, tolerance: tol, sample });
   }
+  let summary: PredictionsSummary;
   if (keyed && keyed.matched > 0) {
-    summary.mode = 'keyed';
-    summary.key = [...options.key!];
-    Object.assign(summary, keyed.summary);
+    let attribution: AttributionSummary | undefined;
     if (options.features) {
       progress('attributing mismatches to features');
-      summary.attribution = await attribute(engine, keyed, options.features, options.key!, predCols);
+      attribution = await attribute(engine, keyed, options.features, options.key!, predCols);
     }
-    findings.push(...scoreFindings(keyed, cols, tol, summary.attribution));
-    findings.push(...(summary.attribution ? withAttribution(keyed.findings, summary.attribution) : keyed.findings));
+    summary = { ...head, mode: 'keyed', key: [...options.key!], ...keyed.summary, ...(attribution ? { attribution } : {}) };
+    findings.push(...scoreFindings(keyed, cols, tol, attribution));
+    findings.push(...(attribution ? withAttribution(keyed.findings, attribution) : keyed.findings));
     await engine.run(`DROP TABLE IF EXISTS ${keyed.table}`);
   } else {
     if (keyed) {
       findings.push(...keyed.findings);
       await engine.run(`DROP TABLE IF EXISTS ${keyed.table}`);
     }
-    summary.mode = 'distribution';
-    summary.key = options.key?.length ? [...options.key] : null;
-    summary.note = options.key?.length
+    const note = options.key?.length
       ? 'the sides share no ids: score and label distributions were compared with the drift tests instead of rows'
       : 'no --key: score and label distributions were compared with the drift tests instead of rows';
     progress('comparing score distributions');
     const pairs = [cols.score, cols.label].filter((p): p is ColumnPair => Boolean(p));
     const dist = await compareDistributions(engine, research, production, pairs, { ...options.drift, countCategories: categoryCounts, onProgress: progress });
     findings.push(...distributionFindings('predictions', dist));
-    summary.distributions = distributionSummary(dist);
     const nonFinite = await keylessNonFinite(engine, research, production, cols);
-    if (nonFinite) {
-      summary.rows = nonFinite.summary.rows;
-      summary.nonFinite = nonFinite.summary.nonFinite;
-      findings.push(...nonFinite.findings);
-    }
+    if (nonFinite) findings.push(...nonFinite.findings);
+    summary = { ...head, mode: 'distribution', key: options.key?.length ? [...options.key] : null, note, distributions: distributionSummary(dist), ...nonFinite?.summary };
   }
-  const done = summary as PredictionsSummary;
-  return { result: { stage: 'predictions', status: 'equal', reason: reasonOf(findings, done), summary: done }, findings };
+  return { result: { stage: 'predictions', status: 'equal', reason: reasonOf(findings, summary), summary }, findings };
 }
 
 function reasonOf(findings: readonly Finding[], summary: PredictionsSummary): string {
