@@ -42,18 +42,62 @@ export interface Membership extends Part<'leakage' | 'rawDuplicates' | 'transiti
 
 /** Membership agreement, transitions, leakage and the likely cause. */
 export async function keyedAnalysis(engine: Engine, input: MembershipInput): Promise<Membership> {
-  const { sides, keys, cols, splits, sizes, options, sample, sp } = input;
+  const q = keySql(input);
   const findings: Finding[] = [];
   const summary: Writable<Membership['summary']> = {};
+  const add = <K extends keyof SplitsSummary>(part: Part<K>) => {
+    findings.push(...part.findings);
+    Object.assign(summary, part.summary);
+  };
+  add(await leakage(engine, input, q));
+  const raw = await rawDuplicates(engine, input, q);
+  if (raw) add(raw);
+  const moves = await transitions(engine, input, q);
+  if (!moves) return { findings, summary, sharedIds: 0 };
+  add(moves);
+  if (moves.moved > 0) add(await movedCause(engine, input, q, moves));
+  return { findings, summary, sharedIds: moves.sharedIds };
+}
+
+/** The SQL pieces every query of the keyed analysis is made of: key columns k0…, a side's assignments, joins on the key. */
+interface KeySql {
+  readonly kc: readonly string[];
+  /** A side's key columns, cast to the compared type, as k0, k1… */
+  readonly kSel: (s: Side) => string;
+  readonly notNull: (s: Side) => string;
+  /** A side's (key, split) rows with a complete key. */
+  readonly assignments: (s: Side) => string;
+  /** …and distinct. */
+  readonly pairsOf: (s: Side) => string;
+  /** Ids in exactly one split on a side, with that split (one split ⟺ min = max; count(DISTINCT) per id is far slower). */
+  readonly single: (s: Side) => string;
+  readonly sameKey: (a: string, b: string) => string;
+  /** a.k = b.k for every key part. */
+  readonly on: string;
+  readonly keyOut: (r: Row) => EvidenceValue;
+}
+
+function keySql(input: MembershipInput): KeySql {
+  const { keys, sp } = input;
   const kc = keys.map((_k, i) => `k${i}`);
   const kSel = (s: Side) => keys.map((k, i) => `CAST(${ident(s.nameOf(k))} AS ${k.compareType}) AS k${i}`).join(', ');
   const notNull = (s: Side) => keys.map((k) => `${ident(s.nameOf(k))} IS NOT NULL`).join(' AND ');
   const assignments = (s: Side) => `(SELECT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)})`;
-  const pairsOf = (s: Side) => `(SELECT DISTINCT * FROM ${assignments(s)})`;
-  const sameKey = (a: string, b: string) => kc.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
-  const keyOut = (r: Row) => keyValue(kc.map((k) => r[k])) as EvidenceValue;
+  return {
+    kc, kSel, notNull, assignments,
+    pairsOf: (s) => `(SELECT DISTINCT * FROM ${assignments(s)})`,
+    single: (s) => `(SELECT ${kc.join(', ')}, min(sp) AS sp FROM ${assignments(s)} GROUP BY ALL HAVING min(sp) = max(sp))`,
+    sameKey: (a, b) => kc.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND '),
+    on: kc.map((k) => `a.${k} = b.${k}`).join(' AND '),
+    keyOut: (r) => keyValue(kc.map((k) => r[k])) as EvidenceValue,
+  };
+}
 
-  // Leakage inside each environment: an id in more than one split.
+/** Leakage inside each environment: an id in more than one split. */
+async function leakage(engine: Engine, input: MembershipInput, q: KeySql): Promise<Part<'leakage'>> {
+  const { sides, cols, sample } = input;
+  const { kc, assignments, sameKey, keyOut } = q;
+  const findings: Finding[] = [];
   const leakage: Record<string, { ids: number; combinations: Record<string, number> }> = {};
   for (const s of sides) {
     // min ≠ max finds the ids in several splits in one plain hash aggregate; the DISTINCT aggregates that
@@ -73,16 +117,22 @@ FROM ${assignments(s)} r SEMI JOIN (${multi}) m ON ${sameKey('r', 'm')} GROUP BY
       }));
     }
   }
-  summary.leakage = leakage;
-  const rawDup = await rawDuplicates(engine, sides, keys, kSel, notNull, sp, options, sample, cols);
-  if (rawDup) {
-    summary.rawDuplicates = rawDup.summary;
-    findings.push(...rawDup.findings);
-  }
+  return { findings, summary: { leakage } };
+}
 
-  // Transition matrix over distinct (id, split) pairs.
-  const on = kc.map((k) => `a.${k} = b.${k}`).join(' AND ');
-  // The same (id, split) pair on both sides is agreement, whatever else the id holds (an id in two splits
+/** What the transition matrix shows: the summary part, the membership findings, and what the cause rules read. */
+interface Moves extends Part<'transitions' | 'agreement' | 'ids'> {
+  readonly sharedIds: number;
+  /** Shared ids in one split on each side, not the same. */
+  readonly moved: number;
+}
+
+/** The research → production transition matrix, per-split agreement, ids on one side only; null when the sides share no ids. */
+async function transitions(engine: Engine, input: MembershipInput, q: KeySql): Promise<Moves | null> {
+  const { sides, cols, splits, sample } = input;
+  const { kc, assignments, pairsOf, single, on, keyOut } = q;
+  const findings: Finding[] = [];
+  // Over distinct (id, split) pairs. The same (id, split) pair on both sides is agreement, whatever else the id holds (an id in two splits
   // on both sides agrees twice); only the memberships left over are matched by id into transitions.
   const onPair = `${on} AND a.sp = b.sp`;
   const rows = await engine.all(`WITH a0 AS ${pairsOf(sides[0]!)}, b0 AS ${pairsOf(sides[1]!)},
@@ -93,7 +143,7 @@ SELECT ra, rb, count(*) AS n FROM (
 ) GROUP BY ALL`);
   const shared = await engine.one(`SELECT count(*) AS n FROM (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[0]!)}) a SEMI JOIN (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[1]!)}) b ON ${on}`);
   const sharedIds = toNumber(shared.n) ?? 0;
-  if (sharedIds === 0) return { findings, summary, sharedIds };
+  if (sharedIds === 0) return null;
   const label = (v: unknown) => (v === null || v === undefined ? ABSENT : String(v));
   const rNames = sortSplits(rows.filter((r) => r.ra !== null).map((r) => String(r.ra)));
   const pNames = sortSplits(rows.filter((r) => r.rb !== null).map((r) => String(r.rb)));
@@ -102,7 +152,6 @@ SELECT ra, rb, count(*) AS n FROM (
   const rLabels = [...rNames, ...(hasAbsentR ? [ABSENT] : [])];
   const pLabels = [...pNames, ...(hasAbsentP ? [ABSENT] : [])];
   const counts = rLabels.map(() => pLabels.map(() => 0));
-  let moved = 0;
   for (const r of rows) {
     const i = rLabels.indexOf(label(r.ra));
     const j = pLabels.indexOf(label(r.rb));
@@ -110,10 +159,7 @@ SELECT ra, rb, count(*) AS n FROM (
     counts[i]![j]! += n;
   }
   // Ids that changed split: one split on each side, not the same. (Ids in several splits are leakage, reported above.)
-  // One split ⟺ min = max over the id's non-null assignments (count(DISTINCT) grouped by id is far slower).
-  const single = (x: Side) => `(SELECT ${kc.join(', ')}, min(sp) AS sp FROM ${assignments(x)} GROUP BY ALL HAVING min(sp) = max(sp))`;
-  moved = toNumber((await engine.one(`SELECT count(*) AS n FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp`)).n) ?? 0;
-  summary.transitions = { research: rLabels, production: pLabels, counts };
+  const moved = toNumber((await engine.one(`SELECT count(*) AS n FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp`)).n) ?? 0;
   const agreement: Record<string, { inBoth: number; onlyResearch: number; onlyProduction: number; jaccard: number | null }> = {};
   for (const s of splits) {
     const i = rLabels.indexOf(s);
@@ -123,12 +169,10 @@ SELECT ra, rb, count(*) AS n FROM (
     const both = i < 0 || j < 0 ? 0 : counts[i]![j]!;
     agreement[s] = { inBoth: both, onlyResearch: inR - both, onlyProduction: inP - both, jaccard: inR + inP - both ? stableFloat(both / (inR + inP - both)) : null };
   }
-  summary.agreement = agreement;
   // Ids in no split of the other side (a leftover membership of an id the other side has is a transition to "(none)", not a missing id).
   const idsOf = (x: Side) => `(SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(x)})`;
   const onlyR = hasAbsentP ? toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[0]!)} a ANTI JOIN ${idsOf(sides[1]!)} b ON ${on}`)).n) ?? 0 : 0;
   const onlyP = hasAbsentR ? toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[1]!)} b ANTI JOIN ${idsOf(sides[0]!)} a ON ${on}`)).n) ?? 0 : 0;
-  summary.ids = { shared: sharedIds, moved, onlyResearch: onlyR, onlyProduction: onlyP };
 
   for (const [n, side, other] of [[onlyR, 'research', 'production'], [onlyP, 'production', 'research']] as const) {
     if (n === 0) continue;
@@ -140,9 +184,22 @@ SELECT ra, rb, count(*) AS n FROM (
       evidence: { side, ids: n }, sampleKeys: samples,
     }));
   }
-  if (moved === 0) return { findings, summary, sharedIds };
+  return {
+    findings,
+    summary: { transitions: { research: rLabels, production: pLabels, counts }, agreement, ids: { shared: sharedIds, moved, onlyResearch: onlyR, onlyProduction: onlyP } },
+    sharedIds,
+    moved,
+  };
+}
 
-  // Why did shared ids change split?
+/** Why shared ids changed split: row order, a group split's order or seed, an unseeded split, or (else) membership. */
+async function movedCause(engine: Engine, input: MembershipInput, q: KeySql, moves: Moves): Promise<Part<'orderMatch' | 'groupOrder'>> {
+  const { sides, keys, cols, splits, sizes, options, sample, sp } = input;
+  const { kc, single, on, keyOut } = q;
+  const { moved, sharedIds } = moves;
+  const { research: rLabels, production: pLabels, counts } = moves.summary.transitions!;
+  const findings: Finding[] = [];
+  const summary: Writable<Pick<SplitsSummary, 'orderMatch' | 'groupOrder'>> = {};
   const movedSamples = (await engine.all(`SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
   const offDiag: Record<string, number> = {};
   rLabels.forEach((r, i) => pLabels.forEach((p, j) => {
@@ -195,21 +252,13 @@ SELECT ra, rb, count(*) AS n FROM (
   } else {
     findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}, and split sizes differ`, evidence, sampleKeys: movedSamples }));
   }
-  return { findings, summary, sharedIds };
+  return { findings, summary };
 }
 
 /** With a raw dataset: rows with the same content (all non-key columns) assigned to different splits. */
-async function rawDuplicates(
-  engine: Engine,
-  sides: readonly Side[],
-  keys: readonly ColumnPair[],
-  kSel: (s: Side) => string,
-  notNull: (s: Side) => string,
-  sp: (s: Side) => string,
-  options: SplitCompareOptions,
-  sample: number,
-  cols: Columns,
-): Promise<{ summary: NonNullable<SplitsSummary['rawDuplicates']>; findings: Finding[] } | null> {
+async function rawDuplicates(engine: Engine, input: MembershipInput, q: KeySql): Promise<Part<'rawDuplicates'> | null> {
+  const { sides, keys, sp, options, sample, cols } = input;
+  const { kSel, notNull } = q;
   if (!options.raw?.research && !options.raw?.production) return null;
   const out: Record<string, { duplicateGroups: number; rows: number; combinations: Record<string, number> }> = {};
   const findings: Finding[] = [];
@@ -241,7 +290,7 @@ async function rawDuplicates(
       evidence: { side: s.name, kind: 'duplicate_rows', duplicateGroups: groups, rows, raw: raw.label }, sampleKeys: samples,
     }));
   }
-  return { summary: out, findings };
+  return { summary: { rawDuplicates: out }, findings };
 }
 
 /**
