@@ -24,5 +24,6 @@ export { openDataset } from './sources/register.js';
 export { resolveInput } from './sources/resolve.js';
 export { buildReport, exitCodeFor } from './findings/report.js';
 export * from './findings/types.js';
+export * from './findings/summaries.js';
 export { ReprodiffError } from './errors.js';
 export { renderReport } from './report/index.js';

@@ -34,13 +34,6 @@ async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly 
   return { table: sharedKeys.diffTable, keyCount: key.length, valueColumns: sharedKeys.valueColumns };
 }
 
-function summaryColumn(outcome: StageOutcome, name: string): string | undefined {
-  const s = outcome.result.summary as Record<string, unknown>;
-  const cols = (s.columns ?? s.inferred ?? {}) as Record<string, unknown>;
-  const v = cols[name] ?? s[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
 /** The splits stage inside `check`: the splits comparator, plus the keyed table for propagation. */
 export async function runSplitsStage(engine: Engine, a: Dataset, b: Dataset, input: ModelStageInput): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
   const s = input.config.stages?.splits;
@@ -53,7 +46,7 @@ export async function runSplitsStage(engine: Engine, a: Dataset, b: Dataset, inp
     groupColumn: input.overrides?.groupColumn ?? s?.groupColumn,
     ...(input.config.sample !== undefined ? { sample: input.config.sample } : {}),
   });
-  const split = input.overrides?.splitColumn ?? s?.splitColumn ?? summaryColumn(outcome, 'split');
+  const split = input.overrides?.splitColumn ?? s?.splitColumn ?? outcome.result.summary.columns.split;
   return { outcome, keyed: await keyedTable(engine, a, b, input.key, [split], undefined, schema) };
 }
 
@@ -80,7 +73,7 @@ export async function runPredictionsStage(
     requirements: requirementsFromMap(p?.require, 'stages.predictions.require'),
     features: input.features && input.key ? { ...input.features, key: input.key } : undefined,
   });
-  const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? summaryColumn(outcome, 'score');
-  const label = input.overrides?.labelColumn ?? p?.labelColumn ?? summaryColumn(outcome, 'label');
+  const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? outcome.result.summary.columns.score ?? undefined;
+  const label = input.overrides?.labelColumn ?? p?.labelColumn ?? outcome.result.summary.columns.label ?? undefined;
   return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label], tolerance, schema) };
 }

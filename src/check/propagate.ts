@@ -3,7 +3,7 @@ import { ident, literal } from '../engine/quote.js';
 import type { CauseCode, Finding, Stage } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
 import { formatPercent } from '../text/format.js';
-import { toNumber } from '../compare/data/values.js';
+import { toNumber } from '../compare/shared/values.js';
 import { derivedFrom } from '../findings/headline.js';
 import { stageGraph } from './graph.js';
 import type { StageGraph } from './graph.js';

@@ -8,7 +8,8 @@ import type { ReprodiffConfig, TableStageConfig } from '../config/types.js';
 import { withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { ident, literal } from '../engine/quote.js';
-import { buildReport } from '../findings/report.js';
+import { buildReport, withSummary } from '../findings/report.js';
+import type { InputsSummary } from '../findings/summaries.js';
 import type { FailOn, Finding, Report, Stage, StageOutcome } from '../findings/types.js';
 import { STAGES } from '../findings/types.js';
 import { openDataset } from '../sources/register.js';
@@ -100,16 +101,16 @@ async function walk(
   const comparisons = new Map<Stage, DataComparison>();
   for (const stage of STAGES) {
     const skipped = skipReason(plan, stage);
+    const inputs = { inputs: { research: inputLabel(plan.artifacts[stage].research) ?? null, production: inputLabel(plan.artifacts[stage].production) ?? null } };
     if (skipped) {
-      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: { inputs: { research: inputLabel(plan.artifacts[stage].research), production: inputLabel(plan.artifacts[stage].production) } } }, findings: [] });
+      outcomes.set(stage, { result: { stage, status: 'skipped', reason: skipped, summary: inputs }, findings: [] });
       continue;
     }
     progress(`comparing ${stage}`);
-    const inputs = { inputs: { research: inputLabel(plan.artifacts[stage].research), production: inputLabel(plan.artifacts[stage].production) } };
     if (stage === 'env') {
       const quoted = (path: string) => !plan.unquoted?.includes(path);
       const outcome = compareEnv(readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)), readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)), { numericPackages: config.stages?.env?.numericPackages });
-      outcomes.set(stage, withSummary(outcome, inputs));
+      outcomes.set(stage, withInputs(outcome, inputs));
       runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
       continue;
     }
@@ -141,7 +142,7 @@ async function walk(
       const features = datasets.get('features');
       ({ outcome, keyed } = await runPredictionsStage(engine, d.research, d.production, { key: stageKey, config, overrides: options.overrides, features }));
     }
-    outcomes.set(stage, withSummary(outcome, inputs));
+    outcomes.set(stage, withInputs(outcome, inputs));
     runs.push({ stage, keyed, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
   }
   progress('tracing propagation');
@@ -187,10 +188,11 @@ function inferredColumns(config: ReprodiffConfig, outcomes: Map<Stage, StageOutc
   const stages: Record<string, Record<string, unknown>> = Object.fromEntries(Object.entries(config.stages ?? {}).map(([k, v]) => [k, { ...(v as object) }]));
   let added = false;
   for (const [stage, names] of Object.entries(INFERRED_OPTIONS) as [Stage, Record<string, string>][]) {
-    const found = outcomes.get(stage)?.result.summary.inferred;
-    if (typeof found !== 'object' || found === null) continue;
+    const summary = outcomes.get(stage)?.result.summary;
+    const found = summary && 'inferred' in summary ? summary.inferred : undefined;
+    if (!found) continue;
     for (const [what, option] of Object.entries(names)) {
-      const column = (found as Record<string, unknown>)[what];
+      const column = found[what];
       if (typeof column !== 'string' || stages[stage]?.[option] !== undefined) continue;
       stages[stage] = { ...stages[stage], [option]: column };
       added = true;
@@ -203,8 +205,9 @@ function isBroken(o: StageOutcome, failOn: FailOn | undefined): boolean {
   return o.findings.some((f) => f.severity === 'error' || (failOn !== 'error' && f.severity === 'warning'));
 }
 
-function withSummary(o: StageOutcome, extra: Record<string, unknown>): StageOutcome {
-  return { ...o, result: { ...o.result, summary: { ...extra, ...o.result.summary } } };
+/** The outcome with check's inputs first in its summary. */
+function withInputs(o: StageOutcome, inputs: { inputs: InputsSummary }): StageOutcome {
+  return { ...o, result: withSummary(o.result, { ...inputs, ...o.result.summary }) };
 }
 
 function skipReason(plan: CheckPlan, stage: Stage): string | null {

@@ -9,8 +9,8 @@ import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import { findDriftTest } from '../compare/distribution/drift-tests/registry.js';
 import { BIN_STRATEGIES } from '../compare/distribution/bins.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
-import { NULL_KEYS } from '../compare/data/normalise.js';
-import type { NullKeys } from '../compare/data/normalise.js';
+import { NULL_KEYS } from '../compare/shared/normalise.js';
+import type { NullKeys } from '../compare/shared/normalise.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
 export const tableFlags = {

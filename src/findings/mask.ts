@@ -1,5 +1,6 @@
 import { formatNumber } from '../text/format.js';
 import type { EvidenceValue, Finding, Report, StageResult } from './types.js';
+import { withSummary } from './report.js';
 
 /** What a masked value is shown as, in every format. */
 export const MASKED = '[masked]';
@@ -26,7 +27,8 @@ export function maskReport(report: Report, columns: readonly string[] | undefine
   const masked = new Set(columns);
   const seen = new Set<string>();
   const findings = report.findings.map((f) => maskFinding(f, masked, seen));
-  const stages = report.stages.map((s): StageResult => ({ ...s, summary: maskFields(s.summary as EvidenceValue, masked, false, seen) as StageResult['summary'] }));
+  // Masking keeps a summary's shape: it replaces values, never keys.
+  const stages = report.stages.map((s): StageResult => withSummary(s, maskFields(s.summary as unknown as EvidenceValue, masked, false, seen) as unknown as StageResult['summary']));
   // Texts long enough to be recognisable, longest first so a value containing another is removed whole.
   const texts = [...seen].filter((t) => t.length >= 3).sort((a, b) => b.length - a.length);
   const scrub = (m: string) => texts.reduce((acc, t) => acc.split(t).join(MASKED), m);

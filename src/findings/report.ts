@@ -58,7 +58,7 @@ export function stageStatus(result: StageResult, findings: readonly Finding[], f
 export function buildReport(command: Command, outcomes: readonly StageOutcome[], failOn: FailOn = 'warning', order: readonly Stage[] = STAGES): Report {
   const findings = sortFindings(outcomes.flatMap((o) => o.findings));
   const stages = [...outcomes]
-    .map((o) => stageStatus({ ...o.result, summary: toEvidence(o.result.summary) as StageResult['summary'] }, o.findings, failOn))
+    .map((o) => stageStatus(withSummary(o.result, jsonSafe(o.result.summary)), o.findings, failOn))
     .sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
   const different = stages.filter((s) => s.status === 'different').sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
   const rooted = (s: StageResult) => findings.some((f) => f.stage === s.stage && f.propagatedFrom === null && isBreaking(f, failOn));
@@ -72,6 +72,16 @@ export function buildReport(command: Command, outcomes: readonly StageOutcome[],
     stages,
     findings,
   };
+}
+
+/** The entry with another summary of the same stage (a stage's summary type follows from its stage). */
+export function withSummary<S extends StageResult>(result: S, summary: S['summary']): S {
+  return { ...result, summary };
+}
+
+/** A summary made JSON-safe by toEvidence: the same shape, non-finite numbers as strings, bigints as numbers. */
+function jsonSafe<T extends object>(summary: T): T {
+  return toEvidence(summary) as unknown as T;
 }
 
 /** Exit status contract: 0 equal within tolerance, 1 differences found. (2 is for input errors.) */

@@ -2,6 +2,7 @@
  * The findings contract: the JSON document users script against (see ../shared/PRODUCT.md).
  * Everything here is plain, readonly, serialisable data. Renderers only ever read a `Report`.
  */
+import type { StageSummaries } from './summaries.js';
 
 /** Stages in checklist order: a break upstream pollutes everything downstream. */
 export const STAGES = ['data', 'features', 'splits', 'predictions', 'env'] as const;
@@ -80,12 +81,16 @@ export interface Finding {
   readonly propagatedFrom: Stage | null;
 }
 
-export interface StageResult {
-  readonly stage: Stage;
+/** One stage's entry in the report; the shape of its summary follows from its stage (src/findings/summaries.ts). */
+export interface StageEntry<S extends Stage> {
+  readonly stage: S;
   readonly status: StageStatus;
   readonly reason: string;
-  readonly summary: { readonly [k: string]: unknown };
+  readonly summary: StageSummaries[S];
 }
+
+/** A stage entry of any stage: a union discriminated by `stage`. */
+export type StageResult = { readonly [S in Stage]: StageEntry<S> }[Stage];
 
 export interface Report {
   readonly schemaVersion: '1';
@@ -102,6 +107,9 @@ export interface StageOutcome {
   readonly result: StageResult;
   readonly findings: readonly Finding[];
 }
+
+/** A comparator's outcome whose summary type is known (it never returns a skipped stage's). */
+export type OutcomeWith<T> = StageOutcome & { readonly result: { readonly summary: T } };
 
 /** Which severities make a stage "broken". */
 export type FailOn = 'warning' | 'error';

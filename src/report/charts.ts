@@ -5,6 +5,8 @@ import { printable, truncate as cut } from '../text/escape.js';
  * and no chart references anything outside the document (no fonts, no images, no xmlns needed inline).
  */
 import { formatCount, formatNumber } from '../text/format.js';
+import { comparedSummary } from '../findings/summaries.js';
+import type { CategoriesSummary, DataColumnSummary, HistogramSummary, ProfileSummary, StageSummaries } from '../findings/summaries.js';
 
 // ---------------------------------------------------------------------------------------------
 // Markup text
@@ -24,7 +26,7 @@ export function escapeXml(text: string): string {
 const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '\n': '&#10;', '\r': '&#13;' };
 
 // ---------------------------------------------------------------------------------------------
-// Summary shapes (all optional: a chart is skipped when its data is absent or malformed)
+// What the charts draw, read from the typed stage summaries (a chart is skipped when it has nothing to draw)
 // ---------------------------------------------------------------------------------------------
 
 export interface Histogram {
@@ -70,59 +72,39 @@ export interface Differences {
   readonly counts: readonly number[];
 }
 
-type Summary = { readonly [k: string]: unknown };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+function finiteArray(v: readonly unknown[]): v is number[] {
+  return v.every((x) => typeof x === 'number' && Number.isFinite(x));
 }
 
-function finiteArray(v: unknown): v is number[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-}
-
-function countArray(v: unknown, length: number): v is number[] {
+/** Counts a chart can draw: finite, not negative, one per bin or category. */
+function countArray(v: readonly unknown[], length: number): v is number[] {
   return finiteArray(v) && v.length === length && v.every((x) => x >= 0);
 }
 
-function scalar(v: unknown): v is number | string | null {
-  return v === null || typeof v === 'string' || typeof v === 'number';
-}
-
 function statisticValue(v: unknown): v is StatisticValue {
-  return scalar(v) || typeof v === 'boolean';
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
-function readHistogram(v: unknown): Histogram | undefined {
-  if (!isRecord(v) || !finiteArray(v.edges) || v.edges.length < 2) return undefined;
-  const edges = v.edges;
+/** A histogram the chart can draw: at least one bin, edges finite and ascending, one count per bin on each side. */
+function drawableHistogram(h: HistogramSummary | undefined): Histogram | undefined {
+  if (!h || !finiteArray(h.edges) || h.edges.length < 2) return undefined;
+  const edges = h.edges;
   const k = edges.length - 1;
-  if (!countArray(v.research, k) || !countArray(v.production, k)) return undefined;
+  if (!countArray(h.research, k) || !countArray(h.production, k)) return undefined;
   if (edges.some((e, i) => i > 0 && e < edges[i - 1]!)) return undefined;
-  return { edges, research: v.research, production: v.production };
+  return { edges, research: h.research, production: h.production };
 }
 
-function readCategories(v: unknown): Categories | undefined {
-  if (!isRecord(v) || !Array.isArray(v.values) || v.values.length === 0) return undefined;
-  const values = v.values.map((x) => (typeof x === 'string' ? x : x === null ? 'null' : String(x)));
-  if (!countArray(v.research, values.length) || !countArray(v.production, values.length)) return undefined;
-  return { values, research: v.research, production: v.production };
+/** Categories the chart can draw: at least one, one count per category on each side. */
+function drawableCategories(c: CategoriesSummary | undefined): Categories | undefined {
+  if (!c || c.values.length === 0) return undefined;
+  if (!countArray(c.research, c.values.length) || !countArray(c.production, c.values.length)) return undefined;
+  return { values: c.values, research: c.research, production: c.production };
 }
-
-function readDrift(v: unknown): DriftTest | undefined {
-  if (!isRecord(v) || typeof v.drifted !== 'boolean') return undefined;
-  return {
-    test: typeof v.test === 'string' ? v.test : 'drift',
-    value: scalar(v.value) ? v.value : null,
-    threshold: scalar(v.threshold) ? v.threshold : null,
-    drifted: v.drifted,
-  };
-}
-
-const CHART_KEYS = new Set(['histogram', 'categories', 'tests', 'stats', 'research', 'production']);
 
 /** Whether a profile's distinct count is an estimate (its `distinctEstimate` marker). */
-function estimated(profile: Record<string, unknown>): boolean {
-  return isRecord(profile.distinctEstimate) && profile.distinctEstimate.approximate === true;
+function estimated(profile: ProfileSummary | null | undefined): boolean {
+  return profile?.distinctEstimate?.approximate === true;
 }
 
 /** An estimated figure as every report shows it: `≈` before the number. */
@@ -131,93 +113,74 @@ export function approximately(v: number): string {
 }
 
 /**
- * Scalar entries of a profile, with one level of nesting flattened (`quantiles.p50`). An estimated distinct count
- * reads `≈…`, and its marker is not a statistic of its own.
+ * Scalar entries of a profile, with one level of nesting flattened (`quantiles.p50`); lists (top values) are
+ * left out. Generic over the entries, so a statistic added to the profile is listed without a change here. An
+ * estimated distinct count reads `≈…`, and its marker is not a statistic of its own.
  */
-function flatProfile(profile: Record<string, unknown>): Map<string, StatisticValue> {
+function flatProfile(profile: ProfileSummary): Map<string, StatisticValue> {
   const out = new Map<string, StatisticValue>();
   const approx = estimated(profile);
-  for (const [k, v] of Object.entries(profile)) {
+  for (const [k, v] of Object.entries(profile) as [string, unknown][]) {
     if (k === 'distinctEstimate') continue;
     if (k === 'distinct' && approx && typeof v === 'number') out.set(k, approximately(v));
     else if (statisticValue(v)) out.set(k, v);
-    else if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) if (statisticValue(v2)) out.set(`${k}.${k2}`, v2);
+    else if (typeof v === 'object' && !Array.isArray(v)) for (const [k2, v2] of Object.entries(v as object) as [string, unknown][]) if (statisticValue(v2)) out.set(`${k}.${k2}`, v2);
   }
   return out;
 }
 
 /**
- * Statistics of one column, from whichever of these shapes the stage used (all may appear together):
- * `{ researchType, productionType }` pairs of keys, `{ research: {mean, …}, production: {mean, …} }` profiles
- * (either side may be null when the column exists on one side only), `{ stats: { mean: {research, production} } }`,
- * or `{ mean: {research, production} }` directly on the column.
+ * Statistics of one column: its type on each side, then every statistic of either side's profile (a side is
+ * empty when the column exists on the other side only).
  */
-function readStatistics(col: Record<string, unknown>): StatisticRow[] {
-  const rows: StatisticRow[] = [];
-  for (const [key, r] of Object.entries(col)) {
-    const m = /^research([A-Z].*)$/.exec(key);
-    const p = m ? col[`production${m[1]}`] : undefined;
-    if (m && statisticValue(r) && statisticValue(p)) rows.push([m[1]!.charAt(0).toLowerCase() + m[1]!.slice(1), r, p]);
-  }
-  const research = isRecord(col.research) ? flatProfile(col.research) : col.research === null ? new Map() : undefined;
-  const production = isRecord(col.production) ? flatProfile(col.production) : col.production === null ? new Map() : undefined;
-  if (research && production && (research.size > 0 || production.size > 0)) {
-    for (const name of new Set([...research.keys(), ...production.keys()])) rows.push([name, research.get(name) ?? null, production.get(name) ?? null]);
-  }
-  for (const source of [isRecord(col.stats) ? col.stats : {}, col]) {
-    for (const [name, v] of Object.entries(source)) {
-      if (source === col && CHART_KEYS.has(name)) continue;
-      if (isRecord(v) && 'research' in v && 'production' in v && statisticValue(v.research) && statisticValue(v.production)) {
-        rows.push([name, v.research, v.production]);
-      }
-    }
-  }
+function readStatistics(col: DataColumnSummary): StatisticRow[] {
+  const rows: StatisticRow[] = [['type', col.researchType, col.productionType]];
+  const research = col.research ? flatProfile(col.research) : new Map<string, StatisticValue>();
+  const production = col.production ? flatProfile(col.production) : new Map<string, StatisticValue>();
+  for (const name of new Set([...research.keys(), ...production.keys()])) rows.push([name, research.get(name) ?? null, production.get(name) ?? null]);
   return rows;
 }
 
-/** Per-column summaries of a data/features stage, in the report's order. */
-export function readColumns(summary: Summary): ColumnSummary[] {
-  if (!isRecord(summary.columns)) return [];
-  return Object.entries(summary.columns).flatMap(([name, col]) => {
-    if (!isRecord(col)) return [];
-    const histogram = readHistogram(col.histogram);
-    const categories = readCategories(col.categories);
-    const drift = isRecord(col.tests) ? readDrift(col.tests.drift) : undefined;
-    return [{ name, statistics: readStatistics(col), ...(histogram && { histogram }), ...(categories && { categories }), ...(drift && { drift }) }];
+/** Per-column summaries of a data/features stage, in the report's order (none for a skipped stage). */
+export function readColumns(summary: StageSummaries['data'] | StageSummaries['features']): ColumnSummary[] {
+  const s = comparedSummary<'data' | 'features'>(summary);
+  if (!s) return [];
+  return Object.entries(s.columns).map(([name, col]) => {
+    const histogram = drawableHistogram(col.histogram);
+    const categories = drawableCategories(col.categories);
+    const d = col.tests?.drift;
+    const drift: DriftTest | undefined = d && { test: d.test, value: d.value, threshold: d.threshold, drifted: d.drifted };
+    return { name, statistics: readStatistics(col), ...(histogram && { histogram }), ...(categories && { categories }), ...(drift && { drift }) };
   });
 }
 
 /** Columns of a data/features stage whose distinct count is an estimate on either side, in the report's order. */
-export function estimatedColumns(summary: Summary): string[] {
-  if (!isRecord(summary.columns)) return [];
-  return Object.entries(summary.columns).flatMap(([name, col]) =>
-    isRecord(col) && [col.research, col.production].some((p) => isRecord(p) && estimated(p)) ? [name] : [],
-  );
+export function estimatedColumns(summary: StageSummaries['data'] | StageSummaries['features']): string[] {
+  const s = comparedSummary<'data' | 'features'>(summary);
+  if (!s) return [];
+  return Object.entries(s.columns).flatMap(([name, col]) => (estimated(col.research) || estimated(col.production) ? [name] : []));
 }
 
-/** Split transition matrix of a splits stage (research split → production split), if present and well-formed. */
-export function readTransitions(summary: Summary): Transitions | undefined {
-  const t = summary.transitions;
-  if (!isRecord(t) || !Array.isArray(t.research) || !Array.isArray(t.production) || !Array.isArray(t.counts)) return undefined;
-  const research = t.research.map(String);
-  const production = t.production.map(String);
-  if (research.length === 0 || production.length === 0 || t.counts.length !== research.length) return undefined;
-  if (!t.counts.every((row) => countArray(row, production.length))) return undefined;
-  return { research, production, counts: t.counts as number[][] };
+/** Split transition matrix of a splits stage (research split → production split), when there is one to draw. */
+export function readTransitions(summary: StageSummaries['splits']): Transitions | undefined {
+  const t = comparedSummary<'splits'>(summary)?.transitions;
+  if (!t || t.research.length === 0 || t.production.length === 0 || t.counts.length !== t.research.length) return undefined;
+  if (!t.counts.every((row) => countArray(row, t.production.length))) return undefined;
+  return t;
 }
 
-/** Histogram of production − research scores of a predictions stage. */
-export function readDifferences(summary: Summary): Differences | undefined {
-  const d = summary.differences;
-  if (!isRecord(d) || !finiteArray(d.edges) || d.edges.length < 2 || !countArray(d.counts, d.edges.length - 1)) return undefined;
-  return { edges: d.edges, counts: d.counts };
+/** Histogram of production − research scores of a predictions stage, when there is one to draw. */
+export function readDifferences(summary: StageSummaries['predictions']): Differences | undefined {
+  const d = comparedSummary<'predictions'>(summary)?.differences;
+  if (!d || !finiteArray(d.edges) || d.edges.length < 2 || !countArray(d.counts, d.edges.length - 1)) return undefined;
+  return d;
 }
 
 /** Sampled (research, production) score pairs of a predictions stage; non-finite pairs are dropped. */
-export function readScoreSample(summary: Summary): (readonly [number, number])[] | undefined {
-  const s = summary.scoreSample;
-  if (!Array.isArray(s)) return undefined;
-  const points = s.filter((p): p is [number, number] => finiteArray(p) && p.length === 2);
+export function readScoreSample(summary: StageSummaries['predictions']): (readonly [number, number])[] | undefined {
+  const sample = comparedSummary<'predictions'>(summary)?.scoreSample;
+  if (!sample) return undefined;
+  const points = sample.filter((p): p is readonly [number, number] => finiteArray(p));
   return points.length > 0 ? points : undefined;
 }
 

@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import type { EvidenceValue, Finding, Report, Severity, StageResult } from '../findings/types.js';
 import { nextActions } from '../findings/catalogue.js';
+import { comparedSummary } from '../findings/summaries.js';
 import { headlineFinding } from '../findings/headline.js';
 import type { RenderOptions } from './index.js';
 import { formatCount, formatNumber, formatValue } from '../text/format.js';
@@ -94,10 +95,11 @@ export function lastPopulatedLines(stage: StageResult, c: ChalkInstance): string
 
 /** The features summary's lastPopulated entries (column, research, production), in column order. */
 export function lastPopulated(stage: StageResult): { column: string; research: string | null; production: string | null }[] {
-  const lp = stage.summary.lastPopulated;
-  if (typeof lp !== 'object' || lp === null || Array.isArray(lp)) return [];
-  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  return Object.entries(lp as Record<string, { research?: unknown; production?: unknown } | null>).map(([column, v]) => ({ column, research: text(v?.research), production: text(v?.production) }));
+  const s = stage.stage === 'features' ? comparedSummary<'features'>(stage.summary) : undefined;
+  const lp = s && 'lastPopulated' in s ? s.lastPopulated : undefined;
+  if (!lp) return [];
+  const text = (v: number | string | boolean | null) => (v === null ? null : String(v));
+  return Object.entries(lp).map(([column, v]) => ({ column, research: text(v.research), production: text(v.production) }));
 }
 
 /** Environment findings, interpreter first; packages only on one side grouped into one line each. */
@@ -124,14 +126,15 @@ function envLines(findings: readonly Finding[], c: ChalkInstance): string[] {
 
 /** `--by-position`: the sample keys below are row numbers in file order (the synthetic key's name in the summary). */
 function byPositionLines(stage: StageResult, c: ChalkInstance): string[] {
-  const bp = (stage.summary as Record<string, unknown>).byPosition;
-  if (!isRecord(bp as EvidenceValue) || typeof (bp as { key?: unknown }).key !== 'string') return [];
-  return [c.dim(`  rows matched by position: keys are row numbers in file order (1-based, column ${safe(String((bp as { key: string }).key))})`)];
+  const s = stage.stage === 'data' || stage.stage === 'features' ? comparedSummary<'data' | 'features'>(stage.summary) : undefined;
+  const key = s && 'byPosition' in s ? s.byPosition?.key : undefined;
+  if (typeof key !== 'string') return [];
+  return [c.dim(`  rows matched by position: keys are row numbers in file order (1-based, column ${safe(key)})`)];
 }
 
 /** Columns whose distinct count is an estimate: named, so that a reader knows which figures are approximate. */
 function estimatedLines(stage: StageResult, c: ChalkInstance): string[] {
-  const names = estimatedColumns(stage.summary as Record<string, unknown>).map((n) => safe(n));
+  const names = (stage.stage === 'data' || stage.stage === 'features' ? estimatedColumns(stage.summary) : []).map((n) => safe(n));
   if (names.length === 0) return [];
   const list = names.slice(0, MAX_GROUPED_NAMES).join(', ') + (names.length > MAX_GROUPED_NAMES ? ', …' : '');
   const error = `${(HLL_STANDARD_ERROR * 100).toFixed(1)}%`;
@@ -153,9 +156,9 @@ function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkIn
 
 /** Performance requirements both environments met (`--require`): shown, so a reader sees they were checked. */
 function requirementsMetLines(stage: StageResult, c: ChalkInstance): string[] {
-  const list = (stage.summary as Record<string, unknown>).requirements;
-  if (!Array.isArray(list)) return [];
-  const met = list.filter((r) => r && typeof r === 'object' && (r as { met?: unknown }).met === true).map((r) => safe(String((r as { requirement?: unknown }).requirement)));
+  const list = stage.stage === 'predictions' ? comparedSummary<'predictions'>(stage.summary)?.requirements : undefined;
+  if (!list) return [];
+  const met = list.filter((r) => r.met).map((r) => safe(r.requirement));
   return met.length ? [`  ${c.green('✔')} requirement${met.length === 1 ? '' : 's'} met in both environments: ${met.join(', ')}`] : [];
 }
 

@@ -8,6 +8,7 @@
  *                 categories than the cap (the rest pooled as one "other" category).
  *   skipped:      the keyed or keyless row diff and everything that needs matched rows.
  */
+import type { DataColumnSummary, SkippedCheck, SnapshotSummary } from '../findings/summaries.js';
 import type { Engine } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import { finding } from '../findings/report.js';
@@ -18,11 +19,11 @@ import { aggregationPrecision, schemaFindings, statisticFindings } from '../comp
 import { canonicalType, isNumericKind, isTemporalKind, matchSchemas } from '../compare/data/columns.js';
 import type { ColumnPair, SchemaMatch } from '../compare/data/columns.js';
 import { publicProfile, schemaSummary } from '../compare/data/index.js';
-import type { DataCompareOptions } from '../compare/data/index.js';
+import type { DataCompareOptions, DataStage } from '../compare/data/index.js';
 import { keyHealth } from '../compare/data/keyed.js';
 import { categoryCounts, profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../compare/data/profile.js';
-import { stableFloat, toNumber } from '../compare/data/values.js';
+import { stableFloat, toNumber } from '../compare/shared/values.js';
 import { DRIFT_DEFAULTS, categoricalColumn, identifierLikeCounts, distributionFindings, distributionSummary, mergedNumeric, numericTests, summariseDrift } from '../compare/distribution/index.js';
 import type { ColumnDistribution, DistributionComparison, DriftOptions, NumericExtras } from '../compare/distribution/index.js';
 import { extraAggregate } from '../compare/distribution/drift-tests/registry.js';
@@ -33,16 +34,14 @@ import type { Knot } from './sql.js';
 import type { CategoricalDistribution, NumericDistribution, SnapshotArtifact } from './types.js';
 
 export interface SnapshotCompareOptions extends DataCompareOptions {
-  readonly stage?: Stage;
+  /** A snapshot stands in for the research side of data or features. */
+  readonly stage?: DataStage;
   /** How the research side is named in messages and the summary (default: the artifact's label). */
   readonly label?: string;
 }
 
-/** A check the snapshot could not answer, and why. */
-export interface SkippedCheck {
-  readonly check: string;
-  readonly reason: string;
-}
+/** A check the snapshot could not answer, and why (listed in the stage summary). */
+export type { SkippedCheck } from '../findings/summaries.js';
 
 export interface SnapshotComparison {
   readonly outcome: StageOutcome;
@@ -381,8 +380,8 @@ function buildSummary(c: {
   skipped: readonly SkippedCheck[];
   key: readonly string[] | null;
   distributions: DistributionComparison;
-}): Record<string, unknown> {
-  const columns: Record<string, Record<string, unknown>> = {};
+}): SnapshotSummary {
+  const columns: Record<string, DataColumnSummary> = {};
   const perColumn = distributionSummary(c.distributions);
   for (const p of c.schema.pairs) {
     const stored = c.artifact.distributions[p.name]?.numeric;

@@ -2,6 +2,7 @@
  * SQL of the snapshot: research-side aggregates when writing, production-side ECDF tables when comparing.
  * Pure functions of names and numbers; identifiers go through `ident`, numbers through `num`.
  */
+import type { Row } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import { num } from '../compare/distribution/sql.js';
 
@@ -39,7 +40,7 @@ export function binAggregates(x: string, i: number, edges: readonly number[]): s
 }
 
 /** The per-bin counts of a `binAggregates` result (edges.length + 1 entries). */
-export function binCounts(row: Record<string, unknown>, i: number, edges: readonly number[]): number[] {
+export function binCounts(row: Row, i: number, edges: readonly number[]): number[] {
   const counts = new Array<number>(edges.length + 1).fill(0);
   for (const e of (row[`b${i}`] as { key: unknown; value: unknown }[] | null) ?? []) counts[Number(e.key)] = Number(e.value);
   return counts;

@@ -13,7 +13,7 @@ import { isNumericKind, isTemporalKind, kindOf } from '../compare/data/columns.j
 import { keyHealth } from '../compare/data/keyed.js';
 import { profileTable } from '../compare/data/profile.js';
 import type { ColumnProfile } from '../compare/data/profile.js';
-import { stableFloat, toNumber } from '../compare/data/values.js';
+import { stableFloat, toNumber } from '../compare/shared/values.js';
 import { DRIFT_DEFAULTS, identifierLikeCounts } from '../compare/distribution/index.js';
 import type { ColumnInfo, Dataset } from '../sources/register.js';
 import type { Environment } from '../sources/env/model.js';

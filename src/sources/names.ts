@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import { ident } from '../engine/quote.js';
 import type { StageOutcome } from '../findings/types.js';
+import { withSummary } from '../findings/report.js';
 import type { ColumnInfo, Dataset } from './register.js';
 import type { InputSpec } from './resolve.js';
 
@@ -104,7 +105,8 @@ export function withFileNames(outcome: StageOutcome, research: Dataset, producti
     return v;
   };
   return {
-    result: { ...outcome.result, summary: walk(outcome.result.summary, false) as StageOutcome['result']['summary'] },
+    // Renaming keeps a summary's shape: column names are keys of maps (columns, handling…) and values, never field names.
+    result: withSummary(outcome.result, walk(outcome.result.summary, false) as StageOutcome['result']['summary']),
     findings: outcome.findings.map((f) => ({
       ...f,
       columns: f.columns.map((c) => map[c] ?? c),

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, Row } from '../engine/engine.js';
 import { finding } from '../findings/report.js';
 import type { Finding, Stage } from '../findings/types.js';
 import { ident, literal } from '../engine/quote.js';
@@ -206,7 +206,7 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
 }
 
 /** The type all of a text column reads as, given the other side's family; null when some value does not. */
-function typeForText(fo: Family, otherType: string, r: Record<string, unknown>, n: number): string | null {
+function typeForText(fo: Family, otherType: string, r: Row, n: number): string | null {
   const all = (k: string) => Number(r[k]) === n;
   switch (fo) {
     case 'integer':

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine, Row } from '../engine/engine.js';
 import { ident, literal } from '../engine/quote.js';
 import type { ColumnInfo } from './register.js';
 
@@ -87,7 +87,7 @@ export async function refineTextTypes(
     }
     return aggs;
   });
-  const row: Record<string, unknown> = { ...(await engine.one(`SELECT ${parts.flat().join(', ')} FROM ${table}`)) };
+  const row: Row = { ...(await engine.one(`SELECT ${parts.flat().join(', ')} FROM ${table}`)) };
   // Second pass, only over text columns with spellings (or JSON strings): integers, dates, timestamps.
   const second = text.flatMap((c, i) => (c.type === 'VARCHAR' && (Number(row[`p${i}`]) > 0 || options.json === true) && Number(row[`n${i}`]) > Number(row[`p${i}`]) ? [{ c, i }] : []));
   if (second.length) {

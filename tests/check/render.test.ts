@@ -1,7 +1,9 @@
 /** What a person needs on screen: the headline root, sample values, next steps, grouped env, time column, plurals. */
 import { describe, expect, it } from 'vitest';
 import { ALL_CAUSES } from '../../src/findings/types.js';
-import type { Finding, StageOutcome } from '../../src/findings/types.js';
+import type { Finding, Stage, StageOutcome, StageResult } from '../../src/findings/types.js';
+import type { StageSummaries } from '../../src/findings/summaries.js';
+import { featuresSummary, summaryOf } from '../helpers/summaries.js';
 import { CATALOGUE, nextActions } from '../../src/findings/catalogue.js';
 import { derivedFrom, headlineFinding, rankRoots } from '../../src/findings/headline.js';
 import { buildReport, finding } from '../../src/findings/report.js';
@@ -11,7 +13,7 @@ import { renderTerminal } from '../../src/report/terminal.js';
 
 const OPTIONS = { verbose: false, color: false };
 const f = (x: Partial<Finding> & Pick<Finding, 'stage' | 'cause'>): Finding => finding({ severity: 'error', message: `${x.cause} message`, ...x });
-const outcome = (stage: Finding['stage'], findings: Finding[], summary: Record<string, unknown> = {}): StageOutcome => ({ result: { stage, status: 'different', reason: '', summary }, findings });
+const outcome = <S extends Stage>(stage: S, findings: Finding[], summary: StageSummaries[S] = summaryOf(stage)): StageOutcome => ({ result: { stage, status: 'different', reason: '', summary } as StageResult, findings });
 
 describe('cause catalogue', () => {
   it('has a checklist step and a next action for every cause code', () => {
@@ -78,9 +80,9 @@ describe('terminal, Markdown and HTML', () => {
         evidence: { samples: [{ key: 17, research: '2019-03-23 20:27:24', production: '2019-03-23 21:27:24' }] },
       }),
     ]),
-    outcome('features', [f({ stage: 'features', cause: 'rescaled', columns: ['t_hour'], rowsAffected: 3, propagatedFrom: 'data' })], {
+    outcome('features', [f({ stage: 'features', cause: 'rescaled', columns: ['t_hour'], rowsAffected: 3, propagatedFrom: 'data' })], featuresSummary({
       lastPopulated: { a: { research: '2024-01-31', production: '2023-11-30' }, b: { research: '2024-01-31', production: '2024-01-31' } },
-    }),
+    })),
     outcome('env', [
       f({ stage: 'env', cause: 'library_version', columns: ['numpy'] }),
       f({ stage: 'env', cause: 'interpreter_version', columns: ['python'] }),

@@ -8,7 +8,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { PROFILE_CHUNK, categoryCounts, profileTable } from '../../src/compare/data/profile.js';
 import type { ColumnProfile, TableProfile } from '../../src/compare/data/profile.js';
 import { familyOf, wideCategoryCounts, wideProfileRow } from '../../src/compare/data/profile-wide.js';
-import { stableFloat } from '../../src/compare/data/values.js';
+import { stableFloat } from '../../src/compare/shared/values.js';
 import { openDataset } from '../../src/sources/register.js';
 import { resolveInput } from '../../src/sources/resolve.js';
 

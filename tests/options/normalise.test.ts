@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matchSchemas } from '../../src/compare/data/columns.js';
 import { differsSql } from '../../src/compare/data/keyed.js';
-import { keySql, valueSql } from '../../src/compare/data/normalise.js';
+import { keySql, valueSql } from '../../src/compare/shared/normalise.js';
 
 /** The SQL of the text options (#20) and the case-insensitive column matching, exactly. */
 const text = { kind: 'string' } as const;

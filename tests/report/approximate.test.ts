@@ -9,9 +9,11 @@ import type { Command, Report, StageOutcome } from '../../src/findings/types.js'
 import { estimatedColumns, readColumns } from '../../src/report/charts.js';
 import { renderReport } from '../../src/report/index.js';
 import { DISTINCT_ESTIMATE } from '../../src/compare/data/profile.js';
+import type { DataSummary } from '../../src/findings/summaries.js';
+import { column, dataSummary, featuresSummary, profile as profileOf } from '../helpers/summaries.js';
 import { OPTIONS } from './fixtures.js';
 
-const profile = (distinct: number, estimated: boolean) => ({ count: 60_000, nulls: 0, distinct, ...(estimated ? { distinctEstimate: DISTINCT_ESTIMATE } : {}), minLength: 6, maxLength: 10 });
+const profile = (distinct: number, estimated: boolean) => profileOf({ count: 60_000, nulls: 0, distinct, ...(estimated ? { distinctEstimate: DISTINCT_ESTIMATE } : {}), minLength: 6, maxLength: 10 });
 
 function report(command: Command, equal: boolean): Report {
   const data: StageOutcome = {
@@ -19,17 +21,17 @@ function report(command: Command, equal: boolean): Report {
       stage: 'data',
       status: equal ? 'equal' : 'different',
       reason: equal ? 'no difference beyond tolerance' : '1 finding: value_changed',
-      summary: {
+      summary: dataSummary({
         columns: {
-          u: { researchType: 'VARCHAR', productionType: 'VARCHAR', research: profile(60_412, true), production: profile(59_871, true) },
-          cat: { researchType: 'VARCHAR', productionType: 'VARCHAR', research: profile(9, false), production: profile(9, false) },
+          u: column({ researchType: 'VARCHAR', productionType: 'VARCHAR', research: profile(60_412, true), production: profile(59_871, true) }),
+          cat: column({ researchType: 'VARCHAR', productionType: 'VARCHAR', research: profile(9, false), production: profile(9, false) }),
         },
-      },
+      }),
     },
     findings: equal ? [] : [finding({ stage: 'data', severity: 'error', cause: 'value_changed', columns: ['cat'], rowsAffected: 1, message: 'cat: 1 row has a different value', evidence: {} })],
   };
   const features: StageOutcome = {
-    result: { stage: 'features', status: 'different', reason: '1 finding', summary: {} },
+    result: { stage: 'features', status: 'different', reason: '1 finding', summary: featuresSummary() },
     findings: [finding({ stage: 'features', severity: 'error', cause: 'value_changed', columns: ['f'], rowsAffected: 1, message: 'f: 1 row has a different value', evidence: {} })],
   };
   return { ...buildReport(command, command === 'check' ? [data, features] : [data], 'warning'), tool: { name: 'reprodiff' as const, version: '0.0.0-fixture' } };
@@ -37,11 +39,12 @@ function report(command: Command, equal: boolean): Report {
 
 describe('estimated distinct counts in reports', () => {
   it('read as ≈N, with the marker left out of the statistics', () => {
-    const [u, cat] = readColumns(report('data', false).stages[0]!.summary);
+    const dataOf = (r: Report) => r.stages[0]!.summary as DataSummary;
+    const [u, cat] = readColumns(dataOf(report('data', false)));
     expect(u!.statistics.find(([n]) => n === 'distinct')).toEqual(['distinct', '≈60,412', '≈59,871']);
     expect(u!.statistics.some(([n]) => n.startsWith('distinctEstimate'))).toBe(false);
     expect(cat!.statistics.find(([n]) => n === 'distinct')).toEqual(['distinct', 9, 9]);
-    expect(estimatedColumns(report('data', false).stages[0]!.summary)).toEqual(['u']);
+    expect(estimatedColumns(dataOf(report('data', false)))).toEqual(['u']);
   });
 
   it('show ≈ in Markdown and HTML, name the columns in the terminal, and leave JUnit alone', () => {

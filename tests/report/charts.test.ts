@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { column, dataSummary, predictionsSummary, profile, skippedSummary, splitsSummary } from '../helpers/summaries.js';
 import {
   categoryChart,
   differenceChart,
@@ -36,34 +37,36 @@ describe('niceTicks', () => {
 });
 
 describe('summary readers', () => {
-  it('read well-formed shapes and skip malformed ones', () => {
-    const columns = readColumns({
+  it('read the drawable shapes and skip those a chart cannot draw', () => {
+    const columns = readColumns(dataSummary({
       columns: {
-        ok: { histogram: { edges: [0, 1, 2], research: [1, 2], production: [2, 1] }, tests: { drift: { test: 'ks', value: 0.1, threshold: 0.05, drifted: true } } },
-        shortCounts: { histogram: { edges: [0, 1, 2], research: [1], production: [2, 1] } },
-        unsorted: { histogram: { edges: [2, 1, 0], research: [1, 1], production: [1, 1] } },
-        nanEdge: { histogram: { edges: [0, 'NaN', 2], research: [1, 1], production: [1, 1] } },
-        cats: { categories: { values: ['a', null], research: [1, 0], production: [0, 1] } },
-        stats: { research: { mean: 1, label: 'x' }, production: { mean: 2 }, p50: { research: 3, production: 3 } },
-        notAnObject: 7,
+        ok: column({ histogram: { edges: [0, 1, 2], research: [1, 2], production: [2, 1] }, tests: { drift: { test: 'ks', value: 0.1, threshold: 0.05, drifted: true } } }),
+        shortCounts: column({ histogram: { edges: [0, 1, 2], research: [1], production: [2, 1] } }),
+        unsorted: column({ histogram: { edges: [2, 1, 0], research: [1, 1], production: [1, 1] } }),
+        nanEdge: column({ histogram: { edges: [0, Number.NaN, 2], research: [1, 1], production: [1, 1] } }),
+        cats: column({ categories: { values: ['a', 'null'], research: [1, 0], production: [0, 1] } }),
+        stats: column({ research: profile({ mean: 1, min: 'x' }), production: profile({ mean: 2 }) }),
       },
-    });
+    }));
     expect(columns.map((c) => c.name)).toEqual(['ok', 'shortCounts', 'unsorted', 'nanEdge', 'cats', 'stats']);
     expect(columns[0]!.histogram).toBeDefined();
     expect(columns[0]!.drift).toEqual({ test: 'ks', value: 0.1, threshold: 0.05, drifted: true });
     expect(columns.slice(1, 4).every((c) => c.histogram === undefined)).toBe(true);
     expect(columns[4]!.categories!.values).toEqual(['a', 'null']);
-    expect(columns[5]!.statistics).toEqual([['mean', 1, 2], ['label', 'x', null], ['p50', 3, 3]]);
-    expect(readColumns({})).toEqual([]);
+    expect(columns[5]!.statistics).toEqual([['type', 'DOUBLE', 'DOUBLE'], ['mean', 1, 2], ['min', 'x', null]]);
+    expect(readColumns(dataSummary())).toEqual([]);
+    expect(readColumns(skippedSummary)).toEqual([]);
   });
 
   it('read transitions, differences and score samples only when consistent', () => {
-    expect(readTransitions({ transitions: { research: ['a'], production: ['a', 'b'], counts: [[1, 2]] } })).toBeDefined();
-    expect(readTransitions({ transitions: { research: ['a'], production: ['a', 'b'], counts: [[1]] } })).toBeUndefined();
-    expect(readDifferences({ differences: { edges: [0, 1], counts: [3] } })).toEqual({ edges: [0, 1], counts: [3] });
-    expect(readDifferences({ differences: { edges: [0, 1], counts: [3, 4] } })).toBeUndefined();
-    expect(readScoreSample({ scoreSample: [[0.1, 0.2], ['NaN', 1], [1]] })).toEqual([[0.1, 0.2]]);
-    expect(readScoreSample({ scoreSample: [] })).toBeUndefined();
+    expect(readTransitions(splitsSummary({ transitions: { research: ['a'], production: ['a', 'b'], counts: [[1, 2]] } }))).toBeDefined();
+    expect(readTransitions(splitsSummary({ transitions: { research: ['a'], production: ['a', 'b'], counts: [[1]] } }))).toBeUndefined();
+    expect(readTransitions(skippedSummary)).toBeUndefined();
+    expect(readDifferences(predictionsSummary({ differences: { edges: [0, 1], counts: [3] } }))).toEqual({ edges: [0, 1], counts: [3] });
+    expect(readDifferences(predictionsSummary({ differences: { edges: [0, 1], counts: [3, 4] } }))).toBeUndefined();
+    expect(readDifferences(predictionsSummary({ differences: { edges: [], counts: [] } }))).toBeUndefined();
+    expect(readScoreSample(predictionsSummary({ scoreSample: [[0.1, 0.2], [Number.NaN, 1], [null, 1]] }))).toEqual([[0.1, 0.2]]);
+    expect(readScoreSample(predictionsSummary({ scoreSample: [] }))).toBeUndefined();
   });
 
   it('compares shares, not raw counts', () => {
@@ -100,18 +103,18 @@ describe('charts', () => {
 
 describe('the data comparator summary shape', () => {
   it('reads type pairs, nested quantiles, booleans and a column present on one side only', () => {
-    const [col] = readColumns({
+    const [col] = readColumns(dataSummary({
       columns: {
-        flag: {
+        flag: column({
           researchType: 'INTEGER',
           productionType: 'BIGINT',
           typeChange: 'widening',
           differingRows: 3,
-          research: { type: 'INTEGER', rows: 10, nulls: 0, min: false, quantiles: { p50: 1 }, top: [{ value: 'a', count: 3 }] },
+          research: profile({ type: 'INTEGER', rows: 10, nulls: 0, min: false, quantiles: { p50: 1 }, top: [{ value: 'a', count: 3 }] }),
           production: null,
-        },
+        }),
       },
-    });
+    }));
     expect(col!.statistics).toEqual([
       ['type', 'INTEGER', 'BIGINT'],
       ['type', 'INTEGER', null],

@@ -5,6 +5,7 @@
 import { buildReport, finding } from '../../src/findings/report.js';
 import type { Command, FailOn, Report, StageOutcome } from '../../src/findings/types.js';
 import type { RenderOptions } from '../../src/report/index.js';
+import { column, dataSummary, envSummary, featuresSummary, predictionsSummary, profile, skippedSummary, splitsSummary } from '../helpers/summaries.js';
 
 export const OPTIONS: RenderOptions = { verbose: false, color: false };
 export const VERBOSE: RenderOptions = { verbose: true, color: false };
@@ -40,7 +41,7 @@ const incomeCounts = bell(incomeEdges, 62_000, 28_000, 10_000);
 const scaledEdges = range(-3, 3, 24);
 
 function stats(mean: number, std: number, nulls: number) {
-  return { mean, std, min: mean - 3 * std, max: mean + 3 * std, nulls };
+  return profile({ mean, std, min: mean - 3 * std, max: mean + 3 * std, nulls });
 }
 
 /** Every stage reproduces (one informational finding, hidden unless verbose). */
@@ -51,26 +52,29 @@ export function equalReport(): Report {
         stage: 'data',
         status: 'equal',
         reason: '',
-        summary: {
-          rows: { research: 10_000, production: 10_000 },
+        summary: dataSummary({
+          rows: { research: 10_000, production: 10_000, common: 10_000, onlyResearch: 0, onlyProduction: 0, duplicateRowsResearch: 0, duplicateRowsProduction: 0 },
           columns: {
-            age: {
+            age: column({
+              researchType: 'INTEGER',
+              productionType: 'BIGINT',
+              typeChange: 'widening',
               histogram: { edges: ageEdges, research: ageCounts, production: ageCounts },
               research: stats(44.1, 12.02, 0),
               production: stats(44.1, 12.02, 0),
               tests: { drift: { test: 'ks', value: 0, threshold: 0.05, drifted: false } },
-            },
+            }),
           },
-        },
+        }),
       },
       findings: [
         finding({ stage: 'data', severity: 'info', cause: 'type_widening', columns: ['age'], message: 'age is INTEGER in research and BIGINT in production (compatible widening)', evidence: { research: 'INTEGER', production: 'BIGINT' } }),
       ],
     },
-    { result: { stage: 'features', status: 'equal', reason: '', summary: {} }, findings: [] },
-    { result: { stage: 'splits', status: 'equal', reason: '', summary: {} }, findings: [] },
-    { result: { stage: 'predictions', status: 'equal', reason: '', summary: { rows: 10_000 } }, findings: [] },
-    { result: { stage: 'env', status: 'equal', reason: '', summary: { packages: 84 } }, findings: [] },
+    { result: { stage: 'features', status: 'equal', reason: '', summary: featuresSummary() }, findings: [] },
+    { result: { stage: 'splits', status: 'equal', reason: '', summary: splitsSummary() }, findings: [] },
+    { result: { stage: 'predictions', status: 'equal', reason: '', summary: predictionsSummary({ rows: { research: 10_000, production: 10_000 } }) }, findings: [] },
+    { result: { stage: 'env', status: 'equal', reason: '', summary: envSummary({ packagesCompared: 84, unchanged: 84 }) }, findings: [] },
   ]);
 }
 
@@ -90,23 +94,22 @@ export function checkReport(): Report {
         stage: 'data',
         status: 'equal',
         reason: 'keyed on customer_id',
-        summary: {
-          rows: { research: 10_000, production: 10_000 },
+        summary: dataSummary({
           columns: {
-            age: {
+            age: column({
               histogram: { edges: ageEdges, research: ageCounts, production: ageCounts },
               research: stats(44.1, 12.02, 0),
               production: stats(44.1, 12.02, 0),
               tests: { drift: { test: 'ks', value: 0, threshold: 0.05, drifted: false } },
-            },
-            income: {
+            }),
+            income: column({
               histogram: { edges: incomeEdges, research: incomeCounts, production: incomeCounts },
               research: stats(64_210.5, 27_811.25, 4_812),
               production: stats(64_210.5, 27_811.25, 4_812),
               tests: { drift: { test: 'ks', value: 0, threshold: 0.05, drifted: false } },
-            },
+            }),
           },
-        },
+        }),
       },
       findings: [],
     },
@@ -115,25 +118,30 @@ export function checkReport(): Report {
         stage: 'features',
         status: 'different',
         reason: '',
-        summary: {
+        summary: featuresSummary({
           columns: {
-            income_scaled: {
+            income_scaled: column({
               histogram: { edges: scaledEdges, research: bell(scaledEdges, 0, 1, 10_000), production: bell(scaledEdges, -0.42, 0.83, 10_000) },
               research: stats(0, 1, 4_812),
               production: stats(-0.4187, 0.8312, 0),
               tests: { drift: { test: 'ks', value: 0.2113, threshold: 0.05, drifted: true } },
-            },
-            region: {
+            }),
+            region: column({
+              researchType: 'VARCHAR',
+              productionType: 'VARCHAR',
               categories: { values: ['north', 'south', 'east', 'west', 'unknown'], research: [2900, 2600, 2300, 2200, 0], production: [2750, 2480, 2210, 2080, 480] },
-              stats: { distinct: { research: 4, production: 5 }, nulls: { research: 480, production: 0 } },
+              research: profile({ distinct: 4, nulls: 480 }),
+              production: profile({ distinct: 5, nulls: 0 }),
               tests: { drift: { test: 'chi2', value: 0.0041, threshold: 0.05, drifted: true } },
-            },
-            age_bucket: {
+            }),
+            age_bucket: column({
+              researchType: 'VARCHAR',
+              productionType: 'VARCHAR',
               categories: { values: ['18-30', '31-45', '46-60', '61+'], research: [2400, 3300, 2800, 1500], production: [2400, 3300, 2800, 1500] },
               tests: { drift: { test: 'chi2', value: 1, threshold: 0.05, drifted: false } },
-            },
+            }),
           },
-        },
+        }),
       },
       findings: [
         finding({
@@ -171,7 +179,7 @@ export function checkReport(): Report {
         stage: 'splits',
         status: 'different',
         reason: 'stratified on region',
-        summary: {
+        summary: splitsSummary({
           transitions: {
             research: ['train', 'valid', 'test'],
             production: ['train', 'valid', 'test'],
@@ -181,7 +189,7 @@ export function checkReport(): Report {
               [52, 18, 1_430],
             ],
           },
-        },
+        }),
       },
       findings: [
         finding({
@@ -201,7 +209,7 @@ export function checkReport(): Report {
         stage: 'predictions',
         status: 'different',
         reason: '',
-        summary: { differences: { edges: diffEdges, counts: diffCounts }, scoreSample },
+        summary: predictionsSummary({ differences: { edges: diffEdges, counts: diffCounts }, scoreSample }),
       },
       findings: [
         finding({
@@ -227,7 +235,7 @@ export function checkReport(): Report {
         }),
       ],
     },
-    { result: { stage: 'env', status: 'skipped', reason: 'no environment files were given (env: in reprodiff.yml)', summary: {} }, findings: [] },
+    { result: { stage: 'env', status: 'skipped', reason: 'no environment files were given (env: in reprodiff.yml)', summary: skippedSummary }, findings: [] },
   ]);
 }
 
@@ -254,13 +262,13 @@ export function nastyReport(): Report {
         stage: 'features',
         status: 'different',
         reason: NASTY.img,
-        summary: {
+        summary: featuresSummary({
           columns: {
-            [NASTY.script]: { histogram: { edges, research: [1, 2, 3], production: [3, 2, 1] }, tests: { drift: { test: NASTY.quotes, value: 0.5, threshold: 0.1, drifted: true } } },
-            [NASTY.unicode]: { categories: { values: [NASTY.img, NASTY.cdata, NASTY.control], research: [5, 5, 0], production: [4, 5, 1] } },
-            [NASTY.control]: { stats: { [NASTY.lines]: { research: NASTY.surrogate, production: NASTY.script } } },
+            [NASTY.script]: column({ histogram: { edges, research: [1, 2, 3], production: [3, 2, 1] }, tests: { drift: { test: NASTY.quotes, value: 0.5, threshold: 0.1, drifted: true } } }),
+            [NASTY.unicode]: column({ researchType: NASTY.lines, productionType: 'VARCHAR', categories: { values: [NASTY.img, NASTY.cdata, NASTY.control], research: [5, 5, 0], production: [4, 5, 1] } }),
+            [NASTY.control]: column({ research: profile({ min: NASTY.surrogate }), production: profile({ min: NASTY.script }) }),
           },
-        },
+        }),
       },
       findings: cols.map((c, i) =>
         finding({
@@ -284,7 +292,7 @@ export function warningOnlyReport(): Report {
     'predictions',
     [
       {
-        result: { stage: 'predictions', status: 'equal', reason: '', summary: {} },
+        result: { stage: 'predictions', status: 'equal', reason: '', summary: predictionsSummary() },
         findings: [finding({ stage: 'predictions', severity: 'warning', cause: 'numeric_noise', columns: ['score'], rowsAffected: 12, message: '12 rows differ by at most 3e-9' })],
       },
     ],

@@ -42,7 +42,7 @@ describe('renderMarkdown', () => {
     expect(md).toContain('"productionFillValue": -1.7412');
     expect(md).toContain('| income\\_scaled | ks | 0.2113 | 0.05 | **yes** |');
     expect(md).toContain('| income\\_scaled | mean | 0 | -0.4187 |');
-    expect(md).toContain('<summary>Column statistics that differ (7 of 7)</summary>');
+    expect(md).toContain('<summary>Column statistics that differ (7 of 10)</summary>');
     expect(md).not.toContain('| age | mean |');
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine.js';
 import { compareDatasets } from '../../src/compare/data/index.js';
 import { compareDistributions } from '../../src/compare/distribution/index.js';
+import { categoryCounts } from '../../src/compare/data/profile.js';
 import { openDataset } from '../../src/sources/register.js';
 import { resolveInput } from '../../src/sources/resolve.js';
 import { compareSnapshotToDataset, makeSnapshot, serializeSnapshot, validateSnapshot } from '../../src/snapshot/index.js';
@@ -48,7 +49,7 @@ export async function bothWays(researchPath: string, productionPath: string, opt
     const b = await openDataset(engine, resolveInput(productionPath), 'production');
     const stage = options.stage ?? 'data';
     const files = await compareDatasets(engine, a, b, { ...options, drift: { ...options.drift, always: true } }, stage);
-    const dist = await compareDistributions(engine, a, b, files.schema.pairs, options.drift ?? {});
+    const dist = await compareDistributions(engine, a, b, files.schema.pairs, { ...options.drift, countCategories: categoryCounts });
     const snap = await compareSnapshotToDataset(engine, artifact, b, options);
     return { files, dist, snap, artifact };
   } finally {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { compareDistributions, profileCounts } from '../../src/compare/distribution/index.js';
 import { matchSchemas } from '../../src/compare/data/columns.js';
-import { profileTable } from '../../src/compare/data/profile.js';
+import { categoryCounts, profileTable } from '../../src/compare/data/profile.js';
 import type { TableProfile } from '../../src/compare/data/profile.js';
 import { tableDataset } from '../helpers/tables.js';
 
@@ -36,9 +36,10 @@ describe('drift tests from value counts', () => {
     const a = await tableDataset(engine, 'vc_research', SIDE(0));
     const b = await tableDataset(engine, 'vc_production', SIDE(3));
     const pairs = matchSchemas(a.columns, b.columns, {}).pairs;
-    const rowByRow = await compareDistributions(engine, a, b, pairs);
+    const rowByRow = await compareDistributions(engine, a, b, pairs, { countCategories: categoryCounts });
     const spy = vi.spyOn(engine, 'run');
     const fromCounts = await compareDistributions(engine, a, b, pairs, {
+      countCategories: categoryCounts,
       researchCounts: counts(await profileTable(engine, a.relation, a.columns)),
       productionCounts: counts(await profileTable(engine, b.relation, b.columns)),
     });

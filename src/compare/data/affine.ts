@@ -17,7 +17,7 @@ import type { ColumnPair } from './columns.js';
 import { isNumericKind } from './columns.js';
 import type { ColumnDiff, KeyedDiff } from './keyed.js';
 import { keyValue } from './keyed.js';
-import { stableFloat, toNumber, toPlain } from './values.js';
+import { stableFloat, toNumber, toPlain } from '../shared/values.js';
 
 /** Residuals up to this share of the column's largest |value| count as on the line (text writers keep ≥ 7 digits). */
 export const AFFINE_RELATIVE_TOLERANCE = 1e-6;

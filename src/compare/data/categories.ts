@@ -12,10 +12,10 @@ import { DRIFT_DEFAULTS, unseenCategoryFinding } from '../distribution/index.js'
 import type { ColumnPair } from './columns.js';
 import type { KeyedDiff, ColumnDiff } from './keyed.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
-import { distinctAbove } from './profile.js';
-import { toNumber, toPlain } from './values.js';
-import { normalises, valueSql } from './normalise.js';
-import type { TextNormalisation } from './normalise.js';
+import { distinctAbove } from '../shared/distinct.js';
+import { toNumber, toPlain } from '../shared/values.js';
+import { normalises, valueSql } from '../shared/normalise.js';
+import type { TextNormalisation } from '../shared/normalise.js';
 
 /** Categories shown per finding (the finding counts them all). */
 const SHOWN = 20;

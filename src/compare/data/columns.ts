@@ -1,32 +1,13 @@
 import type { ColumnInfo } from '../../sources/register.js';
+import { isNumericKind, isTemporalKind, kindOf } from '../shared/kinds.js';
+import type { Kind } from '../shared/kinds.js';
 
-/** The broad family of a DuckDB type: what statistics and comparisons make sense for it. */
-export type Kind = 'integer' | 'float' | 'decimal' | 'string' | 'boolean' | 'date' | 'timestamp' | 'timestamptz' | 'time' | 'other';
+/** Column kinds live in ../shared/kinds.ts (the drift tests read them without importing this comparator). */
+export { isNumericKind, isTemporalKind, kindOf } from '../shared/kinds.js';
+export type { Kind } from '../shared/kinds.js';
 
 /** How a column's type changed between the sides. */
 export type Compatibility = 'same' | 'widening' | 'breaking';
-
-export function kindOf(type: string): Kind {
-  const t = type.toUpperCase();
-  if (/^(U?TINYINT|U?SMALLINT|U?INTEGER|U?BIGINT|U?HUGEINT|INT\d*|UINT\d*)$/.test(t)) return 'integer';
-  if (t === 'FLOAT' || t === 'REAL' || t === 'DOUBLE' || t === 'FLOAT4' || t === 'FLOAT8') return 'float';
-  if (t.startsWith('DECIMAL') || t.startsWith('NUMERIC')) return 'decimal';
-  if (t === 'VARCHAR' || t.startsWith('VARCHAR(') || t === 'UUID' || t.startsWith('ENUM')) return 'string';
-  if (t === 'BOOLEAN') return 'boolean';
-  if (t === 'DATE') return 'date';
-  if (t === 'TIMESTAMP WITH TIME ZONE' || t === 'TIMESTAMPTZ') return 'timestamptz';
-  if (t.startsWith('TIMESTAMP')) return 'timestamp';
-  if (t.startsWith('TIME')) return 'time';
-  return 'other';
-}
-
-export function isNumericKind(k: Kind): boolean {
-  return k === 'integer' || k === 'float' || k === 'decimal';
-}
-
-export function isTemporalKind(k: Kind): boolean {
-  return k === 'date' || k === 'timestamp' || k === 'timestamptz';
-}
 
 /** Rank of numeric precision, for widening: int8 < … < int64 < hugeint, float < double. */
 const INT_WIDTH: Record<string, number> = {

@@ -1,6 +1,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { finding } from '../../findings/report.js';
-import type { Finding, Stage, StageOutcome } from '../../findings/types.js';
+import type { Finding, Stage, StageOutcome, StageStatus } from '../../findings/types.js';
+import type { DataColumnSummary, DataSummary, FeaturesSummary, KeyedRowsSummary, KeylessRowsSummary, ProfileSummary, SchemaSummary, SideSummary } from '../../findings/summaries.js';
 import { formatCount } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { readingFindings } from '../../sources/reconcile.js';
@@ -20,14 +21,14 @@ import { keylessDiff } from './keyless.js';
 import { keylessDiffRowsError, writeDiffRows } from './diff-rows.js';
 import type { DiffRowsTarget } from './diff-rows.js';
 import type { KeylessDiff } from './keyless.js';
-import { completeOrderStats, profileTable } from './profile.js';
+import { categoryCounts, completeOrderStats, profileTable } from './profile.js';
 import type { ColumnProfile, SuppliedOrderStats, TableProfile } from './profile.js';
 import type { Tolerances } from './tolerance.js';
 import { compareDistributions, distributionFindings, distributionSummary, profileCounts, summariseDrift } from '../distribution/index.js';
 import type { DistributionComparison, DriftOptions } from '../distribution/index.js';
 import type { SideRanks } from '../distribution/sql.js';
-import type { NullKeys, TextNormalisation } from './normalise.js';
-import { normalises } from './normalise.js';
+import type { NullKeys, TextNormalisation } from '../shared/normalise.js';
+import { normalises } from '../shared/normalise.js';
 
 export interface DataCompareOptions extends SchemaOptions, TextNormalisation {
   readonly key?: readonly string[];
@@ -61,7 +62,7 @@ export interface DataCompareOptions extends SchemaOptions, TextNormalisation {
 
 /** Everything the data comparison learned; later stages (features, predictions, explain) reuse it. */
 export interface DataComparison {
-  readonly stage: Stage;
+  readonly stage: DataStage;
   readonly research: Dataset;
   readonly production: Dataset;
   readonly schema: SchemaMatch;
@@ -72,10 +73,13 @@ export interface DataComparison {
   readonly unmatched: boolean;
   readonly distributions: DistributionComparison | null;
   readonly findings: Finding[];
-  readonly summary: Record<string, unknown>;
+  readonly summary: DataSummary;
   /** --ignore-spaces / --ignore-case as compared (for check's explanations of downstream stages). */
   readonly textNormalisation?: TextNormalisation;
 }
+
+/** The stages the data comparison runs under: `data`, and `features` (which adds its own checks). */
+export type DataStage = 'data' | 'features';
 
 /** Sides with fewer matched rows than this share are treated as different populations. */
 export const DEFAULT_UNMATCHED_SHARE = 0.01;
@@ -84,7 +88,7 @@ export const DEFAULT_UNMATCHED_SHARE = 0.01;
  * The `data` comparison: schema, row counts, keyed or keyless row diff, per-column statistics, and the
  * causes recognisable from the data. `stage` lets `features` run the same comparison under its own name.
  */
-export async function compareDatasets(engine: Engine, researchInput: Dataset, productionInput: Dataset, optionsInput: DataCompareOptions = {}, stage: Stage = 'data'): Promise<DataComparison> {
+export async function compareDatasets(engine: Engine, researchInput: Dataset, productionInput: Dataset, optionsInput: DataCompareOptions = {}, stage: DataStage = 'data'): Promise<DataComparison> {
   let research = researchInput;
   let production = productionInput;
   let options = optionsInput;
@@ -222,6 +226,7 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
   if (!distributions && (unmatched || options.drift?.always)) {
     distributions = await compareDistributions(engine, research, production, driftPairs, {
       ...options.drift,
+      countCategories: categoryCounts,
       normalise: textOptions(options),
       onProgress: progress,
       ...(profiles ? driftCounts(profiles, schema) : {}),
@@ -250,18 +255,21 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
     }
   }
   findings.push(...ignoredFindings(stage, research, production, options));
-  const summary = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
-  // Present only when on, so reports without the options stay byte-identical.
-  if (normalises(options)) summary.textNormalisation = { ignoreSpaces: options.ignoreSpaces === true, ignoreCase: options.ignoreCase === true };
-  // --by-position: the key is the synthetic row position (1-based, file order).
-  if (options.byPosition) summary.byPosition = { key: options.key?.[0] ?? null, order: 'row position in file order (1-based)' };
-  if (distributions) mergeColumns(summary, distributionSummary(distributions), distributions);
+  const built = buildSummary({ research, production, schema, profiles, keyed, keyless, unmatched, key: options.key ?? null });
+  const summary: DataSummary = {
+    ...built,
+    // Present only when on, so reports without the options stay byte-identical.
+    ...(normalises(options) ? { textNormalisation: { ignoreSpaces: options.ignoreSpaces === true, ignoreCase: options.ignoreCase === true } } : {}),
+    // --by-position: the key is the synthetic row position (1-based, file order).
+    ...(options.byPosition ? { byPosition: { key: options.key?.[0] ?? null, order: 'row position in file order (1-based)' } } : {}),
+    ...(distributions ? withDistributions(built.columns, distributions) : {}),
+  };
   const text = textOptions(options);
   return { stage, research, production, schema, profiles, keyed, keyless, unmatched, distributions, findings, summary, ...(text ? { textNormalisation: text } : {}) };
 }
 
 /** The schema part of a stage summary: shared columns, columns on one side only, type changes, order. */
-export function schemaSummary(schema: SchemaMatch): Record<string, unknown> {
+export function schemaSummary(schema: SchemaMatch): SchemaSummary {
   return {
     common: schema.pairs.length,
     onlyResearch: schema.onlyResearch.map((x) => x.name),
@@ -302,6 +310,7 @@ async function driftCompletingProfiles(engine: Engine, research: Dataset, produc
   const productionName = new Map(schema.pairs.map((p) => [p.name, p.productionName]));
   const distributions = await compareDistributions(engine, research, production, input.pairs, {
     ...drift,
+    countCategories: categoryCounts,
     ...driftCounts(input.profiles, schema),
     sideRanks: pendingRanks(input.sorted, a, b),
     onSideOrderStats: (column, stats) => {
@@ -380,10 +389,11 @@ function keyCountsFromProfiles(profiles: DataComparison['profiles'], schema: Sch
   return [counts(a, profiles.research.rows), counts(b, profiles.production.rows)];
 }
 
-function mergeColumns(summary: Record<string, unknown>, perColumn: Record<string, Record<string, unknown>>, dist: DistributionComparison): void {
-  const columns = summary.columns as Record<string, Record<string, unknown>>;
-  for (const [name, extra] of Object.entries(perColumn)) columns[name] = { ...columns[name], ...extra };
-  summary.drift = { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns };
+/** The summary's columns with their distribution tests, and the table's drift. */
+function withDistributions(columns: DataSummary['columns'], dist: DistributionComparison): Pick<DataSummary, 'columns' | 'drift'> {
+  const merged: Record<string, DataColumnSummary> = { ...columns };
+  for (const [name, extra] of Object.entries(distributionSummary(dist))) merged[name] = { ...merged[name]!, ...extra };
+  return { columns: merged, drift: { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns } };
 }
 
 /**
@@ -439,7 +449,7 @@ function aggregationFindings(stage: Stage, pairs: readonly ColumnPair[], profile
 }
 
 /** A profile as the report shows it (internal sums left out). */
-export function publicProfile(p: ColumnProfile | undefined): Omit<ColumnProfile, 'exactSum' | 'absSum'> | null {
+export function publicProfile(p: ColumnProfile | undefined): ProfileSummary | null {
   if (!p) return null;
   const { exactSum: _exact, absSum: _abs, ...rest } = p;
   return rest;
@@ -454,15 +464,15 @@ export function buildSummary(c: {
   keyless: KeylessDiff | null;
   unmatched: boolean;
   key: readonly string[] | null;
-}): Record<string, unknown> {
-  const side = (d: Dataset, p: TableProfile | undefined, rows: number | undefined) => ({
+}): DataSummary {
+  const side = (d: Dataset, p: TableProfile | undefined, rows: number | undefined): SideSummary => ({
     label: d.label,
     format: d.format,
     rows: p?.rows ?? rows ?? null,
     columns: d.columns.length,
     fingerprint: p?.fingerprint ?? null,
   });
-  const columns: Record<string, unknown> = {};
+  const columns: Record<string, DataColumnSummary> = {};
   for (const p of c.schema.pairs) {
     const diff = c.keyed?.columns.find((d) => d.column === p.name);
     columns[p.name] = {
@@ -474,7 +484,7 @@ export function buildSummary(c: {
       production: publicProfile(c.profiles?.production.columns[p.productionName]),
     };
   }
-  const rows = c.keyed
+  const rows: KeyedRowsSummary | KeylessRowsSummary | null = c.keyed
     ? {
         research: c.keyed.research.rows,
         production: c.keyed.production.rows,
@@ -512,12 +522,19 @@ export function buildSummary(c: {
   };
 }
 
+/** What is added after the comparison's own summary: the engine note of a database input, or the features stage's checks. */
+export type SummaryExtra = Pick<DataSummary, 'engine'> & Partial<Pick<FeaturesSummary, 'handling' | 'lastPopulated'>>;
+
 /** Wraps a comparison as the stage outcome of the findings contract. */
-export function toOutcome(c: DataComparison, extra: Finding[] = [], summaryExtra: Record<string, unknown> = {}): StageOutcome {
+export function toOutcome(c: DataComparison, extra: Finding[] = [], summaryExtra: SummaryExtra = {}): StageOutcome {
   const findings = [...c.findings, ...extra];
   const broken = findings.filter((f) => f.severity !== 'info');
   const reason = broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`;
-  return { result: { stage: c.stage, status: broken.length ? 'different' : 'equal', reason, summary: { ...c.summary, ...summaryExtra } }, findings };
+  const status: StageStatus = broken.length ? 'different' : 'equal';
+  const summary = { ...c.summary, ...summaryExtra };
+  // features always passes its handling checks (compareFeatures); data never does.
+  const result = c.stage === 'features' ? { stage: c.stage, status, reason, summary: summary as FeaturesSummary } : { stage: c.stage, status, reason, summary };
+  return { result, findings };
 }
 
 /** Numeric columns compared within a tolerance that no row differs on beyond it (the rows all matched). */

@@ -7,9 +7,9 @@ import { asText, isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import { distinctAndRanks } from './profile.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerances } from './tolerance.js';
-import { toNumber, toPlain } from './values.js';
-import { DEFAULT_NULL_KEYS, keySql, normalisesKeys, valueSql } from './normalise.js';
-import type { NullKeys, TextNormalisation } from './normalise.js';
+import { toNumber, toPlain } from '../shared/values.js';
+import { DEFAULT_NULL_KEYS, keySql, normalisesKeys, valueSql } from '../shared/normalise.js';
+import type { NullKeys, TextNormalisation } from '../shared/normalise.js';
 
 /** Decimals a rounding can be named at (`precision_loss`): beyond 12, the digits are a double's own. */
 export const PRECISION_DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] as const;

@@ -1,13 +1,13 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine, Row } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { Dataset } from '../../sources/register.js';
 import type { ColumnPair } from './columns.js';
 import { differsSql } from './keyed.js';
 import { toleranceFor } from './tolerance.js';
 import type { Tolerance, Tolerances } from './tolerance.js';
-import { toNumber, toPlain } from './values.js';
-import { valueSql } from './normalise.js';
-import type { TextNormalisation } from './normalise.js';
+import { toNumber, toPlain } from '../shared/values.js';
+import { valueSql } from '../shared/normalise.js';
+import type { TextNormalisation } from '../shared/normalise.js';
 
 /** Order-independent comparison of the two row multisets, through a 64-bit hash of each row's typed values. */
 export interface KeylessDiff {
@@ -21,8 +21,8 @@ export interface KeylessDiff {
   readonly duplicateRowsProduction: number;
   /** Distinct rows held more than once on some side whose number of copies differs between the sides. */
   readonly duplicatesChanged: number;
-  readonly sampleOnlyResearch: readonly Record<string, unknown>[];
-  readonly sampleOnlyProduction: readonly Record<string, unknown>[];
+  readonly sampleOnlyResearch: readonly Row[];
+  readonly sampleOnlyProduction: readonly Row[];
   /**
    * Of the unmatched rows, how many research rows find a production row equal on every column but one, per
    * column left out (research names; only columns that pair at least one row), or, when no single column does,

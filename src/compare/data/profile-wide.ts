@@ -29,7 +29,7 @@ import type { ColumnInfo } from '../../sources/register.js';
 import { isTemporalKind, kindOf } from './columns.js';
 import type { CategoryCounts } from './profile-sql.js';
 import { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, fingerprintExpr } from './profile-sql.js';
-import { toNumber } from './values.js';
+import { toNumber } from '../shared/values.js';
 
 /**
  * Values (rows × columns) unpivoted per query at most: bounds the memory the quantile and DISTINCT states hold,

@@ -10,8 +10,12 @@ import type { CategoryCounts, QuantileName } from './profile-sql.js';
 export { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, epochSeconds, fingerprintExpr, hllRegistersSql } from './profile-sql.js';
 export type { CategoryCounts, QuantileName } from './profile-sql.js';
 import { linearPosition, numpyLerp, ranksFor } from '../../stats/quantile.js';
-import { HLL_REGISTERS, HLL_RELATIVE_ERROR, hllFromRegisters } from '../../stats/hll.js';
-import { stableFloat, toNumber, toPlain } from './values.js';
+import { hllFromRegisters } from '../../stats/hll.js';
+import { DISTINCT_ESTIMATE, approximateDistinct } from '../shared/distinct.js';
+import type { DistinctEstimate } from '../shared/distinct.js';
+export { approximateDistinct, distinctAbove, DISTINCT_ESTIMATE } from '../shared/distinct.js';
+export type { DistinctEstimate } from '../shared/distinct.js';
+import { stableFloat, toNumber, toPlain } from '../shared/values.js';
 
 /** Per-column statistics of one side. Numeric statistics are over finite values only; NaN and ±inf are counted apart. */
 export interface ColumnProfile {
@@ -45,31 +49,6 @@ export interface ColumnProfile {
 }
 
 /** How an approximate distinct count was estimated, and its relative standard error. */
-export interface DistinctEstimate {
-  readonly approximate: true;
-  readonly method: 'hyperloglog';
-  readonly registers: number;
-  /** Relative standard error of the estimate (1.04/√registers); 3 of them bound it in the tests. */
-  readonly relativeError: number;
-}
-
-/** The marker every approximate distinct count carries. */
-export const DISTINCT_ESTIMATE: DistinctEstimate = { approximate: true, method: 'hyperloglog', registers: HLL_REGISTERS, relativeError: HLL_RELATIVE_ERROR };
-
-/**
- * Whether a column has more than `threshold` distinct values. An estimate answers only when it clears the threshold
- * twice over (30 standard errors); an estimate is made only above APPROX_DISTINCT_MIN, twice every threshold a
- * decision reads, so it always does there.
- */
-export function distinctAbove(p: Pick<ColumnProfile, 'distinct' | 'distinctEstimate'>, threshold: number): boolean {
-  return approximateDistinct(p) ? p.distinct > 2 * threshold : p.distinct > threshold;
-}
-
-/** Whether either profile's distinct count is an estimate (a comparison of them is then skipped). */
-export function approximateDistinct(...profiles: readonly (Pick<ColumnProfile, 'distinctEstimate'> | undefined)[]): boolean {
-  return profiles.some((p) => p?.distinctEstimate?.approximate === true);
-}
-
 export interface TableProfile {
   readonly rows: number;
   /** Order-independent content hash over canonical types (see fingerprintExpr). */

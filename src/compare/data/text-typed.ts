@@ -1,7 +1,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
 import type { Dataset } from '../../sources/register.js';
-import { toNumber } from './values.js';
+import { toNumber } from '../shared/values.js';
 import { isNumericKind, isTemporalKind, kindOf } from './columns.js';
 import type { ColumnPair, Kind, SchemaMatch, TextParse } from './columns.js';
 

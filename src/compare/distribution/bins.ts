@@ -1,5 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 
 /**
  * Where a numeric column's PSI bins (shared by PSI, Jensen–Shannon, Hellinger, KL and total variation) have

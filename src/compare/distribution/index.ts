@@ -1,4 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
+import type { ColumnDistributionSummary } from '../../findings/summaries.js';
 import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, Stage } from '../../findings/types.js';
@@ -6,12 +7,14 @@ import { formatCount, formatNumber, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { binEdges, binLevels, ranksFor } from '../../stats/index.js';
 import type { ColumnPair } from '../data/columns.js';
-import { isNumericKind, isTemporalKind } from '../data/columns.js';
-import { approximateDistinct, categoryCounts, distinctAbove } from '../data/profile.js';
-import { normalises, valueSql } from '../data/normalise.js';
-import type { TextNormalisation } from '../data/normalise.js';
-import type { ColumnProfile, DistinctEstimate } from '../data/profile.js';
-import { toNumber } from '../data/values.js';
+import { isNumericKind, isTemporalKind } from '../shared/kinds.js';
+import { normalises, valueSql } from '../shared/normalise.js';
+import type { TextNormalisation } from '../shared/normalise.js';
+import type { CategoryCounts, ColumnProfile } from '../data/profile.js';
+import { approximateDistinct, distinctAbove } from '../shared/distinct.js';
+import type { DistinctEstimate } from '../shared/distinct.js';
+import type { ColumnInfo } from '../../sources/register.js';
+import { toNumber } from '../shared/values.js';
 import { binsSql, finiteValuesSql, mergedEcdfSql, rankValues, rawWeightedSql, researchMeanSql, sideOrderStats, sidesSql, totalsSql } from './sql.js';
 import type { SideOrderStats, SideRanks } from './sql.js';
 import { DRIFT_TEST_MODULES, DRIFT_TEST_NAMES, SMALL_SAMPLE, extraAggregate, runDriftTests, verdictWording } from './drift-tests/registry.js';
@@ -76,6 +79,17 @@ export interface DriftOptions {
   readonly normalise?: TextNormalisation;
 }
 
+/**
+ * Exact value counts of columns in one scan, the most frequent `cap` per column (src/compare/data/profile.ts's
+ * categoryCounts). The caller passes it in: the profiles are the data comparator's, which runs these tests.
+ */
+export type CountCategories = (engine: Engine, relation: string, columns: readonly ColumnInfo[], cap: number) => Promise<Map<string, CategoryCounts>>;
+
+/** What a run of the drift tests needs besides the options: how to count categories. */
+export interface DistributionRun extends DriftOptions {
+  readonly countCategories: CountCategories;
+}
+
 /** What a side's profile already knows about a column. */
 export interface ProfileCounts {
   readonly distinct: number;
@@ -127,7 +141,7 @@ export async function compareDistributions(
   research: Dataset,
   production: Dataset,
   pairs: readonly ColumnPair[],
-  options: DriftOptions = {},
+  options: DistributionRun,
 ): Promise<DistributionComparison> {
   const candidates = pairs.filter((p) => p.compatibility !== 'breaking' && (isNumericKind(p.kind) || isTemporalKind(p.kind) || p.kind === 'string' || p.kind === 'boolean'));
   const numeric = candidates.filter((p) => (isNumericKind(p.kind) || isTemporalKind(p.kind)) && options.kinds?.[p.name] !== 'categorical');
@@ -345,7 +359,7 @@ export function centredVariance(ssScaled: number, center: Center, n1: number, ra
   return aboutCenter > 0 && excess <= 1e-13 * aboutCenter ? aboutCenter : undefined;
 }
 
-async function categoricalColumns(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], options: DriftOptions): Promise<ColumnDistribution[]> {
+async function categoricalColumns(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], options: DistributionRun): Promise<ColumnDistribution[]> {
   if (pairs.length === 0) return [];
   options.onProgress?.('category frequencies');
   const cap = DRIFT_DEFAULTS.categoryCap;
@@ -355,8 +369,8 @@ async function categoricalColumns(engine: Engine, research: Dataset, production:
   // Under --ignore-spaces/--ignore-case each side's counted columns are read as compared, through a subquery.
   const side = (relation: string, names: readonly string[]) =>
     normalises(options.normalise) ? `(SELECT ${counted.map((p, i) => `${valueSql(ident(names[i]!), p, options.normalise)} AS ${ident(names[i]!)}`).join(', ')} FROM ${relation})` : relation;
-  const ca = await categoryCounts(engine, side(research.relation, counted.map((p) => p.name)), counted.map((p) => ({ name: p.name, type: p.research.type })), cap);
-  const cb = await categoryCounts(engine, side(production.relation, counted.map((p) => p.productionName)), counted.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
+  const ca = await options.countCategories(engine, side(research.relation, counted.map((p) => p.name)), counted.map((p) => ({ name: p.name, type: p.research.type })), cap);
+  const cb = await options.countCategories(engine, side(production.relation, counted.map((p) => p.productionName)), counted.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
   return pairs.map((p) => {
     if (tooMany.has(p.name)) return textColumn(p, known(p)!.count);
     const a = ca.get(p.name);
@@ -466,8 +480,8 @@ function preview(values: readonly { value: string }[]): string {
 }
 
 /** The per-column part of the summary: tests, histogram and categories under summary.columns.<name>. */
-export function distributionSummary(dist: DistributionComparison): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
+export function distributionSummary(dist: DistributionComparison): Record<string, ColumnDistributionSummary> {
+  const out: Record<string, ColumnDistributionSummary> = {};
   for (const c of dist.columns) {
     out[c.column] = {
       tests: c.tests,

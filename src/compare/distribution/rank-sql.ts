@@ -1,6 +1,6 @@
 import type { Engine } from '../../engine/engine.js';
 import type { RankSums } from '../../stats/index.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 import type { Aggregate, Moments } from './drift-tests/types.js';
 import { exactSum, num } from './sql.js';
 

@@ -1,3 +1,4 @@
+import type { Row } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 
 /**
@@ -111,7 +112,7 @@ export interface SideOrderStats {
   readonly production: { readonly distinct: number; readonly at: ReadonlyMap<number, unknown> };
 }
 
-export function sideOrderStats(row: Record<string, unknown>, ranks: SideRanks): SideOrderStats {
+export function sideOrderStats(row: Row, ranks: SideRanks): SideOrderStats {
   const research = rankValues(row, ranks.research);
   const production = rankValues(row, ranks.production, 'picks_b', 'b');
   return {
@@ -125,7 +126,7 @@ export function sideOrderStats(row: Record<string, unknown>, ranks: SideRanks): 
  * {r, v} (raw rows) or one column per rank (stored counts). Research's are `picks` / `r<rank>`, production's
  * `picks_b` / `b<rank>`.
  */
-export function rankValues(row: Record<string, unknown>, ranks: readonly number[], list = 'picks', prefix = 'r'): Map<number, unknown> {
+export function rankValues(row: Row, ranks: readonly number[], list = 'picks', prefix = 'r'): Map<number, unknown> {
   const out = new Map<number, unknown>();
   const picks = row[list] as { r: unknown; v: unknown }[] | null | undefined;
   if (picks) for (const p of picks) out.set(Number(p.r), p.v);

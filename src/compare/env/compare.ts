@@ -3,9 +3,10 @@
  * normalisation, versions are ordered by PEP 440 (Python) and each change is classified
  * major / minor / patch / other; severities follow `rules.ts`.
  */
+import type { EnvSideSummary, EnvSummary } from '../../findings/summaries.js';
 import { ReprodiffError } from '../../errors.js';
 import { finding } from '../../findings/report.js';
-import type { Evidence, Finding, Severity, StageOutcome } from '../../findings/types.js';
+import type { Evidence, Finding, OutcomeWith, Severity } from '../../findings/types.js';
 import type { ChangeClass } from '../../env/pep440.js';
 import { evaluateMarker } from '../../env/markers.js';
 import type { MarkerContext } from '../../env/markers.js';
@@ -203,7 +204,7 @@ function comparePlatforms(a: Platform | undefined, b: Platform | undefined): Fin
   return out;
 }
 
-function sideSummary(env: Environment, count: number) {
+function sideSummary(env: Environment, count: number): EnvSideSummary {
   return {
     file: env.origin,
     format: env.format,
@@ -215,7 +216,7 @@ function sideSummary(env: Environment, count: number) {
 }
 
 /** Compares research environment `a` with production environment `b` and returns the `env` stage outcome. */
-export function compareEnv(a: Environment, b: Environment, options: EnvCompareOptions = {}): StageOutcome {
+export function compareEnv(a: Environment, b: Environment, options: EnvCompareOptions = {}): OutcomeWith<EnvSummary> {
   if (a.ecosystem !== b.ecosystem) {
     throw new ReprodiffError('E_USAGE', `cannot compare a ${a.ecosystem} environment (${a.origin}) with a ${b.ecosystem} one (${b.origin})`, {
       suggestion: 'compare two descriptions of the same ecosystem',
@@ -305,7 +306,7 @@ export function compareEnv(a: Environment, b: Environment, options: EnvCompareOp
   findings.push(...compareInterpreters(a.interpreter, b.interpreter, ecosystem));
   findings.push(...comparePlatforms(a.platform, b.platform));
 
-  const summary = {
+  const summary: EnvSummary = {
     research: sideSummary(a, pa.size),
     production: sideSummary(b, pb.size),
     packagesCompared: compared,

@@ -6,36 +6,21 @@
  * them by lift. One DuckDB query per upstream relation; JavaScript only reads the counts.
  */
 import type { Engine } from '../../engine/engine.js';
+import type { Condition, Explanation } from '../../findings/summaries.js';
 import { ident } from '../../engine/quote.js';
 import type { Dataset } from '../../sources/register.js';
 import { isNumericKind, matchSchemas } from '../data/columns.js';
 import type { ColumnPair } from '../data/columns.js';
 import { countKeys, differsSql, keyPairs } from '../data/keyed.js';
 import type { Tolerances } from '../data/tolerance.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 import { formatPercent } from '../../text/format.js';
-import { keySql } from '../data/normalise.js';
-import type { TextNormalisation } from '../data/normalise.js';
+import { keySql } from '../shared/normalise.js';
+import type { TextNormalisation } from '../shared/normalise.js';
 
-export const CONDITIONS = ['differs', 'null', 'nan', 'unseen_category', 'out_of_range', 'missing_upstream'] as const;
-export type Condition = (typeof CONDITIONS)[number];
-
-/** One candidate cause and how often it holds on the differing and on the matching keys. */
-export interface Explanation {
-  /** The upstream relation's name (a stage or artifact, e.g. "features"). */
-  readonly source: string;
-  /** The upstream column (research name); null for `missing_upstream`, which concerns the whole row. */
-  readonly column: string | null;
-  readonly condition: Condition;
-  /** Which side (`research` / `production`) for null, nan and missing_upstream; the research range for out_of_range. */
-  readonly detail: string | null;
-  readonly differingRows: number;
-  readonly differingShare: number;
-  readonly matchingRows: number;
-  readonly matchingShare: number;
-  /** differingShare − matchingShare: how much more often the condition holds where the downstream differs. */
-  readonly lift: number;
-}
+export const CONDITIONS = ['differs', 'null', 'nan', 'unseen_category', 'out_of_range', 'missing_upstream'] as const satisfies readonly Condition[];
+/** One candidate cause and how often it holds: part of the predictions summary (src/findings/summaries.ts). */
+export type { Condition, Explanation } from '../../findings/summaries.js';
 
 /** An upstream artifact, research and production, keyed like the differing relation. */
 export interface UpstreamRelation {

@@ -2,6 +2,7 @@ import type { Engine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { finding } from '../../findings/report.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';
+import type { FeaturesSummary, HandlingSide } from '../../findings/summaries.js';
 import { formatCount, formatPercent } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { ReprodiffError } from '../../errors.js';
@@ -9,7 +10,7 @@ import { compareDatasets, toOutcome } from '../data/index.js';
 import type { DataCompareOptions, DataComparison } from '../data/index.js';
 import type { ColumnProfile } from '../data/profile.js';
 import type { ColumnPair } from '../data/columns.js';
-import { toPlain } from '../data/values.js';
+import { toPlain } from '../shared/values.js';
 
 export interface FeatureCompareOptions extends DataCompareOptions {
   /** Column with the event time: reports the last time each feature was populated. */
@@ -32,24 +33,21 @@ export async function compareFeatures(engine: Engine, research: Dataset, product
   const handling = handlingSummary(comparison);
   const extra: Finding[] = [...infrequentFindings(comparison)];
   if (!comparison.keyed && comparison.profiles) extra.push(...keylessHandlingFindings(comparison));
-  let lastPopulated: Record<string, unknown> | undefined;
-  if (options.timeColumn) lastPopulated = await lastPopulatedTimes(engine, comparison, options.timeColumn);
-  const summary: Record<string, unknown> = { handling };
-  if (lastPopulated) summary.lastPopulated = lastPopulated;
-  return { ...toOutcome(comparison, extra, summary), comparison };
+  const lastPopulated = options.timeColumn ? await lastPopulatedTimes(engine, comparison, options.timeColumn) : undefined;
+  return { ...toOutcome(comparison, extra, { handling, ...(lastPopulated ? { lastPopulated } : {}) }), comparison };
 }
 
 const rate = (n: number | undefined, of: number) => (of > 0 && n !== undefined ? n / of : null);
 
 /** Per column: null, NaN, zero rates, infinities and range, on both sides. */
-function handlingSummary(c: DataComparison): Record<string, unknown> {
+function handlingSummary(c: DataComparison): FeaturesSummary['handling'] {
   if (!c.profiles) return {};
-  const out: Record<string, unknown> = {};
+  const out: Record<string, FeaturesSummary['handling'][string]> = {};
   for (const p of c.schema.pairs) {
     const a = c.profiles.research.columns[p.name];
     const b = c.profiles.production.columns[p.productionName];
     if (!a || !b) continue;
-    const side = (x: ColumnProfile) => ({
+    const side = (x: ColumnProfile): HandlingSide => ({
       nullRate: rate(x.nulls, x.rows),
       nanRate: rate(x.nan, x.rows),
       infCount: x.posInf !== undefined ? (x.posInf ?? 0) + (x.negInf ?? 0) : null,
@@ -105,7 +103,7 @@ function keylessHandlingFindings(c: DataComparison): Finding[] {
 }
 
 /** The last event time at which each feature had a value, per side (one scan per side). */
-async function lastPopulatedTimes(engine: Engine, c: DataComparison, timeColumn: string): Promise<Record<string, unknown>> {
+async function lastPopulatedTimes(engine: Engine, c: DataComparison, timeColumn: string): Promise<NonNullable<FeaturesSummary['lastPopulated']>> {
   const pair = c.schema.pairs.find((p) => p.name === timeColumn);
   if (!pair) throw new ReprodiffError('E_COLUMN_UNKNOWN', `--time-col '${timeColumn}' is not a column of both inputs`, { suggestion: 'name a timestamp column present on both sides' });
   const cols = c.schema.pairs.filter((p) => p.name !== timeColumn);
@@ -119,8 +117,8 @@ async function lastPopulatedTimes(engine: Engine, c: DataComparison, timeColumn:
 /** The comparison without the drift test of one column (its finding and its summary entry). */
 function withoutDrift(c: DataComparison, column: string): DataComparison {
   const findings = c.findings.filter((f) => !(f.cause === 'distribution_drift' && f.columns.length === 1 && f.columns[0] === column));
-  const columns = c.summary.columns as Record<string, Record<string, unknown>> | undefined;
-  if (!columns?.[column]?.tests) return { ...c, findings };
-  const { tests: _dropped, ...rest } = columns[column]!;
+  const columns = c.summary.columns;
+  if (!columns[column]?.tests) return { ...c, findings };
+  const { tests: _dropped, ...rest } = columns[column];
   return { ...c, findings, summary: { ...c.summary, columns: { ...columns, [column]: rest } } };
 }

@@ -8,6 +8,7 @@ import { ReprodiffError } from '../../errors.js';
 import type { ErrorCode } from '../../errors.js';
 import { finding } from '../../findings/report.js';
 import type { EvidenceValue, Finding } from '../../findings/types.js';
+import type { SideMetrics } from '../../findings/summaries.js';
 import { formatNumber } from '../../text/format.js';
 
 /** The metrics a requirement may name: what the predictions stage computes, with its direction and range. */
@@ -102,7 +103,7 @@ export function requirementsFromMap(map: Readonly<Record<string, string>> | unde
 }
 
 /** Per-side metric values as the predictions stage reports them (a metric absent or null was not computed). */
-export type SideValues = object;
+export type SideValues = Partial<SideMetrics>;
 type Side = 'research' | 'production';
 
 /** Why a metric is missing, for the message: the stage knows the task. */
@@ -142,7 +143,7 @@ export function checkRequirements(
   for (const r of requirements) {
     const spec = REQUIREMENT_METRICS[r.metric];
     const value = (s: Side): number | null => {
-      const v = metrics ? (metrics[s] as Record<string, unknown>)[spec.summaryKey] : undefined;
+      const v = metrics?.[s][spec.summaryKey];
       return typeof v === 'number' && Number.isFinite(v) ? v : null;
     };
     const values = { research: value('research'), production: value('production') };

@@ -14,7 +14,7 @@ import { ident } from '../../engine/quote.js';
 import type { EvidenceValue } from '../../findings/types.js';
 import type { ColumnPair } from '../data/columns.js';
 import { keyValue } from '../data/keyed.js';
-import { toNumber } from '../data/values.js';
+import { toNumber } from '../shared/values.js';
 
 /** One side of the splits comparison, as index.ts holds it. */
 export interface GroupSide {

@@ -16,7 +16,7 @@ import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, to
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
 import { countKeys, keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
-import { toNumber } from '../../compare/data/values.js';
+import { toNumber } from '../../compare/shared/values.js';
 import type { Engine, EngineOptions } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import type { Finding, StageOutcome } from '../../findings/types.js';

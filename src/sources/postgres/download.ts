@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../engine/engine.js';
 import { ident, literal } from '../../engine/quote.js';
 import type { ResearchColumn } from '../../compare/data/categories.js';
-import { toNumber } from '../../compare/data/values.js';
+import { toNumber } from '../../compare/shared/values.js';
 import { ReprodiffError } from '../../errors.js';
 import { PgSession } from './client.js';
 import type { RemoteColumn, SqlDialect } from './dialect.js';

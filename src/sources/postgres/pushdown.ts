@@ -18,8 +18,8 @@ import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, to
 import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
 import { keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
-import { toNumber } from '../../compare/data/values.js';
-import { DEFAULT_NULL_KEYS } from '../../compare/data/normalise.js';
+import { toNumber } from '../../compare/shared/values.js';
+import { DEFAULT_NULL_KEYS } from '../../compare/shared/normalise.js';
 import type { DatabaseOptions, EngineOptions } from '../../engine/engine.js';
 import { withEngine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';

@@ -1,6 +1,6 @@
 /** Anderson–Darling k-sample test of the two sides' values, from the rank sums. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { andersonDarling } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Chi-square test of homogeneity of the category counts. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { chiSquareHomogeneity } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

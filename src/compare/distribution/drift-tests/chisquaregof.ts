@@ -1,6 +1,6 @@
 /** Chi-square goodness of fit of production's category counts against research's proportions. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { chiSquareGoodnessOfFit } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

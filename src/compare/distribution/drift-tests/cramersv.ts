@@ -1,6 +1,6 @@
 /** Cramér's V of the 2×k table of category counts. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { cramersV as cramersVOf } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

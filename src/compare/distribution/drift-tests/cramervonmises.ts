@@ -1,6 +1,6 @@
 /** Cramér–von Mises two-sample test, from the rank sums. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { cramerVonMises as cvm } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

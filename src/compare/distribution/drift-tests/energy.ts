@@ -1,6 +1,6 @@
 /** Energy distance between the two sides' values, from ∫ (F_a − F_b)² over the merged ECDF. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { energyDistance } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

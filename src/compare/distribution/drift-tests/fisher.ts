@@ -1,6 +1,6 @@
 /** Fisher's exact test of a binary column's 2×2 table. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { fisherExact } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 import { twoCategories } from './binary.js';

@@ -1,6 +1,6 @@
 /** G-test (log-likelihood ratio) of homogeneity of the category counts. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { gTest } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Hellinger distance over the PSI bins (numeric) or categories. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { hellinger as hellingerDistance } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

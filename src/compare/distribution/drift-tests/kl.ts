@@ -1,6 +1,6 @@
 /** Kullback–Leibler divergence KL(research ‖ production) over the PSI bins (numeric) or categories. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { klDivergence } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

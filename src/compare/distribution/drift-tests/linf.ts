@@ -1,6 +1,6 @@
 /** L∞ distance of the category shares: a reported figure, not a selectable test. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { linfDistance } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Welch's t-test of the two sides' means, from each side's moments. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { welchT } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

@@ -1,6 +1,6 @@
 /** Total variation distance over the PSI bins (numeric) or categories. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { totalVariation } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 

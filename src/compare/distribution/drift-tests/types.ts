@@ -1,4 +1,5 @@
 import type { RankSums } from '../../../stats/index.js';
+import type { ColumnTests } from '../../../findings/summaries.js';
 
 /** How a column is tested: numbers (merged ECDF, bins, ranks, moments) or categories (counts per category). */
 export type ColumnType = 'numeric' | 'categorical';
@@ -35,48 +36,8 @@ export interface DriftAggregates {
   readonly moments?: Moments;
 }
 
-/** A statistic with its p-value (and method, when scipy's 'auto' picks one). */
-export interface TestResult {
-  readonly statistic: number;
-  readonly pvalue: number;
-}
-
-/** Every test figure of one column, as stages[].summary.columns.<name>.tests (key order is the registry's). */
-export interface ColumnTests {
-  ks?: { statistic: number; pvalue: number };
-  wasserstein?: number;
-  wassersteinNormed?: number;
-  chiSquare?: { statistic: number; pvalue: number; dof: number };
-  psi?: number;
-  jensenShannon?: number;
-  linf?: number;
-  hellinger?: number;
-  kl?: number;
-  tvd?: number;
-  andersonDarling?: TestResult;
-  cramerVonMises?: TestResult & { method: 'exact' | 'asymptotic' };
-  energy?: number;
-  mannWhitney?: TestResult & { method: 'exact' | 'asymptotic' };
-  welch?: TestResult & { df: number };
-  twoProportionZ?: TestResult;
-  fisher?: { oddsRatio: number | null; pvalue: number };
-  gTest?: TestResult & { dof: number };
-  cramersV?: number;
-  chiSquareGof?: { statistic: number | null; pvalue: number; dof: number };
-  drift?: DriftVerdict;
-}
-
-export interface DriftVerdict {
-  readonly test: string;
-  readonly value: number;
-  readonly threshold: number;
-  readonly drifted: boolean;
-  /**
-   * The row comparison found every value of the column equal within the tolerances: the test's verdict is
-   * set to "not drifted" (the distributions differ only by tolerated amounts), and this says so.
-   */
-  readonly equalWithinTolerance?: boolean;
-}
+/** The figures a test writes: part of the report's stage summaries (src/findings/summaries.ts). */
+export type { ColumnTests, DriftVerdict, TestResult } from '../../../findings/summaries.js';
 
 /**
  * One drift test: adding a test is one module exporting this, listed in registry.ts, plus its reference

@@ -1,6 +1,6 @@
 /** Wasserstein-1 distance from the merged ECDF, normalised by research's population std. */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import type { DriftTestModule } from './types.js';
 
 export const wasserstein: DriftTestModule = {

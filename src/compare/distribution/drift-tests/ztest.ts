@@ -1,6 +1,6 @@
 /** Two-proportion z-test of a binary column (two categories over both sides). */
 
-import { stableFloat } from '../../data/values.js';
+import { stableFloat } from '../../shared/values.js';
 import { twoProportionZ } from '../../../stats/index.js';
 import type { DriftTestModule } from './types.js';
 import { twoCategories } from './binary.js';

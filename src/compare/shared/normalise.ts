@@ -4,7 +4,10 @@
  * datacompy does: a key differing in case is named by the key_format finding instead).
  */
 import { literal } from '../../engine/quote.js';
-import type { ColumnPair } from './columns.js';
+import type { Kind } from './kinds.js';
+
+/** What normalisation needs of a column: its kind (only text is normalised). */
+type Kinded = { readonly kind: Kind };
 
 /** How text is normalised before it is compared, and how null keys pair. */
 export interface TextNormalisation {
@@ -29,7 +32,7 @@ export function normalises(n: TextNormalisation | undefined): boolean {
 const SPACES = literal(' \t\n\r\u000b\u000c\u00a0');
 
 /** A text value as compared: trimmed and/or folded; other kinds unchanged. `expr` is already SQL. */
-export function valueSql(expr: string, pair: Pick<ColumnPair, 'kind'>, n: TextNormalisation | undefined): string {
+export function valueSql(expr: string, pair: Kinded, n: TextNormalisation | undefined): string {
   if (pair.kind !== 'string' || !normalises(n)) return expr;
   let x = expr;
   if (n?.ignoreSpaces) x = `trim(${x}, ${SPACES})`;
@@ -38,11 +41,11 @@ export function valueSql(expr: string, pair: Pick<ColumnPair, 'kind'>, n: TextNo
 }
 
 /** A key part as joined: trimmed under ignoreSpaces (case is kept). */
-export function keySql(expr: string, pair: Pick<ColumnPair, 'kind'>, n: TextNormalisation | undefined): string {
+export function keySql(expr: string, pair: Kinded, n: TextNormalisation | undefined): string {
   return pair.kind === 'string' && n?.ignoreSpaces ? `trim(${expr}, ${SPACES})` : expr;
 }
 
 /** Whether any key part is normalised (key health is then counted over the normalised keys). */
-export function normalisesKeys(keys: readonly Pick<ColumnPair, 'kind'>[], n: TextNormalisation | undefined): boolean {
+export function normalisesKeys(keys: readonly Kinded[], n: TextNormalisation | undefined): boolean {
   return n?.ignoreSpaces === true && keys.some((k) => k.kind === 'string');
 }
