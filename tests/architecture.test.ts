@@ -68,7 +68,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 const folderOf = (file: string) => relative('src', dirname(file)).split('/')[0] || '.';
 
 /** Layers that sit upstream of the reporters and the command runners: they return data, never render it. */
-const UPSTREAM = ['sources', 'engine', 'compare', 'findings', 'stats', 'env', 'text', 'config', 'check', 'snapshot'];
+const UPSTREAM = ['sources', 'engine', 'compare', 'findings', 'stats', 'env', 'text', 'config', 'check', 'snapshot', 'stages'];
 /** Layers only the entry points (commands, src/run, src/cli, the library index) may import. */
 const DOWNSTREAM = ['report', 'run', 'cli'];
 

@@ -8,6 +8,8 @@ import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import { ReprodiffError } from '../errors.js';
 import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
+import { matchingOptions } from '../stages/registry.js';
+import type { MatchingOption } from '../stages/registry.js';
 
 export function tolerances(global: ToleranceConfig | undefined, local: ToleranceConfig | undefined): Tolerances {
   const base = { abs: local?.abs ?? global?.abs ?? 0, rel: local?.rel ?? global?.rel ?? 0 };
@@ -62,11 +64,6 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
 }
 
 /** --ignore-spaces, --ignore-case, --null-keys, --by-position, --exact-stats: the stage's own setting, else the global one; left out when neither says. */
-export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, 'ignoreSpaces' | 'ignoreCase' | 'nullKeys' | 'byPosition' | 'exactStats'> {
-  const spaces = local?.ignoreSpaces ?? config.ignoreSpaces;
-  const kase = local?.ignoreCase ?? config.ignoreCase;
-  const nullKeys = local?.nullKeys ?? config.nullKeys;
-  const position = local?.byPosition ?? config.byPosition;
-  const exact = local?.exactStats ?? config.exactStats;
-  return { ...(exact ? { exactStats: true } : {}), ...(position ? { byPosition: true } : {}), ...(spaces ? { ignoreSpaces: true } : {}), ...(kase ? { ignoreCase: true } : {}), ...(nullKeys ? { nullKeys } : {}) };
+export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, MatchingOption> {
+  return matchingOptions((o) => local?.[o.option] ?? config[o.option]);
 }

@@ -11,6 +11,8 @@ import { BIN_STRATEGIES } from '../compare/distribution/bins.js';
 import type { DataCompareOptions } from '../compare/data/index.js';
 import { NULL_KEYS } from '../compare/shared/normalise.js';
 import type { NullKeys } from '../compare/shared/normalise.js';
+import { matchingOptions } from '../stages/registry.js';
+import type { MatchingOption } from '../stages/registry.js';
 
 /** Flags shared by every command that compares two tables (data, features, predictions…). */
 export const tableFlags = {
@@ -61,14 +63,8 @@ export interface ComparisonFlagValues {
 }
 
 /** The comparison flags as options; a flag left out leaves the option out (the config or the default decides). */
-export function comparisonOptions(flags: ComparisonFlagValues): { ignoreSpaces?: boolean; ignoreCase?: boolean; nullKeys?: NullKeys; byPosition?: boolean; exactStats?: boolean } {
-  return {
-    ...(flags['exact-stats'] ? { exactStats: true } : {}),
-    ...(flags['by-position'] ? { byPosition: true } : {}),
-    ...(flags['ignore-spaces'] ? { ignoreSpaces: true } : {}),
-    ...(flags['ignore-case'] ? { ignoreCase: true } : {}),
-    ...(flags['null-keys'] ? { nullKeys: flags['null-keys'] } : {}),
-  };
+export function comparisonOptions(flags: ComparisonFlagValues): Pick<DataCompareOptions, MatchingOption> {
+  return matchingOptions((o) => flags[o.flag]);
 }
 
 export interface TableFlagValues {

@@ -16,6 +16,8 @@ import { assertOutputsFree, writeFileAtomic } from '../report/write.js';
 import type { OutputTarget } from '../report/write.js';
 import { requirementText } from '../compare/predictions/requirements.js';
 import type { Requirement } from '../compare/predictions/requirements.js';
+import { MATCHING_STAGES, matchingOptions } from '../stages/registry.js';
+import type { MatchingOption } from '../stages/registry.js';
 
 
 /** Comparison settings given as flags to `check`; they apply over reprodiff.yml (or the folder plan). */
@@ -76,6 +78,9 @@ function diffRowsTargets(dir: string, mask: readonly string[] | undefined): NonN
   return Object.fromEntries(diffRowsDirFiles(dir).map((f) => [f.stage, diffRowsTarget(f.path, { mask, flag: '--diff-rows-dir' })]));
 }
 
+/** The matching options in the order --write-config has always written them when a flag sets them. */
+const SETTINGS_ORDER: readonly MatchingOption[] = ['byPosition', 'ignoreSpaces', 'ignoreCase', 'nullKeys', 'exactStats'];
+
 /**
  * The config with the flags applied: lists (ignore) extend it, maps (rename, per-column tolerances, drift
  * tests and thresholds, performance requirements) add to it, single values (tolerance, sample, required stages) replace it.
@@ -90,12 +95,12 @@ export function withSettings(config: ReprodiffConfig, flags: CheckFlagSettings):
   }
   if (flags.sample !== undefined) out.sample = flags.sample;
   // A flag is the run's choice: it replaces the global setting and any stage's own.
-  const chosen = { ...(flags.byPosition ? { byPosition: true } : {}), ...(flags.ignoreSpaces ? { ignoreSpaces: true } : {}), ...(flags.ignoreCase ? { ignoreCase: true } : {}), ...(flags.nullKeys ? { nullKeys: flags.nullKeys } : {}), ...(flags.exactStats ? { exactStats: true } : {}) };
+  const chosen = matchingOptions((o) => flags[o.option], SETTINGS_ORDER);
   if (Object.keys(chosen).length) {
     Object.assign(out, chosen);
-    const stages = { ...config.stages };
-    for (const s of ['data', 'features'] as const) if (stages[s]) stages[s] = { ...stages[s], ...chosen };
-    out.stages = stages;
+    const stages: Record<string, unknown> = { ...config.stages };
+    for (const s of MATCHING_STAGES) if (stages[s]) stages[s] = { ...stages[s], ...chosen };
+    out.stages = stages as ReprodiffConfig['stages'];
   }
   if (flags.requireStages?.length) out.requireStages = [...flags.requireStages];
   const d = flags.drift;
