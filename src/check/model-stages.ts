@@ -4,13 +4,12 @@ import { keyedDiff } from '../compare/data/keyed.js';
 import type { Tolerance } from '../compare/data/tolerance.js';
 import { comparePredictions } from '../compare/predictions/index.js';
 import { compareSplits } from '../compare/splits/index.js';
-import { requirementsFromMap } from '../compare/predictions/requirements.js';
 import type { ReprodiffConfig } from '../config/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { StageOutcome } from '../findings/types.js';
 import type { Dataset } from '../sources/register.js';
 import type { KeyedTable } from './propagate.js';
-import { predictionTolerance, schemaOptions } from './stage-options.js';
+import { predictionsOptions, splitsOptions } from './stage-options.js';
 
 interface ModelStageInput {
   readonly key: readonly string[] | undefined;
@@ -37,17 +36,10 @@ async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly 
 /** The splits stage inside `check`: the splits comparator, plus the keyed table for propagation. */
 export async function runSplitsStage(engine: Engine, a: Dataset, b: Dataset, input: ModelStageInput): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
   const s = input.config.stages?.splits;
-  const schema = schemaOptions(input.config, s);
-  const outcome = await compareSplits(engine, a, b, {
-    key: input.key,
-    ...schema,
-    splitColumn: input.overrides?.splitColumn ?? s?.splitColumn,
-    labelColumn: s?.labelColumn,
-    groupColumn: input.overrides?.groupColumn ?? s?.groupColumn,
-    ...(input.config.sample !== undefined ? { sample: input.config.sample } : {}),
-  });
+  const options = splitsOptions(input.config, input.key, input.overrides);
+  const outcome = await compareSplits(engine, a, b, options);
   const split = input.overrides?.splitColumn ?? s?.splitColumn ?? outcome.result.summary.columns.split;
-  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [split], undefined, schema) };
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [split], undefined, { ignore: options.ignore, rename: options.rename }) };
 }
 
 /** The predictions stage inside `check`: attribution against the features stage when both sides have it. */
@@ -58,22 +50,9 @@ export async function runPredictionsStage(
   input: ModelStageInput & { features?: { research: Dataset; production: Dataset } },
 ): Promise<{ outcome: StageOutcome; keyed: KeyedTable | null }> {
   const p = input.config.stages?.predictions;
-  const tolerance = predictionTolerance(input.config);
-  // The same column renames and exclusions `reprodiff predictions --map/--ignore` applies.
-  const schema = schemaOptions(input.config, p);
-  const outcome = await comparePredictions(engine, a, b, {
-    key: input.key,
-    ...schema,
-    ...(input.config.sample !== undefined ? { sample: input.config.sample } : {}),
-    scoreColumn: input.overrides?.scoreColumn ?? p?.scoreColumn,
-    labelColumn: input.overrides?.labelColumn ?? p?.labelColumn,
-    truthColumn: input.overrides?.truthColumn ?? p?.truthColumn,
-    threshold: p?.threshold,
-    tolerance,
-    requirements: requirementsFromMap(p?.require, 'stages.predictions.require'),
-    features: input.features && input.key ? { ...input.features, key: input.key } : undefined,
-  });
+  const options = predictionsOptions(input.config, input.key, input.overrides);
+  const outcome = await comparePredictions(engine, a, b, { ...options, features: input.features && input.key ? { ...input.features, key: input.key } : undefined });
   const score = input.overrides?.scoreColumn ?? p?.scoreColumn ?? outcome.result.summary.columns.score ?? undefined;
   const label = input.overrides?.labelColumn ?? p?.labelColumn ?? outcome.result.summary.columns.label ?? undefined;
-  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label], tolerance, schema) };
+  return { outcome, keyed: await keyedTable(engine, a, b, input.key, [score, label], options.tolerance, { ignore: options.ignore, rename: options.rename }) };
 }

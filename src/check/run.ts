@@ -18,11 +18,11 @@ import { withFileNames } from '../sources/names.js';
 import { asDataError } from '../sources/readable.js';
 import type { Dataset } from '../sources/register.js';
 import { resolveInput } from '../sources/resolve.js';
-import type { InputSpec, ReadOptions } from '../sources/resolve.js';
+import type { InputSpec } from '../sources/resolve.js';
 import type { CheckPlan } from './plan.js';
 import { planFindings } from './plan.js';
 import { compareSnapshotStage, readEnvironmentSide, snapshotArtifacts } from './snapshot-stage.js';
-import { tableOptions } from './stage-options.js';
+import { envOptions, featuresOptions, readSettings, tableOptions } from './stage-options.js';
 import { markPropagation } from './propagate.js';
 import { stageGraph } from './graph.js';
 import type { KeyedTable, StageTables } from './propagate.js';
@@ -56,7 +56,7 @@ const TABLE_STAGES: readonly Stage[] = ['data', 'features', 'splits', 'predictio
 /** Walks the stages in checklist order, marks propagation and explains roots, and builds the report. */
 export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Promise<CheckResult> {
   const specs = new Map<Stage, { research: InputSpec; production: InputSpec }>();
-  const read = readOptionsOf(plan.config.read);
+  const read = readSettings(plan.config);
   const snapshots = snapshotArtifacts(plan);
   const productionOnly = new Map<Stage, InputSpec>();
   for (const stage of TABLE_STAGES) {
@@ -109,7 +109,7 @@ async function walk(
     progress(`comparing ${stage}`);
     if (stage === 'env') {
       const quoted = (path: string) => !plan.unquoted?.includes(path);
-      const outcome = compareEnv(readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)), readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)), { numericPackages: config.stages?.env?.numericPackages });
+      const outcome = compareEnv(readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)), readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)), envOptions(config));
       outcomes.set(stage, withInputs(outcome, inputs));
       runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
       continue;
@@ -130,7 +130,7 @@ async function walk(
         c = await compareDatasets(engine, d.research, d.production, opts, 'data');
         outcome = toOutcome(c);
       } else {
-        const f = await compareFeatures(engine, d.research, d.production, { ...opts, timeColumn: config.stages?.features?.timeColumn });
+        const f = await compareFeatures(engine, d.research, d.production, { ...opts, ...featuresOptions(config) });
         c = f.comparison;
         outcome = { result: f.result, findings: f.findings };
       }
@@ -225,11 +225,6 @@ function asList(key: string | readonly string[] | undefined): readonly string[] 
 
 function stageConfig(config: ReprodiffConfig, stage: Stage): { key?: string | readonly string[] } | undefined {
   return config.stages?.[stage] as { key?: string | readonly string[] } | undefined;
-}
-
-/** The config's `read` section as reader options (both sides of every stage). */
-function readOptionsOf(read: ReprodiffConfig['read']): ReadOptions {
-  return read ? { header: read.header, delimiter: read.delimiter, decimal: read.decimal, nullValues: read.nullValues, encoding: read.encoding } : {};
 }
 
 /**

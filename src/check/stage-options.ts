@@ -7,6 +7,10 @@ import type { DataCompareOptions } from '../compare/data/index.js';
 import type { Tolerance, Tolerances } from '../compare/data/tolerance.js';
 import type { DriftOptions, DriftTest } from '../compare/distribution/index.js';
 import { ReprodiffError } from '../errors.js';
+import { requirementsFromMap } from '../compare/predictions/requirements.js';
+import type { PredictionCompareOptions } from '../compare/predictions/index.js';
+import type { SplitCompareOptions } from '../compare/splits/model.js';
+import type { ReadOptions } from '../sources/resolve.js';
 import type { ReprodiffConfig, TableStageConfig, ToleranceConfig } from '../config/types.js';
 import { matchingOptions } from '../stages/registry.js';
 import type { MatchingOption } from '../stages/registry.js';
@@ -66,4 +70,58 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
 /** --ignore-spaces, --ignore-case, --null-keys, --by-position, --exact-stats: the stage's own setting, else the global one; left out when neither says. */
 export function comparisonSettings(config: ReprodiffConfig, local: TableStageConfig | undefined): Pick<DataCompareOptions, MatchingOption> {
   return matchingOptions((o) => local?.[o.option] ?? config[o.option]);
+}
+
+/** The column overrides `check` takes as flags (--split-col, --score-col…), over the config. */
+export interface ColumnOverrides {
+  readonly truthColumn?: string;
+  readonly scoreColumn?: string;
+  readonly labelColumn?: string;
+  readonly splitColumn?: string;
+  readonly groupColumn?: string;
+}
+
+/** The splits options inside `check`: global then stage settings, the flags over both. */
+export function splitsOptions(config: ReprodiffConfig, key: readonly string[] | undefined, overrides: ColumnOverrides = {}): SplitCompareOptions {
+  const s = config.stages?.splits;
+  return {
+    key,
+    ...schemaOptions(config, s),
+    splitColumn: overrides.splitColumn ?? s?.splitColumn,
+    labelColumn: s?.labelColumn,
+    groupColumn: overrides.groupColumn ?? s?.groupColumn,
+    ...(config.sample !== undefined ? { sample: config.sample } : {}),
+  };
+}
+
+/** The predictions options inside `check` (all but the features to attribute to): the same renames and exclusions `reprodiff predictions --map/--ignore` applies. */
+export function predictionsOptions(config: ReprodiffConfig, key: readonly string[] | undefined, overrides: ColumnOverrides = {}): PredictionCompareOptions & { tolerance: Tolerance | undefined } {
+  const p = config.stages?.predictions;
+  return {
+    key,
+    ...schemaOptions(config, p),
+    ...(config.sample !== undefined ? { sample: config.sample } : {}),
+    scoreColumn: overrides.scoreColumn ?? p?.scoreColumn,
+    labelColumn: overrides.labelColumn ?? p?.labelColumn,
+    truthColumn: overrides.truthColumn ?? p?.truthColumn,
+    threshold: p?.threshold,
+    tolerance: predictionTolerance(config),
+    requirements: requirementsFromMap(p?.require, 'stages.predictions.require'),
+  };
+}
+
+/** How `check` reads text inputs: reprodiff.yml's `read:` (both sides, every stage). */
+export function readSettings(config: ReprodiffConfig): ReadOptions {
+  const read = config.read;
+  return read ? { header: read.header, delimiter: read.delimiter, decimal: read.decimal, nullValues: read.nullValues, encoding: read.encoding } : {};
+}
+
+/** What the features stage adds to the table options inside `check`. */
+export function featuresOptions(config: ReprodiffConfig): { timeColumn: string | undefined } {
+  return { timeColumn: config.stages?.features?.timeColumn };
+}
+
+/** The env stage's options inside `check`. */
+export function envOptions(config: ReprodiffConfig): { numericPackages: readonly string[] | undefined } {
+  return { numericPackages: config.stages?.env?.numericPackages };
 }
