@@ -107,6 +107,7 @@ export function predictionsOptions(config: ReprodiffConfig, key: readonly string
     threshold: p?.threshold,
     tolerance: predictionTolerance(config),
     requirements: requirementsFromMap(p?.require, 'stages.predictions.require'),
+    ...(p?.metricTolerance !== undefined ? { metricTolerance: p.metricTolerance } : {}),
   };
 }
 

@@ -68,11 +68,15 @@ export interface StagesConfig {
     readonly labelColumn?: string;
     readonly groupColumn?: string;
   };
-  readonly predictions?: TableStageConfig & {
+  readonly predictions?: Omit<TableStageConfig, 'tolerance'> & {
+    /** The scores' tolerance (one score column: no per-column tolerances). */
+    readonly tolerance?: Omit<ToleranceConfig, 'columns'>;
     readonly scoreColumn?: string;
     readonly labelColumn?: string;
     readonly truthColumn?: string;
     readonly threshold?: number;
+    /** Allowed metric drop before `performance_drop` (absolute; relative for RMSE/MAE), as `predictions --metric-tol`; default 0.01. */
+    readonly metricTolerance?: number;
     /** Performance requirements each environment must meet: metric → ">=0.85" (accuracy, precision, recall, f1, auc) or "<=3.5" (rmse, mae). */
     readonly require?: Readonly<Partial<Record<'accuracy' | 'precision' | 'recall' | 'f1' | 'auc' | 'rmse' | 'mae', string>>>;
   };

@@ -143,7 +143,7 @@ export const STAGE_OPTIONS: Readonly<Record<Stage, readonly StageOption[]>> = {
     { flag: 'label-col', stageKey: 'labelColumn', type: 'column', check: both },
     { flag: 'truth-col', stageKey: 'truthColumn', type: 'column', check: both },
     { flag: 'threshold', stageKey: 'threshold', type: 'number', check: config },
-    { flag: 'metric-tol', type: 'number', check: [], reason: 'not in reprodiff.yml yet' },
+    { flag: 'metric-tol', stageKey: 'metricTolerance', type: 'number', check: config },
     { flag: 'features-key', type: 'key', check: [], reason: 'check joins the features stage on the stage key' },
     { flag: 'require', stageKey: 'require', type: 'requirements', check: both },
   ],
