@@ -27,10 +27,15 @@ export function schemaOptions(config: ReprodiffConfig, local: { ignore?: readonl
   return { ignore: [...(config.ignore ?? []), ...(local?.ignore ?? [])], rename: { ...config.rename, ...local?.rename } };
 }
 
-/** The predictions stage's score tolerance (a stage tolerance, else the global one), or undefined for exact. */
+/**
+ * The predictions stage's score tolerance, field by field as the table stages merge theirs (the stage's `abs` or
+ * `rel`, else the global one), or undefined for exact when neither sets one.
+ */
 export function predictionTolerance(config: ReprodiffConfig): Tolerance | undefined {
-  const tol = config.stages?.predictions?.tolerance ?? config.tolerance;
-  return tol ? { abs: tol.abs ?? 0, rel: tol.rel ?? 0 } : undefined;
+  const local = config.stages?.predictions?.tolerance;
+  const global = config.tolerance;
+  if (!local && !global) return undefined;
+  return { abs: local?.abs ?? global?.abs ?? 0, rel: local?.rel ?? global?.rel ?? 0 };
 }
 
 /** The data/features options for a stage: global settings, then the stage's own. */
