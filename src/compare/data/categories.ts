@@ -12,7 +12,7 @@ import { DRIFT_DEFAULTS, unseenCategoryFinding } from '../distribution/index.js'
 import type { ColumnPair } from './columns.js';
 import type { KeyedDiff, ColumnDiff } from './keyed.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
-import { distinctAbove } from '../shared/distinct.js';
+import { DISTINCT_ESTIMATE, distinctAbove } from '../shared/distinct.js';
 import { toNumber, toPlain } from '../shared/values.js';
 import { normalises, valueSql } from '../shared/normalise.js';
 import type { TextNormalisation } from '../shared/normalise.js';
@@ -91,16 +91,18 @@ export const CATEGORY_CAP = DRIFT_DEFAULTS.categoryCap;
 export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation, researchProfile?: TableProfile, researchColumn?: (p: ColumnPair) => Promise<ResearchColumn>): Promise<Map<string, NewCategories>> {
   const out = new Map<string, NewCategories>();
   if (!diff.diffTable) return out;
-  for (const d of diff.columns) {
+  // Text only (a flipped boolean is a changed value). A column whose type changed (number → text) differs because of the type change, not new categories.
+  const candidates = diff.columns.flatMap((d) => {
     const p = pairs.find((x) => x.name === d.column);
-    // Text only (a flipped boolean is a changed value). A column whose type changed (number → text) differs because of the type change, not new categories.
-    if (!p || p.kind !== 'string' || p.compatibility === 'breaking' || d.bothValued === 0) continue;
-    // A category column, as the data stage's rule: an identifier-like text (an e-mail, a name) changed to a value
-    // research never had is an edited value, not a new category.
-    // The profile has the column's exact distinct and non-null counts (text columns are never deferred); without
-    // statistics they are counted here.
+    return p && p.kind === 'string' && p.compatibility !== 'breaking' && d.bothValued > 0 ? [{ d, p }] : [];
+  });
+  // A category column, as the data stage's rule: an identifier-like text (an e-mail, a name) changed to a value
+  // research never had is an edited value, not a new category. The profile has the column's exact distinct and
+  // non-null counts (text columns are never deferred); without statistics they are counted here, in one scan.
+  const counted = researchColumn || researchProfile ? new Map() : await textShapes(engine, research, candidates.map((c) => c.p.name));
+  for (const { d, p } of candidates) {
     const own = researchColumn ? await researchColumn(p) : null;
-    if (!isCategorical(own?.shape ?? researchProfile?.columns[p.name] ?? (await textShape(engine, research, p.name)))) continue;
+    if (!isCategorical(own?.shape ?? researchProfile?.columns[p.name] ?? counted.get(p.name)!)) continue;
     const i = diff.valueColumns.indexOf(d.column);
     const seen = `(SELECT DISTINCT ${valueSql(`CAST(${ident(p.name)} AS ${p.compareType})`, p, normalise)} AS v FROM ${own?.relation ?? research.relation} WHERE ${ident(p.name)} IS NOT NULL)`;
     const row = await engine.one(
@@ -128,8 +130,28 @@ export function withNewCategory(findings: readonly Finding[], d: ColumnDiff, fou
   });
 }
 
-/** A text column's distinct and non-null counts, for isCategorical. */
-async function textShape(engine: Engine, research: Dataset, column: string): Promise<Pick<ColumnProfile, 'distinct' | 'count'>> {
-  const row = await engine.one(`SELECT count(DISTINCT ${ident(column)}) AS distinct, count(${ident(column)}) AS count FROM ${research.relation}`);
-  return { distinct: toNumber(row.distinct) ?? 0, count: toNumber(row.count) ?? 0 };
+/**
+ * Text columns' distinct and non-null counts, for isCategorical. An exact count of an identifier column's distinct
+ * values is a hash set of every value (2 s for two 10M-row text columns without statistics): DuckDB's sketch
+ * answers first, for every column in one scan, and a column it puts past four times the cap is no category column
+ * whatever its error (isCategorical reads an estimate only through distinctAbove). Below that, the count is exact.
+ */
+async function textShapes(engine: Engine, research: Dataset, columns: readonly string[]): Promise<Map<string, Pick<ColumnProfile, 'distinct' | 'count' | 'distinctEstimate'>>> {
+  const out = new Map<string, Pick<ColumnProfile, 'distinct' | 'count' | 'distinctEstimate'>>();
+  if (columns.length === 0) return out;
+  const rough = await engine.one(`SELECT ${columns.map((c, i) => `approx_count_distinct(${ident(c)}) AS a${i}, count(${ident(c)}) AS n${i}`).join(', ')} FROM ${research.relation}`);
+  const exact = columns.flatMap((c, i) => ((toNumber(rough[`a${i}`]) ?? 0) > SKETCH_MARGIN * CATEGORY_CAP ? [] : [{ c, i }]));
+  const counts = exact.length ? await engine.one(`SELECT ${exact.map(({ c, i }) => `count(DISTINCT ${ident(c)}) AS d${i}`).join(', ')} FROM ${research.relation}`) : {};
+  columns.forEach((c, i) => {
+    const count = toNumber(rough[`n${i}`]) ?? 0;
+    const distinct = toNumber((counts as Record<string, unknown>)[`d${i}`]);
+    out.set(c, distinct === null ? { distinct: toNumber(rough[`a${i}`]) ?? 0, count, distinctEstimate: DISTINCT_ESTIMATE } : { distinct, count });
+  });
+  return out;
 }
+
+/**
+ * DuckDB's approx_count_distinct is within about ±10% (measured: −9.9% to +8.9%); four times the cap leaves a
+ * margin no error of that sketch reaches before distinctAbove's own factor of two.
+ */
+const SKETCH_MARGIN = 4;
