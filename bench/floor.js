@@ -35,7 +35,10 @@ try {
   const started = performance.now();
   // Parquet, or CSV read with DuckDB's own sniffer (no type refinement): the bare cost of reading both files.
   const read = (p) => (/\.(csv|tsv)(\.gz)?$/i.test(p) ? `read_csv(${q(p)})` : `read_parquet(${q(p)})`);
-  const cols = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${read(a)}`)).getRowObjectsJS().map((r) => String(r.column_name)).filter((c) => c !== key);
+  const cols = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${read(a)}`))
+    .getRowObjectsJS()
+    .map((r) => String(r.column_name))
+    .filter((c) => c !== key);
   const differs = cols.map((c) => `a.${id(c)} IS DISTINCT FROM b.${id(c)}`).join(' OR ');
   const sql = `SELECT count(*) AS n FROM ${read(a)} a FULL OUTER JOIN ${read(b)} b ON a.${id(key)} = b.${id(key)}
 WHERE a.${id(key)} IS NULL OR b.${id(key)} IS NULL OR ${differs}`;
@@ -45,8 +48,10 @@ WHERE a.${id(key)} IS NULL OR b.${id(key)} IS NULL OR ${differs}`;
     // The CSV floor (issue 22): the same join, also counting the differing rows of each column.
     const miss = `a.${id(key)} IS NULL OR b.${id(key)} IS NULL`;
     const counts = cols.map((c, i) => `count(*) FILTER (WHERE a.${id(key)} IS NOT NULL AND b.${id(key)} IS NOT NULL AND a.${id(c)} IS DISTINCT FROM b.${id(c)}) AS c${i}`);
-    const row = (await con.runAndReadAll(`SELECT count(*) FILTER (WHERE ${miss} OR ${differs}) AS n, ${counts.join(', ')}
-FROM ${read(a)} a FULL OUTER JOIN ${read(b)} b ON a.${id(key)} = b.${id(key)}`)).getRowObjectsJS()[0];
+    const row = (
+      await con.runAndReadAll(`SELECT count(*) FILTER (WHERE ${miss} OR ${differs}) AS n, ${counts.join(', ')}
+FROM ${read(a)} a FULL OUTER JOIN ${read(b)} b ON a.${id(key)} = b.${id(key)}`)
+    ).getRowObjectsJS()[0];
     n = row.n;
     byColumn = Object.fromEntries(cols.map((c, i) => [c, Number(row[`c${i}`])]));
   } else {

@@ -96,7 +96,9 @@ function expectedSql(rows, shift) {
   const flags = VALUE_COLUMNS.map((c) => (shift && SHIFTS[c] ? `(${changeFlag(c)} OR ${SHIFTS[c].flag})` : `(${changeFlag(c)})`));
   return `SELECT count(*) FILTER (WHERE ${removedFlag}) AS only_research,
                  count(*) FILTER (WHERE NOT (${removedFlag}) AND (${flags.join(' OR ')})) AS changed,
-                 sum(${VALUE_COLUMNS.map(changeFlag).map((f) => `CAST(${f} AS INTEGER)`).join(' + ')}) FILTER (WHERE NOT (${removedFlag})) AS changed_cells
+                 sum(${VALUE_COLUMNS.map(changeFlag)
+                   .map((f) => `CAST(${f} AS INTEGER)`)
+                   .join(' + ')}) FILTER (WHERE NOT (${removedFlag})) AS changed_cells
           FROM (SELECT i AS id FROM range(0, ${rows}) r(i))`;
 }
 

@@ -88,7 +88,9 @@ if ((only.has('checksum') || only.has('bisection')) && (!existsSync(twin) || arg
   const session = await PgSession.open(parseDatabaseInput(`${url}#${b}`));
   await session.copyToFile(`SELECT * FROM ${b}`, `${twin}.csv`);
   await session.close();
-  const cols = Object.entries(TYPES).map(([k, t]) => `'${k}': '${t}'`).join(', ');
+  const cols = Object.entries(TYPES)
+    .map(([k, t]) => `'${k}': '${t}'`)
+    .join(', ');
   await duck.run(`COPY (SELECT * FROM read_csv('${twin}.csv', columns = {${cols}}, header = false, auto_detect = false, allow_quoted_nulls = false)) TO '${twin}' (FORMAT parquet)`);
   execFileSync('rm', ['-f', `${twin}.csv`]);
 }
@@ -139,9 +141,24 @@ db.closeSync();
 await client.end();
 const floor = median(runs.floor);
 const scans = median(runs.checksumServer) + median(runs.checksumParquet);
-console.log(JSON.stringify({
-  rows, repeat,
-  medians: { floor, pushdown: median(runs.pushdown), download: median(runs.download), checksumServer: median(runs.checksumServer), checksumParquet: median(runs.checksumParquet), bisection: median(runs.bisection) },
-  ratios: { pushdown: median(runs.pushdown) / floor, download: median(runs.download) / floor, bisectionOverScans: median(runs.bisection) / scans },
-  runs, ...last,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      rows,
+      repeat,
+      medians: {
+        floor,
+        pushdown: median(runs.pushdown),
+        download: median(runs.download),
+        checksumServer: median(runs.checksumServer),
+        checksumParquet: median(runs.checksumParquet),
+        bisection: median(runs.bisection),
+      },
+      ratios: { pushdown: median(runs.pushdown) / floor, download: median(runs.download) / floor, bisectionOverScans: median(runs.bisection) / scans },
+      runs,
+      ...last,
+    },
+    null,
+    2,
+  ),
+);

@@ -46,7 +46,23 @@ const RSS_LIMIT_MB = 3000;
 /** The CSV pair's reference size (issue 22: 2M × 20, written the way pandas writes CSV). */
 const CSV_REFERENCE_ROWS = 2_000_000;
 const PYTHON = '/usr/bin/python3';
-const ALL_RUNS = ['floor', 'data-nostats', 'data', 'data-exact', 'data-fpair', 'features', 'oom', 'predictions', 'csv-floor', 'csv-data-nostats', 'csv-data', 'csv-data-exact', 'csv-pandas', 'check', 'spill'];
+const ALL_RUNS = [
+  'floor',
+  'data-nostats',
+  'data',
+  'data-exact',
+  'data-fpair',
+  'features',
+  'oom',
+  'predictions',
+  'csv-floor',
+  'csv-data-nostats',
+  'csv-data',
+  'csv-data-exact',
+  'csv-pandas',
+  'check',
+  'spill',
+];
 /** Opt-in runs (--only …): spill (slow, big data) and check (walks data + features again, ≈ their time added). */
 const DEFAULT_RUNS = ALL_RUNS.filter((r) => r !== 'spill' && r !== 'check');
 /** --only groups: `data` means the row diff and the full job; ratios need the floor, so it comes along. */
@@ -83,7 +99,12 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  const text = lines.slice(1, lines.findIndex((l, i) => i > 0 && !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, ''));
+  const text = lines
+    .slice(
+      1,
+      lines.findIndex((l, i) => i > 0 && !l.startsWith('//')),
+    )
+    .map((l) => l.replace(/^\/\/ ?/, ''));
   process.stdout.write(`${text.join('\n')}\n`);
   process.exit(0);
 }
@@ -97,7 +118,10 @@ const spillStats = !opts['no-spill-stats'];
 let selected;
 if (opts.only) {
   selected = new Set();
-  for (const part of opts.only.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of opts.only
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const runs = GROUPS[part] ?? (ALL_RUNS.includes(part) ? [part] : null);
     if (!runs) fail(`unknown --only '${part}' (one of ${[...Object.keys(GROUPS), ...ALL_RUNS.filter((r) => !GROUPS[r])].join(', ')})`);
     runs.forEach((r) => selected.add(r));
@@ -111,7 +135,11 @@ const referenceSize = [...selected].every((r) => (r.startsWith('csv-') ? csvRows
 const save = opts['no-save'] ? false : (opts.save ?? referenceSize);
 
 function parseCount(text, flag) {
-  const n = Number(String(text).replaceAll('_', '').replace(/e(\d+)$/i, (_m, e) => `e${e}`));
+  const n = Number(
+    String(text)
+      .replaceAll('_', '')
+      .replace(/e(\d+)$/i, (_m, e) => `e${e}`),
+  );
   if (!Number.isInteger(n) || n < 0) fail(`${flag} must be a whole number, got '${text}'`);
   return n;
 }
@@ -153,15 +181,23 @@ async function measureOnce(name, argv, { cwd = root, exe = process.execPath } = 
   const started = performance.now();
   let hwmKb = 0;
   const child = spawn(command, args, { cwd, stdio: ['ignore', out, err], detached: true });
-  const poll = TIME ? null : setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
-    } catch { /* exited */ }
-  }, 50);
+  const poll = TIME
+    ? null
+    : setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+        } catch {
+          /* exited */
+        }
+      }, 50);
   const timer = setTimeout(() => {
     log(`  ${name}: timed out after ${timeoutSeconds} s, killing`);
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }, timeoutSeconds * 1000);
   const exitCode = await new Promise((res) => child.on('exit', (code, signal) => res(code ?? (signal ? 128 : 1))));
   clearTimeout(timer);
@@ -200,7 +236,12 @@ function checkRows(report, expected) {
   const s = report?.stages?.[0]?.summary?.rows;
   if (!s) return 'no row summary in the report';
   const problems = [];
-  for (const [k, want] of [['onlyResearch', expected.onlyResearch], ['onlyProduction', expected.onlyProduction], ['changed', expected.changed], ['matched', expected.matched]]) {
+  for (const [k, want] of [
+    ['onlyResearch', expected.onlyResearch],
+    ['onlyProduction', expected.onlyProduction],
+    ['changed', expected.changed],
+    ['matched', expected.matched],
+  ]) {
     if (s[k] !== want) problems.push(`${k} ${s[k]} ≠ ${want}`);
   }
   return problems.length ? problems.join(', ') : null;
@@ -293,7 +334,9 @@ function machine() {
   let duckdb = null;
   try {
     duckdb = JSON.parse(readFileSync(join(root, 'node_modules/@duckdb/node-api/package.json'), 'utf8')).version;
-  } catch { /* not installed */ }
+  } catch {
+    /* not installed */
+  }
   return {
     cores: c.length,
     cpu: c[0]?.model ?? null,
@@ -311,7 +354,9 @@ async function main() {
   const info = machine();
   const onlyCsv = [...selected].every((r) => r.startsWith('csv-'));
   const anyCsv = [...selected].some((r) => r.startsWith('csv-'));
-  log(`reprodiff bench: ${onlyCsv ? '' : `${fmtInt(rows)} rows (Parquet)${anyCsv ? ', ' : ''}`}${anyCsv ? `${fmtInt(csvRows)} rows (CSV)` : ''} × ${1 + VALUE_COLUMNS.length} columns; runs: ${[...selected].join(', ')}; repeat ${repeat}`);
+  log(
+    `reprodiff bench: ${onlyCsv ? '' : `${fmtInt(rows)} rows (Parquet)${anyCsv ? ', ' : ''}`}${anyCsv ? `${fmtInt(csvRows)} rows (CSV)` : ''} × ${1 + VALUE_COLUMNS.length} columns; runs: ${[...selected].join(', ')}; repeat ${repeat}`,
+  );
   log(`machine: ${info.cores} cores, ${info.memoryGB} GB, load ${info.loadAverageAtStart.join(' ')}`);
 
   const needsMain = ['floor', 'data-nostats', 'data', 'data-exact', 'data-fpair', 'features', 'oom'].some((r) => selected.has(r));
@@ -406,17 +451,31 @@ async function main() {
       const report = parseJson(m.stdout);
       const problem = m.exitCode !== 1 ? `exit ${m.exitCode} (expected 1): ${(m.stderr || m.stdout).trim().split('\n').pop()}` : checkPredictions(report, want);
       record('predictions', 'predictions --key id, attribution to 20-column features (4-column predictions)', rows, m, {
-        memoryLimit: ml, check: problem ?? 'ok', explanation: predictionMismatch(report)?.message ?? null,
+        memoryLimit: ml,
+        check: problem ?? 'ok',
+        explanation: predictionMismatch(report)?.message ?? null,
         inputs: { predictions: 'id, score, label, y', features: `${columns} columns` },
       });
     }
     if (selected.has('check')) {
       log(`check: reprodiff check ${relative(root, f.config)} (data, features, splits, predictions)`);
-      const m = await measureRepeated('check', [join(root, 'bin/run.js'), 'check', f.config, '--json', '--memory-limit', ml, '--temp-dir', tempDir, ...(opts.threads ? ['--threads', opts.threads] : [])]);
+      const m = await measureRepeated('check', [
+        join(root, 'bin/run.js'),
+        'check',
+        f.config,
+        '--json',
+        '--memory-limit',
+        ml,
+        '--temp-dir',
+        tempDir,
+        ...(opts.threads ? ['--threads', opts.threads] : []),
+      ]);
       const report = parseJson(m.stdout);
       const problem = m.exitCode !== 1 ? `exit ${m.exitCode} (expected 1): ${(m.stderr || m.stdout).trim().split('\n').pop()}` : checkPipeline(report, pipeline.expected);
       record('check', 'check pipeline.yml: data + features (20 cols) + splits + predictions', rows, m, {
-        memoryLimit: ml, check: problem ?? 'ok', firstBrokenStage: report?.firstBrokenStage ?? null,
+        memoryLimit: ml,
+        check: problem ?? 'ok',
+        firstBrokenStage: report?.firstBrokenStage ?? null,
         stages: Object.fromEntries((report?.stages ?? []).map((st) => [st.stage, st.status])),
       });
     }
@@ -430,8 +489,15 @@ async function main() {
       log('csv-floor: bare DuckDB read_csv × 2, FULL OUTER JOIN, differing rows per column');
       const m = await measureRepeated('csv-floor', [...floorArgs(research, production, ml, tempDir), '--per-column']);
       const out = parseJson(m.stdout.trim().split('\n').pop() ?? '');
-      const problem = m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.trim().split('\n').pop()}` : out?.differingRows !== want.differingRows ? `counted ${out?.differingRows} ≠ ${want.differingRows}` : null;
-      record('csv-floor', 'CSV floor (bare DuckDB read_csv + join, per-column counts)', csvRows, m, { ...csvNote, memoryLimit: ml, querySeconds: out?.querySeconds ?? null, differingRows: out?.differingRows ?? null, check: problem ?? 'ok' });
+      const problem =
+        m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.trim().split('\n').pop()}` : out?.differingRows !== want.differingRows ? `counted ${out?.differingRows} ≠ ${want.differingRows}` : null;
+      record('csv-floor', 'CSV floor (bare DuckDB read_csv + join, per-column counts)', csvRows, m, {
+        ...csvNote,
+        memoryLimit: ml,
+        querySeconds: out?.querySeconds ?? null,
+        differingRows: out?.differingRows ?? null,
+        check: problem ?? 'ok',
+      });
     }
     const csvData = async (id, label, extra) => {
       log(`${id}: reprodiff data ${extra.join(' ')} on the CSV pair`.trim());
@@ -448,15 +514,23 @@ async function main() {
       let pandas = null;
       try {
         pandas = existsSync(PYTHON) ? execFileSync(PYTHON, ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() : null;
-      } catch { /* no pandas */ }
+      } catch {
+        /* no pandas */
+      }
       if (!pandas) {
         log(`csv-pandas: skipped (${PYTHON} with pandas not found)`);
       } else {
         log(`csv-pandas: pandas ${pandas} read_csv × 2, outer merge on id, per-column comparison`);
         const m = await measureRepeated('csv-pandas', [script, research, production, '--key', 'id'], { exe: PYTHON });
         const out = parseJson(m.stdout.trim().split('\n').pop() ?? '');
-        const problem = m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.trim().split('\n').pop()}` : out?.differingRows !== want.differingRows ? `counted ${out?.differingRows} ≠ ${want.differingRows}` : null;
-        record('csv-pandas', `CSV: pandas ${pandas} baseline (read_csv, outer merge, per-column compare)`, csvRows, m, { ...csvNote, querySeconds: out?.querySeconds ?? null, differingRows: out?.differingRows ?? null, check: problem ?? 'ok' });
+        const problem =
+          m.exitCode !== 0 ? `exit ${m.exitCode}: ${m.stderr.trim().split('\n').pop()}` : out?.differingRows !== want.differingRows ? `counted ${out?.differingRows} ≠ ${want.differingRows}` : null;
+        record('csv-pandas', `CSV: pandas ${pandas} baseline (read_csv, outer merge, per-column compare)`, csvRows, m, {
+          ...csvNote,
+          querySeconds: out?.querySeconds ?? null,
+          differingRows: out?.differingRows ?? null,
+          check: problem ?? 'ok',
+        });
       }
     }
   }
@@ -469,7 +543,13 @@ async function main() {
     const m = await measure('spill', reprodiffArgs('data', research, production, limit, tempDir, extra));
     log(`  spill: ${m.seconds.toFixed(1)} s, peak RSS ${m.peakRssMB} MB, exit ${m.exitCode}`);
     const problem = m.exitCode !== 1 ? `exit ${m.exitCode} (expected 1): ${(m.stderr || m.stdout).trim().split('\n').pop()}` : checkRows(parseJson(m.stdout), spillPair.expected.production);
-    record('spill', `data --key id${spillStats ? '' : ' --no-stats'}, ${fmtInt(spillRows)} rows, --memory-limit ${limit}`, spillRows, { ...m, allSeconds: [m.seconds] }, { memoryLimit: limit, check: problem ?? 'ok' });
+    record(
+      'spill',
+      `data --key id${spillStats ? '' : ' --no-stats'}, ${fmtInt(spillRows)} rows, --memory-limit ${limit}`,
+      spillRows,
+      { ...m, allSeconds: [m.seconds] },
+      { memoryLimit: limit, check: problem ?? 'ok' },
+    );
   }
 
   evaluate(results, loadPrevious());
@@ -479,7 +559,15 @@ async function main() {
     generatedAt: new Date().toISOString(),
     commit: gitCommit(),
     machine: info,
-    dataset: { rows, columns, valueColumns: COLUMNS, key: 'id', format: 'parquet (zstd)', changes: '≈0.1% of value cells changed, ≈0.05% rows removed, 0.05% added', featuresShift: `${SHIFTED_COLUMNS.join(', ')} shifted on 5% of rows` },
+    dataset: {
+      rows,
+      columns,
+      valueColumns: COLUMNS,
+      key: 'id',
+      format: 'parquet (zstd)',
+      changes: '≈0.1% of value cells changed, ≈0.05% rows removed, 0.05% added',
+      featuresShift: `${SHIFTED_COLUMNS.join(', ')} shifted on 5% of rows`,
+    },
     repeat,
     runs: results,
   };
@@ -586,7 +674,12 @@ function tableRows(runs) {
     r.id === 'oom' ? '' : fmtInt(r.rowsPerSecond),
     fmtInt(r.peakRssMB),
     r.ratioToFloor !== undefined ? `${r.ratioToFloor.toFixed(2)}×` : r.ratioToData !== undefined ? '' : r.id === 'floor' || r.id === 'csv-floor' ? '1.00×' : '',
-    r.targets.map((t) => `${t.target}${r.id === 'features' && t.target.startsWith('≤ 2×') ? ` (${r.ratioToData}×)` : ''}${t.target.includes('pandas') ? ` (${t.target.includes('RSS') ? r.rssShareOfPandas : r.speedupOverPandas})` : ''}: ${t.pass ? 'PASS' : 'FAIL'}`).join('; '),
+    r.targets
+      .map(
+        (t) =>
+          `${t.target}${r.id === 'features' && t.target.startsWith('≤ 2×') ? ` (${r.ratioToData}×)` : ''}${t.target.includes('pandas') ? ` (${t.target.includes('RSS') ? r.rssShareOfPandas : r.speedupOverPandas})` : ''}: ${t.pass ? 'PASS' : 'FAIL'}`,
+      )
+      .join('; '),
   ]);
 }
 
@@ -598,9 +691,17 @@ function printTable(results) {
   const line = (cells) => cells.map((c, i) => (i >= 1 && i <= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   process.stdout.write(`\n${line(HEAD)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${body.map(line).join('\n')}\n`);
   for (const r of results) if (r.check !== 'ok') process.stdout.write(`  ${r.id}: ${r.check}\n`);
-  process.stdout.write(`\n${results.every((r) => r.pass) ? 'all targets met' : `FAILED: ${results.filter((r) => !r.pass).map((r) => r.id).join(', ')}`}\n`);
+  process.stdout.write(
+    `\n${
+      results.every((r) => r.pass)
+        ? 'all targets met'
+        : `FAILED: ${results
+            .filter((r) => !r.pass)
+            .map((r) => r.id)
+            .join(', ')}`
+    }\n`,
+  );
 }
-
 
 /** The hand-written diary under RESULTS.md's generated tables: kept when the tables are rewritten. */
 const DIARY_MARKER = '<!-- diary: everything below this line is kept by bench/run.js and edited by hand -->';
@@ -616,18 +717,27 @@ function markdown(doc) {
   const m = doc.machine;
   const lines = [
     '<!-- generated by `npm run bench` (bench/run.js); do not edit by hand -->',
-    `Benchmark: ${fmtInt(doc.dataset.rows)} rows × ${doc.dataset.columns} columns of Parquet per side (integers, doubles, strings, timestamps; ${doc.dataset.changes}), keyed on \`id\`. `
-      + `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGB} GB RAM, Node ${m.node}, @duckdb/node-api ${m.duckdbNodeApi}; load average ${m.loadAverageAtStart.join(' / ')} at the start of the latest invocation (one shared machine: the same run varies by up to ±20% between invocations; each row's commit and time are in results.json). `
-      + `Each figure is one run${doc.repeat > 1 ? ` (median of ${doc.repeat})` : ''} in its own process: wall seconds and peak RSS of the whole process. `
-      + 'The floor is one bare DuckDB query that full-outer-joins the two files on the key and counts differing rows.',
+    `Benchmark: ${fmtInt(doc.dataset.rows)} rows × ${doc.dataset.columns} columns of Parquet per side (integers, doubles, strings, timestamps; ${doc.dataset.changes}), keyed on \`id\`. ` +
+      `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGB} GB RAM, Node ${m.node}, @duckdb/node-api ${m.duckdbNodeApi}; load average ${m.loadAverageAtStart.join(' / ')} at the start of the latest invocation (one shared machine: the same run varies by up to ±20% between invocations; each row's commit and time are in results.json). ` +
+      `Each figure is one run${doc.repeat > 1 ? ` (median of ${doc.repeat})` : ''} in its own process: wall seconds and peak RSS of the whole process. ` +
+      'The floor is one bare DuckDB query that full-outer-joins the two files on the key and counts differing rows.',
     '',
     `| ${HEAD.join(' | ')} |`,
     `|${HEAD.map((_h, i) => (i >= 1 && i <= 6 ? '---:' : '---')).join('|')}|`,
     ...tableRows(doc.runs).map((r) => `| ${r.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`),
     '',
     ...doc.runs.filter((r) => r.id === 'oom').map((r) => `Too-small limit (\`--memory-limit ${r.memoryLimit}\`): exit ${r.exitCode}, stderr: \`${r.stderr}\``),
-    ...doc.runs.filter((r) => r.id === 'predictions' && r.explanation).map((r) => `Predictions (\`id, score, label, y\` per side; \`rows\` and \`cols\` are the 20-column features pair used for attribution): \`\` ${r.explanation} \`\``),
-    ...doc.runs.filter((r) => r.id === 'check' && r.stages).map((r) => `Check (\`bench/data/pipeline-N.yml\`: data, features, splits, predictions): ${Object.entries(r.stages).map(([k, v]) => `${k} ${v}`).join(', ')}; first broken: ${r.firstBrokenStage}`),
+    ...doc.runs
+      .filter((r) => r.id === 'predictions' && r.explanation)
+      .map((r) => `Predictions (\`id, score, label, y\` per side; \`rows\` and \`cols\` are the 20-column features pair used for attribution): \`\` ${r.explanation} \`\``),
+    ...doc.runs
+      .filter((r) => r.id === 'check' && r.stages)
+      .map(
+        (r) =>
+          `Check (\`bench/data/pipeline-N.yml\`: data, features, splits, predictions): ${Object.entries(r.stages)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}; first broken: ${r.firstBrokenStage}`,
+      ),
     ...doc.runs.filter((r) => r.check !== 'ok' && r.id !== 'oom').map((r) => `- ${r.id}: ${r.check}`),
     '',
   ];
@@ -637,7 +747,8 @@ function markdown(doc) {
 if (opts.render) {
   // Rewrites RESULTS.md from results.json without running anything.
   writeResultsMarkdown(loadPrevious());
-} else main().catch((e) => {
-  process.stderr.write(`bench: ${e?.stack ?? e}\n`);
-  process.exit(2);
-});
+} else
+  main().catch((e) => {
+    process.stderr.write(`bench: ${e?.stack ?? e}\n`);
+    process.exit(2);
+  });

@@ -50,7 +50,11 @@ const log = join(dataDir, 'runs', 'scans.strace');
 mkdirSync(dirname(log), { recursive: true });
 rmSync(log, { force: true });
 const started = performance.now();
-const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,open,read,pread64,preadv,close', '-o', log, process.execPath, join(root, 'bin/run.js'), ...argv], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30 });
+const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,open,read,pread64,preadv,close', '-o', log, process.execPath, join(root, 'bin/run.js'), ...argv], {
+  cwd: root,
+  encoding: 'utf8',
+  maxBuffer: 1 << 30,
+});
 const seconds = (performance.now() - started) / 1000;
 const counts = new Map([...inputs].map((f) => [f, 0]));
 const bytes = new Map([...inputs].map((f) => [f, 0]));

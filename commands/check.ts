@@ -62,13 +62,23 @@ export default class Check extends ReprodiffCommand {
       {
         engine: this.engineOptions(flags),
         failOn: flags['fail-on'],
-        overrides: { key: parseKey(flags.key), truthColumn: flags['truth-col'], scoreColumn: flags['score-col'], labelColumn: flags['label-col'], splitColumn: flags['split-col'], groupColumn: flags['group-col'] },
+        overrides: {
+          key: parseKey(flags.key),
+          truthColumn: flags['truth-col'],
+          scoreColumn: flags['score-col'],
+          labelColumn: flags['label-col'],
+          splitColumn: flags['split-col'],
+          groupColumn: flags['group-col'],
+        },
         onProgress: (m) => this.progress.step(m),
       },
     );
     this.progress.done();
     if (plan.notes.length > 0) {
-      const text = plan.notes.map((n) => (n.startsWith(' ') || n.startsWith('ignored') ? n : `paired ${n}`)).map((n) => shown(n)).join('\n');
+      const text = plan.notes
+        .map((n) => (n.startsWith(' ') || n.startsWith('ignored') ? n : `paired ${n}`))
+        .map((n) => shown(n))
+        .join('\n');
       if (this.jsonEnabled()) process.stderr.write(`${text}\n`);
       else this.log(`${text}\n`);
     }
@@ -81,19 +91,34 @@ export default class Check extends ReprodiffCommand {
 }
 
 /** The stage commands' comparison flags, as settings over reprodiff.yml. */
-function checkSettings(flags: ComparisonFlagValues & {
-  ignore?: string[]; map?: string[]; 'abs-tol'?: string; 'rel-tol'?: string; tol?: string[]; sample?: number; test?: string[]; threshold?: string[]; 'require-stages'?: string; require?: string[];
-}): CheckFlagSettings {
+function checkSettings(
+  flags: ComparisonFlagValues & {
+    ignore?: string[];
+    map?: string[];
+    'abs-tol'?: string;
+    'rel-tol'?: string;
+    tol?: string[];
+    sample?: number;
+    test?: string[];
+    threshold?: string[];
+    'require-stages'?: string;
+    require?: string[];
+  },
+): CheckFlagSettings {
   const t = parseTolerances(flags);
-  const tolerance = flags['abs-tol'] !== undefined || flags['rel-tol'] !== undefined || flags.tol?.length
-    ? {
-        ...(flags['abs-tol'] !== undefined ? { abs: t.default.abs } : {}),
-        ...(flags['rel-tol'] !== undefined ? { rel: t.default.rel } : {}),
-        columns: Object.fromEntries(Object.entries(t.perColumn).map(([c, v]) => [c, { abs: v.abs, rel: v.rel }])),
-      }
-    : undefined;
+  const tolerance =
+    flags['abs-tol'] !== undefined || flags['rel-tol'] !== undefined || flags.tol?.length
+      ? {
+          ...(flags['abs-tol'] !== undefined ? { abs: t.default.abs } : {}),
+          ...(flags['rel-tol'] !== undefined ? { rel: t.default.rel } : {}),
+          columns: Object.fromEntries(Object.entries(t.perColumn).map(([c, v]) => [c, { abs: v.abs, rel: v.rel }])),
+        }
+      : undefined;
   const drift = parseDrift({ test: flags.test, threshold: flags.threshold, bins: 10 });
-  const required = (flags['require-stages'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const required = (flags['require-stages'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = required.find((s) => !(STAGES as readonly string[]).includes(s));
   if (unknown) throw new ReprodiffError('E_USAGE', `--require-stages: unknown stage '${unknown}'`, { suggestion: `stages are ${STAGES.join(', ')}` });
   return {

@@ -23,7 +23,10 @@ export default class Env extends ReprodiffCommand {
   async run(): Promise<Report> {
     const { args, flags } = await this.parse(Env);
     const report = runEnv(args.research, args.production, {
-      numericPackages: (flags['numeric-packages'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      numericPackages: (flags['numeric-packages'] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       failOn: this.failOn(flags),
     });
     return this.finish(report, flags);

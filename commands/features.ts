@@ -7,7 +7,7 @@ import { runFeatures } from '../src/run/data.js';
 export default class Features extends ReprodiffCommand {
   static override summary = 'Compare feature outputs: everything `data` does, plus drift tests and null/NaN/inf/clipping handling.';
   static override description =
-    'Same raw data, different features — or live data drifting away from training data. Numeric columns get KS, Wasserstein, PSI and Jensen–Shannon; categorical ones chi-square, PSI, Jensen–Shannon and unseen categories. Small samples (≤1000 research rows) are judged by p-value < 0.05, larger ones by normalised Wasserstein or Jensen–Shannon ≥ 0.1. --test / --drift-test choose another of the registered tests (Anderson–Darling, Cramér–von Mises, Mann–Whitney, Welch\'s t, energy, Hellinger, KL, total variation, G-test, Cramér\'s V, chi-square goodness of fit, Fisher and the two-proportion z-test for binary columns).';
+    "Same raw data, different features — or live data drifting away from training data. Numeric columns get KS, Wasserstein, PSI and Jensen–Shannon; categorical ones chi-square, PSI, Jensen–Shannon and unseen categories. Small samples (≤1000 research rows) are judged by p-value < 0.05, larger ones by normalised Wasserstein or Jensen–Shannon ≥ 0.1. --test / --drift-test choose another of the registered tests (Anderson–Darling, Cramér–von Mises, Mann–Whitney, Welch's t, energy, Hellinger, KL, total variation, G-test, Cramér's V, chi-square goodness of fit, Fisher and the two-proportion z-test for binary columns).";
   static override examples = [
     '<%= config.bin %> features research/features.parquet production/features.parquet --key id',
     '<%= config.bin %> features train.parquet live.parquet --test income=psi --threshold income=0.2',

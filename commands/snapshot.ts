@@ -53,11 +53,15 @@ export default class Snapshot extends ReprodiffCommand {
     if (inputs.length === 0) throw new ReprodiffError('E_USAGE', 'no inputs to snapshot', { suggestion: 'write reprodiff snapshot name=path … -o file.snapshot.json' });
     const env = flags.env ? readEnvironment(flags.env) : undefined;
     const read = readOptions(flags);
-    const snapshot = await withInputs(inputs.map((i) => ({ path: i.path, read })), this.engineOptions(flags), async (engine, open) => {
-      const datasets = [];
-      for (let i = 0; i < inputs.length; i++) datasets.push({ name: inputs[i]!.name, dataset: await open(i, inputs[i]!.name) });
-      return makeSnapshot(engine, datasets, { key: parseKey(flags.key), categoryCap: flags['category-cap'], env, onProgress: (m) => this.progress.step(m) });
-    });
+    const snapshot = await withInputs(
+      inputs.map((i) => ({ path: i.path, read })),
+      this.engineOptions(flags),
+      async (engine, open) => {
+        const datasets = [];
+        for (let i = 0; i < inputs.length; i++) datasets.push({ name: inputs[i]!.name, dataset: await open(i, inputs[i]!.name) });
+        return makeSnapshot(engine, datasets, { key: parseKey(flags.key), categoryCap: flags['category-cap'], env, onProgress: (m) => this.progress.step(m) });
+      },
+    );
     this.progress.done();
     const text = serializeSnapshot(snapshot);
     const bytes = Buffer.byteLength(text);
@@ -66,7 +70,9 @@ export default class Snapshot extends ReprodiffCommand {
       writeFileAtomic(flags.output, text);
       if (!this.jsonEnabled()) {
         const rows = artifacts.reduce((x, a) => x + a.rows, 0);
-        process.stderr.write(`reprodiff: wrote ${shown(flags.output)}: ${artifacts.length} artifact${artifacts.length === 1 ? '' : 's'} (${artifacts.map((a) => a.name).join(', ')}), ${rows.toLocaleString('en-US')} rows, ${bytes.toLocaleString('en-US')} bytes\n`);
+        process.stderr.write(
+          `reprodiff: wrote ${shown(flags.output)}: ${artifacts.length} artifact${artifacts.length === 1 ? '' : 's'} (${artifacts.map((a) => a.name).join(', ')}), ${rows.toLocaleString('en-US')} rows, ${bytes.toLocaleString('en-US')} bytes\n`,
+        );
       }
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);
@@ -79,6 +85,9 @@ export default class Snapshot extends ReprodiffCommand {
 export function namedInput(arg: string): { name: string; path: string } {
   const eq = arg.indexOf('=');
   if (eq > 0 && /^[A-Za-z0-9_.-]+$/.test(arg.slice(0, eq))) return { name: arg.slice(0, eq), path: arg.slice(eq + 1) };
-  const stem = basename(arg).replace(/\.(gz|zst)$/i, '').replace(/\.[^.]*$/, '') || basename(arg);
+  const stem =
+    basename(arg)
+      .replace(/\.(gz|zst)$/i, '')
+      .replace(/\.[^.]*$/, '') || basename(arg);
   return { name: stem.replace(/[^A-Za-z0-9_.-]/g, '_'), path: arg };
 }

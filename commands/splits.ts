@@ -21,7 +21,16 @@ export default class Splits extends ReprodiffCommand {
     production: Args.string({ required: true, description: 'Production-side assignments, same forms.' }),
   };
   static override flags = {
-    key, ignore, map, sample, format, delimiter, header, 'null-values': nullValues, decimal, encoding,
+    key,
+    ignore,
+    map,
+    sample,
+    format,
+    delimiter,
+    header,
+    'null-values': nullValues,
+    decimal,
+    encoding,
     'split-col': Flags.string({ summary: 'Split column (default: inferred from split, fold, subset, partition, set; "split" for per-split files).' }),
     'label-col': Flags.string({ summary: 'Label column for the balance check (default: inferred from y, label, target, y_true, truth).' }),
     'group-col': Flags.string({ summary: 'Group column: a group must stay in one split.' }),

@@ -106,7 +106,7 @@ function predict(rows) {
 }
 const predResearch = predict(featResearch);
 const rTruth = rng(7);
-for (const p of predResearch) truth.set(p.customer_id, rTruth() < (p.score * 0.8 + 0.1) ? 1 : 0);
+for (const p of predResearch) truth.set(p.customer_id, rTruth() < p.score * 0.8 + 0.1 ? 1 : 0);
 const withTruth = (ps) => ps.map((p) => ({ ...p, y: truth.get(p.customer_id) }));
 const predProd = predict(featProd);
 
@@ -136,7 +136,18 @@ writeFileSync(
 );
 writeFileSync(
   join(out, 'production/requirements.txt'),
-  ['# production image (pip freeze)', 'numpy==1.26.4', 'pandas==2.2.2', 'scikit-learn==1.5.0', 'scipy==1.11.4', 'joblib==1.4.2', 'threadpoolctl==3.5.0', 'pyarrow==15.0.2', 'gunicorn==22.0.0', ''].join('\n'),
+  [
+    '# production image (pip freeze)',
+    'numpy==1.26.4',
+    'pandas==2.2.2',
+    'scikit-learn==1.5.0',
+    'scipy==1.11.4',
+    'joblib==1.4.2',
+    'threadpoolctl==3.5.0',
+    'pyarrow==15.0.2',
+    'gunicorn==22.0.0',
+    '',
+  ].join('\n'),
 );
 
 // Research keeps columnar copies, as notebooks usually do: the comparison is Parquet vs CSV.

@@ -80,16 +80,12 @@ describe('architecture', () => {
   });
 
   it('has no arrow back up the pipeline: upstream layers never import reporters, runners or the CLI', () => {
-    const back = [...graph].flatMap(([file, deps]) =>
-      UPSTREAM.includes(folderOf(file)) ? deps.filter((d) => DOWNSTREAM.includes(folderOf(d))).map((d) => `${file} → ${d}`) : [],
-    );
+    const back = [...graph].flatMap(([file, deps]) => (UPSTREAM.includes(folderOf(file)) ? deps.filter((d) => DOWNSTREAM.includes(folderOf(d))).map((d) => `${file} → ${d}`) : []));
     expect(back).toEqual([]);
   });
 
   it('keeps src/text and src/env leaves (they import nothing of ours outside their folder)', () => {
-    const leaves = [...graph].flatMap(([file, deps]) =>
-      ['text', 'env'].includes(folderOf(file)) ? deps.filter((d) => folderOf(d) !== folderOf(file)).map((d) => `${file} → ${d}`) : [],
-    );
+    const leaves = [...graph].flatMap(([file, deps]) => (['text', 'env'].includes(folderOf(file)) ? deps.filter((d) => folderOf(d) !== folderOf(file)).map((d) => `${file} → ${d}`) : []));
     expect(leaves).toEqual([]);
   });
 

@@ -48,9 +48,20 @@ export function stageGraph(pipeline: PipelineConfig | undefined): StageGraph {
     const next = tables.find((s) => !order.includes(s) && direct(s).every((u) => order.includes(u)));
     if (!next) {
       const stuck = tables.filter((s) => !order.includes(s));
-      throw new ReprodiffError('E_CONFIG', `pipeline: ${stuck.map((s) => `${s} ← ${direct(s).filter((u) => stuck.includes(u)).join(', ')}`).join('; ')}: the stages depend on each other in a cycle`, {
-        suggestion: 'declare each stage with dependsOn (its inputs) and fittedOn (the split it is fitted on) so that no stage feeds itself',
-      });
+      throw new ReprodiffError(
+        'E_CONFIG',
+        `pipeline: ${stuck
+          .map(
+            (s) =>
+              `${s} ← ${direct(s)
+                .filter((u) => stuck.includes(u))
+                .join(', ')}`,
+          )
+          .join('; ')}: the stages depend on each other in a cycle`,
+        {
+          suggestion: 'declare each stage with dependsOn (its inputs) and fittedOn (the split it is fitted on) so that no stage feeds itself',
+        },
+      );
     }
     order.push(next);
   }

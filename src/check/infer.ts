@@ -10,9 +10,7 @@ const KEY_PATTERN = /^(id|key|.+_id|.+Id|.+_key|uuid)$/;
  */
 export function inferKey(datasets: readonly Dataset[]): string[] | undefined {
   if (datasets.length === 0) return undefined;
-  const common = datasets
-    .map((d) => new Set(d.columns.map((c) => c.name)))
-    .reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  const common = datasets.map((d) => new Set(d.columns.map((c) => c.name))).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
   const candidates = [...common].filter((c) => KEY_PATTERN.test(c)).sort();
   if (candidates.length === 1) return [candidates[0]!];
   if (candidates.includes('id')) return ['id'];

@@ -21,7 +21,15 @@ interface ModelStageInput {
  * The keyed rows of a stage that differ in the given columns, as a diff table the propagation step can
  * join to upstream stages. Narrow (key + a few columns), so the extra join is cheap.
  */
-async function keyedTable(engine: Engine, a: Dataset, b: Dataset, key: readonly string[] | undefined, columns: readonly (string | undefined)[], tolerance?: Tolerance, schema?: SchemaOptions): Promise<KeyedTable | null> {
+async function keyedTable(
+  engine: Engine,
+  a: Dataset,
+  b: Dataset,
+  key: readonly string[] | undefined,
+  columns: readonly (string | undefined)[],
+  tolerance?: Tolerance,
+  schema?: SchemaOptions,
+): Promise<KeyedTable | null> {
   if (!key || key.length === 0) return null;
   const wanted = new Set([...key, ...columns.filter((c): c is string => Boolean(c))]);
   const pairs = matchSchemas(a.columns, b.columns, schema).pairs.filter((p) => wanted.has(p.name));

@@ -111,7 +111,19 @@ function classify(file: string, side: 'research' | 'production'): Classified {
 }
 
 const sameColumns = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
-  Boolean(a && b && a.length === b.length && [...a].map((c) => c.toLowerCase()).sort().join('\u0000') === [...b].map((c) => c.toLowerCase()).sort().join('\u0000'));
+  Boolean(
+    a &&
+      b &&
+      a.length === b.length &&
+      [...a]
+        .map((c) => c.toLowerCase())
+        .sort()
+        .join('\u0000') ===
+        [...b]
+          .map((c) => c.toLowerCase())
+          .sort()
+          .join('\u0000'),
+  );
 
 /**
  * Gives every file a stage: by name (a stage word anywhere in it), then by content (environment text;
@@ -120,10 +132,7 @@ const sameColumns = (a: readonly string[] | undefined, b: readonly string[] | un
  * stages (data, then features). What is left is not compared, and said so.
  */
 async function classifyAll(researchDir: string, productionDir: string): Promise<Classified[]> {
-  const all = [
-    ...listDir(researchDir).map((n) => classify(join(researchDir, n), 'research')),
-    ...listDir(productionDir).map((n) => classify(join(productionDir, n), 'production')),
-  ];
+  const all = [...listDir(researchDir).map((n) => classify(join(researchDir, n), 'research')), ...listDir(productionDir).map((n) => classify(join(productionDir, n), 'production'))];
   if (all.some((c) => c.table && c.stage === undefined)) {
     await readColumns(all);
     for (const c of all.filter((x) => x.table && x.stage === undefined)) {
@@ -152,8 +161,8 @@ async function classifyAll(researchDir: string, productionDir: string): Promise<
     const p = left('production');
     for (const r of left('research')) {
       if (free.length === 0) break;
-      const twin = p.find((x) => x.stage === undefined && stem(x.file) === stem(r.file) && sameColumns(x.columns, r.columns)) ??
-        p.find((x) => x.stage === undefined && sameColumns(x.columns, r.columns));
+      const twin =
+        p.find((x) => x.stage === undefined && stem(x.file) === stem(r.file) && sameColumns(x.columns, r.columns)) ?? p.find((x) => x.stage === undefined && sameColumns(x.columns, r.columns));
       if (!twin) continue;
       r.stage = twin.stage = free.shift();
       r.by = twin.by = 'the same columns on both sides';
@@ -193,22 +202,42 @@ export async function planFromDirectories(researchDir: string, productionDir: st
       // The same artifact in another format (raw.csv beside raw.parquet) is named; anything else could hide a break.
       const copy = chosen !== undefined && stem(chosen) === stem(left);
       notes.push(`  left out ${rel(left)} (another file for ${stage}${copy ? `: ${basename(chosen!)} in another format` : ''})`);
-      leftOut.push(finding({
-        stage, severity: copy ? 'info' : 'warning', cause: 'not_compared', columns: [],
-        message: `${rel(left)} was not compared: ${copy ? `the same artifact as ${basename(chosen!)} in another format, which was compared instead` : `another ${stage} file (${basename(chosen ?? '')} was compared); name it in a reprodiff.yml to compare it`}`,
-        evidence: { file: rel(left), side: a.includes(left) ? 'research' : 'production', reason: copy ? 'another format of a compared artifact' : 'another file for the stage', compared: chosen ? rel(chosen) : null },
-      }));
+      leftOut.push(
+        finding({
+          stage,
+          severity: copy ? 'info' : 'warning',
+          cause: 'not_compared',
+          columns: [],
+          message: `${rel(left)} was not compared: ${copy ? `the same artifact as ${basename(chosen!)} in another format, which was compared instead` : `another ${stage} file (${basename(chosen ?? '')} was compared); name it in a reprodiff.yml to compare it`}`,
+          evidence: {
+            file: rel(left),
+            side: a.includes(left) ? 'research' : 'production',
+            reason: copy ? 'another format of a compared artifact' : 'another file for the stage',
+            compared: chosen ? rel(chosen) : null,
+          },
+        }),
+      );
     }
   }
   for (const c of classified.filter((x) => x.stage === undefined)) {
     const readable = c.table || TEXT_EXTENSIONS.test(c.file);
-    const why = c.table && !c.columns && formatFromName(c.file) !== 'arrow' && formatFromName(c.file) !== 'duckdb' ? 'it could not be read as a table' : readable ? 'no stage recognised from its name or content' : 'not a format reprodiff reads';
+    const why =
+      c.table && !c.columns && formatFromName(c.file) !== 'arrow' && formatFromName(c.file) !== 'duckdb'
+        ? 'it could not be read as a table'
+        : readable
+          ? 'no stage recognised from its name or content'
+          : 'not a format reprodiff reads';
     notes.push(`ignored ${rel(c.file)} (${why})`);
-    leftOut.push(finding({
-      stage: c.table ? 'data' : readable ? 'env' : 'data', severity: readable ? 'warning' : 'info', cause: 'not_compared', columns: [],
-      message: `${c.side} file ${rel(c.file)} was not compared: ${why}; name it in a reprodiff.yml to compare it`,
-      evidence: { file: rel(c.file), side: c.side, reason: why, columns: c.columns ? [...c.columns].slice(0, 20) : null },
-    }));
+    leftOut.push(
+      finding({
+        stage: c.table ? 'data' : readable ? 'env' : 'data',
+        severity: readable ? 'warning' : 'info',
+        cause: 'not_compared',
+        columns: [],
+        message: `${c.side} file ${rel(c.file)} was not compared: ${why}; name it in a reprodiff.yml to compare it`,
+        evidence: { file: rel(c.file), side: c.side, reason: why, columns: c.columns ? [...c.columns].slice(0, 20) : null },
+      }),
+    );
   }
   return { config: { ...base, research, production }, artifacts, notes, leftOut };
 }
@@ -227,22 +256,38 @@ export function planFindings(plan: CheckPlan, requireStages: readonly Stage[] = 
     const required = requireStages.includes(stage);
     if (research && production) continue;
     if (!research && !production) {
-      if (required) add(finding({ stage, severity: 'error', cause: 'stage_required', message: `${stage} is required (--require-stages) but neither side has an artifact for it`, evidence: { research: null, production: null } }));
+      if (required)
+        add(
+          finding({
+            stage,
+            severity: 'error',
+            cause: 'stage_required',
+            message: `${stage} is required (--require-stages) but neither side has an artifact for it`,
+            evidence: { research: null, production: null },
+          }),
+        );
       continue;
     }
     const [have, missing] = research ? ['research', 'production'] : ['production', 'research'];
     const file = rel((research ?? production)!);
-    add(finding({
-      stage, severity: required ? 'error' : 'warning', cause: required ? 'stage_required' : 'artifact_unpaired',
-      message: `${stage}: only ${have} has an artifact (${file}); ${missing} has none, so the stage was not compared`,
-      evidence: { research: research ? rel(research) : null, production: production ? rel(production) : null, missing },
-    }));
+    add(
+      finding({
+        stage,
+        severity: required ? 'error' : 'warning',
+        cause: required ? 'stage_required' : 'artifact_unpaired',
+        message: `${stage}: only ${have} has an artifact (${file}); ${missing} has none, so the stage was not compared`,
+        evidence: { research: research ? rel(research) : null, production: production ? rel(production) : null, missing },
+      }),
+    );
   }
   return out;
 }
 
 function stem(file: string): string {
-  return basename(file).toLowerCase().replace(/(\.(gz|zst))?$/, '').replace(/\.[^.]+$/, '');
+  return basename(file)
+    .toLowerCase()
+    .replace(/(\.(gz|zst))?$/, '')
+    .replace(/\.[^.]+$/, '');
 }
 
 function choosePair(a: readonly string[], b: readonly string[]): [string | undefined, string | undefined] {

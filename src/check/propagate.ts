@@ -74,8 +74,15 @@ export async function markPropagation(engine: Engine, stages: readonly StageTabl
       out.set(stage, [...s.findings]);
       continue;
     }
-    const inputs = inputStages(graph, stage).map((u) => byStage.get(u)).filter((u): u is StageTables => Boolean(u?.broken)).map(current);
-    const fitted = graph.upstream(stage).map((u) => byStage.get(u)).filter((u): u is StageTables => Boolean(u?.broken)).map(current);
+    const inputs = inputStages(graph, stage)
+      .map((u) => byStage.get(u))
+      .filter((u): u is StageTables => Boolean(u?.broken))
+      .map(current);
+    const fitted = graph
+      .upstream(stage)
+      .map((u) => byStage.get(u))
+      .filter((u): u is StageTables => Boolean(u?.broken))
+      .map(current);
     const env = byStage.get('env');
     const marked: Finding[] = [];
     for (const f of s.findings) {
@@ -88,7 +95,10 @@ export async function markPropagation(engine: Engine, stages: readonly StageTabl
       if (m.propagatedFrom === null && env?.broken && fitted.length === 0) m = environmentFrom(m, env);
       marked.push(m);
     }
-    out.set(stage, aggregatesFollow(marked).map((f) => throughToRoot(f, out)));
+    out.set(
+      stage,
+      aggregatesFollow(marked).map((f) => throughToRoot(f, out)),
+    );
   }
   return out;
 }
@@ -187,7 +197,11 @@ function environmentFrom(f: Finding, env: StageTables): Finding {
 function retrained(f: Finding, why: string): Finding {
   if (f.cause === 'split_unseeded') {
     const cut = f.message.indexOf(' while every split keeps');
-    return { ...f, cause: 'split_membership', message: `${cut > 0 ? f.message.slice(0, cut) : f.message}: the split was drawn over rows that changed upstream (${f.propagatedFrom} differs), so whether it is seeded cannot be told` };
+    return {
+      ...f,
+      cause: 'split_membership',
+      message: `${cut > 0 ? f.message.slice(0, cut) : f.message}: the split was drawn over rows that changed upstream (${f.propagatedFrom} differs), so whether it is seeded cannot be told`,
+    };
   }
   if (f.cause !== 'model_nondeterminism') return f;
   const cut = f.message.search(/, in both directions|: unseeded/);
@@ -199,7 +213,13 @@ async function explainByUpstream(engine: Engine, f: Finding, s: StageTables, ups
     const reported = (g: Finding) => g.severity !== 'info' && g.columns.length > 0 && !isKeyFinding(g);
     const same = f.columns.length > 0 && u.findings.some((g) => reported(g) && f.columns.every((c) => g.columns.includes(c)));
     if (same && !isKeyFinding(f)) return { ...f, propagatedFrom: u.stage, evidence: { ...f.evidence, propagation: { from: u.stage, reason: 'same column reported upstream' } } };
-    const source = f.columns.length > 0 && !isKeyFinding(f) ? u.findings.filter(reported).flatMap((g) => g.columns).find((c) => f.columns.every((x) => derivedFrom(x, c))) : undefined;
+    const source =
+      f.columns.length > 0 && !isKeyFinding(f)
+        ? u.findings
+            .filter(reported)
+            .flatMap((g) => g.columns)
+            .find((c) => f.columns.every((x) => derivedFrom(x, c)))
+        : undefined;
     if (source !== undefined) return { ...f, propagatedFrom: u.stage, evidence: { ...f.evidence, propagation: { from: u.stage, reason: `derived from ${source}, reported upstream` } } };
     const where = s.keyed && u.keyed ? findingRowsWhere(f, s.keyed) : null;
     // The predicate must describe exactly this finding's rows; otherwise its sample keys speak for it.

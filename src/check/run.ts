@@ -72,7 +72,11 @@ export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Pro
     try {
       return await walk(engine, plan, options, specs, datasets, { snapshots, productionOnly });
     } catch (e) {
-      throw await asDataError(engine, [...datasets.values()].flatMap((d) => [d.research, d.production]), e);
+      throw await asDataError(
+        engine,
+        [...datasets.values()].flatMap((d) => [d.research, d.production]),
+        e,
+      );
     }
   });
 }
@@ -109,7 +113,11 @@ async function walk(
     progress(`comparing ${stage}`);
     if (stage === 'env') {
       const quoted = (path: string) => !plan.unquoted?.includes(path);
-      const outcome = compareEnv(readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)), readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)), envOptions(config));
+      const outcome = compareEnv(
+        readEnvironmentSide(plan.artifacts.env.research!, quoted(plan.artifacts.env.research!)),
+        readEnvironmentSide(plan.artifacts.env.production!, quoted(plan.artifacts.env.production!)),
+        envOptions(config),
+      );
       outcomes.set(stage, withInputs(outcome, inputs));
       runs.push({ stage, keyed: null, findings: outcome.findings, broken: isBroken(outcome, options.failOn) });
       continue;
@@ -155,7 +163,9 @@ async function walk(
   const predictionsSkipped = skipReason(plan, 'predictions');
   if (predictionsSkipped) {
     const unchecked = checkRequirements(requirementsFromMap(config.stages?.predictions?.require, 'stages.predictions.require'), null, {
-      columns: [], task: 'predictions', unavailable: `the predictions stage was not compared (${predictionsSkipped})`,
+      columns: [],
+      task: 'predictions',
+      unavailable: `the predictions stage was not compared (${predictionsSkipped})`,
     });
     if (unchecked.findings.length) gaps.set('predictions', [...(gaps.get('predictions') ?? []), ...unchecked.findings]);
   }
@@ -220,7 +230,12 @@ function skipReason(plan: CheckPlan, stage: Stage): string | null {
 
 function asList(key: string | readonly string[] | undefined): readonly string[] | undefined {
   if (key === undefined) return undefined;
-  return typeof key === 'string' ? key.split(',').map((k) => k.trim()).filter(Boolean) : key;
+  return typeof key === 'string'
+    ? key
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+    : key;
 }
 
 function stageConfig(config: ReprodiffConfig, stage: Stage): { key?: string | readonly string[] } | undefined {

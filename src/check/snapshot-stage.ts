@@ -20,11 +20,15 @@ export function snapshotArtifacts(plan: CheckPlan): Map<Stage, { ref: string; ar
   for (const stage of ['data', 'features', 'splits', 'predictions'] as const) {
     const { research, production } = plan.artifacts[stage];
     if (production && isSnapshotRef(production)) {
-      throw new ReprodiffError('E_USAGE', `${production}: a snapshot can only stand in for the research side`, { suggestion: `put the snapshot under research.${stage} and production data under production.${stage}` });
+      throw new ReprodiffError('E_USAGE', `${production}: a snapshot can only stand in for the research side`, {
+        suggestion: `put the snapshot under research.${stage} and production data under production.${stage}`,
+      });
     }
     if (!research || !isSnapshotRef(research)) continue;
     if (stage === 'splits' || stage === 'predictions') {
-      throw new ReprodiffError('E_USAGE', `${research}: a snapshot holds no rows, so it cannot stand in for ${stage}`, { suggestion: 'snapshots stand in for data, features and env; give the research file for this stage' });
+      throw new ReprodiffError('E_USAGE', `${research}: a snapshot holds no rows, so it cannot stand in for ${stage}`, {
+        suggestion: 'snapshots stand in for data, features and env; give the research file for this stage',
+      });
     }
     const ref = parseSnapshotRef(research);
     out.set(stage, { ref: research, artifact: selectArtifact(readSnapshot(ref.path), ref).artifact });
@@ -33,10 +37,18 @@ export function snapshotArtifacts(plan: CheckPlan): Map<Stage, { ref: string; ar
 }
 
 /** The data or features stage against a research snapshot: every check the snapshot can answer, and the skipped ones listed. */
-export async function compareSnapshotStage(engine: Engine, stage: 'data' | 'features', snapshot: { ref: string; artifact: SnapshotArtifact }, production: Dataset, options: DataCompareOptions): Promise<StageOutcome> {
+export async function compareSnapshotStage(
+  engine: Engine,
+  stage: 'data' | 'features',
+  snapshot: { ref: string; artifact: SnapshotArtifact },
+  production: Dataset,
+  options: DataCompareOptions,
+): Promise<StageOutcome> {
   // A snapshot holds no rows, so it has no positions: the option would be dropped without a word.
   if (options.byPosition) {
-    throw new ReprodiffError('E_USAGE', `${stage}: byPosition needs the research rows, and ${snapshot.ref} is a snapshot (their fingerprint only)`, { suggestion: 'compare the research data itself, or give the stage a key' });
+    throw new ReprodiffError('E_USAGE', `${stage}: byPosition needs the research rows, and ${snapshot.ref} is a snapshot (their fingerprint only)`, {
+      suggestion: 'compare the research data itself, or give the stage a key',
+    });
   }
   const { outcome } = await compareSnapshotToDataset(engine, snapshot.artifact, production, { ...options, stage, label: snapshot.ref });
   return outcome;

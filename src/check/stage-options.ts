@@ -23,7 +23,10 @@ export function tolerances(global: ToleranceConfig | undefined, local: Tolerance
 }
 
 /** Columns left out and renamed for a stage: the global lists, then the stage's own. */
-export function schemaOptions(config: ReprodiffConfig, local: { ignore?: readonly string[]; rename?: Readonly<Record<string, string>> } | undefined): { ignore: string[]; rename: Record<string, string> } {
+export function schemaOptions(
+  config: ReprodiffConfig,
+  local: { ignore?: readonly string[]; rename?: Readonly<Record<string, string>> } | undefined,
+): { ignore: string[]; rename: Record<string, string> } {
   return { ignore: [...(config.ignore ?? []), ...(local?.ignore ?? [])], rename: { ...config.rename, ...local?.rename } };
 }
 
@@ -59,7 +62,9 @@ export function tableOptions(config: ReprodiffConfig, stage: 'data' | 'features'
   // --by-position stages match rows by position: the shared (or inferred) key is for the other stages; a key the
   // stage itself names contradicts it.
   if (settings.byPosition && local?.key !== undefined && (typeof local.key === 'string' || local.key.length > 0)) {
-    throw new ReprodiffError('E_USAGE', `reprodiff.yml: stages.${stage} has both key and byPosition: give one of them`, { suggestion: 'remove the stage\'s key to compare rows by position, or byPosition to match them on the key' });
+    throw new ReprodiffError('E_USAGE', `reprodiff.yml: stages.${stage} has both key and byPosition: give one of them`, {
+      suggestion: "remove the stage's key to compare rows by position, or byPosition to match them on the key",
+    });
   }
   return {
     key: settings.byPosition ? undefined : key,

@@ -40,7 +40,11 @@ export abstract class ReprodiffCommand extends Command {
     'temp-dir': Flags.string({ summary: 'Where DuckDB may spill (a private folder is made inside and removed after).', helpGroup: 'ENGINE' }),
     threads: Flags.integer({ min: 1, summary: 'DuckDB worker threads (default: one per core).', helpGroup: 'ENGINE' }),
     timeout: Flags.integer({ min: 1, summary: 'Database inputs (postgres://): seconds each statement may run (statement_timeout).', helpGroup: 'DATABASE' }),
-    pushdown: Flags.option({ options: ['auto', 'always', 'never'] as const, summary: 'Database inputs: compare inside the database (both sides there) or by segment checksums (a table vs a file) when it can (auto), always, or never (download the tables).', helpGroup: 'DATABASE' })(),
+    pushdown: Flags.option({
+      options: ['auto', 'always', 'never'] as const,
+      summary: 'Database inputs: compare inside the database (both sides there) or by segment checksums (a table vs a file) when it can (auto), always, or never (download the tables).',
+      helpGroup: 'DATABASE',
+    })(),
   };
 
   protected progress: ProgressSink = stderrProgress();
@@ -55,10 +59,7 @@ export abstract class ReprodiffCommand extends Command {
   }
 
   /** Parses as oclif does, then refuses outputs that would replace an input or each other, before any work. */
-  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(
-    options?: Interfaces.Input<F, B, A>,
-    argv?: string[],
-  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+  protected override async parse<F extends FlagOutput, B extends FlagOutput, A extends ArgOutput>(options?: Interfaces.Input<F, B, A>, argv?: string[]): Promise<Interfaces.ParserOutput<F, B, A>> {
     const parsed = await super.parse(options, argv);
     const flags = parsed.flags as Record<string, unknown>;
     this.inputPaths = [...(parsed.argv as unknown[]).filter((a): a is string => typeof a === 'string'), ...(typeof flags.env === 'string' ? [flags.env] : [])];
@@ -89,7 +90,13 @@ export abstract class ReprodiffCommand extends Command {
   protected engineOptions(flags: { 'memory-limit'?: string; 'temp-dir'?: string; threads?: number; timeout?: number; pushdown?: 'auto' | 'always' | 'never' }) {
     const database = { timeoutMs: flags.timeout === undefined ? undefined : flags.timeout * 1000, pushdown: flags.pushdown };
     const rows = this.progress.rows;
-    return { memoryLimit: flags['memory-limit'], tempDir: flags['temp-dir'], threads: flags.threads, database, ...(rows ? { onQueryProgress: (p: QueryProgress) => rows(p.rowsDone, p.rowsTotal) } : {}) };
+    return {
+      memoryLimit: flags['memory-limit'],
+      tempDir: flags['temp-dir'],
+      threads: flags.threads,
+      database,
+      ...(rows ? { onQueryProgress: (p: QueryProgress) => rows(p.rowsDone, p.rowsTotal) } : {}),
+    };
   }
 
   protected failOn(flags: { 'fail-on'?: string }): FailOn {
@@ -118,7 +125,10 @@ export abstract class ReprodiffCommand extends Command {
 function parseErrorToUsage(err: Error & { oclif?: { exit?: number } }): ReprodiffError | undefined {
   const name = err.constructor?.name ?? '';
   if (/Parse|Flag|Arg|Validation|Required|Unexpected|Nonexistent|Option|CLIError/.test(name)) {
-    const text = err.message.split('\n').map((l) => l.trim()).filter(Boolean);
+    const text = err.message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const line = text.filter((l) => !/^See more help/i.test(l)).join(' ');
     return new ReprodiffError('E_USAGE', line, { suggestion: 'see --help' });
   }

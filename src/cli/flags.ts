@@ -30,7 +30,7 @@ export const tableFlags = {
   'null-values': Flags.string({ summary: 'Text that means missing in CSV/JSON, comma-separated, e.g. NA,null,"" (default: the common writer spellings where a column is otherwise typed).' }),
   decimal: Flags.option({ options: ['.', ','] as const, summary: 'Decimal separator of CSV numbers (default: .).' })(),
   encoding: Flags.option({ options: CSV_ENCODINGS, summary: 'Text encoding of CSV files on both sides (default: utf-8), e.g. --encoding latin-1 for an Excel export.' })(),
-  mask: Flags.string({ summary: "Sensitive column whose values never appear in any report or sample; keys and counts still do (repeatable), e.g. --mask email.", multiple: true }),
+  mask: Flags.string({ summary: 'Sensitive column whose values never appear in any report or sample; keys and counts still do (repeatable), e.g. --mask email.', multiple: true }),
 };
 
 /** `data` and `features`: every differing row of the keyed comparison, written to a file (#20). */
@@ -45,12 +45,17 @@ export const diffRowsFlags = {
 export const comparisonFlags = {
   'ignore-spaces': Flags.boolean({ summary: 'Leading/trailing whitespace of text values and text keys is not a difference (datacompy ignore_spaces), e.g. "Paris " = "Paris".' }),
   'ignore-case': Flags.boolean({ summary: 'Letter case of text values is not a difference (datacompy ignore_case), e.g. "PARIS" = "Paris"; keys keep their case.' }),
-  'null-keys': Flags.option({ options: NULL_KEYS, summary: 'Rows whose key has a null part: match the other side\'s null keys (default, as pandas/datacompy) or drop them with a null_keys warning.' })(),
+  'null-keys': Flags.option({
+    options: NULL_KEYS,
+    summary: "Rows whose key has a null part: match the other side's null keys (default, as pandas/datacompy) or drop them with a null_keys warning.",
+  })(),
   'by-position': Flags.boolean({
-    summary: 'Without a key, match rows by their position in file order (datacompy on_index): row 1 with row 1…; sample keys are row numbers (key row#), extra rows are rows_missing/rows_extra. Not with --key or a database query. E.g. data a.csv b.parquet --by-position.',
+    summary:
+      'Without a key, match rows by their position in file order (datacompy on_index): row 1 with row 1…; sample keys are row numbers (key row#), extra rows are rows_missing/rows_extra. Not with --key or a database query. E.g. data a.csv b.parquet --by-position.',
   }),
   'exact-stats': Flags.boolean({
-    summary: 'Count every distinct value exactly. By default a text or timestamp column with more than 20,000 distinct values gets a HyperLogLog estimate (±1.6% standard error), marked approximate and shown as ≈; an estimate never decides a finding.',
+    summary:
+      'Count every distinct value exactly. By default a text or timestamp column with more than 20,000 distinct values gets a HyperLogLog estimate (±1.6% standard error), marked approximate and shown as ≈; an estimate never decides a finding.',
   }),
 };
 
@@ -89,7 +94,8 @@ export function parseKey(key: string | undefined): string[] | undefined {
   if (key === undefined) return undefined;
   const parts = key.split(',').map((k) => k.trim());
   // An empty key would silently fall back to the keyless comparison: say so instead.
-  if (parts.some((p) => p === '')) throw new ReprodiffError('E_USAGE', `--key '${key}' names an empty column`, { suggestion: 'write --key id or --key a,b (leave --key out for a keyless comparison)' });
+  if (parts.some((p) => p === ''))
+    throw new ReprodiffError('E_USAGE', `--key '${key}' names an empty column`, { suggestion: 'write --key id or --key a,b (leave --key out for a keyless comparison)' });
   return parts;
 }
 
@@ -97,7 +103,8 @@ export function parseRenames(maps: readonly string[] | undefined): Record<string
   const out: Record<string, string> = {};
   for (const m of maps ?? []) {
     const eq = m.indexOf('=');
-    if (eq <= 0 || eq === m.length - 1 || m.indexOf('=', eq + 1) >= 0) throw new ReprodiffError('E_USAGE', `bad --map '${m}'`, { suggestion: 'write --map research_name=production_name (one = sign)' });
+    if (eq <= 0 || eq === m.length - 1 || m.indexOf('=', eq + 1) >= 0)
+      throw new ReprodiffError('E_USAGE', `bad --map '${m}'`, { suggestion: 'write --map research_name=production_name (one = sign)' });
     out[m.slice(0, eq)] = m.slice(eq + 1);
   }
   return out;
@@ -122,7 +129,14 @@ export function readOptions(flags: Pick<TableFlagValues, 'format' | 'delimiter' 
 /** `NA,null,""` → ['NA', 'null', '']: a quoted "" (or an empty item) is the empty string. */
 export function parseNullValues(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  return [...new Set(text.split(',').map((s) => s.trim()).map((s) => (s === '""' || s === "''" ? '' : s)))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .map((s) => (s === '""' || s === "''" ? '' : s)),
+    ),
+  ];
 }
 
 /** Flags of the distribution tests (features, and data when rows cannot be matched). */
@@ -132,7 +146,10 @@ export const driftFlags = {
   'drift-test': Flags.string({ summary: 'Drift test for every column without its own --test, e.g. --drift-test anderson (a test that does not fit a column leaves it its default).' }),
   'drift-threshold': Flags.string({ summary: "Drift threshold for every column without its own --threshold (default: the test's own)." }),
   bins: Flags.integer({ summary: 'PSI / Jensen–Shannon bins (edges at research quantiles).', default: 10, min: 2, max: 1000 }),
-  'bin-strategy': Flags.option({ options: BIN_STRATEGIES, summary: "Numeric columns' PSI bins: research quantiles (default), equal width over both sides' range, or one bin per value (columns of ≤ 100 distinct values)." })(),
+  'bin-strategy': Flags.option({
+    options: BIN_STRATEGIES,
+    summary: "Numeric columns' PSI bins: research quantiles (default), equal width over both sides' range, or one bin per value (columns of ≤ 100 distinct values).",
+  })(),
   'psi-floor': Flags.string({ summary: 'Fraction an empty bin or category takes in PSI and KL (default 1e-4).' }),
   categorical: Flags.string({ summary: 'Treat this numeric column as categorical (repeatable).', multiple: true }),
   numeric: Flags.string({ summary: 'Treat this low-cardinality numeric column as numeric (repeatable).', multiple: true }),
@@ -175,7 +192,11 @@ export function parseDrift(flags: DriftFlagValues): DriftOptions {
   const floor = flags['psi-floor'] === undefined ? undefined : Number(flags['psi-floor']);
   if (floor !== undefined && !(floor > 0 && floor < 1)) throw new ReprodiffError('E_USAGE', `--psi-floor must be in (0, 1), got ${flags['psi-floor']}`);
   return {
-    tests, thresholds, kinds, bins: flags.bins, datasetShare: share,
+    tests,
+    thresholds,
+    kinds,
+    bins: flags.bins,
+    datasetShare: share,
     ...(test ? { test } : {}),
     ...(threshold !== undefined ? { threshold } : {}),
     ...(flags['bin-strategy'] ? { binStrategy: flags['bin-strategy'] } : {}),

@@ -60,7 +60,9 @@ export function loadConfig(file: string): LoadedConfig {
   });
   if (tagged) {
     const shortTag = tagged.tag.replace(/^tag:yaml\.org,2002:/, '!!');
-    throw new ReprodiffError('E_CONFIG', `${shown(file)}:${tagged.line ? ` line ${tagged.line}` : ''} YAML tag ${shown(shortTag, 60)} is not allowed`, { suggestion: 'write plain values: the config takes no tags' });
+    throw new ReprodiffError('E_CONFIG', `${shown(file)}:${tagged.line ? ` line ${tagged.line}` : ''} YAML tag ${shown(shortTag, 60)} is not allowed`, {
+      suggestion: 'write plain values: the config takes no tags',
+    });
   }
   let data: unknown;
   try {
@@ -128,7 +130,10 @@ function configError(file: string, errors: readonly ErrorObject[]): ReprodiffErr
     case 'additionalProperties': {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
       what = `unknown key '${key}'${e.instancePath ? ` in ${path}` : ''}`;
-      fix = e.instancePath.startsWith('/research') || e.instancePath.startsWith('/production') || e.instancePath.startsWith('/stages') ? 'stages are data, features, splits, predictions, env' : 'see `reprodiff init` for the keys';
+      fix =
+        e.instancePath.startsWith('/research') || e.instancePath.startsWith('/production') || e.instancePath.startsWith('/stages')
+          ? 'stages are data, features, splits, predictions, env'
+          : 'see `reprodiff init` for the keys';
       return new ReprodiffError('E_CONFIG', `${file}: ${what}`, { suggestion: fix });
     }
     case 'required':

@@ -100,9 +100,13 @@ export class Engine {
       // The pid in the name lets a later run remove the folder of a process that died without cleaning up.
       spillDir = mkdtempSync(join(parent, `reprodiff-${process.pid}-`));
     } catch (e) {
-      throw new ReprodiffError('E_USAGE', `cannot create a temporary folder in ${parent}: ${(e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EROFS' ? 'not writable' : firstLine(e)}`, {
-        suggestion: 'point --temp-dir at a writable folder',
-      });
+      throw new ReprodiffError(
+        'E_USAGE',
+        `cannot create a temporary folder in ${parent}: ${(e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EROFS' ? 'not writable' : firstLine(e)}`,
+        {
+          suggestion: 'point --temp-dir at a writable folder',
+        },
+      );
     }
     liveSpillDirs.add(spillDir);
     let instance: DuckDBInstance | undefined;

@@ -46,15 +46,8 @@ export function rankRoots(findings: readonly Finding[]): Finding[] {
     (f.cause === 'rows_extra' && (causes.has('duplicate_keys') || causes.has('duplicate_rows'))) ||
     // A rescale next to a moved fill value in the same column: the scaler was refitted on the new fill.
     (f.cause === 'rescaled' && roots.some((g) => g.evidence.fittedConstant === true && g.columns.join() === f.columns.join() && hasEvidence(g)));
-  const derived = (f: Finding) =>
-    f.columns.length > 0 && roots.some((g) => g !== f && g.columns.length > 0 && f.columns.every((c) => g.columns.some((s) => s !== c && derivedFrom(c, s))));
-  const rank = (f: Finding): number[] => [
-    f.severity === 'error' ? 0 : 1,
-    symptom(f) ? 1 : 0,
-    hasEvidence(f) ? 0 : 1,
-    derived(f) ? 1 : 0,
-    -(f.rowsAffected ?? 0),
-  ];
+  const derived = (f: Finding) => f.columns.length > 0 && roots.some((g) => g !== f && g.columns.length > 0 && f.columns.every((c) => g.columns.some((s) => s !== c && derivedFrom(c, s))));
+  const rank = (f: Finding): number[] => [f.severity === 'error' ? 0 : 1, symptom(f) ? 1 : 0, hasEvidence(f) ? 0 : 1, derived(f) ? 1 : 0, -(f.rowsAffected ?? 0)];
   const order = new Map(roots.map((f, i) => [f, i]));
   return [...roots].sort((a, b) => {
     const ra = rank(a);

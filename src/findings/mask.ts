@@ -6,7 +6,8 @@ import { withSummary } from './report.js';
 export const MASKED = '[masked]';
 
 /** Evidence fields that hold counts, shares or keys (not a column's values): they stay visible under --mask. */
-const KEPT_WORDS = /(^n$|count|rows|share|fraction|ratio|key|column|cause|stage|severity|^type|test|threshold|drifted|statistic$|pvalue|p_value|psi|diff|null|distinct|missing|nan|label|format|fingerprint|matched)/i;
+const KEPT_WORDS =
+  /(^n$|count|rows|share|fraction|ratio|key|column|cause|stage|severity|^type|test|threshold|drifted|statistic$|pvalue|p_value|psi|diff|null|distinct|missing|nan|label|format|fingerprint|matched)/i;
 /** `nRows`, `n_missing`: a count by its n prefix (case matters: `newValues` holds values). */
 const KEPT_N_PREFIX = /^n[A-Z_]/;
 
@@ -50,7 +51,8 @@ function maskFinding(f: Finding, masked: ReadonlySet<string>, seen: Set<string>)
 const ROW_CAUSES: ReadonlySet<string> = new Set(['rows_missing', 'rows_extra', 'duplicate_rows', 'duplicate_keys', 'null_keys', 'no_common_rows']);
 
 /** Evidence fields that carry a column's values (samples, top values, min/max, quantiles, category lists). */
-const VALUES = /^(?=.)(research|production)?(before|after|ceiling|floor|min|max|mean|median|mode|std|sum|quantiles?|p\d+|q\d+|top|topValues|values|categories|new|gone|unseen|samples?|examples?|rows?Sample|first|last|range|levels)?$/i;
+const VALUES =
+  /^(?=.)(research|production)?(before|after|ceiling|floor|min|max|mean|median|mode|std|sum|quantiles?|p\d+|q\d+|top|topValues|values|categories|new|gone|unseen|samples?|examples?|rows?Sample|first|last|range|levels)?$/i;
 
 /**
  * Walks evidence. `all` (a finding naming a masked column): a leaf under a value-carrying field is masked unless its

@@ -10,9 +10,7 @@ export function isBreaking(finding: Finding, failOn: FailOn = 'warning'): boolea
 }
 
 /** Builds a finding with defaults for the optional parts, so comparators stay terse. */
-export function finding(
-  f: Pick<Finding, 'stage' | 'severity' | 'cause' | 'message'> & Partial<Omit<Finding, 'stage' | 'severity' | 'cause' | 'message'>>,
-): Finding {
+export function finding(f: Pick<Finding, 'stage' | 'severity' | 'cause' | 'message'> & Partial<Omit<Finding, 'stage' | 'severity' | 'cause' | 'message'>>): Finding {
   return {
     stage: f.stage,
     severity: f.severity,
@@ -57,9 +55,7 @@ export function stageStatus(result: StageResult, findings: readonly Finding[], f
  */
 export function buildReport(command: Command, outcomes: readonly StageOutcome[], failOn: FailOn = 'warning', order: readonly Stage[] = STAGES): Report {
   const findings = sortFindings(outcomes.flatMap((o) => o.findings));
-  const stages = [...outcomes]
-    .map((o) => stageStatus(withSummary(o.result, jsonSafe(o.result.summary)), o.findings, failOn))
-    .sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
+  const stages = [...outcomes].map((o) => stageStatus(withSummary(o.result, jsonSafe(o.result.summary)), o.findings, failOn)).sort((a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage));
   const different = stages.filter((s) => s.status === 'different').sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
   const rooted = (s: StageResult) => findings.some((f) => f.stage === s.stage && f.propagatedFrom === null && isBreaking(f, failOn));
   const firstBroken = (different.find(rooted) ?? different[0])?.stage ?? null;

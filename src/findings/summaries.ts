@@ -318,7 +318,10 @@ export interface SplitsSummary extends SummaryBase {
   readonly proportions?: { readonly research: readonly number[]; readonly production: readonly number[]; readonly chiSquare: ChiSquareSummary; readonly maxShareDiff: number | null };
   readonly labels?:
     | { readonly note: string }
-    | { readonly values: readonly string[]; readonly bySplit: Readonly<Record<string, { readonly research: readonly number[]; readonly production: readonly number[]; readonly chiSquare: ChiSquareSummary }>> };
+    | {
+        readonly values: readonly string[];
+        readonly bySplit: Readonly<Record<string, { readonly research: readonly number[]; readonly production: readonly number[]; readonly chiSquare: ChiSquareSummary }>>;
+      };
   readonly keyConflicts?: Readonly<Record<string, { readonly keys: number; readonly rows: number; readonly byColumn: Readonly<Record<string, number>> }>>;
   readonly leakage?: Readonly<Record<string, LeakageSide>>;
   readonly rawDuplicates?: Readonly<Record<string, RawDuplicatesSide>>;
@@ -327,7 +330,12 @@ export interface SplitsSummary extends SummaryBase {
   readonly ids?: { readonly shared: number; readonly moved: number; readonly onlyResearch: number; readonly onlyProduction: number };
   /** The orders (file order or a column) under which both sides give the same split sequence. */
   readonly orderMatch?: { readonly research: string; readonly production: string };
-  readonly groupOrder?: { readonly groupsIntact: true; readonly sameGroupCounts: boolean; readonly orderMatch: boolean; readonly groupsPerSplit: { readonly research: SplitCounts; readonly production: SplitCounts } };
+  readonly groupOrder?: {
+    readonly groupsIntact: true;
+    readonly sameGroupCounts: boolean;
+    readonly orderMatch: boolean;
+    readonly groupsPerSplit: { readonly research: SplitCounts; readonly production: SplitCounts };
+  };
   readonly groups?: Readonly<Record<string, { readonly groups: number; readonly brokenGroups: number; readonly rows: number }>>;
   readonly mode: 'keyed' | 'proportions';
   readonly key: readonly string[] | null;

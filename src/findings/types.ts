@@ -46,16 +46,7 @@ export const CAUSES = {
   ],
   features: ['null_handling', 'clipping_differs', 'unseen_category', 'infrequent_variable'],
   splits: ['split_unseeded', 'split_order_dependent', 'split_leakage', 'group_split_broken', 'split_proportions', 'split_membership', 'label_balance', 'split_stratification', 'split_conflict'],
-  predictions: [
-    'prediction_nan',
-    'prediction_missing',
-    'prediction_mismatch',
-    'label_flip',
-    'numeric_noise',
-    'model_nondeterminism',
-    'performance_drop',
-    'performance_requirement',
-  ],
+  predictions: ['prediction_nan', 'prediction_missing', 'prediction_mismatch', 'label_flip', 'numeric_noise', 'model_nondeterminism', 'performance_drop', 'performance_requirement'],
   env: ['library_version', 'interpreter_version', 'package_missing', 'package_extra', 'platform_change'],
   /** Any stage: what was pointed at but not (fully) compared, so "equal" cannot be promised for it. */
   any: ['not_compared', 'artifact_unpaired', 'stage_required'],

@@ -323,7 +323,10 @@ export function histogramChart(column: string, h: Histogram): string {
   const y = linear(0, Math.max(...rs, ...ps, 1e-12) * 1.08, HEIGHT - MARGIN.bottom, MARGIN.top);
   const parts = [svgOpen(`${column}: research vs production distribution`, WIDTH, HEIGHT, `Share of rows per bin over ${h.edges.length - 1} bins.`)];
   parts.push(frame(x, y, column, 'share of rows', percentTick));
-  for (const [series, values] of [['research', rs], ['production', ps]] as const) {
+  for (const [series, values] of [
+    ['research', rs],
+    ['production', ps],
+  ] as const) {
     const color = COLORS[series];
     const bars = values.map((v, i) => {
       const left = x(h.edges[i]!);
@@ -334,7 +337,13 @@ export function histogramChart(column: string, h: Histogram): string {
     const step = values.map((v, i) => `L${n(x(h.edges[i]!))} ${n(y(v))}L${n(x(h.edges[i + 1]!))} ${n(y(v))}`).join('');
     parts.push(`<path d="M${n(x(h.edges[0]!))} ${n(y(0))}${step}L${n(x(h.edges[h.edges.length - 1]!))} ${n(y(0))}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
   }
-  parts.push(legend([['research', COLORS.research], ['production', COLORS.production]]), '</svg>');
+  parts.push(
+    legend([
+      ['research', COLORS.research],
+      ['production', COLORS.production],
+    ]),
+    '</svg>',
+  );
   return parts.join('');
 }
 
@@ -374,7 +383,13 @@ export function categoryChart(column: string, c: Categories): string {
     parts.push(`<rect class="production" x="${left}" y="${n(top + 11)}" width="${n(x(ps[i]!) - left)}" height="8" fill="${COLORS.production}" fill-opacity="0.75"/>`);
   });
   parts.push(`</g><line x1="${left}" x2="${left}" y1="${MARGIN.top}" y2="${n(base)}" stroke="${COLORS.axis}"/>`);
-  parts.push(legend([['research', COLORS.research], ['production', COLORS.production]]), '</svg>');
+  parts.push(
+    legend([
+      ['research', COLORS.research],
+      ['production', COLORS.production],
+    ]),
+    '</svg>',
+  );
   return parts.join('');
 }
 

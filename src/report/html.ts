@@ -100,9 +100,7 @@ const LADDER_TAG: Record<LadderStep['kind'], string> = {
 };
 
 function ladder(steps: readonly LadderStep[]): string {
-  const items = steps.map(
-    (s) => `<li class="${s.kind}"><a href="#stage-${s.stage}" title="${esc(s.label)}">${s.stage} <span class="mark">${LADDER_MARK[s.kind]}</span></a></li>`,
-  );
+  const items = steps.map((s) => `<li class="${s.kind}"><a href="#stage-${s.stage}" title="${esc(s.label)}">${s.stage} <span class="mark">${LADDER_MARK[s.kind]}</span></a></li>`);
   return `<ol class="ladder" aria-label="Stage ladder">${items.join('')}</ol>`;
 }
 
@@ -172,7 +170,9 @@ function statistic(v: StatisticValue): string {
 function statisticsTable(columns: readonly ColumnSummary[]): string {
   const rows: string[] = [];
   for (const c of columns) {
-    const drift = c.drift ? `<tr${c.drift.drifted ? ' class="changed"' : ''}><td class="mono">${esc(c.name)}</td><td>${esc(c.drift.test)}${c.drift.drifted ? ' (drifted)' : ''}</td><td class="num">${statistic(c.drift.value)}</td><td class="num">threshold ${statistic(c.drift.threshold)}</td></tr>` : '';
+    const drift = c.drift
+      ? `<tr${c.drift.drifted ? ' class="changed"' : ''}><td class="mono">${esc(c.name)}</td><td>${esc(c.drift.test)}${c.drift.drifted ? ' (drifted)' : ''}</td><td class="num">${statistic(c.drift.value)}</td><td class="num">threshold ${statistic(c.drift.threshold)}</td></tr>`
+      : '';
     rows.push(drift);
     for (const [name, r, p] of c.statistics) {
       rows.push(`<tr${r === p ? '' : ' class="changed"'}><td class="mono">${esc(c.name)}</td><td>${esc(name)}</td><td class="num">${statistic(r)}</td><td class="num">${statistic(p)}</td></tr>`);
@@ -192,7 +192,10 @@ function lastPopulatedTable(stage: StageResult): string {
   if (rows.length === 0) return '';
   const differ = rows.filter((r) => r.research !== r.production).length;
   const body = rows
-    .map((r) => `<tr${r.research === r.production ? '' : ' class="changed"'}><td class="mono">${esc(r.column)}</td><td class="num">${esc(formatValue(r.research))}</td><td class="num">${esc(formatValue(r.production))}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr${r.research === r.production ? '' : ' class="changed"'}><td class="mono">${esc(r.column)}</td><td class="num">${esc(formatValue(r.research))}</td><td class="num">${esc(formatValue(r.production))}</td></tr>`,
+    )
     .join('');
   return `<h3>Last time each feature was populated</h3><p class="muted">${differ ? `${formatCount(differ)} of ${formatCount(rows.length)} differ` : 'the same on both sides'}</p><table class="stats"><thead><tr><th>Column</th><th>Research</th><th>Production</th></tr></thead><tbody>${body}</tbody></table>`;
 }
@@ -240,7 +243,13 @@ export function renderHtml(report: Report, _options: RenderOptions): string {
   const line = verdictLine(report);
   const [headline, ...rest] = line.split(' — ');
   const detail = rest.join(' — ');
-  const sections = report.stages.map((s, i) => stageSection(s, steps[i]!, report.findings.filter((f) => f.stage === s.stage)));
+  const sections = report.stages.map((s, i) =>
+    stageSection(
+      s,
+      steps[i]!,
+      report.findings.filter((f) => f.stage === s.stage),
+    ),
+  );
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -47,9 +47,7 @@ function findingCase(f: Finding, failOn: FailOn): Case {
   const name = [f.cause, f.columns.join(', ')].filter(Boolean).join(' ');
   const open = `    <testcase classname="reprodiff.${f.stage}" name="${attr(name)}">`;
   const failed = isBreaking(f, failOn);
-  const inner = failed
-    ? `      <failure message="${attr(f.message)}" type="${f.cause}">${body(findingDetail(f))}</failure>`
-    : `      <system-out>${body(findingDetail(f))}</system-out>`;
+  const inner = failed ? `      <failure message="${attr(f.message)}" type="${f.cause}">${body(findingDetail(f))}</failure>` : `      <system-out>${body(findingDetail(f))}</system-out>`;
   return { xml: `${open}\n${inner}\n    </testcase>`, failed, skipped: false };
 }
 
@@ -68,18 +66,18 @@ function stageCases(stage: StageResult, findings: readonly Finding[], failOn: Fa
 export function renderJunit(report: Report, _options: RenderOptions): string {
   const failOn = failThreshold(report);
   const suites = report.stages.map((stage) => {
-    const cases = stageCases(stage, report.findings.filter((f) => f.stage === stage.stage), failOn);
+    const cases = stageCases(
+      stage,
+      report.findings.filter((f) => f.stage === stage.stage),
+      failOn,
+    );
     const failures = cases.filter((c) => c.failed).length;
     const skipped = cases.filter((c) => c.skipped).length;
     return {
       cases,
       failures,
       skipped,
-      xml: [
-        `  <testsuite name="${stage.stage}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
-        ...cases.map((c) => c.xml),
-        '  </testsuite>',
-      ].join('\n'),
+      xml: [`  <testsuite name="${stage.stage}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`, ...cases.map((c) => c.xml), '  </testsuite>'].join('\n'),
     };
   });
   const tests = suites.reduce((a, s) => a + s.cases.length, 0);

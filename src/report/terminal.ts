@@ -87,7 +87,9 @@ export function lastPopulatedLines(stage: StageResult, c: ChalkInstance): string
   const rows = lastPopulated(stage);
   if (rows.length === 0) return [];
   const differ = rows.filter((r) => r.research !== r.production);
-  const lines = [`  ${c.dim('last time each feature was populated:')} ${differ.length ? `${formatCount(differ.length)} of ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'} differ` : `the same on both sides for ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'}`}`];
+  const lines = [
+    `  ${c.dim('last time each feature was populated:')} ${differ.length ? `${formatCount(differ.length)} of ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'} differ` : `the same on both sides for ${formatCount(rows.length)} feature${rows.length === 1 ? '' : 's'}`}`,
+  ];
   for (const r of differ.slice(0, MAX_GROUPED_NAMES)) lines.push(`      ${shown(r.column)}: ${shown(r.research)} ${c.dim('→')} ${shown(r.production)}`);
   if (differ.length > MAX_GROUPED_NAMES) lines.push(c.dim(`      … ${formatCount(differ.length - MAX_GROUPED_NAMES)} more in the JSON report`));
   return lines;
@@ -108,7 +110,10 @@ function envLines(findings: readonly Finding[], c: ChalkInstance): string[] {
   const rank = (f: Finding) => (f.cause === 'interpreter_version' ? 0 : f.cause === 'platform_change' ? 1 : f.cause === 'library_version' ? 2 : 3);
   const single = findings.filter((f) => f.cause !== 'package_extra' && f.cause !== 'package_missing').sort((a, b) => rank(a) - rank(b));
   for (const f of single) lines.push(findingLine(f, c));
-  for (const [cause, side] of [['package_missing', 'research'], ['package_extra', 'production']] as const) {
+  for (const [cause, side] of [
+    ['package_missing', 'research'],
+    ['package_extra', 'production'],
+  ] as const) {
     const group = findings.filter((f) => f.cause === cause);
     if (group.length === 0) continue;
     if (group.length <= 3) {
@@ -138,7 +143,9 @@ function estimatedLines(stage: StageResult, c: ChalkInstance): string[] {
   if (names.length === 0) return [];
   const list = names.slice(0, MAX_GROUPED_NAMES).join(', ') + (names.length > MAX_GROUPED_NAMES ? ', …' : '');
   const error = `${(HLL_STANDARD_ERROR * 100).toFixed(1)}%`;
-  return [c.dim(`  ≈ distinct counts estimated (HyperLogLog, ±${error} standard error; never a finding) for ${names.length} column${names.length === 1 ? '' : 's'}: ${list}; --exact-stats counts them`)];
+  return [
+    c.dim(`  ≈ distinct counts estimated (HyperLogLog, ±${error} standard error; never a finding) for ${names.length} column${names.length === 1 ? '' : 's'}: ${list}; --exact-stats counts them`),
+  ];
 }
 
 function stageBlock(stage: StageResult, findings: readonly Finding[], c: ChalkInstance, verbose: boolean): string[] {

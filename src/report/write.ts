@@ -105,7 +105,16 @@ export function writeFileAtomic(path: string, text: string): void {
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'ENOENT' ? 'no such folder' : err.code === 'EISDIR' ? 'is a folder' : err.code === 'ENOSPC' ? 'no space left on the disk' : (err.message ?? String(e)).split('\n')[0];
+    const why =
+      err.code === 'EACCES' || err.code === 'EPERM'
+        ? 'permission denied'
+        : err.code === 'ENOENT'
+          ? 'no such folder'
+          : err.code === 'EISDIR'
+            ? 'is a folder'
+            : err.code === 'ENOSPC'
+              ? 'no space left on the disk'
+              : (err.message ?? String(e)).split('\n')[0];
     throw new ReprodiffError(err.code === 'ENOSPC' ? 'E_DISK' : 'E_USAGE', `cannot write ${shown(path)}: ${why}`, { suggestion: 'choose a writable output path' });
   }
 }

@@ -19,7 +19,6 @@ import type { Requirement } from '../compare/predictions/requirements.js';
 import { MATCHING_STAGES, matchingOptions } from '../stages/registry.js';
 import type { MatchingOption } from '../stages/registry.js';
 
-
 /** Comparison settings given as flags to `check`; they apply over reprodiff.yml (or the folder plan). */
 export interface CheckFlagSettings {
   readonly ignore?: readonly string[];
@@ -55,9 +54,14 @@ export interface CheckRunInput {
 export async function runCheckCommand(input: CheckRunInput, options: CheckOptions): Promise<{ report: Report; plan: CheckPlan }> {
   const made = await makePlan(input);
   const plan = { ...made, config: withSettings(made.config, input.settings ?? {}) };
-  const artifacts = Object.values(plan.artifacts).flatMap((a) => [a.research, a.production]).filter((p): p is string => typeof p === 'string');
+  const artifacts = Object.values(plan.artifacts)
+    .flatMap((a) => [a.research, a.production])
+    .filter((p): p is string => typeof p === 'string');
   const dirFiles = input.diffRowsDir === undefined ? [] : diffRowsDirFiles(input.diffRowsDir).map((f) => ({ ...f, flag: '--diff-rows-dir' }));
-  assertOutputsFree([...(input.outputs ?? []), ...dirFiles.filter((f) => !input.outputs?.some((o) => o.path === f.path))], [input.first, ...(input.production === undefined ? [] : [input.production]), ...artifacts]);
+  assertOutputsFree(
+    [...(input.outputs ?? []), ...dirFiles.filter((f) => !input.outputs?.some((o) => o.path === f.path))],
+    [input.first, ...(input.production === undefined ? [] : [input.production]), ...artifacts],
+  );
   const diffRows = input.diffRowsDir === undefined ? undefined : diffRowsTargets(input.diffRowsDir, plan.config.mask);
   const { report, inferred } = await runCheck(plan, { ...options, ...(diffRows ? { diffRows } : {}) });
   if (input.writeConfig) {

@@ -30,7 +30,10 @@ export function assertNamedColumns(a: Dataset, b: Dataset, options: SchemaOption
   const production = new Set(b.columns.map((c) => c.name));
   const unknown = (name: string, where: string, side: Set<string>) =>
     new ReprodiffError('E_COLUMN_UNKNOWN', `${where} names column '${shown(name, 80)}', which is not in ${side === research ? 'research' : side === production ? 'production' : 'either input'}`, {
-      suggestion: `columns: ${[...(side.size ? side : research)].slice(0, 10).map((c) => shown(c, 40)).join(', ')}`,
+      suggestion: `columns: ${[...(side.size ? side : research)]
+        .slice(0, 10)
+        .map((c) => shown(c, 40))
+        .join(', ')}`,
     });
   for (const name of options.ignore ?? []) if (!research.has(name) && !production.has(name)) throw unknown(name, '--ignore', new Set([...research, ...production]));
   for (const [from, to] of Object.entries(options.rename ?? {})) {
@@ -46,7 +49,10 @@ export function assertMaskedColumns(a: Dataset, b: Dataset, mask: readonly strin
   for (const name of mask) {
     if (!names.has(name)) {
       throw new ReprodiffError('E_COLUMN_UNKNOWN', `--mask names column '${shown(name, 80)}', which is not in either input`, {
-        suggestion: `columns: ${[...names].slice(0, 10).map((c) => shown(c, 40)).join(', ')}`,
+        suggestion: `columns: ${[...names]
+          .slice(0, 10)
+          .map((c) => shown(c, 40))
+          .join(', ')}`,
       });
     }
   }

@@ -34,7 +34,10 @@ export interface SplitInput {
 export function parseSplitInput(input: string, read: ReadOptions = {}): SplitInput {
   // A database input (postgres://…#SELECT a, b …) holds commas but is one table.
   if (!isDatabaseInput(input) && !existsSync(input) && input.includes(',')) {
-    const paths = input.split(',').map((p) => p.trim()).filter(Boolean);
+    const paths = input
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     return { label: input, perSplit: named(paths) };
   }
   if (existsSync(input) && statSync(input).isDirectory()) {
@@ -45,7 +48,12 @@ export function parseSplitInput(input: string, read: ReadOptions = {}): SplitInp
 }
 
 function named(paths: readonly string[]): { split: string; path: string }[] {
-  const out = paths.map((path) => ({ split: basename(path).replace(/\.(gz|zst)$/i, '').replace(/\.[^.]+$/, ''), path }));
+  const out = paths.map((path) => ({
+    split: basename(path)
+      .replace(/\.(gz|zst)$/i, '')
+      .replace(/\.[^.]+$/, ''),
+    path,
+  }));
   const seen = new Set<string>();
   for (const o of out) {
     if (seen.has(o.split)) throw new ReprodiffError('E_USAGE', `two split files are named '${o.split}'`, { suggestion: 'name each split file after its split: train.csv, val.csv, test.csv' });
@@ -62,29 +70,33 @@ export async function runSplits(research: string, production: string, options: S
   const rawAt = paths.length;
   if (options.rawResearch) paths.push(options.rawResearch);
   if (options.rawProduction) paths.push(options.rawProduction);
-  return withInputs(paths.map((path) => ({ path, read: options.read })), options.engine ?? {}, async (engine, open) => {
-    options.onProgress?.('opening inputs');
-    let next = 0;
-    const datasets: Dataset[] = [];
-    for (const [i, s] of sides.entries()) {
-      const role = i === 0 ? 'research' : 'production';
-      if (!s.perSplit) {
-        datasets.push(await open(next++, role));
-        continue;
+  return withInputs(
+    paths.map((path) => ({ path, read: options.read })),
+    options.engine ?? {},
+    async (engine, open) => {
+      options.onProgress?.('opening inputs');
+      let next = 0;
+      const datasets: Dataset[] = [];
+      for (const [i, s] of sides.entries()) {
+        const role = i === 0 ? 'research' : 'production';
+        if (!s.perSplit) {
+          datasets.push(await open(next++, role));
+          continue;
+        }
+        const parts: { split: string; data: Dataset }[] = [];
+        for (const p of s.perSplit) parts.push({ split: p.split, data: await open(next++, `${role}_${p.split}`) });
+        datasets.push(await unionSplits(engine, s.label, role, parts, options.splitColumn ?? 'split'));
       }
-      const parts: { split: string; data: Dataset }[] = [];
-      for (const p of s.perSplit) parts.push({ split: p.split, data: await open(next++, `${role}_${p.split}`) });
-      datasets.push(await unionSplits(engine, s.label, role, parts, options.splitColumn ?? 'split'));
-    }
-    let r = rawAt;
-    const raw = {
-      research: options.rawResearch ? await open(r++, 'raw_research') : undefined,
-      production: options.rawProduction ? await open(r++, 'raw_production') : undefined,
-    };
-    const fileOrder = { research: !sides[0]!.perSplit, production: !sides[1]!.perSplit };
-    const splitColumn = options.splitColumn ?? (sides.some((s) => s.perSplit) && sides.every((s) => s.perSplit) ? 'split' : options.splitColumn);
-    return buildReport('splits', [await compareSplits(engine, datasets[0]!, datasets[1]!, { ...options, splitColumn, raw, fileOrder })], options.failOn);
-  });
+      let r = rawAt;
+      const raw = {
+        research: options.rawResearch ? await open(r++, 'raw_research') : undefined,
+        production: options.rawProduction ? await open(r++, 'raw_production') : undefined,
+      };
+      const fileOrder = { research: !sides[0]!.perSplit, production: !sides[1]!.perSplit };
+      const splitColumn = options.splitColumn ?? (sides.some((s) => s.perSplit) && sides.every((s) => s.perSplit) ? 'split' : options.splitColumn);
+      return buildReport('splits', [await compareSplits(engine, datasets[0]!, datasets[1]!, { ...options, splitColumn, raw, fileOrder })], options.failOn);
+    },
+  );
 }
 
 let counter = 0;

@@ -61,7 +61,6 @@ export function sketchBounds(m: number, n: number, min: number, max: number): { 
   return { ks: e, wasserstein: Math.max(0, max - min) * e };
 }
 
-
 /** Compares one snapshot artifact (research) with a production dataset; the summary has the shape of compareDatasets'. */
 export async function compareSnapshotToDataset(engine: Engine, artifact: SnapshotArtifact, production: Dataset, options: SnapshotCompareOptions = {}): Promise<SnapshotComparison> {
   const stage = options.stage ?? 'data';
@@ -79,15 +78,31 @@ export async function compareSnapshotToDataset(engine: Engine, artifact: Snapsho
   const rowsA = artifact.rows;
   const rowsB = prodProfile.rows;
   if (rowsA > rowsB) {
-    findings.push(finding({ stage, severity: 'error', cause: 'rows_missing', rowsAffected: rowsA - rowsB, message: `production has ${formatCount(rowsA - rowsB)} fewer rows than the research snapshot (${formatCount(rowsA)} → ${formatCount(rowsB)}): at least that many rows lost`, evidence: { researchRows: rowsA, productionRows: rowsB, lowerBound: true } }));
+    findings.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'rows_missing',
+        rowsAffected: rowsA - rowsB,
+        message: `production has ${formatCount(rowsA - rowsB)} fewer rows than the research snapshot (${formatCount(rowsA)} → ${formatCount(rowsB)}): at least that many rows lost`,
+        evidence: { researchRows: rowsA, productionRows: rowsB, lowerBound: true },
+      }),
+    );
   } else if (rowsB > rowsA) {
-    findings.push(finding({ stage, severity: 'error', cause: 'rows_extra', rowsAffected: rowsB - rowsA, message: `production has ${formatCount(rowsB - rowsA)} more rows than the research snapshot (${formatCount(rowsA)} → ${formatCount(rowsB)})`, evidence: { researchRows: rowsA, productionRows: rowsB, lowerBound: true } }));
+    findings.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'rows_extra',
+        rowsAffected: rowsB - rowsA,
+        message: `production has ${formatCount(rowsB - rowsA)} more rows than the research snapshot (${formatCount(rowsA)} → ${formatCount(rowsB)})`,
+        evidence: { researchRows: rowsA, productionRows: rowsB, lowerBound: true },
+      }),
+    );
   }
 
   if (options.key && options.key.length) findings.push(...(await keyFindings(engine, stage, artifact, production, schema, options.key, skipped)));
-  skipped.push(options.key && options.key.length
-    ? { check: 'keyed row diff', reason: 'the snapshot holds no rows' }
-    : { check: 'keyless row diff', reason: 'the snapshot holds no rows' });
+  skipped.push(options.key && options.key.length ? { check: 'keyed row diff', reason: 'the snapshot holds no rows' } : { check: 'keyless row diff', reason: 'the snapshot holds no rows' });
   skipped.push({ check: 'value cause probes (precision, float32, time zone, null fill, clipping)', reason: 'they need matched rows; statistics and drift tests are compared instead' });
 
   // Statistics, then sums that moved with every count equal (at the 12 digits the snapshot stores).
@@ -110,11 +125,16 @@ export async function compareSnapshotToDataset(engine: Engine, artifact: Snapsho
 
   const broken = () => findings.some((f) => f.severity !== 'info');
   if (contentEqual === false && !broken()) {
-    findings.push(finding({
-      stage, severity: 'error', cause: 'value_changed', rowsAffected: null,
-      message: `content differs from the research snapshot (fingerprint ${artifact.fingerprint} → ${prodProfile.fingerprint}) though counts, statistics and distributions agree: compare against the research data to find the rows`,
-      evidence: { researchFingerprint: artifact.fingerprint, productionFingerprint: prodProfile.fingerprint },
-    }));
+    findings.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'value_changed',
+        rowsAffected: null,
+        message: `content differs from the research snapshot (fingerprint ${artifact.fingerprint} → ${prodProfile.fingerprint}) though counts, statistics and distributions agree: compare against the research data to find the rows`,
+        evidence: { researchFingerprint: artifact.fingerprint, productionFingerprint: prodProfile.fingerprint },
+      }),
+    );
   }
 
   const summary = buildSummary({ artifact, label, production, schema, research, prodProfile, contentEqual, skipped, key: options.key ?? null, distributions });
@@ -136,7 +156,11 @@ export async function compareSnapshotToDataset(engine: Engine, artifact: Snapsho
 async function profileProduction(engine: Engine, production: Dataset, pairs: readonly ColumnPair[]): Promise<TableProfile> {
   if (pairs.length === 0) return profileTable(engine, production.relation, []);
   const relation = `(SELECT ${pairs.map((p) => `${ident(p.productionName)} AS ${ident(p.name)}`).join(', ')} FROM ${production.relation})`;
-  const profile = await profileTable(engine, relation, pairs.map((p) => ({ name: p.name, type: p.production.type })));
+  const profile = await profileTable(
+    engine,
+    relation,
+    pairs.map((p) => ({ name: p.name, type: p.production.type })),
+  );
   return { ...profile, columns: Object.fromEntries(pairs.map((p) => [p.productionName, profile.columns[p.name]!])) };
 }
 
@@ -193,16 +217,35 @@ async function keyFindings(engine: Engine, stage: Stage, artifact: SnapshotArtif
   const a = stored;
   const out: Finding[] = [];
   const same = a.duplicateRows === b.duplicateRows && a.duplicateKeys === b.duplicateKeys;
-  for (const [side, h] of [['research', a], ['production', b]] as const) {
+  for (const [side, h] of [
+    ['research', a],
+    ['production', b],
+  ] as const) {
     if (h.duplicateRows > 0) {
-      out.push(finding({
-        stage, severity: same ? 'info' : 'error', cause: 'duplicate_keys', columns: [...key], rowsAffected: h.duplicateRows,
-        message: `${formatCount(h.duplicateKeys)} keys appear more than once in ${side} (${formatCount(h.duplicateRows)} extra rows)${same ? ', the same on both sides' : ': duplication in load'}`,
-        evidence: { side, duplicateKeys: h.duplicateKeys, extraRows: h.duplicateRows, researchDuplicateRows: a.duplicateRows, productionDuplicateRows: b.duplicateRows },
-      }));
+      out.push(
+        finding({
+          stage,
+          severity: same ? 'info' : 'error',
+          cause: 'duplicate_keys',
+          columns: [...key],
+          rowsAffected: h.duplicateRows,
+          message: `${formatCount(h.duplicateKeys)} keys appear more than once in ${side} (${formatCount(h.duplicateRows)} extra rows)${same ? ', the same on both sides' : ': duplication in load'}`,
+          evidence: { side, duplicateKeys: h.duplicateKeys, extraRows: h.duplicateRows, researchDuplicateRows: a.duplicateRows, productionDuplicateRows: b.duplicateRows },
+        }),
+      );
     }
     if (h.nullKeyRows > 0) {
-      out.push(finding({ stage, severity: 'warning', cause: 'null_keys', columns: [...key], rowsAffected: h.nullKeyRows, message: `${formatCount(h.nullKeyRows)} ${side} rows have a null key and cannot be matched`, evidence: { side, rows: side === 'research' ? artifact.rows : b.rows } }));
+      out.push(
+        finding({
+          stage,
+          severity: 'warning',
+          cause: 'null_keys',
+          columns: [...key],
+          rowsAffected: h.nullKeyRows,
+          message: `${formatCount(h.nullKeyRows)} ${side} rows have a null key and cannot be matched`,
+          evidence: { side, rows: side === 'research' ? artifact.rows : b.rows },
+        }),
+      );
     }
   }
   return out;
@@ -235,9 +278,7 @@ async function snapshotDistributions(
       continue;
     }
     options.onProgress?.(`distribution of ${p.name}`);
-    const result = stored.values
-      ? await exactNumeric(engine, production, p, stored, options)
-      : await sketchNumeric(engine, production, p, stored, prodBins.get(p.name)!, options);
+    const result = stored.values ? await exactNumeric(engine, production, p, stored, options) : await sketchNumeric(engine, production, p, stored, prodBins.get(p.name)!, options);
     if (!stored.values && extraAggregate(p.name, options)) {
       skipped.push({ check: `the chosen drift test of ${p.name}`, reason: 'it needs every value of research, and the snapshot keeps a quantile sketch of this column; its default test is used' });
     }
@@ -297,10 +338,33 @@ async function sketchNumeric(engine: Engine, production: Dataset, p: ColumnPair,
   return numericResult(p, n1, n2, d, w, stored.stdPop ?? 0, stored.edges, [...stored.counts], bins.counts, lo, hi, options);
 }
 
-function numericResult(p: ColumnPair, n1: number, n2: number, d: number, w: number, stdA: number, edges: readonly number[], a: number[], b: number[], lo: number, hi: number, options: DriftOptions, extras: NumericExtras = {}): ColumnDistribution {
+function numericResult(
+  p: ColumnPair,
+  n1: number,
+  n2: number,
+  d: number,
+  w: number,
+  stdA: number,
+  edges: readonly number[],
+  a: number[],
+  b: number[],
+  lo: number,
+  hi: number,
+  options: DriftOptions,
+  extras: NumericExtras = {},
+): ColumnDistribution {
   const tests = numericTests(p.name, n1, n2, { d, w, stdA, a, b, ...extras }, options);
   // Chart bins: the decile bins, the outer ones closed at the overall range.
-  return { column: p.name, type: 'numeric', researchCount: n1, productionCount: n2, tests, histogram: { edges: [Math.min(lo, edges[0] ?? lo), ...edges, Math.max(hi, edges[edges.length - 1] ?? hi)], research: a, production: b }, unseen: [], gone: [] };
+  return {
+    column: p.name,
+    type: 'numeric',
+    researchCount: n1,
+    productionCount: n2,
+    tests,
+    histogram: { edges: [Math.min(lo, edges[0] ?? lo), ...edges, Math.max(hi, edges[edges.length - 1] ?? hi)], research: a, production: b },
+    unseen: [],
+    gone: [],
+  };
 }
 
 /** Sketch quantiles at levels j/(m−1) as knots of a piecewise-linear CDF; tied quantiles form one knot. */
@@ -334,20 +398,31 @@ async function categoricalColumns(
   });
   if (usable.length === 0) return [];
   options.onProgress?.('category frequencies');
-  const cb = await categoryCounts(engine, production.relation, usable.map((p) => ({ name: p.productionName, type: p.production.type })), DRIFT_DEFAULTS.categoryCap);
+  const cb = await categoryCounts(
+    engine,
+    production.relation,
+    usable.map((p) => ({ name: p.productionName, type: p.production.type })),
+    DRIFT_DEFAULTS.categoryCap,
+  );
   return usable.map((p) => {
     const a = artifact.distributions[p.name]!.categorical!;
     const b = cb.get(p.productionName);
     if (isIdentifierLike(a, options.kinds?.[p.name])) return textColumn(p, a);
     if (a.values.length === 0 && a.otherCount > 0) {
       // An identifier-like column forced categorical here: the snapshot kept none of its values (see write.ts).
-      skipped.push({ check: `category tests of ${p.name}`, reason: `the snapshot lists no values of ${p.name}: it looked like an identifier or free text (${formatCount(a.distinct)} distinct values) when the snapshot was written` });
+      skipped.push({
+        check: `category tests of ${p.name}`,
+        reason: `the snapshot lists no values of ${p.name}: it looked like an identifier or free text (${formatCount(a.distinct)} distinct values) when the snapshot was written`,
+      });
       return textColumn(p, a);
     }
     const complete = a.otherCount === 0 && a.values.length === a.distinct;
     if (complete) return categoricalColumn(p, a.values, b?.values ?? [], options, { other: OTHER });
-    skipped.push({ check: `unseen categories of ${p.name}`, reason: `research has ${formatCount(a.distinct)} categories and the snapshot keeps the ${formatCount(a.cap)} most frequent; the rest are pooled as "other" in the tests` });
-    const prodTotal = prodProfile.columns[p.productionName]?.count ?? (b?.values.reduce((x, y) => x + y.count, 0) ?? 0);
+    skipped.push({
+      check: `unseen categories of ${p.name}`,
+      reason: `research has ${formatCount(a.distinct)} categories and the snapshot keeps the ${formatCount(a.cap)} most frequent; the rest are pooled as "other" in the tests`,
+    });
+    const prodTotal = prodProfile.columns[p.productionName]?.count ?? b?.values.reduce((x, y) => x + y.count, 0) ?? 0;
     const listed = new Set(a.values.map((v) => v.value));
     const bListed = (b?.values ?? []).filter((v) => listed.has(v.value));
     const bOther = prodTotal - bListed.reduce((x, y) => x + y.count, 0);
@@ -393,7 +468,9 @@ function buildSummary(c: {
       research: publicProfile(c.research.columns[p.name]),
       production: publicProfile(c.prodProfile.columns[p.productionName]),
       ...perColumn[p.name],
-      ...(approximate ? { approximation: { method: `quantile sketch (${stored.quantiles.length} levels)`, bounds: sketchBounds(stored.quantiles.length, stored.n, stored.min ?? 0, stored.max ?? 0) } } : {}),
+      ...(approximate
+        ? { approximation: { method: `quantile sketch (${stored.quantiles.length} levels)`, bounds: sketchBounds(stored.quantiles.length, stored.n, stored.min ?? 0, stored.max ?? 0) } }
+        : {}),
     };
   }
   const dist = c.distributions;

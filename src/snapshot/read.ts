@@ -78,7 +78,17 @@ function checkArtifact(a: unknown, where: string): void {
       if (n.values !== undefined && !(Array.isArray(n.values) && n.values.every((v) => Array.isArray(v) && v.length === 2 && isNumbers(v)))) throw bad(where, `exact values of ${col} are malformed`);
     }
     const c = d.categorical;
-    if (c !== undefined && !(isObject(c) && isCount(c.cap) && isCount(c.otherCount) && isCount(c.distinct) && Array.isArray(c.values) && c.values.every((v) => isObject(v) && typeof v.value === 'string' && isCount(v.count)))) {
+    if (
+      c !== undefined &&
+      !(
+        isObject(c) &&
+        isCount(c.cap) &&
+        isCount(c.otherCount) &&
+        isCount(c.distinct) &&
+        Array.isArray(c.values) &&
+        c.values.every((v) => isObject(v) && typeof v.value === 'string' && isCount(v.count))
+      )
+    ) {
       throw bad(where, `category frequencies of ${col} are malformed`);
     }
   }

@@ -101,13 +101,27 @@ async function snapshotArtifact(engine: Engine, d: Dataset, s: ArtifactSettings)
   if (s.key && s.key.length) {
     for (const k of s.key) {
       if (!d.columns.some((c) => c.name === k)) {
-        throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${k}' is not in ${d.label}`, { suggestion: `columns there: ${d.columns.slice(0, 12).map((c) => c.name).join(', ')}${d.columns.length > 12 ? ', …' : ''}` });
+        throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${k}' is not in ${d.label}`, {
+          suggestion: `columns there: ${d.columns
+            .slice(0, 12)
+            .map((c) => c.name)
+            .join(', ')}${d.columns.length > 12 ? ', …' : ''}`,
+        });
       }
     }
     const h = await keyHealth(engine, d.relation, s.key, 0);
     key = { columns: [...s.key], nullKeyRows: h.nullKeyRows, duplicateKeys: h.duplicateKeys, duplicateRows: h.duplicateRows };
   }
-  return { label: d.label, format: d.format, rows: profile.rows, columns: d.columns.map((c) => ({ name: c.name, type: c.type })), fingerprint: profile.fingerprint, ...(key ? { key } : {}), profiles, distributions };
+  return {
+    label: d.label,
+    format: d.format,
+    rows: profile.rows,
+    columns: d.columns.map((c) => ({ name: c.name, type: c.type })),
+    fingerprint: profile.fingerprint,
+    ...(key ? { key } : {}),
+    profiles,
+    distributions,
+  };
 }
 
 /**
@@ -141,7 +155,13 @@ async function numericSketches(engine: Engine, relation: string, columns: readon
   const at = columns.map(() => new Map<number, number>());
   const live = columns.map((_c, i) => i).filter((i) => ns[i]! > 0);
   if (live.length) {
-    const rows = await engine.all(orderStatisticsSql(relation, live.map((i) => exprs[i]!), live.map((i) => ranks[i]!)));
+    const rows = await engine.all(
+      orderStatisticsSql(
+        relation,
+        live.map((i) => exprs[i]!),
+        live.map((i) => ranks[i]!),
+      ),
+    );
     for (const r of rows) {
       const i = live[Number(r.c)]!;
       if (toNumber(r.n) !== ns[i]) throw new Error(`snapshot: ${columns[i]!.name} has ${String(r.n)} finite values, its profile ${ns[i]}`);
@@ -206,7 +226,11 @@ async function binsAndValues(
     const variance = toNumber(row[`s${i}_var`]);
     out.moments.set(c.name, { mean: stableFloat(toNumber(row[`s${i}_mean`])), stdPop: variance === null ? null : stableFloat(Math.sqrt(Math.max(0, variance))) });
     const values = mapEntries(row, `v${i}_values`);
-    if (values) out.values.set(c.name, values.map(([k, n]) => [toNumber(k)!, n] as [number, number]).sort((a, b) => a[0] - b[0]));
+    if (values)
+      out.values.set(
+        c.name,
+        values.map(([k, n]) => [toNumber(k)!, n] as [number, number]).sort((a, b) => a[0] - b[0]),
+      );
     const text = mapEntries(row, `v${i}_text`);
     if (text) out.text.set(c.name, text.map(([k, n]) => ({ value: String(k), count: n })).sort(byFrequency));
   });

@@ -28,10 +28,29 @@ import type { Data, DataType, Field, RecordBatch, Schema } from 'apache-arrow';
 
 /** How a column is carried from the worker to the appender. */
 export type ColumnKind =
-  | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64'
-  | 'float' | 'double' | 'bool' | 'varchar' | 'blob' | 'date'
-  | 'timestamp_s' | 'timestamp_ms' | 'timestamp_us' | 'timestamp_ns' | 'timestamptz' | 'time'
-  | 'decimal' | 'interval' | 'null';
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'float'
+  | 'double'
+  | 'bool'
+  | 'varchar'
+  | 'blob'
+  | 'date'
+  | 'timestamp_s'
+  | 'timestamp_ms'
+  | 'timestamp_us'
+  | 'timestamp_ns'
+  | 'timestamptz'
+  | 'time'
+  | 'decimal'
+  | 'interval'
+  | 'null';
 
 export interface ColumnPlan {
   readonly name: string;
@@ -67,7 +86,10 @@ export type DecodeMessage =
 
 /** An input the decoder refuses for a known reason (big-endian, unsupported type): one line for the user. */
 export class ArrowInputError extends Error {
-  constructor(message: string, readonly suggestion?: string) {
+  constructor(
+    message: string,
+    readonly suggestion?: string,
+  ) {
     super(message);
     this.name = 'ArrowInputError';
   }
@@ -189,7 +211,7 @@ function planType(type: DataType): Omit<ColumnPlan, 'name'> {
   const t = type as DataType & Record<string, unknown>;
   switch (type.typeId) {
     case Type.Dictionary:
-      return planType((t.dictionary as DataType));
+      return planType(t.dictionary as DataType);
     case Type.Null:
       return { kind: 'null', sqlType: 'VARCHAR' };
     case Type.Int: {
@@ -683,9 +705,7 @@ function extractDictionary(d: Data, plan: ColumnPlan, valid: Uint8Array | undefi
 
 function gather(values: ArrayLike<unknown>, idx: readonly number[], plan: ColumnPlan): ArrayLike<unknown> {
   const stride = plan.kind === 'interval' ? 3 : 1;
-  const out = ArrayBuffer.isView(values)
-    ? new (values.constructor as new (n: number) => { [i: number]: unknown; length: number })(idx.length * stride)
-    : new Array<unknown>(idx.length);
+  const out = ArrayBuffer.isView(values) ? new (values.constructor as new (n: number) => { [i: number]: unknown; length: number })(idx.length * stride) : new Array<unknown>(idx.length);
   for (let i = 0; i < idx.length; i++) {
     const k = idx[i]!;
     if (k < 0) {
@@ -701,9 +721,7 @@ function concatPayloads(parts: readonly ColumnPayload[], plan: ColumnPlan, lengt
   const stride = plan.kind === 'interval' ? 3 : 1;
   const first = parts[0]!.values;
   const typed = ArrayBuffer.isView(first);
-  const out = typed
-    ? new (first.constructor as new (n: number) => { [i: number]: unknown; length: number })(length * stride)
-    : new Array<unknown>(length);
+  const out = typed ? new (first.constructor as new (n: number) => { [i: number]: unknown; length: number })(length * stride) : new Array<unknown>(length);
   const valid = parts.some((p) => p.valid) ? new Uint8Array(length) : undefined;
   let at = 0;
   for (const p of parts) {

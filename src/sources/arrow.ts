@@ -145,11 +145,17 @@ class WorkerDecoder implements Decoder {
   private started = false;
   private finished = false;
 
-  constructor(url: URL, private readonly file: string, private readonly timeoutMs: number) {
+  constructor(
+    url: URL,
+    private readonly file: string,
+    private readonly timeoutMs: number,
+  ) {
     // The heap cap turns a decoder that a corrupt file makes allocate without end into an error, not a crash.
     this.worker = new Worker(url, { workerData: { file }, resourceLimits: { maxOldGenerationSizeMb: 2048 }, stdout: true, stderr: true });
     this.worker.on('message', (m: DecodeMessage) => this.deliver(m));
-    this.worker.on('error', (e) => this.fail(new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${decoderMessage(e)}`, { suggestion: 'check that the file is a complete Arrow IPC file or stream', cause: e })));
+    this.worker.on('error', (e) =>
+      this.fail(new ReprodiffError('E_FORMAT', `${file}: cannot read as Arrow: ${decoderMessage(e)}`, { suggestion: 'check that the file is a complete Arrow IPC file or stream', cause: e })),
+    );
     this.worker.on('exit', (code) => {
       if (!this.finished) this.fail(new ReprodiffError('E_FORMAT', `${file}: the Arrow decoder stopped (exit ${code})`, { suggestion: 'the file is probably corrupt' }));
     });
@@ -164,7 +170,11 @@ class WorkerDecoder implements Decoder {
     const message = await new Promise<DecodeMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
         const seconds = (this.timeoutMs / 1000).toFixed(1);
-        this.fail(new ReprodiffError('E_TIMEOUT', `${this.file}: the Arrow decoder made no progress within ${seconds}s`, { suggestion: 'the file is probably corrupt; set REPRODIFF_ARROW_TIMEOUT_MS to wait longer' }));
+        this.fail(
+          new ReprodiffError('E_TIMEOUT', `${this.file}: the Arrow decoder made no progress within ${seconds}s`, {
+            suggestion: 'the file is probably corrupt; set REPRODIFF_ARROW_TIMEOUT_MS to wait longer',
+          }),
+        );
       }, this.timeoutMs);
       this.waiting = {
         resolve: (m) => {
@@ -271,7 +281,6 @@ function writerFor(a: DuckDBAppender, c: ColumnPlan): Writer {
     case 'decimal':
       return (v, i) => a.appendDecimal(new DuckDBDecimalValue(v[i] as bigint, c.width!, c.scale!));
     case 'interval':
-      return (v, i) =>
-        a.appendInterval(new DuckDBIntervalValue(v[3 * i] as number, v[3 * i + 1] as number, BigInt(v[3 * i + 2] as number)));
+      return (v, i) => a.appendInterval(new DuckDBIntervalValue(v[3 * i] as number, v[3 * i + 1] as number, BigInt(v[3 * i + 2] as number)));
   }
 }

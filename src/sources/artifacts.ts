@@ -44,7 +44,9 @@ export const TABLE_STAGE_WORDS: readonly { readonly stage: Stage; readonly stems
 
 /** The words of a file name: split on punctuation, digits and camelCase (`modelFeatures_v2.csv` → model, features, v). */
 export function nameWords(path: string): string[] {
-  const stem = basename(path).replace(/(\.(gz|zst))?$/i, '').replace(/\.[^.]+$/, '');
+  const stem = basename(path)
+    .replace(/(\.(gz|zst))?$/i, '')
+    .replace(/\.[^.]+$/, '');
   return stem
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .toLowerCase()
@@ -85,7 +87,8 @@ export function tableStagesFromName(path: string): Stage[] {
 
 const CONDA_EXPORT_LINE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*=[^=\s]+=[^=\s]+$/;
 /** A requirements / pip freeze line: `name[extras] (spec|@ url) ; marker`, an option line, or a bare name. */
-const REQUIREMENT_LINE = /^([A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*((===?|~=|!=|<=?|>=?)\s*[^\s;,]+(\s*,\s*(===?|~=|!=|<=?|>=?)\s*[^\s;,]+)*|@\s*\S+)?\s*(;.*)?(\s+--hash=\S+)*\s*\\?|-(r|c|e|i|f)\s+\S.*|--[a-z-]+(=|\s+)?\S*.*|(git\+|https?:\/\/|file:)\S+)$/;
+const REQUIREMENT_LINE =
+  /^([A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*((===?|~=|!=|<=?|>=?)\s*[^\s;,]+(\s*,\s*(===?|~=|!=|<=?|>=?)\s*[^\s;,]+)*|@\s*\S+)?\s*(;.*)?(\s+--hash=\S+)*\s*\\?|-(r|c|e|i|f)\s+\S.*|--[a-z-]+(=|\s+)?\S*.*|(git\+|https?:\/\/|file:)\S+)$/;
 
 /**
  * The environment format of a text, or undefined when it does not look like one (a data file, prose).
@@ -128,7 +131,8 @@ export function envFormatFromContent(text: string): EnvFormat {
 
 /** Column-name rules that say which stage a table belongs to when its name does not. */
 const SPLIT_COLUMN = /^(split|fold|folds|subset|partition|set|dataset_split|split_name|is_train|is_test|cv_fold|kfold)$/;
-const PREDICTION_COLUMN = /^(score|scores|proba|probability|prob|prediction|predictions|pred|y_pred|yhat|y_hat|y_score|y_proba|predicted|predicted_label|pred_label|predicted_proba)$|^(proba|pred)_|_(proba|pred|prediction)$/;
+const PREDICTION_COLUMN =
+  /^(score|scores|proba|probability|prob|prediction|predictions|pred|y_pred|yhat|y_hat|y_score|y_proba|predicted|predicted_label|pred_label|predicted_proba)$|^(proba|pred)_|_(proba|pred|prediction)$/;
 
 /** The stage a table's columns point at (a split column → splits, a score/prediction column → predictions), if any. */
 export function tableStageFromColumns(columns: readonly string[]): Stage | undefined {

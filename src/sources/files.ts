@@ -82,8 +82,7 @@ export function readTextFile(path: string, options: { label?: string; what: stri
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new ReprodiffError('E_FORMAT', `${shown(label)} is ${kindOf(st)}, not ${options.what}`, { suggestion: `name ${options.what}` });
-    const tooBig = () =>
-      new ReprodiffError('E_FORMAT', `${shown(label)} is larger than ${formatBytes(options.maxBytes)}, the limit for ${options.what}`, { suggestion: `is this ${options.what}?` });
+    const tooBig = () => new ReprodiffError('E_FORMAT', `${shown(label)} is larger than ${formatBytes(options.maxBytes)}, the limit for ${options.what}`, { suggestion: `is this ${options.what}?` });
     if (st.size > options.maxBytes) throw tooBig();
     const chunks: Buffer[] = [];
     let total = 0;
@@ -224,7 +223,8 @@ async function scanFile(file: string, gz: boolean, json: boolean, label: string)
     } catch (e) {
       if (e instanceof ReprodiffError) throw e;
       // A damaged compressed file: the reader reports it in its own words.
-      if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new ReprodiffError('E_FORMAT', `${shown(label)}: corrupt or truncated gzip data`, { suggestion: 'check that the export finished' });
+      if ((e as NodeJS.ErrnoException).code?.startsWith('Z_'))
+        throw new ReprodiffError('E_FORMAT', `${shown(label)}: corrupt or truncated gzip data`, { suggestion: 'check that the export finished' });
       throw fileError(e, label);
     } finally {
       source.destroy();

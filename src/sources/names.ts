@@ -18,7 +18,10 @@ export function firstLines(path: string, max: number): string[] | null {
   try {
     const buf = Buffer.alloc(65536);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    const text = buf
+      .subarray(0, n)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     const lines = text.split(/\r?\n/);
     // The last piece may be cut at 64 KB (unless the file ended there).
     if (n === buf.length) lines.pop();
@@ -97,7 +100,13 @@ export function withFileNames(outcome: StageOutcome, research: Dataset, producti
   const map = { ...(production.fileNames ?? {}), ...(research.fileNames ?? {}) };
   const internal = Object.keys(map);
   if (internal.length === 0) return outcome;
-  const token = new RegExp(`(?<![\\w])(${internal.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).sort((a, b) => b.length - a.length).join('|')})(?![\\w])`, 'g');
+  const token = new RegExp(
+    `(?<![\\w])(${internal
+      .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .sort((a, b) => b.length - a.length)
+      .join('|')})(?![\\w])`,
+    'g',
+  );
   const walk = (v: unknown, text: boolean): unknown => {
     if (typeof v === 'string') return map[v] ?? (text ? v.replace(token, (m) => map[m] ?? m) : v);
     if (Array.isArray(v)) return v.map((x) => walk(x, text));
@@ -139,7 +148,10 @@ export async function dayMonthOrders(engine: Engine, spec: InputSpec, relation: 
   const header = lines[0]!;
   const delimiter = spec.read.delimiter ?? (spec.format === 'tsv' ? '\t' : [',', ';', '\t', '|'].find((d) => splitCsvLine(header, d).length === columns.length));
   if (!delimiter) return null;
-  const rows = lines.slice(1).filter((l) => l.length > 0).map((l) => splitCsvLine(l, delimiter));
+  const rows = lines
+    .slice(1)
+    .filter((l) => l.length > 0)
+    .map((l) => splitCsvLine(l, delimiter));
   const found: { name: string; row: number; first: number; second: number }[] = [];
   for (const { c, i } of dated) {
     const row = rows.findIndex((r) => r.length === columns.length && (r[i] ?? '').trim() !== '');

@@ -169,7 +169,10 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
     // The text's own boolean words, read before the column is re-typed.
     if (type === 'BOOLEAN') {
       const words = await engine.one(`SELECT list_distinct(list(lower(${v})))[1:4] AS w FROM ${t.d.relation}`);
-      const spelled = ((words.w as unknown[] | null) ?? []).map(String).filter((w) => w !== 'true' && w !== 'false').sort();
+      const spelled = ((words.w as unknown[] | null) ?? [])
+        .map(String)
+        .filter((w) => w !== 'true' && w !== 'false')
+        .sort();
       if (spelled.length) {
         t.notes.push({
           cause: 'encoding_change',
@@ -194,7 +197,7 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
     }
     return;
   }
-  if ((fo === 'float' || fo === 'integer') && Number(r.comma) > 0 && (Number(r.comma) + Number(r.i)) === n) {
+  if ((fo === 'float' || fo === 'integer') && Number(r.comma) > 0 && Number(r.comma) + Number(r.i) === n) {
     t.notes.push({
       cause: 'encoding_change',
       column: tc.name,
@@ -314,10 +317,19 @@ async function missingAsText(engine: Engine, a: Side, b: Side, pairs: readonly [
     );
     return names.map((_n, i) => ({ nulls: Number(r[`z${i}`]), spellings: ((r[`s${i}`] as unknown[] | null) ?? []).map(String).sort(), rows: Number(r[`k${i}`]) }));
   };
-  const sa = await stats(a, pairs.map((p) => p[0]));
-  const sb = await stats(b, pairs.map((p) => p[1]));
+  const sa = await stats(
+    a,
+    pairs.map((p) => p[0]),
+  );
+  const sb = await stats(
+    b,
+    pairs.map((p) => p[1]),
+  );
   for (let i = 0; i < pairs.length; i++) {
-    for (const [s, so, name, st, ot] of [[a, b, pairs[i]![0], sa[i]!, sb[i]!], [b, a, pairs[i]![1], sb[i]!, sa[i]!]] as const) {
+    for (const [s, so, name, st, ot] of [
+      [a, b, pairs[i]![0], sa[i]!, sb[i]!],
+      [b, a, pairs[i]![1], sb[i]!, sa[i]!],
+    ] as const) {
       // The spelled rows must be as many as the other side's nulls: a value that merely looks like a spelling stays.
       if (!s.d.loaded || st.nulls > 0 || st.spellings.length === 0 || ot.nulls !== st.rows || ot.spellings.some((x) => st.spellings.includes(x))) continue;
       await retype(engine, s.d.relation, name, 'VARCHAR', st.spellings);
@@ -336,7 +348,15 @@ async function missingAsText(engine: Engine, a: Side, b: Side, pairs: readonly [
 export function readingFindings(stage: Stage, research: Dataset, production: Dataset): Finding[] {
   return [research, production].flatMap((d) =>
     (d.notes ?? []).map((n) =>
-      finding({ stage, severity: 'info', cause: n.cause, columns: [n.column], rowsAffected: n.rows, message: n.message, evidence: { side: d === research ? 'research' : 'production', ...n.evidence } }),
+      finding({
+        stage,
+        severity: 'info',
+        cause: n.cause,
+        columns: [n.column],
+        rowsAffected: n.rows,
+        message: n.message,
+        evidence: { side: d === research ? 'research' : 'production', ...n.evidence },
+      }),
     ),
   );
 }

@@ -73,11 +73,7 @@ export async function refineTextTypes(
   // First pass: counts every text column needs (a failed cast of a word is cheap).
   const parts = text.map((c, i) => {
     const { varchar, x, v } = expr(c);
-    const aggs = [
-      `count(${x}) AS n${i}`,
-      `count(TRY_CAST(${v} AS DOUBLE)) AS d${i}`,
-      `count(*) FILTER (WHERE lower(${v}) IN (${FLOAT_SPECIALS.map(literal).join(', ')})) AS s${i}`,
-    ];
+    const aggs = [`count(${x}) AS n${i}`, `count(TRY_CAST(${v} AS DOUBLE)) AS d${i}`, `count(*) FILTER (WHERE lower(${v}) IN (${FLOAT_SPECIALS.map(literal).join(', ')})) AS s${i}`];
     if (varchar) {
       aggs.push(
         `count(*) FILTER (WHERE ${isSpelled(x)}) AS p${i}`,
@@ -154,19 +150,11 @@ export const REFINE_PROBE_ROWS = 10_000;
  * Exact, not a guess: a column is dropped only on a counterexample. (Declared --null-values re-type text columns
  * to text with their spellings as null, which needs the full count: those columns are always kept.)
  */
-async function withoutProvedText(
-  engine: Engine,
-  table: string,
-  columns: readonly ColumnInfo[],
-  expr: (c: ColumnInfo) => { varchar: boolean; v: string },
-  declared: boolean,
-): Promise<ColumnInfo[]> {
+async function withoutProvedText(engine: Engine, table: string, columns: readonly ColumnInfo[], expr: (c: ColumnInfo) => { varchar: boolean; v: string }, declared: boolean): Promise<ColumnInfo[]> {
   const probes = columns.map((c, i) => {
     const { varchar, v } = expr(c);
     if (varchar && declared) return `0 AS x${i}`;
-    const readsAsSomething = varchar
-      ? `TRY_CAST(${v} AS DOUBLE) IS NOT NULL OR lower(${v}) IN ('true', 'false') OR TRY_CAST(${v} AS TIMESTAMP) IS NOT NULL`
-      : `TRY_CAST(${v} AS DOUBLE) IS NOT NULL`;
+    const readsAsSomething = varchar ? `TRY_CAST(${v} AS DOUBLE) IS NOT NULL OR lower(${v}) IN ('true', 'false') OR TRY_CAST(${v} AS TIMESTAMP) IS NOT NULL` : `TRY_CAST(${v} AS DOUBLE) IS NOT NULL`;
     return `count(*) FILTER (WHERE ${v} IS NOT NULL AND NOT (${readsAsSomething})) AS x${i}`;
   });
   const row = await engine.one(`SELECT ${probes.join(', ')} FROM (SELECT * FROM ${table} LIMIT ${REFINE_PROBE_ROWS})`);

@@ -131,7 +131,15 @@ export async function openDataset(engine: Engine, spec: InputSpec, role: string)
     }
     const columns = await engine.describe(relation);
     if (columns.length === 0) throw new ReprodiffError('E_EMPTY', `${spec.label}: no columns`, { suggestion: 'check the file' });
-    const fileOrder = spec.database ? undefined : spec.format === 'parquet' ? parquetFileOrder(spec) : spec.format === 'arrow' ? { from: relation, order: 'rowid', exclude: [] } : spec.format === 'duckdb' ? duckdbFileOrder(name) : undefined;
+    const fileOrder = spec.database
+      ? undefined
+      : spec.format === 'parquet'
+        ? parquetFileOrder(spec)
+        : spec.format === 'arrow'
+          ? { from: relation, order: 'rowid', exclude: [] }
+          : spec.format === 'duckdb'
+            ? duckdbFileOrder(name)
+            : undefined;
     return { label: spec.label, format: spec.format, relation, columns, ...(fileOrder ? { fileOrder } : {}) };
   } catch (e) {
     throw asInputError(e, spec);
@@ -184,7 +192,10 @@ async function wideIntegerColumns(engine: Engine, table: string, columns: readon
   if (doubles.length === 0) return [];
   const row = await engine.one(
     `SELECT ${doubles
-      .map((c, i) => `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND abs(${ident(c.name)}) >= ${WIDE}) AS w${i}, count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`)
+      .map(
+        (c, i) =>
+          `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND abs(${ident(c.name)}) >= ${WIDE}) AS w${i}, count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`,
+      )
       .join(', ')} FROM ${table}`,
   );
   return doubles.filter((_c, i) => Number(row[`w${i}`]) > 0 && Number(row[`f${i}`]) === 0).map((c) => c.name);
@@ -249,7 +260,9 @@ async function openDuckdbTable(engine: Engine, spec: InputSpec, name: string): P
   }
   const qualified = `${ident(alias)}.${ident(String(hit.schema_name))}.${ident(String(hit.table_name))}`;
   await engine.run(`CREATE VIEW ${ident(name)} AS SELECT * FROM ${qualified}`);
-  const isTable = await engine.one(`SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${literal(alias)} AND schema_name = ${literal(String(hit.schema_name))} AND table_name = ${literal(String(hit.table_name))}`);
+  const isTable = await engine.one(
+    `SELECT count(*) AS n FROM duckdb_tables() WHERE database_name = ${literal(alias)} AND schema_name = ${literal(String(hit.schema_name))} AND table_name = ${literal(String(hit.table_name))}`,
+  );
   if (Number(isTable.n) > 0) openedTables.set(name, qualified);
 }
 

@@ -56,7 +56,9 @@ export function inputLabel<T extends string | undefined>(input: T): T {
 
 /** Format from a file name: `.csv.gz` is CSV, `.feather` is Arrow. */
 export function formatFromName(path: string): Format | undefined {
-  const name = basename(path).toLowerCase().replace(/\.(gz|zst)$/, '');
+  const name = basename(path)
+    .toLowerCase()
+    .replace(/\.(gz|zst)$/, '');
   const ext = extname(name);
   switch (ext) {
     case '.csv':
@@ -156,7 +158,7 @@ function resolveDirectory(dir: string, read: ReadOptions): InputSpec {
     if (fmt && fmt !== 'duckdb' && fmt !== 'arrow') byFormat.set(fmt, [...(byFormat.get(fmt) ?? []), f]);
   }
   const format = read.format ?? (['parquet', 'csv', 'tsv', 'ndjson', 'json'] as const).find((f) => byFormat.has(f));
-  const chosen = format ? byFormat.get(format) ?? [] : [];
+  const chosen = format ? (byFormat.get(format) ?? []) : [];
   if (!format || chosen.length === 0) {
     throw new ReprodiffError('E_FORMAT', `${dir}: no Parquet, CSV or JSON files in this folder`, { suggestion: 'name a file, or a folder of data files' });
   }
@@ -194,5 +196,10 @@ function matchesGlob(pattern: string, path: string): boolean {
 }
 
 function hasHivePartitions(base: string, files: readonly string[]): boolean {
-  return files.some((f) => f.slice(base.length).split('/').some((seg) => /^[^=/]+=[^/]*$/.test(seg)));
+  return files.some((f) =>
+    f
+      .slice(base.length)
+      .split('/')
+      .some((seg) => /^[^=/]+=[^/]*$/.test(seg)),
+  );
 }

@@ -80,7 +80,7 @@ const mask: StageOption = { flag: 'mask', globalKey: 'mask', type: 'columns', ch
 
 /** How text inputs are read: the config's `read:` (both sides, every stage); `--format` has no config key. */
 const read: readonly StageOption[] = [
-  { flag: 'format', type: 'enum', check: [], reason: 'check picks each artifact\'s format from its name or content' },
+  { flag: 'format', type: 'enum', check: [], reason: "check picks each artifact's format from its name or content" },
   { flag: 'delimiter', globalKey: 'read.delimiter', type: 'text', check: config },
   { flag: 'header', globalKey: 'read.header', type: 'boolean', check: config },
   { flag: 'null-values', globalKey: 'read.nullValues', type: 'columns', check: config },

@@ -32,7 +32,10 @@ export function gTest(countsA: readonly number[], countsB: readonly number[]): S
   let sum = 0;
   for (const i of kept) {
     const col = countsA[i]! + countsB[i]!;
-    for (const [o, row] of [[countsA[i]!, nA], [countsB[i]!, nB]] as const) {
+    for (const [o, row] of [
+      [countsA[i]!, nA],
+      [countsB[i]!, nB],
+    ] as const) {
       if (o > 0) sum += o * Math.log(o / ((row * col) / total));
     }
   }

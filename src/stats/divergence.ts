@@ -70,11 +70,7 @@ export function linfDistance(p: readonly number[], q: readonly number[]): number
  * Wasserstein-1 distance ∫|F_A − F_B| between the empirical distributions given by sorted distinct
  * values and per-side counts (= `scipy.stats.wasserstein_distance` on the raw samples).
  */
-export function wassersteinFromCounts(
-  values: readonly number[],
-  countsA: readonly number[],
-  countsB: readonly number[],
-): number {
+export function wassersteinFromCounts(values: readonly number[], countsA: readonly number[], countsB: readonly number[]): number {
   const [nA, nB] = checkCounts(values, countsA, countsB);
   let cumA = 0;
   let cumB = 0;

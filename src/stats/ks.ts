@@ -10,11 +10,7 @@ import { checkCounts } from './validate.js';
 export const KS_MAX_EXACT_N = 10000;
 
 /** KS statistic D = sup |F_A − F_B| from sorted distinct values and per-side counts (= `ks_2samp(...).statistic`). */
-export function ksStatisticFromCounts(
-  values: readonly number[],
-  countsA: readonly number[],
-  countsB: readonly number[],
-): number {
+export function ksStatisticFromCounts(values: readonly number[], countsA: readonly number[], countsB: readonly number[]): number {
   const [nA, nB] = checkCounts(values, countsA, countsB);
   // Same float operations as scipy (cumulative count / n, then subtract) so D is bit-identical.
   let cumA = 0;
@@ -133,11 +129,7 @@ export function ksPValue(d: number, n1: number, n2: number): number {
 }
 
 /** Both the statistic and p-value from aggregated counts, as `scipy.stats.ks_2samp` on the raw samples. */
-export function ks2SampleFromCounts(
-  values: readonly number[],
-  countsA: readonly number[],
-  countsB: readonly number[],
-): { statistic: number; pvalue: number } {
+export function ks2SampleFromCounts(values: readonly number[], countsA: readonly number[], countsB: readonly number[]): { statistic: number; pvalue: number } {
   const d = ksStatisticFromCounts(values, countsA, countsB);
   const [nA, nB] = checkCounts(values, countsA, countsB);
   // Like scipy, the exact path reports D snapped to the h/lcm(n1, n2) lattice.

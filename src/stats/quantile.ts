@@ -18,7 +18,14 @@ export function linearPosition(n: number, q: number): QuantilePosition {
 /** The distinct 0-based ranks the quantiles at `levels` need, ascending (none for an empty sample). */
 export function ranksFor(n: number, levels: readonly number[]): number[] {
   if (n <= 0) return [];
-  return [...new Set(levels.flatMap((q) => { const p = linearPosition(n, q); return [p.lo, p.hi]; }))].sort((a, b) => a - b);
+  return [
+    ...new Set(
+      levels.flatMap((q) => {
+        const p = linearPosition(n, q);
+        return [p.lo, p.hi];
+      }),
+    ),
+  ].sort((a, b) => a - b);
 }
 
 /** numpy's _lerp: exact at both ends, and symmetric about t = 0.5 (what np.quantile returns bit for bit). */

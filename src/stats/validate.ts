@@ -19,15 +19,9 @@ export function checkPair(a: readonly number[], b: readonly number[], what: stri
 }
 
 /** Checks (values, countsA, countsB) for the ECDF statistics; both sides must be non-empty. */
-export function checkCounts(
-  values: readonly number[],
-  countsA: readonly number[],
-  countsB: readonly number[],
-): [number, number] {
+export function checkCounts(values: readonly number[], countsA: readonly number[], countsB: readonly number[]): [number, number] {
   if (values.length !== countsA.length || values.length !== countsB.length) {
-    throw new RangeError(
-      `values and counts differ in length (${values.length}, ${countsA.length}, ${countsB.length})`,
-    );
+    throw new RangeError(`values and counts differ in length (${values.length}, ${countsA.length}, ${countsB.length})`);
   }
   for (let i = 1; i < values.length; i++) {
     if (!(values[i]! > values[i - 1]!)) throw new RangeError('values must be finite, distinct and sorted ascending');

@@ -26,7 +26,11 @@ describe('check on the sample pipeline (planted breaks at several stages)', () =
     expect(r.json.command).toBe('check');
     expect(r.json.firstBrokenStage).toBe('data');
     expect(r.json.stages.map((s: any) => [s.stage, s.status])).toEqual([
-      ['data', 'different'], ['features', 'different'], ['splits', 'different'], ['predictions', 'different'], ['env', 'different'],
+      ['data', 'different'],
+      ['features', 'different'],
+      ['splits', 'different'],
+      ['predictions', 'different'],
+      ['env', 'different'],
     ]);
   });
 
@@ -102,8 +106,16 @@ async function equivalentCopy(dir: string): Promise<void> {
   con.closeSync();
   db.closeSync();
   // The same pins, written as a requirements file with other spellings and order.
-  const pins = readFileSync(join(SAMPLES, 'research', 'requirements.txt'), 'utf8').split('\n').filter((l) => l.includes('=='));
-  writeFileSync(join(dir, 'production', 'requirements.txt'), `${pins.reverse().map((l) => l.replace('scikit-learn', 'Scikit_Learn')).join('\n')}\n`);
+  const pins = readFileSync(join(SAMPLES, 'research', 'requirements.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('=='));
+  writeFileSync(
+    join(dir, 'production', 'requirements.txt'),
+    `${pins
+      .reverse()
+      .map((l) => l.replace('scikit-learn', 'Scikit_Learn'))
+      .join('\n')}\n`,
+  );
   writeFileSync(
     join(dir, 'reprodiff.yml'),
     `key: customer_id\nresearch:\n  data: research/raw.parquet\n  features: research/features.parquet\n  splits: research/splits.csv\n  predictions: research/predictions.csv\n  env: research/requirements.txt\nproduction:\n  data: production/raw.csv\n  features: production/features.parquet\n  splits: production/splits.parquet\n  predictions: production/predictions.ndjson\n  env: production/requirements.txt\n`,
@@ -164,7 +176,11 @@ describe('check: bad configs are one line naming the file, the path and the fix 
     ['unknown stage', 'research:\n  data: a.csv\n  models: m.pkl\nproduction:\n  data: b.csv\n', /unknown key 'models' in research.*stages are data, features/],
     ['bad tolerance', 'tolerance:\n  abs: -1\nresearch:\n  data: a.csv\nproduction:\n  data: b.csv\n', /tolerance\.abs/],
     ['not YAML', 'research: [unclosed\n', /not valid YAML/],
-    ['alias bomb', 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nresearch: {data: a.csv}\nproduction: {data: b.csv}\n', /alias|E_CONFIG/i],
+    [
+      'alias bomb',
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nresearch: {data: a.csv}\nproduction: {data: b.csv}\n',
+      /alias|E_CONFIG/i,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     it(name, async () => {

@@ -33,7 +33,9 @@ beforeAll(async () => {
   await con.run(`COPY (SELECT customer_id, split, customer_id // 4 AS household FROM read_csv(${src('research', 'splits.csv')})) TO ${q(join(R, 'splits.csv'))} (HEADER)`);
   await con.run(`COPY (SELECT customer_id, split AS partition_label, customer_id // 4 AS household FROM read_csv(${src('production', 'splits.csv')})) TO ${q(join(P, 'splits.csv'))} (HEADER)`);
   await con.run(`COPY (SELECT * FROM read_csv(${src('research', 'predictions.csv')})) TO ${q(join(R, 'predictions.csv'))} (HEADER)`);
-  await con.run(`COPY (SELECT customer_id, score * (1 + 1e-9) AS proba, label AS pred_label, y FROM read_csv(${src('research', 'predictions.csv')}) WHERE customer_id % 50 <> 7) TO ${q(join(P, 'predictions.csv'))} (HEADER)`);
+  await con.run(
+    `COPY (SELECT customer_id, score * (1 + 1e-9) AS proba, label AS pred_label, y FROM read_csv(${src('research', 'predictions.csv')}) WHERE customer_id % 50 <> 7) TO ${q(join(P, 'predictions.csv'))} (HEADER)`,
+  );
   con.closeSync();
   db.closeSync();
 });

@@ -84,13 +84,23 @@ describe('check over folders: project-style names', () => {
       copyFileSync(join(SAMPLES, 'research', 'predictions.csv'), join(dir, 'model_out.csv'));
       copyFileSync(join(SAMPLES, 'research', 'requirements.txt'), join(dir, 'versions.txt'));
       // A weak environment word in a data file's name: its content says table.
-      writeFileSync(join(dir, 'env_sensor_readings.json'), JSON.stringify([{ sensor: 'a', temp: 20.5 }, { sensor: 'b', temp: 21 }]));
+      writeFileSync(
+        join(dir, 'env_sensor_readings.json'),
+        JSON.stringify([
+          { sensor: 'a', temp: 20.5 },
+          { sensor: 'b', temp: 21 },
+        ]),
+      );
       return dir;
     };
     const r = await runJson(['check', same('research'), same('production')]);
     assertValidReport(r.json);
     expect(r.json.stages.map((s: any) => [s.stage, s.status])).toEqual([
-      ['data', 'equal'], ['features', 'equal'], ['splits', 'equal'], ['predictions', 'equal'], ['env', 'equal'],
+      ['data', 'equal'],
+      ['features', 'equal'],
+      ['splits', 'equal'],
+      ['predictions', 'equal'],
+      ['env', 'equal'],
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/features: .*env_sensor_readings\.json \(by the same columns on both sides\)/);

@@ -12,10 +12,15 @@ it('every score moved one way: spread over most rows, not concentrated on a subs
   const research = join(ROOT, 'tests/fixtures/pipelines/loans/research/predictions.csv');
   const [head, ...rows] = readFileSync(research, 'utf8').trim().split('\n');
   const production = join(work, 'predictions.csv');
-  writeFileSync(production, `${head}\n${rows.map((r) => {
-    const [id, score, label] = r.split(',');
-    return [id, String(Math.min(1, Number(score) * 0.8 + 0.15)), label].join(',');
-  }).join('\n')}\n`);
+  writeFileSync(
+    production,
+    `${head}\n${rows
+      .map((r) => {
+        const [id, score, label] = r.split(',');
+        return [id, String(Math.min(1, Number(score) * 0.8 + 0.15)), label].join(',');
+      })
+      .join('\n')}\n`,
+  );
   const r = await runJson(['predictions', research, production, '--key', 'loan_id', '--score-col', 'score', '--label-col', 'label']);
   const f = r.json.findings.find((x: any) => x.cause === 'prediction_mismatch' || x.cause === 'model_nondeterminism');
   expect(f.rowsAffected).toBeGreaterThan(400);

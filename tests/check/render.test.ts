@@ -13,7 +13,10 @@ import { renderTerminal } from '../../src/report/terminal.js';
 
 const OPTIONS = { verbose: false, color: false };
 const f = (x: Partial<Finding> & Pick<Finding, 'stage' | 'cause'>): Finding => finding({ severity: 'error', message: `${x.cause} message`, ...x });
-const outcome = <S extends Stage>(stage: S, findings: Finding[], summary: StageSummaries[S] = summaryOf(stage)): StageOutcome => ({ result: { stage, status: 'different', reason: '', summary } as StageResult, findings });
+const outcome = <S extends Stage>(stage: S, findings: Finding[], summary: StageSummaries[S] = summaryOf(stage)): StageOutcome => ({
+  result: { stage, status: 'different', reason: '', summary } as StageResult,
+  findings,
+});
 
 describe('cause catalogue', () => {
   it('has a checklist step and a next action for every cause code', () => {
@@ -49,10 +52,7 @@ describe('headline ranking', () => {
 
   it('upstream evidence first; duplicates before the extra rows they make', () => {
     const report = buildReport('check', [
-      outcome('data', [
-        f({ stage: 'data', cause: 'rows_extra', columns: ['id'], rowsAffected: 20 }),
-        f({ stage: 'data', cause: 'duplicate_keys', columns: ['id'], rowsAffected: 20 }),
-      ]),
+      outcome('data', [f({ stage: 'data', cause: 'rows_extra', columns: ['id'], rowsAffected: 20 }), f({ stage: 'data', cause: 'duplicate_keys', columns: ['id'], rowsAffected: 20 })]),
     ]);
     expect(headlineFinding(report)?.cause).toBe('duplicate_keys');
     const evidenced = rankRoots([
@@ -76,13 +76,21 @@ describe('terminal, Markdown and HTML', () => {
   const report = buildReport('check', [
     outcome('data', [
       f({
-        stage: 'data', cause: 'timezone_shift', columns: ['t'], rowsAffected: 1, sampleKeys: [17],
+        stage: 'data',
+        cause: 'timezone_shift',
+        columns: ['t'],
+        rowsAffected: 1,
+        sampleKeys: [17],
         evidence: { samples: [{ key: 17, research: '2019-03-23 20:27:24', production: '2019-03-23 21:27:24' }] },
       }),
     ]),
-    outcome('features', [f({ stage: 'features', cause: 'rescaled', columns: ['t_hour'], rowsAffected: 3, propagatedFrom: 'data' })], featuresSummary({
-      lastPopulated: { a: { research: '2024-01-31', production: '2023-11-30' }, b: { research: '2024-01-31', production: '2024-01-31' } },
-    })),
+    outcome(
+      'features',
+      [f({ stage: 'features', cause: 'rescaled', columns: ['t_hour'], rowsAffected: 3, propagatedFrom: 'data' })],
+      featuresSummary({
+        lastPopulated: { a: { research: '2024-01-31', production: '2023-11-30' }, b: { research: '2024-01-31', production: '2024-01-31' } },
+      }),
+    ),
     outcome('env', [
       f({ stage: 'env', cause: 'library_version', columns: ['numpy'] }),
       f({ stage: 'env', cause: 'interpreter_version', columns: ['python'] }),

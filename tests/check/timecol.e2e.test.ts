@@ -16,14 +16,19 @@ describe('--time-col', () => {
   const cols = head!.split(',');
   const ts = cols.indexOf('ts');
   const hum = cols.indexOf('humidity');
-  writeFileSync(production, `${head}\n${rows.map((r) => {
-    const v = r.split(',');
-    const t = new Date(`${v[ts]}Z`);
-    t.setUTCDate(t.getUTCDate() + 30);
-    v[ts] = t.toISOString().slice(0, 19).replace('T', ' ');
-    if (v[ts]! > '2023-08-15') v[hum] = '';
-    return v.join(',');
-  }).join('\n')}\n`);
+  writeFileSync(
+    production,
+    `${head}\n${rows
+      .map((r) => {
+        const v = r.split(',');
+        const t = new Date(`${v[ts]}Z`);
+        t.setUTCDate(t.getUTCDate() + 30);
+        v[ts] = t.toISOString().slice(0, 19).replace('T', ' ');
+        if (v[ts]! > '2023-08-15') v[hum] = '';
+        return v.join(',');
+      })
+      .join('\n')}\n`,
+  );
 
   it('JSON: last populated per feature; no drift finding on the time column', async () => {
     const r = await runJson(['features', research, production, '--key', 'reading_id', '--time-col', 'ts']);

@@ -28,7 +28,11 @@ describe('approximate distinct counts', () => {
     const a = await tableDataset(engine, 'ap_a', SIDE('hash(i)'));
     const approx = await profileTable(engine, a.relation, a.columns, { approxDistinct: true, exactDistinct: ['id'] });
     const exact = await profileTable(engine, a.relation, a.columns);
-    expect(Object.entries(approx.columns).filter(([, p]) => p.distinctEstimate).map(([n]) => n)).toEqual(['u', 't']);
+    expect(
+      Object.entries(approx.columns)
+        .filter(([, p]) => p.distinctEstimate)
+        .map(([n]) => n),
+    ).toEqual(['u', 't']);
     for (const n of ['id', 'few', 'cat', 'x']) expect(approx.columns[n]).toEqual(exact.columns[n]);
     expect(exact.columns.few!.distinct).toBe(30_000);
     expect(approx.columns.u!.distinctEstimate).toEqual(DISTINCT_ESTIMATE);

@@ -30,7 +30,10 @@ const SIDE = (shift: number) => `
 
 /** Columns sorted on their own by the queries spied on (orderStatsSql's window). */
 function sortedColumns(calls: unknown[][]): string[] {
-  return calls.map(([sql]) => /OVER w AS prev, row_number\(\) OVER w AS rn FROM "?(\w+)"? WHERE "(\w+)"/.exec(String(sql))?.slice(1, 3).join('.')).filter((x): x is string => !!x).sort();
+  return calls
+    .map(([sql]) => /OVER w AS prev, row_number\(\) OVER w AS rn FROM "?(\w+)"? WHERE "(\w+)"/.exec(String(sql))?.slice(1, 3).join('.'))
+    .filter((x): x is string => !!x)
+    .sort();
 }
 
 beforeAll(async () => {

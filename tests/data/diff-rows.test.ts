@@ -11,7 +11,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('diffRowsSql', () => {
   it('quotes every output name and every column name literal; masked cells are a constant', () => {
-    const sql = diffRowsSql('rd_diff_1', ['id'], [{ name: `a"b'c`, masked: false }, { name: 'email', masked: true }], 'parquet');
+    const sql = diffRowsSql(
+      'rd_diff_1',
+      ['id'],
+      [
+        { name: `a"b'c`, masked: false },
+        { name: 'email', masked: true },
+      ],
+      'parquet',
+    );
     expect(sql).toBe(`SELECT CASE WHEN (in_a IS NOT NULL AND in_b IS NOT NULL) THEN 'both' WHEN in_a IS NOT NULL THEN 'research_only' ELSE 'production_only' END AS "side",
   flatten([CASE WHEN (in_a IS NOT NULL AND in_b IS NOT NULL) AND d0 THEN ['a"b''c'] ELSE []::VARCHAR[] END, CASE WHEN (in_a IS NOT NULL AND in_b IS NOT NULL) AND d1 THEN ['email'] ELSE []::VARCHAR[] END]) AS "differing_columns",
   k0 AS "key.id",
@@ -24,7 +32,9 @@ ORDER BY k0, in_a NULLS LAST, in_b NULLS LAST, a0, b0, a1, b1`);
   });
 
   it('CSV writes differing_columns as a JSON array text', () => {
-    expect(diffRowsSql('t', ['id'], [{ name: 'x', masked: false }], 'csv')).toContain(`CAST(to_json(flatten([CASE WHEN (in_a IS NOT NULL AND in_b IS NOT NULL) AND d0 THEN ['x'] ELSE []::VARCHAR[] END])) AS VARCHAR) AS "differing_columns"`);
+    expect(diffRowsSql('t', ['id'], [{ name: 'x', masked: false }], 'csv')).toContain(
+      `CAST(to_json(flatten([CASE WHEN (in_a IS NOT NULL AND in_b IS NOT NULL) AND d0 THEN ['x'] ELSE []::VARCHAR[] END])) AS VARCHAR) AS "differing_columns"`,
+    );
   });
 
   it('the COPY statement quotes the path', () => {

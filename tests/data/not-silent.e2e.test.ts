@@ -21,7 +21,8 @@ beforeAll(async () => {
   const con = await db.connect();
   const copy = (name: string, sql: string) => con.run(`COPY (${sql}) TO '${path(name)}' (FORMAT parquet)`);
   // 400 rows: an id, a reading, a category and a free-text code.
-  const base = (from: number, seed: number) => `SELECT i AS id, ((i * ${seed}) % 97) / 7.0 AS reading, ['a', 'b', 'c'][1 + i % 3] AS grp, 'code-' || (i * 7919 % 100003) AS code FROM range(${from}, ${from} + 400) t(i)`;
+  const base = (from: number, seed: number) =>
+    `SELECT i AS id, ((i * ${seed}) % 97) / 7.0 AS reading, ['a', 'b', 'c'][1 + i % 3] AS grp, 'code-' || (i * 7919 % 100003) AS code FROM range(${from}, ${from} + 400) t(i)`;
   await copy('base', base(0, 31));
   // Other rows entirely, the same distributions (a later period, or a re-sample): nothing in common without a key.
   await copy('later', base(100000, 31));

@@ -90,7 +90,12 @@ describe('key health from input order', () => {
 });
 
 describe('statistics from value counts', () => {
-  const columns = [['small', 'BIGINT'], ['d', 'DOUBLE'], ['t', 'TIMESTAMP'], ['many', 'BIGINT']] as const;
+  const columns = [
+    ['small', 'BIGINT'],
+    ['d', 'DOUBLE'],
+    ['t', 'TIMESTAMP'],
+    ['many', 'BIGINT'],
+  ] as const;
   for (const [name, type] of columns) {
     it(`gives the sort's distinct count and values at ranks for ${name}`, async () => {
       // Timestamps have no quantiles in the profile, only a distinct count.

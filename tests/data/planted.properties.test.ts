@@ -74,7 +74,11 @@ function plant(rows: Row[], kind: Break, pick: number): { a: string; b: string; 
   const a = writeCsv(rows, COLUMNS, full);
   switch (kind) {
     case 'ulp': {
-      const b = writeCsv(rows.map((r, i) => ({ ...r, x: i % 2 === 0 || i === pick % rows.length ? ulps(r.x, 1 + (i % 3)) : r.x })), COLUMNS, full);
+      const b = writeCsv(
+        rows.map((r, i) => ({ ...r, x: i % 2 === 0 || i === pick % rows.length ? ulps(r.x, 1 + (i % 3)) : r.x })),
+        COLUMNS,
+        full,
+      );
       return { a, b, keyed: ['numeric_noise'], keyless: null };
     }
     case 'digits': {
@@ -82,13 +86,31 @@ function plant(rows: Row[], kind: Break, pick: number): { a: string; b: string; 
       return { a, b: writeCsv(rows, COLUMNS, (x) => x.toPrecision(d), full), keyed: ['precision_loss'], keyless: null };
     }
     case 'float32':
-      return { a, b: writeCsv(rows.map((r) => ({ ...r, x: Math.fround(r.x) })), COLUMNS, full), keyed: ['float32_cast'], keyless: null };
+      return {
+        a,
+        b: writeCsv(
+          rows.map((r) => ({ ...r, x: Math.fround(r.x) })),
+          COLUMNS,
+          full,
+        ),
+        keyed: ['float32_cast'],
+        keyless: null,
+      };
     case 'duplicates': {
       const copies = rows.filter((_r, i) => i % 5 === pick % 5);
       return { a, b: writeCsv([...rows, ...copies], COLUMNS, full), keyed: ['duplicate_keys', 'rows_extra'], keyless: ['duplicate_rows', 'rows_extra'] };
     }
     case 'shifted':
-      return { a, b: writeCsv(rows.map((r) => ({ ...r, id: r.id + 100 + (pick % 50) })), COLUMNS, full), keyed: ['rows_missing', 'rows_extra', 'key_format'], keyless: null };
+      return {
+        a,
+        b: writeCsv(
+          rows.map((r) => ({ ...r, id: r.id + 100 + (pick % 50) })),
+          COLUMNS,
+          full,
+        ),
+        keyed: ['rows_missing', 'rows_extra', 'key_format'],
+        keyless: null,
+      };
     case 'sampling': {
       // One population of 2n rows, sampled twice: n rows each, some shared, some not (no seed).
       const population = [...rows, ...rows.map((r) => ({ ...r, id: r.id + rows.length, x: r.x * 1.5 + 1 }))];
@@ -103,11 +125,29 @@ function plant(rows: Row[], kind: Break, pick: number): { a: string; b: string; 
       // A refitted scaler or a unit change: every x becomes scale·x + offset (°C → °F is 1.8·x + 32).
       const scale = [1.8, 0.5, 100, 1.0001, -2][pick % 5]!;
       const offset = [32, 0, -1, 0.25, 7][(pick >> 3) % 5]!;
-      return { a, b: writeCsv(rows.map((r) => ({ ...r, x: scale * r.x + offset })), COLUMNS, full), keyed: ['rescaled'], keyless: null };
+      return {
+        a,
+        b: writeCsv(
+          rows.map((r) => ({ ...r, x: scale * r.x + offset })),
+          COLUMNS,
+          full,
+        ),
+        keyed: ['rescaled'],
+        keyless: null,
+      };
     }
     case 'cell': {
       const i = pick % rows.length;
-      return { a, b: writeCsv(rows.map((r, j) => (j === i ? { ...r, x: r.x + 1 + Math.abs(r.x) } : r)), COLUMNS, full), keyed: ['value_changed'], keyless: ['value_changed'] };
+      return {
+        a,
+        b: writeCsv(
+          rows.map((r, j) => (j === i ? { ...r, x: r.x + 1 + Math.abs(r.x) } : r)),
+          COLUMNS,
+          full,
+        ),
+        keyed: ['value_changed'],
+        keyless: ['value_changed'],
+      };
     }
   }
 }
@@ -141,7 +181,12 @@ describe('equivalent pairs are always "equal"', () => {
         const b = writeCsv(shuffled, cols, full, full);
         const narrow = await toParquet(a, 'SMALLINT');
         const wide = await toParquet(b, 'BIGINT');
-        for (const [x, y] of [[a, b], [narrow, b], [narrow, wide], [a, wide]] as const) {
+        for (const [x, y] of [
+          [a, b],
+          [narrow, b],
+          [narrow, wide],
+          [a, wide],
+        ] as const) {
           for (const key of [{ key: ['id'] }, {}]) {
             const r = await runData(x, y, { ...key, read });
             expect(r.verdict, show(r)).toBe('equal');

@@ -82,7 +82,7 @@ beforeAll(async () => {
 afterAll(() => engine.close());
 
 describe('wide profiling path', () => {
-  it('gives the narrow path\'s profiles, top values and category counts on every column family', async () => {
+  it("gives the narrow path's profiles, top values and category counts on every column family", async () => {
     const columns = await table('mixed', MIXED);
     expect(columns.filter((c) => familyOf(c) === null).map((c) => c.name)).toEqual(['lst', 'blb', 'itv', 'uh']);
     const narrow = await profileTable(engine, 'mixed', columns, { wide: false });
@@ -117,10 +117,14 @@ describe('wide profiling path', () => {
     const n = PROFILE_CHUNK * 2 + 7;
     const exprs = Array.from({ length: n }, (_v, j) => {
       switch (j % 4) {
-        case 0: return `CASE WHEN (i + ${j}) % 6 = 0 THEN NULL ELSE (i * ${j + 1}) % 23 END::INTEGER AS "n ${j}"`;
-        case 1: return `CASE WHEN (i + ${j}) % 5 = 0 THEN 'nan'::DOUBLE WHEN (i + ${j}) % 7 = 0 THEN NULL ELSE sin(i + ${j}) * 1e6 END AS "x""${j}"`;
-        case 2: return `CASE WHEN (i + ${j}) % 4 = 0 THEN NULL ELSE 'k' || ((i * ${j}) % 9) END AS s${j}`;
-        default: return `((i + ${j}) % 3 = 0) AS b${j}`;
+        case 0:
+          return `CASE WHEN (i + ${j}) % 6 = 0 THEN NULL ELSE (i * ${j + 1}) % 23 END::INTEGER AS "n ${j}"`;
+        case 1:
+          return `CASE WHEN (i + ${j}) % 5 = 0 THEN 'nan'::DOUBLE WHEN (i + ${j}) % 7 = 0 THEN NULL ELSE sin(i + ${j}) * 1e6 END AS "x""${j}"`;
+        case 2:
+          return `CASE WHEN (i + ${j}) % 4 = 0 THEN NULL ELSE 'k' || ((i * ${j}) % 9) END AS s${j}`;
+        default:
+          return `((i + ${j}) % 3 = 0) AS b${j}`;
       }
     });
     const columns = await table('wide', `SELECT ${exprs.join(', ')} FROM range(2000) t(i)`);

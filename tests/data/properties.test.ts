@@ -33,7 +33,10 @@ const rowArb = fc.record({
   n: fc.option(fc.integer({ min: -1_000_000, max: 1_000_000 }), { nil: null, freq: 6 }),
   x: fc.option(double, { nil: null, freq: 6 }),
   s: fc.option(text, { nil: null, freq: 6 }),
-  t: fc.option(fc.integer({ min: 0, max: 2_000_000_000 }).map((sec) => new Date(sec * 1000).toISOString().replace('T', ' ').replace('.000Z', '')), { nil: null, freq: 6 }),
+  t: fc.option(
+    fc.integer({ min: 0, max: 2_000_000_000 }).map((sec) => new Date(sec * 1000).toISOString().replace('T', ' ').replace('.000Z', '')),
+    { nil: null, freq: 6 },
+  ),
 });
 const tableArb = fc.array(rowArb, { minLength: 1, maxLength: 40 }).map((rows) => rows.map((r, i) => ({ id: i + 1, ...r }) as Row));
 
@@ -90,7 +93,10 @@ describe('data: equivalence properties', () => {
         const a = writeCsv(rows, COLUMNS, 'short');
         const b = writeCsv(shuffled, cols, 'long');
         const pa = await toParquet(a);
-        for (const [x, y] of [[a, b], [pa, b]] as const) {
+        for (const [x, y] of [
+          [a, b],
+          [pa, b],
+        ] as const) {
           const keyed = await runData(x, y, { key: ['id'], read });
           expect(breaking(keyed), JSON.stringify(breaking(keyed))).toEqual([]);
           const keyless = await runData(x, y, { read });
@@ -107,7 +113,21 @@ describe('data: equivalence properties', () => {
         const i = pick % rows.length;
         const changed = rows.map((r) => ({ ...r }));
         const old = changed[i]![column];
-        changed[i]![column] = (column === 'n' ? (old === null ? 7 : (old as number) + 1) : column === 'x' ? (old === null || !Number.isFinite(old as number) ? 0.5 : (old as number) + 1 + Math.abs(old as number)) : column === 's' ? `${old ?? ''}!` : old === null ? '2001-01-01 00:00:00' : '1999-12-31 23:59:59') as never;
+        changed[i]![column] = (
+          column === 'n'
+            ? old === null
+              ? 7
+              : (old as number) + 1
+            : column === 'x'
+              ? old === null || !Number.isFinite(old as number)
+                ? 0.5
+                : (old as number) + 1 + Math.abs(old as number)
+              : column === 's'
+                ? `${old ?? ''}!`
+                : old === null
+                  ? '2001-01-01 00:00:00'
+                  : '1999-12-31 23:59:59'
+        ) as never;
         if (column === 't' && old === '1999-12-31 23:59:59') changed[i]!.t = '1999-12-31 23:59:58';
         const report = await runData(writeCsv(rows, COLUMNS, 'short'), writeCsv(changed, COLUMNS, 'short'), { key: ['id'], read });
         const found = breaking(report);

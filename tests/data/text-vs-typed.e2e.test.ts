@@ -24,7 +24,11 @@ describe('text that reads as the other side type: compared in that type', () => 
       expect(all(r.json, 'value_changed')).toEqual([]);
       expect(all(r.json, 'rows_missing')).toEqual([]);
       expect(all(r.json, 'rows_extra')).toEqual([]);
-      for (const [column, type, comparedAs] of [['day', 'DATE', 'TIMESTAMP'], ['at', 'TIMESTAMP', 'TIMESTAMP'], ['amount', 'DOUBLE', 'DOUBLE']]) {
+      for (const [column, type, comparedAs] of [
+        ['day', 'DATE', 'TIMESTAMP'],
+        ['at', 'TIMESTAMP', 'TIMESTAMP'],
+        ['amount', 'DOUBLE', 'DOUBLE'],
+      ]) {
         const t = one(r.json, 'type_change', column);
         expect(t).toMatchObject({ severity: 'error', columns: [column] });
         expect(t.evidence).toMatchObject({ researchType: 'VARCHAR', productionType: type, comparedAs, textSide: 'research', textValues: 30, unparsed: 0 });

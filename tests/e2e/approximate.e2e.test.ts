@@ -32,7 +32,8 @@ beforeAll(async () => {
 }, 60_000);
 
 /** The data stage's column profiles of one side. */
-const profiles = (json: any, side: 'research' | 'production') => Object.fromEntries(Object.entries(json.stages.find((s: any) => s.stage === 'data').summary.columns).map(([k, v]: [string, any]) => [k, v[side]]));
+const profiles = (json: any, side: 'research' | 'production') =>
+  Object.fromEntries(Object.entries(json.stages.find((s: any) => s.stage === 'data').summary.columns).map(([k, v]: [string, any]) => [k, v[side]]));
 
 describe('approximate distinct counts, end to end', () => {
   it('data: estimated columns carry approximate: true within 5%, the rest is exact; exit 1 for the one changed cell', async () => {
@@ -82,11 +83,7 @@ describe('approximate distinct counts, end to end', () => {
   });
 
   it('check: --exact-stats and exactStats in reprodiff.yml reach the data stage; exit 1 either way', async () => {
-    const [plain, flag, config] = await Promise.all([
-      runJson(['check', file('reprodiff.yml')]),
-      runJson(['check', file('reprodiff.yml'), '--exact-stats']),
-      runJson(['check', file('exact.yml')]),
-    ]);
+    const [plain, flag, config] = await Promise.all([runJson(['check', file('reprodiff.yml')]), runJson(['check', file('reprodiff.yml'), '--exact-stats']), runJson(['check', file('exact.yml')])]);
     for (const r of [plain, flag, config]) {
       expect(r.code).toBe(1);
       assertValidReport(r.json);

@@ -49,7 +49,10 @@ describe('quote', () => {
   });
 
   it('an identifier names exactly that column, for hostile and arbitrary names', async () => {
-    const names = fc.uniqueArray(noNul.filter((s) => s.length > 0), { minLength: 1, maxLength: 4, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() });
+    const names = fc.uniqueArray(
+      noNul.filter((s) => s.length > 0),
+      { minLength: 1, maxLength: 4, comparator: (a, b) => a.toLowerCase() === b.toLowerCase() },
+    );
     for (const list of [HOSTILE.filter((s) => s !== ''), ...fc.sample(names, 100)]) {
       await c.run('DROP TABLE IF EXISTS q');
       await c.run(`CREATE TABLE q (${list.map((n) => `${ident(n)} INTEGER`).join(', ')})`);

@@ -56,7 +56,10 @@ describe('reprodiff env A B', () => {
 
   it('names the numerical breaks in the pip freeze pair', () => {
     const { report } = json(['env', fixture('pip-freeze/research.txt'), fixture('pip-freeze/production.txt')]);
-    const errors = report.findings.filter((f: any) => f.severity === 'error').map((f: any) => [f.cause, f.columns[0]]).sort();
+    const errors = report.findings
+      .filter((f: any) => f.severity === 'error')
+      .map((f: any) => [f.cause, f.columns[0]])
+      .sort();
     expect(errors).toEqual([
       ['library_version', 'lightgbm'],
       ['library_version', 'numpy'],

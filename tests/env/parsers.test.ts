@@ -293,7 +293,8 @@ describe('awkward requirement lines', () => {
     const files: Record<string, string> = {
       '/p/proj/reqs/base.txt': 'scipy==1.11.4\r\n',
     };
-    const text = '\uFEFF--requirement=base.txt\r\nnumpy\t==\t1.26.4\r\n-e .\r\n-e ../libs/tool[dev]\r\n--editable=git+https://github.com/a/b.git@main#egg=b_pkg&subdirectory=py\r\nurllib3==2.2.0 ; python_version >= "3.8" and platform_system != "Windows"  # pinned\r\n';
+    const text =
+      '\uFEFF--requirement=base.txt\r\nnumpy\t==\t1.26.4\r\n-e .\r\n-e ../libs/tool[dev]\r\n--editable=git+https://github.com/a/b.git@main#egg=b_pkg&subdirectory=py\r\nurllib3==2.2.0 ; python_version >= "3.8" and platform_system != "Windows"  # pinned\r\n';
     const env = parseRequirements(text, '/p/proj/reqs/requirements.txt', (p) => files[p]!);
     const names = env.packages.map((p) => [p.name, p.version, p.source]);
     expect(names).toEqual([

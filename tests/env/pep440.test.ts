@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyChange,
-  compareVersions,
-  formatVersion,
-  isValidSpecifier,
-  normalizeVersion,
-  parseVersion,
-  satisfies,
-  sortVersions,
-} from '../../src/env/pep440.js';
+import { classifyChange, compareVersions, formatVersion, isValidSpecifier, normalizeVersion, parseVersion, satisfies, sortVersions } from '../../src/env/pep440.js';
 
 const CORPUS = new URL('../../../shared/corpora/pypa-packaging/', import.meta.url);
 type Cases<T> = { params: string | string[]; cases: T[] };

@@ -19,12 +19,15 @@ let production: Dataset;
 beforeAll(async () => {
   engine = await Engine.open({});
   research = await table('fr', `SELECT i AS id, i * 1.0 AS x, CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS c, i * 2.0 AS z, CAST(i AS DOUBLE) AS v FROM range(1, 101) t(i)`);
-  production = await table('fp', `SELECT i AS id,
+  production = await table(
+    'fp',
+    `SELECT i AS id,
       CASE WHEN i <= 10 THEN i * 1.0 + 0.5 ELSE i * 1.0 END AS x,
       CASE WHEN i BETWEEN 11 AND 15 THEN 'new' WHEN i % 2 = 0 THEN 'a' ELSE 'b' END AS c,
       CASE WHEN i BETWEEN 16 AND 20 THEN NULL ELSE i * 2.0 END AS z,
       CASE WHEN i BETWEEN 21 AND 25 THEN 1000.0 ELSE CAST(i AS DOUBLE) END AS v
-    FROM range(1, 101) t(i) WHERE i NOT IN (26, 27)`);
+    FROM range(1, 101) t(i) WHERE i NOT IN (26, 27)`,
+  );
   await engine.run(`CREATE TABLE diffs AS SELECT i AS k0, (i <= 27 OR i = 99) AS differs FROM range(1, 101) t(i)`);
 });
 afterAll(() => engine.close());
@@ -83,7 +86,17 @@ describe('explainDifferences', () => {
   });
 
   it('rankExplanations breaks ties by share and name', () => {
-    const e = (column: string, d: number, m: number): Explanation => ({ source: 's', column, condition: 'differs', detail: null, differingRows: 1, differingShare: d, matchingRows: 0, matchingShare: m, lift: d - m });
+    const e = (column: string, d: number, m: number): Explanation => ({
+      source: 's',
+      column,
+      condition: 'differs',
+      detail: null,
+      differingRows: 1,
+      differingShare: d,
+      matchingRows: 0,
+      matchingShare: m,
+      lift: d - m,
+    });
     expect(rankExplanations([e('b', 0.5, 0), e('a', 0.5, 0), e('c', 0.9, 0.4), e('d', 0.2, 0)]).map((x) => x.column)).toEqual(['c', 'a', 'b', 'd']);
   });
 });

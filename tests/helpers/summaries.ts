@@ -2,25 +2,21 @@
  * Stage summaries for hand-made report fixtures: every required field filled with a neutral value, so a
  * fixture states only what it is about. The shapes are src/findings/summaries.ts's.
  */
-import type {
-  DataColumnSummary,
-  DataSummary,
-  EnvSummary,
-  FeaturesSummary,
-  PredictionsSummary,
-  ProfileSummary,
-  SplitsSummary,
-  StageSummaries,
-} from '../../src/findings/summaries.js';
+import type { DataColumnSummary, DataSummary, EnvSummary, FeaturesSummary, PredictionsSummary, ProfileSummary, SplitsSummary, StageSummaries } from '../../src/findings/summaries.js';
 import type { Stage } from '../../src/findings/types.js';
 
 const side = { label: 'fixture', format: 'csv', rows: null, columns: 0, fingerprint: null } as const;
 
 export function dataSummary(fields: Partial<DataSummary> = {}): DataSummary {
   return {
-    mode: 'keyed', key: null, research: side, production: side, rows: null,
+    mode: 'keyed',
+    key: null,
+    research: side,
+    production: side,
+    rows: null,
     schema: { common: 0, onlyResearch: [], onlyProduction: [], typeChanges: [], orderDiffers: false },
-    columns: {}, ...fields,
+    columns: {},
+    ...fields,
   };
 }
 
@@ -44,16 +40,32 @@ export function splitsSummary(fields: Partial<SplitsSummary> = {}): SplitsSummar
 
 export function predictionsSummary(fields: Partial<PredictionsSummary> = {}): PredictionsSummary {
   return {
-    columns: { score: 'score', label: null, truth: null }, inferred: {}, task: 'classification', threshold: 0.5, positiveClass: '1',
-    tolerance: { abs: 0, rel: 0 }, mode: 'keyed', key: null, ...fields,
+    columns: { score: 'score', label: null, truth: null },
+    inferred: {},
+    task: 'classification',
+    threshold: 0.5,
+    positiveClass: '1',
+    tolerance: { abs: 0, rel: 0 },
+    mode: 'keyed',
+    key: null,
+    ...fields,
   };
 }
 
 export function envSummary(fields: Partial<EnvSummary> = {}): EnvSummary {
   const env = { file: 'requirements.txt', format: 'requirements', ecosystem: 'python', packages: 0, interpreter: null, platform: null };
   return {
-    research: env, production: env, packagesCompared: 0, unchanged: 0, changed: 0, changes: { major: 0, minor: 0, patch: 0, other: 0 },
-    onlyInResearch: 0, onlyInProduction: 0, notComparable: [], numericalPackages: [], ...fields,
+    research: env,
+    production: env,
+    packagesCompared: 0,
+    unchanged: 0,
+    changed: 0,
+    changes: { major: 0, minor: 0, patch: 0, other: 0 },
+    onlyInResearch: 0,
+    onlyInProduction: 0,
+    notComparable: [],
+    numericalPackages: [],
+    ...fields,
   };
 }
 

@@ -149,7 +149,7 @@ describe('check --by-position', () => {
     expect(find(r.json, 'value_changed', 'amount').sampleKeys).toEqual([7]);
   });
 
-  it('a stage\'s own byPosition, and the same pair equal without it', async () => {
+  it("a stage's own byPosition, and the same pair equal without it", async () => {
     expect((await runJson(['check', f('reprodiff-plain.yml')])).json.verdict).toBe('equal');
     const r = await runJson(['check', f('reprodiff-stage.yml')]);
     expect(r.json.verdict).toBe('different');

@@ -37,20 +37,24 @@ async function readBack(file: string): Promise<Record<string, unknown>[]> {
 beforeAll(async () => {
   db = await (await DuckDBInstance.create(':memory:')).connect();
   const table = (values: string) => `SELECT * REPLACE (CAST(amount AS DOUBLE) AS amount) FROM (VALUES ${values}) t(id, name, amount, email, ${q('side')}, ${q('key.id')}, ${q(HOSTILE)})`;
-  await db.run(`COPY (${table(`
+  await db.run(
+    `COPY (${table(`
     (1, 'ann', 1.5, 'ann@secret.example', 'L', 10, 'p'),
     (2, 'bob', 2.5, 'bob@secret.example', 'L', 20, 'q'),
     (3, 'cy', 3.5, 'cy@secret.example', 'R', 30, 'r'),
     (4, 'di', 4.5, 'di@secret.example', 'R', 40, 's'),
     (5, 'ed', 5.5, 'ed@secret.example', 'L', 50, 't'),
-    (6, 'fay', 6.5, 'fay@secret.example', 'R', 60, 'u')`)}) TO ${s(R)} (FORMAT parquet)`);
-  await db.run(`COPY (${table(`
+    (6, 'fay', 6.5, 'fay@secret.example', 'R', 60, 'u')`)}) TO ${s(R)} (FORMAT parquet)`,
+  );
+  await db.run(
+    `COPY (${table(`
     (6, 'fay', 6.5, 'fay@secret.example', 'R', 60, 'u'),
     (1, 'ann', 1.5, 'ann@secret.example', 'L', 10, 'p'),
     (2, 'BOB', 2.5, 'bob@secret.example', 'L', 20, 'q'),
     (3, 'cy', 3.75, 'cy@secret.example', 'R', 30, 'r'),
     (4, 'di', 4.5, 'di2@secret.example', 'L', 40, 's2'),
-    (7, 'gus', 7.5, 'gus@secret.example', 'R', 70, 'v')`)}) TO ${s(P)} (FORMAT parquet)`);
+    (7, 'gus', 7.5, 'gus@secret.example', 'R', 70, 'v')`)}) TO ${s(P)} (FORMAT parquet)`,
+  );
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -59,8 +63,18 @@ const EXPECTED = [
   { side: 'both', differing: ['name'], id: 2, cells: { name: ['bob', 'BOB'] } },
   { side: 'both', differing: ['amount'], id: 3, cells: { amount: [3.5, 3.75] } },
   { side: 'both', differing: ['email', 'side', HOSTILE], id: 4, cells: { email: ['di@secret.example', 'di2@secret.example'], side: ['R', 'L'], [HOSTILE]: ['s', 's2'] } },
-  { side: 'research_only', differing: [], id: 5, cells: { name: ['ed', null], amount: [5.5, null], email: ['ed@secret.example', null], side: ['L', null], 'key.id': [50, null], [HOSTILE]: ['t', null] } },
-  { side: 'production_only', differing: [], id: 7, cells: { name: [null, 'gus'], amount: [null, 7.5], email: [null, 'gus@secret.example'], side: [null, 'R'], 'key.id': [null, 70], [HOSTILE]: [null, 'v'] } },
+  {
+    side: 'research_only',
+    differing: [],
+    id: 5,
+    cells: { name: ['ed', null], amount: [5.5, null], email: ['ed@secret.example', null], side: ['L', null], 'key.id': [50, null], [HOSTILE]: ['t', null] },
+  },
+  {
+    side: 'production_only',
+    differing: [],
+    id: 7,
+    cells: { name: [null, 'gus'], amount: [null, 7.5], email: [null, 'gus@secret.example'], side: [null, 'R'], 'key.id': [null, 70], [HOSTILE]: [null, 'v'] },
+  },
 ] as const;
 const VALUE_COLUMNS = ['name', 'amount', 'email', 'side', 'key.id', HOSTILE];
 const HEADER = ['side', 'differing_columns', 'key.id', ...VALUE_COLUMNS.flatMap((c) => [`research.${c}`, `production.${c}`])];
@@ -121,7 +135,7 @@ describe('--diff-rows', () => {
     expect(await readBack(out)).toEqual(expectedRows());
   });
 
-  it('--mask: a masked column\'s cells are [masked] where a value would be; the secrets are not in the file', async () => {
+  it("--mask: a masked column's cells are [masked] where a value would be; the secrets are not in the file", async () => {
     const out = join(work, 'masked.csv');
     const r = await runCli(['data', R, P, '--key', 'id', '--diff-rows', out, '--mask', 'email', '--mask', HOSTILE]);
     expect(r.code).toBe(1);
@@ -171,16 +185,16 @@ describe('check --diff-rows-dir', () => {
     await db.run(`COPY (SELECT * FROM read_parquet(${s(R)})) TO ${s(join(research, 'raw_data.parquet'))} (FORMAT parquet)`);
     await db.run(`COPY (SELECT * FROM read_parquet(${s(P)})) TO ${s(join(production, 'raw_data.parquet'))} (FORMAT parquet)`);
     await db.run(`COPY (SELECT CAST(range AS INTEGER) AS id, CAST(range * 0.5 AS DOUBLE) AS score_feature FROM range(1, 9)) TO ${s(join(research, 'features.parquet'))} (FORMAT parquet)`);
-    await db.run(`COPY (SELECT CAST(range AS INTEGER) AS id, CAST(CASE WHEN range = 8 THEN 99.0 ELSE range * 0.5 END AS DOUBLE) AS score_feature FROM range(1, 9)) TO ${s(join(production, 'features.parquet'))} (FORMAT parquet)`);
+    await db.run(
+      `COPY (SELECT CAST(range AS INTEGER) AS id, CAST(CASE WHEN range = 8 THEN 99.0 ELSE range * 0.5 END AS DOUBLE) AS score_feature FROM range(1, 9)) TO ${s(join(production, 'features.parquet'))} (FORMAT parquet)`,
+    );
     const dir = join(work, 'diffs');
     const r = await runJson(['check', research, production, '--key', 'id', '--diff-rows-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe((await runJson(['check', research, production, '--key', 'id'])).stdout);
     expect(readdirSync(dir).sort()).toEqual(['data.parquet', 'features.parquet']);
     expect(await readBack(join(dir, 'data.parquet'))).toEqual(expectedRows());
-    expect(await readBack(join(dir, 'features.parquet'))).toEqual([
-      { side: 'both', differing_columns: ['score_feature'], 'key.id': 8, 'research.score_feature': 4, 'production.score_feature': 99 },
-    ]);
+    expect(await readBack(join(dir, 'features.parquet'))).toEqual([{ side: 'both', differing_columns: ['score_feature'], 'key.id': 8, 'research.score_feature': 4, 'production.score_feature': 99 }]);
   });
 
   it('refuses a folder whose stage file is an input (exit 2, one line)', async () => {

@@ -114,7 +114,11 @@ describe('column names that differ only in case', () => {
     expect(notes[0].severity).toBe('info');
     expect(notes[0].evidence.ambiguous).toBe(true);
     expect(notes[0].message).toMatch(/not paired by case/);
-    expect(find(r.json, 'column_missing').map((f: any) => f.columns[0]).sort()).toEqual(['SCORE', 'Score']);
+    expect(
+      find(r.json, 'column_missing')
+        .map((f: any) => f.columns[0])
+        .sort(),
+    ).toEqual(['SCORE', 'Score']);
     expect(find(r.json, 'column_extra').map((f: any) => f.columns[0])).toEqual(['score']);
   });
 
@@ -157,7 +161,7 @@ describe('--null-keys', () => {
 });
 
 describe('Parquet against CSV (research written by DuckDB, production by pandas)', () => {
-  it('text, column case and null keys give the CSV pair\'s answers', async () => {
+  it("text, column case and null keys give the CSV pair's answers", async () => {
     const text = await runJson(['data', `${F}/text/research.parquet`, TEXT[1]!, '--key', 'code', ...BOTH]);
     expect(text.code).toBe(0);
     expect((await runJson(['data', `${F}/text/research.parquet`, TEXT[1]!, '--key', 'code'])).code).toBe(1);
@@ -188,7 +192,7 @@ describe('the same through check', () => {
     expect(r.json.verdict).toBe('equal');
   });
 
-  it('reprodiff.yml, the data stage\'s own settings: equal', async () => {
+  it("reprodiff.yml, the data stage's own settings: equal", async () => {
     const r = await runJson(['check', config('stage.yml', 'stages:\n  data:\n    ignoreSpaces: true\n    ignoreCase: true\n')]);
     expect(r.code).toBe(0);
   });

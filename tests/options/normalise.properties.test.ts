@@ -25,7 +25,10 @@ const word = fc.array(fc.constantFrom(...'abcdeXYZé'.split('')), { minLength: 1
 const nameArb = fc.tuple(word, fc.option(word, { nil: undefined })).map(([a, b]) => (b === undefined ? a : `${a} ${b}`));
 const tableArb = fc.array(fc.record({ name: nameArb, n: fc.integer({ min: 0, max: 999 }) }), { minLength: 4, maxLength: 20 }).map((rows) => rows.map((r, i) => ({ code: `k${i + 1}`, ...r }) as Row));
 /** Per row: padding of key and name (left, right) and whether the name is re-cased. */
-const noiseArb = fc.array(fc.record({ keyPad: fc.constantFrom('', ' ', '  ', '\t'), left: fc.constantFrom('', ' ', '\t '), right: fc.constantFrom('', ' ', '   '), recase: fc.constantFrom('same', 'upper', 'lower', 'swap') }), { minLength: 20, maxLength: 20 });
+const noiseArb = fc.array(
+  fc.record({ keyPad: fc.constantFrom('', ' ', '  ', '\t'), left: fc.constantFrom('', ' ', '\t '), right: fc.constantFrom('', ' ', '   '), recase: fc.constantFrom('same', 'upper', 'lower', 'swap') }),
+  { minLength: 20, maxLength: 20 },
+);
 
 type Change = 'letter' | 'added' | 'inner-space' | 'gone';
 const CHANGES: Change[] = ['letter', 'added', 'inner-space', 'gone'];
@@ -97,7 +100,10 @@ describe('--ignore-spaces --ignore-case forgive only ends and case', () => {
           expect(keyed.verdict, show(keyed)).toBe('different');
           const named = keyed.findings.filter((f) => f.severity !== 'info' && f.columns.includes('name'));
           expect(named.length, show(keyed)).toBeGreaterThan(0);
-          expect(named.every((f) => f.rowsAffected === 1 || f.rowsAffected === null), show(keyed)).toBe(true);
+          expect(
+            named.every((f) => f.rowsAffected === 1 || f.rowsAffected === null),
+            show(keyed),
+          ).toBe(true);
           const keyless = await runData(a, b, options);
           expect(keyless.verdict, show(keyless)).toBe('different');
         }),

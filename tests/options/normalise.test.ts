@@ -34,7 +34,10 @@ describe('matchSchemas: names differing only in case', () => {
 
   it('Amount vs amount pair, research name kept; nothing missing or extra', () => {
     const m = matchSchemas(cols('id', 'Amount'), cols('id', 'amount'));
-    expect(m.pairs.map((p) => [p.name, p.productionName])).toEqual([['id', 'id'], ['Amount', 'amount']]);
+    expect(m.pairs.map((p) => [p.name, p.productionName])).toEqual([
+      ['id', 'id'],
+      ['Amount', 'amount'],
+    ]);
     expect(m.onlyResearch).toEqual([]);
     expect(m.onlyProduction).toEqual([]);
     expect(m.caseOnly).toEqual([{ research: 'Amount', production: 'amount' }]);
@@ -48,18 +51,21 @@ describe('matchSchemas: names differing only in case', () => {
   });
 
   it('two candidates on one side: left apart, ambiguity returned', () => {
-    const m = matchSchemas(cols('id', 'Score', 'SCORE_1'), cols('id', 'score'), { }, { research: { SCORE_1: 'SCORE' } });
+    const m = matchSchemas(cols('id', 'Score', 'SCORE_1'), cols('id', 'score'), {}, { research: { SCORE_1: 'SCORE' } });
     expect(m.pairs.map((p) => p.name)).toEqual(['id']);
     expect(m.caseAmbiguous).toEqual([{ research: ['Score', 'SCORE_1'], production: ['score'] }]);
   });
 
   it("the files' own spellings match exactly: a, A_1 (A in the file) against A and a", () => {
     const m = matchSchemas(cols('a', 'A_1'), cols('A', 'a_1'), {}, { research: { A_1: 'A' }, production: { a_1: 'a' } });
-    expect(m.pairs.map((p) => [p.name, p.productionName]).sort()).toEqual([['A_1', 'A'], ['a', 'a_1']]);
+    expect(m.pairs.map((p) => [p.name, p.productionName]).sort()).toEqual([
+      ['A_1', 'A'],
+      ['a', 'a_1'],
+    ]);
     expect(m.caseOnly).toBeUndefined();
   });
 
-  it('--ignore Amount leaves out production\'s amount too (one spelling on each side)', () => {
+  it("--ignore Amount leaves out production's amount too (one spelling on each side)", () => {
     const m = matchSchemas(cols('id', 'Amount'), cols('id', 'amount'), { ignore: ['Amount'] });
     expect(m.pairs.map((p) => p.name)).toEqual(['id']);
     expect(m.onlyResearch).toEqual([]);

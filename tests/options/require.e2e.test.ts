@@ -39,7 +39,11 @@ describe('predictions --require', () => {
     expect(r.code).toBe(0);
     expect(r.json.verdict).toBe('equal');
     expect(requirementFindings(r.json)).toEqual([]);
-    for (const [metric, key] of [['auc', 'auc'], ['recall', 'recall'], ['f1', 'f1']] as const) {
+    for (const [metric, key] of [
+      ['auc', 'auc'],
+      ['recall', 'recall'],
+      ['f1', 'f1'],
+    ] as const) {
       const req = requirementOf(r.json, metric);
       expect(req).toMatchObject({ met: true, failed: [], missing: [] });
       close(req.research, research[key]!);
@@ -194,7 +198,10 @@ describe('check and --require', () => {
     const r = await runJson(['check', F('reprodiff-equal.yml')]);
     assertValidReport(r.json);
     expect(r.code).toBe(0);
-    expect(predictionsStage(r.json).summary.requirements.map((x: any) => [x.requirement, x.met])).toEqual([['auc>=0.8', true], ['f1>=0.7', true]]);
+    expect(predictionsStage(r.json).summary.requirements.map((x: any) => [x.requirement, x.met])).toEqual([
+      ['auc>=0.8', true],
+      ['f1>=0.7', true],
+    ]);
     const t = await runCli(['check', F('reprodiff-equal.yml')]);
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/requirements met in both environments: auc>=0\.8, f1>=0\.7/);
@@ -206,7 +213,11 @@ describe('check and --require', () => {
     expect(r.code).toBe(1);
     const [f] = requirementFindings(r.json);
     expect(f.evidence).toMatchObject({ requirement: 'auc>=0.9', failed: ['research', 'production'] });
-    expect(predictionsStage(r.json).summary.requirements.map((x: any) => [x.requirement, x.met])).toEqual([['auc>=0.9', false], ['f1>=0.7', true], ['precision>=0.7', true]]);
+    expect(predictionsStage(r.json).summary.requirements.map((x: any) => [x.requirement, x.met])).toEqual([
+      ['auc>=0.9', false],
+      ['f1>=0.7', true],
+      ['precision>=0.7', true],
+    ]);
     close(requirementOf(r.json, 'precision').research, research.precision!);
   });
 
@@ -225,7 +236,9 @@ describe('check and --require', () => {
       ['rmse: "<=.nan"', /not a finite number/],
       ['auc: ">=2"', /between 0 and 1/],
     ] as const) {
-      const file = tempConfig(`research: { predictions: ${join(ROOT, F('research.csv'))} }\nproduction: { predictions: ${join(ROOT, F('production.csv'))} }\nkey: id\nstages:\n  predictions:\n    require: { ${entry} }\n`);
+      const file = tempConfig(
+        `research: { predictions: ${join(ROOT, F('research.csv'))} }\nproduction: { predictions: ${join(ROOT, F('production.csv'))} }\nkey: id\nstages:\n  predictions:\n    require: { ${entry} }\n`,
+      );
       const r = await runCli(['check', file]);
       expect(r.code, entry).toBe(2);
       expect(r.stderr.trimEnd().split('\n'), entry).toHaveLength(1);
@@ -235,12 +248,16 @@ describe('check and --require', () => {
   });
 
   it('requirements without a truth column, or without a predictions stage, fail in check', async () => {
-    const noTruth = tempConfig(`key: id\nresearch: { predictions: ${join(ROOT, F('research-notruth.csv'))} }\nproduction: { predictions: ${join(ROOT, F('production-notruth.csv'))} }\nstages: { predictions: { require: { auc: ">=0.8" } } }\n`);
+    const noTruth = tempConfig(
+      `key: id\nresearch: { predictions: ${join(ROOT, F('research-notruth.csv'))} }\nproduction: { predictions: ${join(ROOT, F('production-notruth.csv'))} }\nstages: { predictions: { require: { auc: ">=0.8" } } }\n`,
+    );
     const a = await runJson(['check', noTruth]);
     assertValidReport(a.json);
     expect(a.code).toBe(1);
     expect(requirementFindings(a.json)[0].evidence.reason).toMatch(/no ground-truth column/);
-    const noStage = tempConfig(`key: id\nresearch: { data: ${join(ROOT, F('research.csv'))} }\nproduction: { data: ${join(ROOT, F('production.csv'))} }\nstages: { predictions: { require: { auc: ">=0.8" } } }\n`);
+    const noStage = tempConfig(
+      `key: id\nresearch: { data: ${join(ROOT, F('research.csv'))} }\nproduction: { data: ${join(ROOT, F('production.csv'))} }\nstages: { predictions: { require: { auc: ">=0.8" } } }\n`,
+    );
     const b = await runJson(['check', noStage]);
     assertValidReport(b.json);
     expect(b.code).toBe(1);

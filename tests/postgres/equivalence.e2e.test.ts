@@ -60,14 +60,22 @@ function makePair(seed: number): { a: Row[]; b: Row[]; planted: string[] } {
     planted.push(brk);
     if (brk === 'missing') b.splice(Math.floor(r() * b.length), 1 + Math.floor(r() * 3));
     if (brk === 'extra') b.push([String(100000 + seed), '1.00', '2', '0.5', '2024-05-01 00:00:00+00', '2024-05-01', 'x', 'true']);
-    if (brk === 'amount') for (let k = 0; k < 3; k++) { const x = pick(); x[1] = (Number(x[1]) + 0.01 * (1 + k)).toFixed(2); }
+    if (brk === 'amount')
+      for (let k = 0; k < 3; k++) {
+        const x = pick();
+        x[1] = (Number(x[1]) + 0.01 * (1 + k)).toFixed(2);
+      }
     if (brk === 'score_round') for (const x of b) if (x[2] && x[2] !== 'NaN' && r() < 0.3) x[2] = String(Math.round(Number(x[2]) * 1000) / 1000);
     if (brk === 'score_f32') for (const x of b) if (x[2] && x[2] !== 'NaN' && r() < 0.2) x[2] = String(Math.fround(Number(x[2])));
     if (brk === 'nan_null') for (const x of b) if (x[2] === 'NaN') x[2] = null;
     if (brk === 'fill') for (const x of b) if (x[2] === null) x[2] = '0';
     if (brk === 'tz') for (const x of b) x[4] = new Date(Date.parse(`${x[4]!.slice(0, 23)}Z`) + 3600000).toISOString().slice(0, 23).replace('T', ' ') + x[4]!.slice(23);
     if (brk === 'label') for (let k = 0; k < 2; k++) pick()[6] = 'changed';
-    if (brk === 'flag') for (let k = 0; k < 2; k++) { const x = pick(); x[7] = x[7] === 'true' ? 'false' : 'true'; }
+    if (brk === 'flag')
+      for (let k = 0; k < 2; k++) {
+        const x = pick();
+        x[7] = x[7] === 'true' ? 'false' : 'true';
+      }
     if (brk === 'day') pick()[5] = '2030-01-01';
     // Every amount through one scale and offset (a unit change): more than half of the matched rows move.
     if (brk === 'rescale') for (const x of b) x[1] = (Number(x[1]) * 2 + 1).toFixed(2);
@@ -132,7 +140,7 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
       const pushdown = await runJson(['data', pgUrl(s!, ta), pgUrl(s!, tb), ...common, '--no-stats']);
       const download = await runJson(['data', pgUrl(s!, ta), pgUrl(s!, tb), ...common, '--no-stats', '--pushdown', 'never']);
       for (const r of [files, pushdown, download]) {
-        expect(r.code, `${planted.join(",")}: ${r.stderr} ${JSON.stringify(r.json?.error)}`).toBe(files.code);
+        expect(r.code, `${planted.join(',')}: ${r.stderr} ${JSON.stringify(r.json?.error)}`).toBe(files.code);
         assertValidReport(r.json);
       }
       if (planted.some((p) => ['missing', 'extra', 'amount', 'label', 'flag', 'day', 'tz', 'rescale'].includes(p))) expect(files.code).toBe(1);
@@ -156,7 +164,10 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
       // Bisection compares the differing segments locally; keys unmatched on both sides (key format, unseeded
       // samples) are refused under --pushdown always, and compared after a download under auto.
       const bisectable = !bothSides;
-      for (const [x, y] of [[pgUrl(s!, ta), pb], [pa, pgUrl(s!, tb)]]) {
+      for (const [x, y] of [
+        [pgUrl(s!, ta), pb],
+        [pa, pgUrl(s!, tb)],
+      ]) {
         const cross = await runJson(['data', x!, y!, ...common, '--no-stats', '--pushdown', 'always']);
         if (!bisectable) {
           expect(cross.code, planted.join(',')).toBe(2);
@@ -222,9 +233,13 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     for (let i = 1; i <= 400; i++) {
       const u = r();
       a.push([
-        String(i), (Math.round(r() * 100000) / 100).toFixed(2), u < 0.04 ? 'NaN' : u < 0.08 ? null : String(r() * 100),
-        String(r() * 50 - 10), new Date(Date.UTC(2024, 0, 1) + Math.floor(r() * 1e10)).toISOString().replace('Z', '+00'),
-        labels[Math.floor(r() * labels.length)]!, r() < 0.5 ? 'true' : 'false',
+        String(i),
+        (Math.round(r() * 100000) / 100).toFixed(2),
+        u < 0.04 ? 'NaN' : u < 0.08 ? null : String(r() * 100),
+        String(r() * 50 - 10),
+        new Date(Date.UTC(2024, 0, 1) + Math.floor(r() * 1e10)).toISOString().replace('Z', '+00'),
+        labels[Math.floor(r() * labels.length)]!,
+        r() < 0.5 ? 'true' : 'false',
       ]);
     }
     const values = a.map((x) => [...x]);
@@ -240,7 +255,12 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     await loadPostgres('planted_values', values, cols, true);
     await loadPostgres('planted_category', category, cols, true);
     const file = (t: string) => join(dir, `${t}.parquet`);
-    for (const [t, rows] of [['planted_research', a], ['planted_values', values], ['planted_category', category]] as const) await writeParquet(file(t), rows, cols);
+    for (const [t, rows] of [
+      ['planted_research', a],
+      ['planted_values', values],
+      ['planted_category', category],
+    ] as const)
+      await writeParquet(file(t), rows, cols);
     const common = ['--key', 'id', '--sample', '3', '--no-stats'];
     for (const production of ['planted_values', 'planted_category']) {
       const files = await runJson(['data', file('planted_research'), file(production), ...common]);
@@ -282,12 +302,19 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     for (const [, i] of byPrice.slice(4, 7)) lowered[i]![1] = a[byPrice[9]![1]]![1]!;
     const clipped = a.map((x) => [x[0]!, String(Math.min(Number(x[1]), byPrice[9]![0]))]);
     const file = (t: string) => join(dir, `${t}.parquet`);
-    for (const [t, rows] of [['clip_research', a], ['clip_lowered', lowered], ['clip_real', clipped]] as const) {
+    for (const [t, rows] of [
+      ['clip_research', a],
+      ['clip_lowered', lowered],
+      ['clip_real', clipped],
+    ] as const) {
       await loadPostgres(t, rows, cols, true);
       await writeParquet(file(t), rows, cols);
     }
     const common = ['--key', 'id', '--sample', '3', '--no-stats'];
-    for (const [production, message] of [['clip_lowered', /3 rows have different values/], ['clip_real', /capped at/]] as const) {
+    for (const [production, message] of [
+      ['clip_lowered', /3 rows have different values/],
+      ['clip_real', /capped at/],
+    ] as const) {
       const files = await runJson(['data', file('clip_research'), file(production), ...common]);
       expect(files.json.findings.map((f: any) => f.message).join('\n')).toMatch(message);
       const ways = {
@@ -296,7 +323,10 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
       };
       for (const [way, x] of Object.entries(ways)) expect(essence(x.json), `${production} ${way}`).toEqual(essence(files.json));
       expect(ways.pushdown.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/look like a clipping of the whole column/) });
-      for (const args of [[pgUrl(s!, 'clip_research'), file(production)], [pgUrl(s!, 'clip_research'), pgUrl(s!, production)]]) {
+      for (const args of [
+        [pgUrl(s!, 'clip_research'), file(production)],
+        [pgUrl(s!, 'clip_research'), pgUrl(s!, production)],
+      ]) {
         const forced = await runJson(['data', ...args, ...common, '--pushdown', 'always']);
         expect(forced.code).toBe(2);
         expect(forced.json.error.message).toMatch(/look like a clipping of the whole column/);
@@ -310,9 +340,9 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     // Analysed primary keys: the row counts run in a second session on the join's snapshot, the bound from estimates.
     const make = (t: string, code: string, cat: string, qty: string) =>
       `DROP TABLE IF EXISTS ${t}; CREATE TABLE ${t} AS SELECT i::bigint AS id, ${code} AS code, ${cat} AS cat, ${qty} AS qty FROM generate_series(1, ${n}) AS g(i); ALTER TABLE ${t} ADD PRIMARY KEY (id); ANALYZE ${t}`;
-    await adminSql(s!, make('wide_research', "md5(i::text)", "'c' || (i % 40)", 'i % 1000'));
+    await adminSql(s!, make('wide_research', 'md5(i::text)', "'c' || (i % 40)", 'i % 1000'));
     await adminSql(s!, make('wide_edited', "CASE WHEN i % 700 = 3 THEN 'edited-' || i ELSE md5(i::text) END", "CASE WHEN i % 4000 = 9 THEN 'brand new' ELSE 'c' || (i % 40) END", 'i % 1000'));
-    await adminSql(s!, make('wide_many', "md5(i::text)", "'c' || (i % 40)", 'CASE WHEN i % 3 = 0 THEN i % 1000 + 1 ELSE i % 1000 END'));
+    await adminSql(s!, make('wide_many', 'md5(i::text)', "'c' || (i % 40)", 'CASE WHEN i % 3 = 0 THEN i % 1000 + 1 ELSE i % 1000 END'));
     const common = ['--key', 'id', '--no-stats', '--sample', '3'];
     const both = async (a: string, b: string) => ({
       pushdown: await runJson(['data', pgUrl(s!, a), pgUrl(s!, b), ...common]),
@@ -326,7 +356,7 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     const many = await both('wide_research', 'wide_many');
     expect(many.pushdown.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/more than 10% of the rows differ/) });
     expect(essence(many.pushdown.json)).toEqual(essence(many.download.json));
-    expect(many.download.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(n / 3 - (n / 3) % 1);
+    expect(many.download.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(n / 3 - ((n / 3) % 1));
     // Text against a number is read as a whole column (does every value read as a number?): downloaded.
     const typed = await both('sales_research', 'SELECT id, amount, score, ratio, qty::text AS qty, tier, region, active, day, updated_at, seen_at FROM sales_research');
     expect(typed.pushdown.json.stages[0].summary.engine).toMatchObject({ mode: 'download', reason: expect.stringMatching(/column 'qty' is text on one side/) });
@@ -335,11 +365,14 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
 
   it('pushdown compares text by its bytes, as the local diff does, whatever the column collation says', async () => {
     // Under a case-insensitive collation 'North' = 'north' in PostgreSQL; the local diff (and a file) says they differ.
-    await adminSql(s!, `CREATE COLLATION IF NOT EXISTS rd_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+    await adminSql(
+      s!,
+      `CREATE COLLATION IF NOT EXISTS rd_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
       DROP TABLE IF EXISTS ci_research; DROP TABLE IF EXISTS ci_production;
       CREATE TABLE ci_research (id integer PRIMARY KEY, name text COLLATE rd_ci);
       INSERT INTO ci_research SELECT i, 'name ' || i FROM generate_series(1, 50) AS g(i);
-      CREATE TABLE ci_production AS SELECT id, CASE WHEN id IN (4, 40) THEN upper(name) ELSE name END AS name FROM ci_research`);
+      CREATE TABLE ci_production AS SELECT id, CASE WHEN id IN (4, 40) THEN upper(name) ELSE name END AS name FROM ci_research`,
+    );
     const common = ['--key', 'id', '--no-stats'];
     const pushdown = await runJson(['data', pgUrl(s!, 'ci_research'), pgUrl(s!, 'ci_production'), ...common]);
     const download = await runJson(['data', pgUrl(s!, 'ci_research'), pgUrl(s!, 'ci_production'), ...common, '--pushdown', 'never']);
@@ -350,14 +383,17 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
 
   it('pushdown bounds the fetched rows by the planner estimate of tables grown since their last ANALYZE', async () => {
     // Analysed at 1,000 rows, then grown to 21,000: 600 changed rows are under 10% of the table, so they are fetched.
-    await adminSql(s!, `DROP TABLE IF EXISTS grown_research; DROP TABLE IF EXISTS grown_production;
+    await adminSql(
+      s!,
+      `DROP TABLE IF EXISTS grown_research; DROP TABLE IF EXISTS grown_production;
       CREATE TABLE grown_research (id bigint PRIMARY KEY, v integer) WITH (autovacuum_enabled = false);
       CREATE TABLE grown_production (id bigint PRIMARY KEY, v integer) WITH (autovacuum_enabled = false);
       INSERT INTO grown_research SELECT i, i FROM generate_series(1, 1000) AS g(i);
       INSERT INTO grown_production SELECT i, i FROM generate_series(1, 1000) AS g(i);
       ANALYZE grown_research; ANALYZE grown_production;
       INSERT INTO grown_research SELECT i, i FROM generate_series(1001, 21000) AS g(i);
-      INSERT INTO grown_production SELECT i, CASE WHEN i % 35 = 0 THEN -i ELSE i END FROM generate_series(1001, 21000) AS g(i)`);
+      INSERT INTO grown_production SELECT i, CASE WHEN i % 35 = 0 THEN -i ELSE i END FROM generate_series(1001, 21000) AS g(i)`,
+    );
     const r = await runJson(['data', pgUrl(s!, 'grown_research'), pgUrl(s!, 'grown_production'), '--key', 'id', '--no-stats']);
     expect(r.json.stages[0].summary.engine).toEqual({ mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: 2 * 572 });
     expect(r.json.findings.find((f: any) => f.cause === 'value_changed').rowsAffected).toBe(572);
@@ -368,15 +404,31 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
     const doubles: number[] = [0.1, 1, 2, 0.5, 3, 1e308, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, -0, 1 / 3, 2 ** 53, 2 ** -1022, 1.7976931348623157e308];
     for (let i = 0; i < 2000; i++) doubles.push((r() - 0.5) * 10 ** (Math.floor(r() * 620) - 310));
     const text = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
-    const pgDoubles = (await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM unnest($1::float8[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [[...doubles.map(text), 'NaN', 'Infinity', '-Infinity', null]])).rows.map((x) => x.t);
+    const pgDoubles = (
+      await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM unnest($1::float8[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [
+        [...doubles.map(text), 'NaN', 'Infinity', '-Infinity', null],
+      ])
+    ).rows.map((x) => x.t);
     const stamps = ['2024-03-01 00:37:12.345678+00', '1969-12-31 23:59:59.999999+00', 'infinity', '-infinity', '0044-03-15 00:00:00+00'];
-    const pgStamps = (await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [stamps])).rows.map((x) => x.t);
+    const pgStamps = (
+      await adminSql(s!, `SELECT ${canonicalSql(postgresHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(x, i) ORDER BY i`, [
+        stamps,
+      ])
+    ).rows.map((x) => x.t);
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     await c.run("SET TimeZone = 'UTC'");
     const list = [...doubles.map((v) => `CAST('${text(v)}' AS DOUBLE)`), "CAST('nan' AS DOUBLE)", "CAST('inf' AS DOUBLE)", "CAST('-inf' AS DOUBLE)", 'CAST(NULL AS DOUBLE)'];
-    const duckDoubles = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM (SELECT unnest([${list.join(', ')}]) AS x)`)).getRowObjectsJS().map((x) => x.t);
-    const duckStamps = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM (SELECT unnest([${stamps.map((v) => `CAST('${v}' AS TIMESTAMPTZ)`).join(', ')}]) AS x)`)).getRowObjectsJS().map((x) => x.t);
+    const duckDoubles = (await c.runAndReadAll(`SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'DOUBLE' } as never)} AS t FROM (SELECT unnest([${list.join(', ')}]) AS x)`))
+      .getRowObjectsJS()
+      .map((x) => x.t);
+    const duckStamps = (
+      await c.runAndReadAll(
+        `SELECT ${canonicalSql(duckdbHash, 'x', { compareType: 'TIMESTAMP WITH TIME ZONE' } as never)} AS t FROM (SELECT unnest([${stamps.map((v) => `CAST('${v}' AS TIMESTAMPTZ)`).join(', ')}]) AS x)`,
+      )
+    )
+      .getRowObjectsJS()
+      .map((x) => x.t);
     c.closeSync();
     db.closeSync();
     expect(duckDoubles).toEqual(pgDoubles);
@@ -394,7 +446,10 @@ describe.skipIf(!s)('the same pair in PostgreSQL and in Parquet gives the same r
   it('bisection recurses into differing segments and transfers only their rows; a large differing share downloads', async () => {
     const n = 150_000;
     const formula = (id: string, sqrt: string) => `${id} AS id, ${id} * 7 % 1000 AS qty, ${sqrt} AS root, 'v' || (${id} % 97) AS tag`;
-    await adminSql(s!, `DROP TABLE IF EXISTS big_research; CREATE TABLE big_research AS SELECT ${formula('i::bigint', 'sqrt(i::float8)')} FROM generate_series(1, ${n}) AS g(i); ALTER TABLE big_research ADD PRIMARY KEY (id)`);
+    await adminSql(
+      s!,
+      `DROP TABLE IF EXISTS big_research; CREATE TABLE big_research AS SELECT ${formula('i::bigint', 'sqrt(i::float8)')} FROM generate_series(1, ${n}) AS g(i); ALTER TABLE big_research ADD PRIMARY KEY (id)`,
+    );
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
     const changed = [17, 40_000, 40_001, 99_999, 149_998];

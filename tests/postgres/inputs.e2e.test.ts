@@ -28,7 +28,24 @@ function expectOneLineError(r: { code: number; stdout: string; stderr: string },
 describe.skipIf(!s)('PostgreSQL inputs, downloaded into the local engine (--pushdown never)', () => {
   it('finds the planted breaks between two tables, with the same causes as on files; no output holds the password', async () => {
     const files = ['r.json', 'r.md', 'r.xml', 'r.html'].map((f) => join(dir, f));
-    const r = await runJson(['data', pgUrl(s!, 'sales_research'), pgUrl(s!, 'public.sales_production'), '--key', 'id', '--pushdown', 'never', '-o', files[0]!, '--markdown', files[1]!, '--junit', files[2]!, '--html', files[3]!, '--verbose']);
+    const r = await runJson([
+      'data',
+      pgUrl(s!, 'sales_research'),
+      pgUrl(s!, 'public.sales_production'),
+      '--key',
+      'id',
+      '--pushdown',
+      'never',
+      '-o',
+      files[0]!,
+      '--markdown',
+      files[1]!,
+      '--junit',
+      files[2]!,
+      '--html',
+      files[3]!,
+      '--verbose',
+    ]);
     expect(r.code).toBe(1);
     assertValidReport(r.json);
     const f = (cause: string, column?: string) => r.json.findings.find((x: any) => x.cause === cause && (!column || x.columns.includes(column)));
@@ -53,10 +70,25 @@ describe.skipIf(!s)('PostgreSQL inputs, downloaded into the local engine (--push
     expect(a.json.verdict).toBe('equal');
     const types = Object.fromEntries(Object.entries(a.json.stages[0].summary.columns).map(([k, v]: [string, any]) => [k, v.researchType]));
     expect(types).toEqual({
-      id: 'BIGINT', amount: 'DECIMAL(12,2)', score: 'DOUBLE', ratio: 'FLOAT', qty: 'INTEGER', tier: 'SMALLINT', region: 'VARCHAR',
-      active: 'BOOLEAN', day: 'DATE', updated_at: 'TIMESTAMP WITH TIME ZONE', seen_at: 'TIMESTAMP',
+      id: 'BIGINT',
+      amount: 'DECIMAL(12,2)',
+      score: 'DOUBLE',
+      ratio: 'FLOAT',
+      qty: 'INTEGER',
+      tier: 'SMALLINT',
+      region: 'VARCHAR',
+      active: 'BOOLEAN',
+      day: 'DATE',
+      updated_at: 'TIMESTAMP WITH TIME ZONE',
+      seen_at: 'TIMESTAMP',
     });
-    const q = await runJson(['data', pgUrl(s!, 'SELECT id, amount, score FROM sales_research WHERE id <= 150'), pgUrl(s!, '(SELECT id, amount, score FROM "audit"."Sales Copy" WHERE id <= 150)'), '--key', 'id']);
+    const q = await runJson([
+      'data',
+      pgUrl(s!, 'SELECT id, amount, score FROM sales_research WHERE id <= 150'),
+      pgUrl(s!, '(SELECT id, amount, score FROM "audit"."Sales Copy" WHERE id <= 150)'),
+      '--key',
+      'id',
+    ]);
     expect(q.code, q.stderr).toBe(0);
     expect(q.json.stages[0].summary.rows.research).toBe(150);
   });
@@ -119,15 +151,10 @@ describe.skipIf(!s)('PostgreSQL inputs, downloaded into the local engine (--push
 
   it('check reads postgres:// artifacts and queries from reprodiff.yml; snapshot reads a table', async () => {
     const config = join(dir, 'reprodiff.yml');
-    writeFileSync(config, [
-      'version: 1',
-      'key: id',
-      'research:',
-      `  data: "${pgUrl(s!, 'sales_research')}"`,
-      'production:',
-      `  data: "${pgUrl(s!, 'SELECT * FROM sales_research WHERE id <> 3')}"`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      ['version: 1', 'key: id', 'research:', `  data: "${pgUrl(s!, 'sales_research')}"`, 'production:', `  data: "${pgUrl(s!, 'SELECT * FROM sales_research WHERE id <> 3')}"`, ''].join('\n'),
+    );
     const c = await runJson(['check', config]);
     expect(c.code, c.stderr).toBe(1);
     assertValidReport(c.json);

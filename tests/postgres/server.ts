@@ -35,7 +35,9 @@ export function findBinDir(): string | null {
   if (fromEnv) return existsSync(join(fromEnv, 'initdb')) ? fromEnv : null;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions.length) return join(root, versions[0]!, 'bin');
   }
   const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
@@ -63,7 +65,8 @@ function run(server: Pick<PgServer, 'binDir' | 'runAs'>, tool: string, args: rea
 /** Starts a server, or throws an Error whose message says in one line why it cannot. */
 export async function startServer(): Promise<PgServer> {
   const binDir = findBinDir();
-  if (!binDir) throw new Error(`no PostgreSQL server binaries (initdb) found${process.env.REPRODIFF_PG_BIN ? ` in REPRODIFF_PG_BIN=${process.env.REPRODIFF_PG_BIN}` : ''}; install Debian's postgresql package`);
+  if (!binDir)
+    throw new Error(`no PostgreSQL server binaries (initdb) found${process.env.REPRODIFF_PG_BIN ? ` in REPRODIFF_PG_BIN=${process.env.REPRODIFF_PG_BIN}` : ''}; install Debian's postgresql package`);
   const isRoot = userInfo().uid === 0;
   const runAs = isRoot ? (process.env.REPRODIFF_PG_USER ?? 'postgres') : null;
   if (runAs && spawnSync('id', ['-u', runAs]).status !== 0) throw new Error(`running as root and there is no '${runAs}' user to run PostgreSQL as`);
@@ -86,7 +89,12 @@ export async function startServer(): Promise<PgServer> {
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     const err = e as Error & { stderr?: Buffer };
-    const why = (err.stderr?.toString() || err.message).split('\n').map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? err.message;
+    const why =
+      (err.stderr?.toString() || err.message)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-1)[0] ?? err.message;
     throw new Error(`cannot start a test PostgreSQL server: ${why}`);
   }
 }

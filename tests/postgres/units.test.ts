@@ -75,7 +75,15 @@ describe('PostgreSQL types', () => {
     const m = postgresDialect.localType;
     expect([m(col('int2')), m(col('int4')), m(col('int8')), m(col('float4')), m(col('float8'))]).toEqual(['SMALLINT', 'INTEGER', 'BIGINT', 'FLOAT', 'DOUBLE']);
     expect([m(col('numeric', 786438)), m(col('numeric')), m(col('numeric', ((40 << 16) | 2) + 4))]).toEqual(['DECIMAL(12,2)', 'DOUBLE', 'DOUBLE']);
-    expect([m(col('bool')), m(col('date')), m(col('timestamp')), m(col('timestamptz')), m(col('text')), m(col('uuid')), m(col('mood', -1, 'E'))]).toEqual(['BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'VARCHAR', 'VARCHAR', 'VARCHAR']);
+    expect([m(col('bool')), m(col('date')), m(col('timestamp')), m(col('timestamptz')), m(col('text')), m(col('uuid')), m(col('mood', -1, 'E'))]).toEqual([
+      'BOOLEAN',
+      'DATE',
+      'TIMESTAMP',
+      'TIMESTAMP WITH TIME ZONE',
+      'VARCHAR',
+      'VARCHAR',
+      'VARCHAR',
+    ]);
     expect([m(col('_int4', -1, 'A')), m(col('interval')), m(col('bytea'))]).toEqual([null, null, null]);
   });
 });
@@ -85,16 +93,37 @@ describe('pushed-down SQL', () => {
   it('quotes every identifier and casts only what is not of its comparison type', () => {
     expect(sideSql(postgresDialect, '"t"', 'research', [{ pair: pair!, remoteType: 'bigint' }], [])).toBe('SELECT CAST("a""b" AS bigint) AS k0 FROM "t" AS q WHERE "a""b" IS NOT NULL');
     expect(sideSql(postgresDialect, '"t"', 'production', [{ pair: pair!, remoteType: 'bigint' }], [])).toBe('SELECT "a""b" AS k0 FROM "t" AS q WHERE "a""b" IS NOT NULL');
-    expect(keyCountsSql(postgresDialect, '"t"', ['a', 'b'])).toBe('SELECT count(*) AS n, count(*) FILTER (WHERE "a" IS NULL OR "b" IS NULL) AS nulls, count(DISTINCT ("a", "b")) FILTER (WHERE NOT ("a" IS NULL OR "b" IS NULL)) AS d FROM "t" AS q');
-    expect(differsSql(postgresDialect, 'x', 'y', pair!, { default: { abs: 0.5, rel: 0 }, perColumn: {} })).toBe('(x IS DISTINCT FROM y AND NOT coalesce(abs((x)::float8 - (y)::float8) <= 0.5 + 0 * abs((x)::float8), false))');
+    expect(keyCountsSql(postgresDialect, '"t"', ['a', 'b'])).toBe(
+      'SELECT count(*) AS n, count(*) FILTER (WHERE "a" IS NULL OR "b" IS NULL) AS nulls, count(DISTINCT ("a", "b")) FILTER (WHERE NOT ("a" IS NULL OR "b" IS NULL)) AS d FROM "t" AS q',
+    );
+    expect(differsSql(postgresDialect, 'x', 'y', pair!, { default: { abs: 0.5, rel: 0 }, perColumn: {} })).toBe(
+      '(x IS DISTINCT FROM y AND NOT coalesce(abs((x)::float8 - (y)::float8) <= 0.5 + 0 * abs((x)::float8), false))',
+    );
   });
 
   it('the differing-rows join returns both sides as a download exports them, bounded, with no value in the SQL', () => {
-    const { pairs } = matchSchemas([{ name: 'id', type: 'BIGINT' }, { name: 'mood', type: 'VARCHAR' }], [{ name: 'id', type: 'BIGINT' }, { name: 'mood', type: 'VARCHAR' }]);
+    const { pairs } = matchSchemas(
+      [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'mood', type: 'VARCHAR' },
+      ],
+      [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'mood', type: 'VARCHAR' },
+      ],
+    );
     const [id, mood] = pairs as [ColumnPair, ColumnPair];
     const remote = (name: string, base: string, category = 'N') => ({ name, type: base, base, typmod: -1, category });
     const exports = [remote('id', 'int8'), remote('mood', 'mood', 'E')];
-    const sql = differingRowsSql(postgresDialect, { research: '"r"', production: '(SELECT 1)' }, [{ pair: id, remoteType: 'bigint' }], [{ pair: mood, remoteType: 'text' }], { research: exports, production: exports }, undefined, 501);
+    const sql = differingRowsSql(
+      postgresDialect,
+      { research: '"r"', production: '(SELECT 1)' },
+      [{ pair: id, remoteType: 'bigint' }],
+      [{ pair: mood, remoteType: 'text' }],
+      { research: exports, production: exports },
+      undefined,
+      501,
+    );
     expect(sql).toBe(`SELECT a.k0 IS NOT NULL AS in_a, b.k0 IS NOT NULL AS in_b, a.x0 AS a0, a.x1 AS a1, b.x0 AS b0, b.x1 AS b1
 FROM (SELECT "id" AS k0, CAST("mood" AS text) COLLATE "C" AS v0, "id" AS x0, "mood"::text AS x1 FROM "r" AS q WHERE "id" IS NOT NULL) AS a
 FULL OUTER JOIN (SELECT "id" AS k0, CAST("mood" AS text) COLLATE "C" AS v0, "id" AS x0, "mood"::text AS x1 FROM (SELECT 1) AS q WHERE "id" IS NOT NULL) AS b ON a.k0 = b.k0

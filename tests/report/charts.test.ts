@@ -38,22 +38,28 @@ describe('niceTicks', () => {
 
 describe('summary readers', () => {
   it('read the drawable shapes and skip those a chart cannot draw', () => {
-    const columns = readColumns(dataSummary({
-      columns: {
-        ok: column({ histogram: { edges: [0, 1, 2], research: [1, 2], production: [2, 1] }, tests: { drift: { test: 'ks', value: 0.1, threshold: 0.05, drifted: true } } }),
-        shortCounts: column({ histogram: { edges: [0, 1, 2], research: [1], production: [2, 1] } }),
-        unsorted: column({ histogram: { edges: [2, 1, 0], research: [1, 1], production: [1, 1] } }),
-        nanEdge: column({ histogram: { edges: [0, Number.NaN, 2], research: [1, 1], production: [1, 1] } }),
-        cats: column({ categories: { values: ['a', 'null'], research: [1, 0], production: [0, 1] } }),
-        stats: column({ research: profile({ mean: 1, min: 'x' }), production: profile({ mean: 2 }) }),
-      },
-    }));
+    const columns = readColumns(
+      dataSummary({
+        columns: {
+          ok: column({ histogram: { edges: [0, 1, 2], research: [1, 2], production: [2, 1] }, tests: { drift: { test: 'ks', value: 0.1, threshold: 0.05, drifted: true } } }),
+          shortCounts: column({ histogram: { edges: [0, 1, 2], research: [1], production: [2, 1] } }),
+          unsorted: column({ histogram: { edges: [2, 1, 0], research: [1, 1], production: [1, 1] } }),
+          nanEdge: column({ histogram: { edges: [0, Number.NaN, 2], research: [1, 1], production: [1, 1] } }),
+          cats: column({ categories: { values: ['a', 'null'], research: [1, 0], production: [0, 1] } }),
+          stats: column({ research: profile({ mean: 1, min: 'x' }), production: profile({ mean: 2 }) }),
+        },
+      }),
+    );
     expect(columns.map((c) => c.name)).toEqual(['ok', 'shortCounts', 'unsorted', 'nanEdge', 'cats', 'stats']);
     expect(columns[0]!.histogram).toBeDefined();
     expect(columns[0]!.drift).toEqual({ test: 'ks', value: 0.1, threshold: 0.05, drifted: true });
     expect(columns.slice(1, 4).every((c) => c.histogram === undefined)).toBe(true);
     expect(columns[4]!.categories!.values).toEqual(['a', 'null']);
-    expect(columns[5]!.statistics).toEqual([['type', 'DOUBLE', 'DOUBLE'], ['mean', 1, 2], ['min', 'x', null]]);
+    expect(columns[5]!.statistics).toEqual([
+      ['type', 'DOUBLE', 'DOUBLE'],
+      ['mean', 1, 2],
+      ['min', 'x', null],
+    ]);
     expect(readColumns(dataSummary())).toEqual([]);
     expect(readColumns(skippedSummary)).toEqual([]);
   });
@@ -65,7 +71,17 @@ describe('summary readers', () => {
     expect(readDifferences(predictionsSummary({ differences: { edges: [0, 1], counts: [3] } }))).toEqual({ edges: [0, 1], counts: [3] });
     expect(readDifferences(predictionsSummary({ differences: { edges: [0, 1], counts: [3, 4] } }))).toBeUndefined();
     expect(readDifferences(predictionsSummary({ differences: { edges: [], counts: [] } }))).toBeUndefined();
-    expect(readScoreSample(predictionsSummary({ scoreSample: [[0.1, 0.2], [Number.NaN, 1], [null, 1]] }))).toEqual([[0.1, 0.2]]);
+    expect(
+      readScoreSample(
+        predictionsSummary({
+          scoreSample: [
+            [0.1, 0.2],
+            [Number.NaN, 1],
+            [null, 1],
+          ],
+        }),
+      ),
+    ).toEqual([[0.1, 0.2]]);
     expect(readScoreSample(predictionsSummary({ scoreSample: [] }))).toBeUndefined();
   });
 
@@ -80,9 +96,19 @@ describe('charts', () => {
     histogramChart('x<y', { edges: [0, 1, 2, 3], research: [1, 2, 3], production: [3, 2, 1] }),
     histogramChart('constant', { edges: [5, 5], research: [4], production: [4] }),
     categoryChart('c', { values: ['a', '<b>'], research: [1, 0], production: [0, 1] }),
-    transitionHeatmap({ research: ['train', 'test'], production: ['train', 'test'], counts: [[9, 1], [0, 5]] })!,
+    transitionHeatmap({
+      research: ['train', 'test'],
+      production: ['train', 'test'],
+      counts: [
+        [9, 1],
+        [0, 5],
+      ],
+    })!,
     differenceChart({ edges: [-1, 0, 1], counts: [2, 3] }),
-    scoreScatter([[0, 0], [1, 0.5]]),
+    scoreScatter([
+      [0, 0],
+      [1, 0.5],
+    ]),
   ];
 
   it('are single, escaped, finite SVG elements', () => {
@@ -103,18 +129,20 @@ describe('charts', () => {
 
 describe('the data comparator summary shape', () => {
   it('reads type pairs, nested quantiles, booleans and a column present on one side only', () => {
-    const [col] = readColumns(dataSummary({
-      columns: {
-        flag: column({
-          researchType: 'INTEGER',
-          productionType: 'BIGINT',
-          typeChange: 'widening',
-          differingRows: 3,
-          research: profile({ type: 'INTEGER', rows: 10, nulls: 0, min: false, quantiles: { p50: 1 }, top: [{ value: 'a', count: 3 }] }),
-          production: null,
-        }),
-      },
-    }));
+    const [col] = readColumns(
+      dataSummary({
+        columns: {
+          flag: column({
+            researchType: 'INTEGER',
+            productionType: 'BIGINT',
+            typeChange: 'widening',
+            differingRows: 3,
+            research: profile({ type: 'INTEGER', rows: 10, nulls: 0, min: false, quantiles: { p50: 1 }, top: [{ value: 'a', count: 3 }] }),
+            production: null,
+          }),
+        },
+      }),
+    );
     expect(col!.statistics).toEqual([
       ['type', 'INTEGER', 'BIGINT'],
       ['type', 'INTEGER', null],

@@ -68,7 +68,14 @@ export function equalReport(): Report {
         }),
       },
       findings: [
-        finding({ stage: 'data', severity: 'info', cause: 'type_widening', columns: ['age'], message: 'age is INTEGER in research and BIGINT in production (compatible widening)', evidence: { research: 'INTEGER', production: 'BIGINT' } }),
+        finding({
+          stage: 'data',
+          severity: 'info',
+          cause: 'type_widening',
+          columns: ['age'],
+          message: 'age is INTEGER in research and BIGINT in production (compatible widening)',
+          evidence: { research: 'INTEGER', production: 'BIGINT' },
+        }),
       ],
     },
     { result: { stage: 'features', status: 'equal', reason: '', summary: featuresSummary() }, findings: [] },
@@ -265,7 +272,11 @@ export function nastyReport(): Report {
         summary: featuresSummary({
           columns: {
             [NASTY.script]: column({ histogram: { edges, research: [1, 2, 3], production: [3, 2, 1] }, tests: { drift: { test: NASTY.quotes, value: 0.5, threshold: 0.1, drifted: true } } }),
-            [NASTY.unicode]: column({ researchType: NASTY.lines, productionType: 'VARCHAR', categories: { values: [NASTY.img, NASTY.cdata, NASTY.control], research: [5, 5, 0], production: [4, 5, 1] } }),
+            [NASTY.unicode]: column({
+              researchType: NASTY.lines,
+              productionType: 'VARCHAR',
+              categories: { values: [NASTY.img, NASTY.cdata, NASTY.control], research: [5, 5, 0], production: [4, 5, 1] },
+            }),
             [NASTY.control]: column({ research: profile({ min: NASTY.surrogate }), production: profile({ min: NASTY.script }) }),
           },
         }),

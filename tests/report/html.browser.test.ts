@@ -106,7 +106,10 @@ describe.skipIf(!hasChromium)('HTML report in a real browser', () => {
     // Production lower everywhere: the bin edges end a rounding error below zero, as numpy's histogram leaves them.
     const edges = Array.from({ length: 11 }, (_v, i) => -0.3 + i * 0.03 - (i === 10 ? 2.7755575615628914e-17 : 0));
     const report = buildReport('predictions', [
-      { result: { stage: 'predictions', status: 'different', reason: '', summary: predictionsSummary({ differences: { edges, counts: [3, 9, 20, 41, 80, 120, 90, 40, 12, 4] } }) }, findings: [finding({ stage: 'predictions', severity: 'error', cause: 'prediction_mismatch', message: 'scores differ' })] },
+      {
+        result: { stage: 'predictions', status: 'different', reason: '', summary: predictionsSummary({ differences: { edges, counts: [3, 9, 20, 41, 80, 120, 90, 40, 12, 4] } }) },
+        findings: [finding({ stage: 'predictions', severity: 'error', cause: 'prediction_mismatch', message: 'scores differ' })],
+      },
     ]);
     const { page, problems } = await open('differences', renderHtml(report, OPTIONS));
     const chart = page.locator('#stage-predictions svg.chart').first();

@@ -11,20 +11,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  CORPORA,
-  Timings,
-  compareInProcess,
-  expectCliOneLineFailure,
-  expectNoProblems,
-  explain,
-  filesUnder,
-  hasCorpora,
-  notEqual,
-  notEqualOrRefused,
-  notRefused,
-  runCli,
-} from './helpers.js';
+import { CORPORA, Timings, compareInProcess, expectCliOneLineFailure, expectNoProblems, explain, filesUnder, hasCorpora, notEqual, notEqualOrRefused, notRefused, runCli } from './helpers.js';
 
 const ARROW = join(CORPORA, 'arrow-testing');
 const INTEGRATION = join(ARROW, 'arrow-ipc-stream/integration');
@@ -37,12 +24,7 @@ const FUZZ_LIMIT_MS = 15_000;
  * registered), ListView and RunEndEncoded types, and pre-1.0 unions (which had a validity bitmap).
  * Both forms must then be refused in one line, never compared wrongly.
  */
-const UNSUPPORTED = [
-  /^2\.0\.0-compression\//,
-  /\/generated_list_view$/,
-  /\/generated_run_end_encoded$/,
-  /^0\.17\.1\/generated_union$/,
-];
+const UNSUPPORTED = [/^2\.0\.0-compression\//, /\/generated_list_view$/, /\/generated_run_end_encoded$/, /^0\.17\.1\/generated_union$/];
 
 function integrationPairs(version: string): string[] {
   const dir = join(INTEGRATION, version);
@@ -53,9 +35,7 @@ function integrationPairs(version: string): string[] {
 }
 
 function fuzzFiles(): string[] {
-  return [...filesUnder(join(ARROW, 'arrow-ipc-file')), ...filesUnder(join(ARROW, 'arrow-ipc-stream'))].filter((f) =>
-    /^(clusterfuzz-|crash-)/.test(basename(f)),
-  );
+  return [...filesUnder(join(ARROW, 'arrow-ipc-file')), ...filesUnder(join(ARROW, 'arrow-ipc-stream'))].filter((f) => /^(clusterfuzz-|crash-)/.test(basename(f)));
 }
 
 describe.skipIf(!hasCorpora)('arrow-testing corpus', () => {
@@ -63,7 +43,9 @@ describe.skipIf(!hasCorpora)('arrow-testing corpus', () => {
   afterAll(() => timings.print());
 
   it('integration: .arrow_file and .stream of each dataset compare equal', { timeout: 300_000 }, async () => {
-    const versions = readdirSync(INTEGRATION).filter((v) => v !== '1.0.0-bigendian').sort();
+    const versions = readdirSync(INTEGRATION)
+      .filter((v) => v !== '1.0.0-bigendian')
+      .sort();
     const stems = versions.flatMap(integrationPairs);
     expect(stems.length).toBeGreaterThan(50);
     const problems: (string | undefined)[] = [];

@@ -9,18 +9,7 @@ import { createRequire } from 'node:module';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ROOT,
-  Timings,
-  compareInProcess,
-  expectCliOneLineFailure,
-  expectNoProblems,
-  explain,
-  fatal,
-  notEqual,
-  notRefused,
-  runCli,
-} from './helpers.js';
+import { ROOT, Timings, compareInProcess, expectCliOneLineFailure, expectNoProblems, explain, fatal, notEqual, notRefused, runCli } from './helpers.js';
 import type { DataFlags, Outcome } from './helpers.js';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/csv-edge');
@@ -32,12 +21,13 @@ const WIDE_LIMIT_MS = 120_000;
 
 const timings = new Timings('csv');
 afterAll(() => timings.print());
-const compare = async (a: string, b: string, flags: DataFlags = {}, limitMs?: number): Promise<Outcome> =>
-  timings.add(await compareInProcess(a, b, flags, limitMs));
+const compare = async (a: string, b: string, flags: DataFlags = {}, limitMs?: number): Promise<Outcome> => timings.add(await compareInProcess(a, b, flags, limitMs));
 
 describe('csv-spectrum', () => {
   it('each file equals itself', { timeout: 120_000 }, async () => {
-    const files = readdirSync(spectrumDir).filter((f) => f.endsWith('.csv')).sort();
+    const files = readdirSync(spectrumDir)
+      .filter((f) => f.endsWith('.csv'))
+      .sort();
     expect(files.length).toBeGreaterThan(5);
     const problems: (string | undefined)[] = [];
     for (const f of files) problems.push(notEqual(await compare(join(spectrumDir, f), join(spectrumDir, f))));
@@ -79,7 +69,7 @@ describe('CSV edge-case fixtures', () => {
   it('an all-null key column is compared without a key or refused in one line', { timeout: 60_000 }, async () => {
     const keyed = await compare(fx('null_key.csv'), fx('null_key.csv'), { key: 'k' });
     const problems = [
-      keyed.kind === 'refused' ? notRefused(keyed, 'k') : fatal(keyed) ?? (keyed.kind === 'report' && keyed.report.verdict === 'equal' ? undefined : `${explain(keyed)} (expected equal)`),
+      keyed.kind === 'refused' ? notRefused(keyed, 'k') : (fatal(keyed) ?? (keyed.kind === 'report' && keyed.report.verdict === 'equal' ? undefined : `${explain(keyed)} (expected equal)`)),
       notEqual(await compare(fx('null_key.csv'), fx('null_key.csv'))),
     ];
     expectNoProblems(problems, 'null_key.csv');

@@ -116,11 +116,7 @@ function options(l: Lib, f: DataFlags): object {
 
 /** The equivalent command line, for messages. */
 function commandLine(a: string, b: string, f: DataFlags): string {
-  const extra = [
-    ...(f.key ? ['--key', JSON.stringify(f.key)] : []),
-    ...(f.map ?? []).flatMap((m) => ['--map', JSON.stringify(m)]),
-    ...(f.format ? ['--format', f.format] : []),
-  ];
+  const extra = [...(f.key ? ['--key', JSON.stringify(f.key)] : []), ...(f.map ?? []).flatMap((m) => ['--map', JSON.stringify(m)]), ...(f.format ? ['--format', f.format] : [])];
   return ['data', rel(a), rel(b), ...extra].join(' ');
 }
 

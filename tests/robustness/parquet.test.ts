@@ -84,7 +84,10 @@ describe.skipIf(!hasCorpora)('parquet-testing corpus', () => {
       const header = readFileSync(csv, 'utf8').split(/\r?\n/, 1)[0]!;
       const map =
         basename(parquet) === 'delta_encoding_required_column.parquet'
-          ? header.split(',').map((h) => h.replace(/^"|"$/g, '').trim()).map((h) => `${h}:=${h}`)
+          ? header
+              .split(',')
+              .map((h) => h.replace(/^"|"$/g, '').trim())
+              .map((h) => `${h}:=${h}`)
           : [];
       const o = timings.add(await compareInProcess(parquet, csv, { map }, 60_000));
       if (o.kind !== 'report') {

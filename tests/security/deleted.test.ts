@@ -34,7 +34,10 @@ describe('an input removed during the run', () => {
       rmSync(production);
       return compareDatasets(engine, a, b, { key: ['id'] }, 'data');
     });
-    const error = await run.then(() => null, (e: unknown) => e);
+    const error = await run.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ReprodiffError);
     expect((error as ReprodiffError).code).toBe('E_FILE_NOT_FOUND');
     expect((error as ReprodiffError).message).toMatch(/production\.parquet: the file was removed or renamed during the run/);

@@ -62,7 +62,12 @@ function assertOutputsSafe(folder: string): void {
   const junit = readFileSync(join(folder, 'out.xml'), 'utf8');
   const html = readFileSync(join(folder, 'out.html'), 'utf8');
   parseXml(junit);
-  for (const [name, text] of [['JSON', json], ['Markdown', markdown], ['JUnit', junit], ['HTML', html]] as const) {
+  for (const [name, text] of [
+    ['JSON', json],
+    ['Markdown', markdown],
+    ['JUnit', junit],
+    ['HTML', html],
+  ] as const) {
     expect(injectedCommands(text, false), name).toEqual([]);
   }
   // Markdown is what GitHub shows in a step summary: no raw control character either.

@@ -88,7 +88,9 @@ describe('temporary folders', () => {
   });
 
   it('a full spill disk is E_DISK, not E_MEMORY', () => {
-    const e = translateEngineError(new Error('Out of Memory Error: failed to offload data block of size 256.0 KiB (4.9 MiB/5.0 MiB used).\nThis limit was set by the \'max_temp_directory_size\' setting.'));
+    const e = translateEngineError(
+      new Error("Out of Memory Error: failed to offload data block of size 256.0 KiB (4.9 MiB/5.0 MiB used).\nThis limit was set by the 'max_temp_directory_size' setting."),
+    );
     expect((e as ReprodiffError).code).toBe('E_DISK');
     expect((translateEngineError(new Error('Out of Memory Error: could not allocate block of size 256.0 KiB')) as ReprodiffError).code).toBe('E_MEMORY');
   });

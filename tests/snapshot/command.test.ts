@@ -26,11 +26,19 @@ describe.runIf(built)('reprodiff snapshot (built CLI)', () => {
   });
 
   it('bad input is one line and exit 2', () => {
-    for (const args of [['missing.csv', '-o', join(dir, 'x.json')], [`raw=${csv}`, '--key', 'zz'], [`a=${csv}`, `a=${csv}`], [`raw=${csv}`, '--category-cap', '2']]) {
+    for (const args of [
+      ['missing.csv', '-o', join(dir, 'x.json')],
+      [`raw=${csv}`, '--key', 'zz'],
+      [`a=${csv}`, `a=${csv}`],
+      [`raw=${csv}`, '--category-cap', '2'],
+    ]) {
       const r = run(...args);
       expect(r.status, args.join(' ')).toBe(2);
       // (Under NODE_ENV=test oclif adds an "UnparsedCommand" warning to flag-parse failures; that is not ours.)
-      const lines = r.stderr.trim().split('\n').filter((l) => !/Warning: Command .* did not parse|--trace-warnings/.test(l));
+      const lines = r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/Warning: Command .* did not parse|--trace-warnings/.test(l));
       expect(lines, `${args.join(' ')}: ${r.stderr}`).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stderr).toMatch(/^reprodiff: E_[A-Z_]+: /);

@@ -62,7 +62,11 @@ describe('snapshot round trip', () => {
 
   it('a changed file: the same schema, statistic and drift findings as file-vs-file', async () => {
     const { files, snap, dist } = await bothWays(path('base.parquet'), path('changed.parquet'));
-    const pick = (fs: readonly Finding[], set: Set<string>) => fs.filter((f) => set.has(f.cause)).map(key).sort();
+    const pick = (fs: readonly Finding[], set: Set<string>) =>
+      fs
+        .filter((f) => set.has(f.cause))
+        .map(key)
+        .sort();
     expect(pick(snap.outcome.findings, SCHEMA)).toEqual(pick(files.findings, SCHEMA));
     expect(pick(snap.outcome.findings, STATS)).toEqual(pick(files.findings, STATS));
     expect(pick(snap.outcome.findings, DRIFT)).toEqual(pick(files.findings, DRIFT));

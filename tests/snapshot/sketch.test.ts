@@ -46,10 +46,7 @@ describe('quantile sketch: KS and Wasserstein within the proven bound', () => {
     it(`${name}: |D − D̂| < 1/(m−1) + 1/n, |W − Ŵ| ≤ range·(1/(m−1) + 1/n)`, async () => {
       const ra = join(dir, `${name}-a.parquet`);
       const rb = join(dir, `${name}-b.parquet`);
-      await duck(
-        `COPY (SELECT ${a} AS v FROM range(20000)) TO '${ra}' (FORMAT parquet)`,
-        `COPY (SELECT ${b} AS v FROM range(15000)) TO '${rb}' (FORMAT parquet)`,
-      );
+      await duck(`COPY (SELECT ${a} AS v FROM range(20000)) TO '${ra}' (FORMAT parquet)`, `COPY (SELECT ${b} AS v FROM range(15000)) TO '${rb}' (FORMAT parquet)`);
       const { dist, snap, artifact } = await bothWays(ra, rb);
       const exact = dist.columns.find((c) => c.column === 'v')!;
       const approx = snap.distributions.columns.find((c) => c.column === 'v')!;
@@ -64,7 +61,9 @@ describe('quantile sketch: KS and Wasserstein within the proven bound', () => {
       if (name !== 'coarse') expect(dErr).toBeLessThan(bounds.ks / 4);
       expect(approx.tests.psi).toBe(exact.tests.psi);
       expect(approx.tests.jensenShannon).toBe(exact.tests.jensenShannon);
-      console.log(`${name}: D ${exact.tests.ks!.statistic.toFixed(5)} err ${dErr.toExponential(2)} (bound ${bounds.ks.toExponential(2)}); W ${exact.tests.wasserstein} err ${wErr.toExponential(2)} (bound ${bounds.wasserstein.toExponential(2)})`);
+      console.log(
+        `${name}: D ${exact.tests.ks!.statistic.toFixed(5)} err ${dErr.toExponential(2)} (bound ${bounds.ks.toExponential(2)}); W ${exact.tests.wasserstein} err ${wErr.toExponential(2)} (bound ${bounds.wasserstein.toExponential(2)})`,
+      );
     });
   }
 });

@@ -74,9 +74,24 @@ beforeAll(() => {
   writeFileSync(sampleFile, tableToIPC(sample(), 'file'));
   writeFileSync(sampleStream, tableToIPC(sample(), 'stream'));
   // Several record batches: concatenating tables keeps one batch per input.
-  const parts = Array.from({ length: 4 }, (_, k) => new Table({ k: vectorFromArray(Array.from({ length: 1000 }, (_, i) => k * 1000 + i), new Int32()) }));
+  const parts = Array.from(
+    { length: 4 },
+    (_, k) =>
+      new Table({
+        k: vectorFromArray(
+          Array.from({ length: 1000 }, (_, i) => k * 1000 + i),
+          new Int32(),
+        ),
+      }),
+  );
   multiBatch = join(dir, 'multi.feather');
-  writeFileSync(multiBatch, tableToIPC(parts.reduce((a, b) => a.concat(b)), 'file'));
+  writeFileSync(
+    multiBatch,
+    tableToIPC(
+      parts.reduce((a, b) => a.concat(b)),
+      'file',
+    ),
+  );
   tsFile = join(dir, 'ts.arrow');
   writeFileSync(tsFile, tableToIPC(timestamps(), 'file'));
 });

@@ -51,7 +51,10 @@ describe('an independent Parquet writer', () => {
 
   it('a changed value in the parquetjs file is found', async () => {
     const changed = join(dir, 'changed.csv');
-    const text = (await import('node:fs')).readFileSync(csv, 'utf8').replace('\n2,', '\n2,').replace(/\n5,([^,]*),/, '\n5,999.5,');
+    const text = (await import('node:fs'))
+      .readFileSync(csv, 'utf8')
+      .replace('\n2,', '\n2,')
+      .replace(/\n5,([^,]*),/, '\n5,999.5,');
     writeFileSync(changed, text);
     const report = await runData(pq, changed, { key: ['id'] });
     const f = report.findings.find((x) => x.severity === 'error');

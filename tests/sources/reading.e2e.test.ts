@@ -107,7 +107,7 @@ describe('reading: one type per column from both sides', () => {
     expect(of(r.json, 'encoding_change')[0]).toMatchObject({ columns: ['active'], evidence: { encoding: 'no/yes' } });
   });
 
-  it('yes/no on both sides stays the files\' text: a changed row shows the written values', async () => {
+  it("yes/no on both sides stays the files' text: a changed row shows the written values", async () => {
     const a = join(dir, 'yn_a.csv');
     const b = join(dir, 'yn_b.ndjson');
     writeFileSync(a, 'id,active\n1,yes\n2,no\n3,yes\n');
@@ -150,7 +150,7 @@ describe('reading: integers wider than 64 bits stay exact', () => {
   });
 });
 
-describe('reading: headers and names are the file\'s', () => {
+describe("reading: headers and names are the file's", () => {
   it('--header forces a header made of numbers; --key 0 then works', async () => {
     const sniffed = await runCli(['data', W('numhead_a.csv'), W('numhead_b.csv'), '--key', '0']);
     expect(sniffed.code).toBe(2);

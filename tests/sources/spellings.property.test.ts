@@ -52,7 +52,9 @@ function stamp(ms: number, iso: Spelling['iso']): string {
 function writeCsv(rows: readonly Row[], sp: Spelling): string {
   const path = join(dir, `w${++fileNo}.csv`);
   const cell = (v: string | null) => (v === null ? sp.na : v);
-  const lines = rows.map((r) => [String(r.id), cell(r.n === null ? null : String(r.n)), cell(r.x === null ? null : String(r.x)), r.b ? sp.bools[0] : sp.bools[1], cell(r.t === null ? null : stamp(r.t, sp.iso))].join(','));
+  const lines = rows.map((r) =>
+    [String(r.id), cell(r.n === null ? null : String(r.n)), cell(r.x === null ? null : String(r.x)), r.b ? sp.bools[0] : sp.bools[1], cell(r.t === null ? null : stamp(r.t, sp.iso))].join(','),
+  );
   writeFileSync(path, `id,n,x,b,t\n${lines.join('\n')}\n`);
   return path;
 }

@@ -30,7 +30,11 @@ describe('data: writer variants (tests/fixtures/writers/manifest.json)', () => {
     } else {
       expect(r.json.verdict).toBe('different');
       expect(r.code).toBe(1);
-      expect(breaking(r.json).map((f) => f.cause).filter((c) => p.causes!.includes(c)).length).toBeGreaterThan(0);
+      expect(
+        breaking(r.json)
+          .map((f) => f.cause)
+          .filter((c) => p.causes!.includes(c)).length,
+      ).toBeGreaterThan(0);
       const named = new Set((breaking(r.json) as unknown as { columns: string[] }[]).flatMap((f) => f.columns));
       if (p.breakColumns) expect([...named].filter((c) => !p.breakColumns!.includes(c))).toEqual([]);
     }

@@ -10,16 +10,26 @@ import { ROOT, runJson } from '../helpers/cli.js';
 
 const fixture = (c: string, f: string) => join(ROOT, 'tests/fixtures/splits', c, f);
 const run = (c: string, ...args: string[]) => runJson(['splits', fixture(c, 'research.csv'), fixture(c, 'production.csv'), ...args]);
-const causes = (json: any) => json.findings.filter((f: any) => f.severity !== 'info').map((f: any) => f.cause).sort();
+const causes = (json: any) =>
+  json.findings
+    .filter((f: any) => f.severity !== 'info')
+    .map((f: any) => f.cause)
+    .sort();
 
 describe('splits from scikit-learn splitters', () => {
   it('identical sides with ids in two splits agree perfectly (Jaccard 1, nothing moved)', async () => {
     const r = await run('dup-identical', '--key', 'id');
     assertValidReport(r.json);
     const s = r.json.stages[0].summary;
-    expect(Object.values(s.agreement).map((a: any) => [a.jaccard, a.onlyResearch, a.onlyProduction])).toEqual([[1, 0, 0], [1, 0, 0]]);
+    expect(Object.values(s.agreement).map((a: any) => [a.jaccard, a.onlyResearch, a.onlyProduction])).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
     expect(s.ids).toMatchObject({ moved: 0, onlyResearch: 0, onlyProduction: 0 });
-    expect(s.transitions.counts).toEqual([[240, 0], [0, 66]]);
+    expect(s.transitions.counts).toEqual([
+      [240, 0],
+      [0, 66],
+    ]);
     expect(causes(r.json)).not.toContain('split_membership');
     // The same conflict on both sides: info per side (nothing differs between them; the leakage is still reported).
     expect(r.json.findings.filter((f: any) => f.cause === 'split_conflict').map((f: any) => f.severity)).toEqual(['info', 'info']);

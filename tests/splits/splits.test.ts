@@ -22,8 +22,17 @@ describe('compareSplits: planted causes', () => {
     const r = await run('equal');
     expect(r.verdict).toBe('equal');
     expect(summary(r)).toMatchObject({
-      mode: 'keyed', inferred: { split: 'split', label: 'y' },
-      transitions: { research: ['train', 'val', 'test'], production: ['train', 'val', 'test'], counts: [[210, 0, 0], [0, 45, 0], [0, 0, 45]] },
+      mode: 'keyed',
+      inferred: { split: 'split', label: 'y' },
+      transitions: {
+        research: ['train', 'val', 'test'],
+        production: ['train', 'val', 'test'],
+        counts: [
+          [210, 0, 0],
+          [0, 45, 0],
+          [0, 0, 45],
+        ],
+      },
       agreement: { train: { inBoth: 210, onlyResearch: 0, onlyProduction: 0, jaccard: 1 } },
     });
   });
@@ -95,7 +104,10 @@ describe('compareSplits: planted causes', () => {
 
 describe('split inputs', () => {
   it('reads comma lists and folders as one file per split', () => {
-    expect(parseSplitInput('a/train.csv,a/test.csv.gz').perSplit).toEqual([{ split: 'train', path: 'a/train.csv' }, { split: 'test', path: 'a/test.csv.gz' }]);
+    expect(parseSplitInput('a/train.csv,a/test.csv.gz').perSplit).toEqual([
+      { split: 'train', path: 'a/train.csv' },
+      { split: 'test', path: 'a/test.csv.gz' },
+    ]);
     expect(parseSplitInput(fixture('per-split-files', 'research')).perSplit?.map((p) => p.split)).toEqual(['test', 'train', 'val']);
     expect(parseSplitInput(fixture('equal', 'research.csv')).path).toBeDefined();
   });

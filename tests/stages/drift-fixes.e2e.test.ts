@@ -25,7 +25,11 @@ const yml = (stage: string) => {
   writeFileSync(file, `key: id\nresearch: { predictions: research.csv }\nproduction: { predictions: production.csv }\nstages:\n  predictions: ${stage}\n`);
   return file;
 };
-const causes = (json: any) => json.findings.filter((f: any) => f.stage === 'predictions').map((f: any) => f.cause).sort();
+const causes = (json: any) =>
+  json.findings
+    .filter((f: any) => f.stage === 'predictions')
+    .map((f: any) => f.cause)
+    .sort();
 
 describe('predictions options that check now takes as the command does', () => {
   it('stages.predictions.metricTolerance is --metric-tol', async () => {

@@ -170,7 +170,10 @@ describe('stage registry', () => {
         if (o.check.length === 0 && !o.reason) out.push(`--${o.flag}: left out of check without a reason`);
         if (!o.check.includes('config')) return out;
         if (!o.stageKey && !o.globalKey) out.push(`--${o.flag}: accepted by check's config, but has no config key`);
-        const places = [...(o.stageKey ? [{ at: `stages.${stage}.${o.stageKey}`, config: { ...BASE, stages: { [stage]: setAt(o.stageKey, sampleValue(o)) } } }] : []), ...(o.globalKey ? [{ at: o.globalKey, config: { ...BASE, ...setAt(o.globalKey, sampleValue(o)) } }] : [])];
+        const places = [
+          ...(o.stageKey ? [{ at: `stages.${stage}.${o.stageKey}`, config: { ...BASE, stages: { [stage]: setAt(o.stageKey, sampleValue(o)) } } }] : []),
+          ...(o.globalKey ? [{ at: o.globalKey, config: { ...BASE, ...setAt(o.globalKey, sampleValue(o)) } }] : []),
+        ];
         for (const p of places) {
           const root = p.at.replace(/^stages\.\w+\./, '');
           if (APPLIED_BY_THE_WALK[root]) continue;

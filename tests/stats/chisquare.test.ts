@@ -31,7 +31,7 @@ describe('chiSquareSf = scipy.stats.chi2.sf', () => {
     expectClose(lgamma(1e6), 12815504.569147612, 'lgamma(1e6)', 1e-15, 0);
     expectClose(lgamma(0.5), 0.5 * Math.log(Math.PI), 'lgamma(0.5)', 1e-14, 0);
     expectClose(lgamma(10), Math.log(362880), 'lgamma(10)', 1e-14, 0);
-    expectClose(lgamma(100), 359.13420536957540, 'lgamma(100)', 1e-14, 0);
+    expectClose(lgamma(100), 359.1342053695754, 'lgamma(100)', 1e-14, 0);
   });
 });
 
@@ -53,9 +53,7 @@ describe('chiSquareHomogeneity = scipy.stats.chi2_contingency(correction=False)'
   });
 
   it('is symmetric in its sides and p lies in [0, 1]', () => {
-    const arb = fc
-      .integer({ min: 1, max: 12 })
-      .chain((k) => fc.tuple(fc.array(fc.nat(500), { minLength: k, maxLength: k }), fc.array(fc.nat(500), { minLength: k, maxLength: k })));
+    const arb = fc.integer({ min: 1, max: 12 }).chain((k) => fc.tuple(fc.array(fc.nat(500), { minLength: k, maxLength: k }), fc.array(fc.nat(500), { minLength: k, maxLength: k })));
     fc.assert(
       fc.property(arb, ([a, b]) => {
         const r = chiSquareHomogeneity(a, b);

@@ -13,10 +13,7 @@ describe('rocAucFromGroups = sklearn roc_auc_score', () => {
   });
 
   it('is order-independent, merges repeated scores, and flips to 1 − AUC when scores are negated', () => {
-    const groupArb = fc.array(
-      fc.record({ score: fc.integer({ min: -20, max: 20 }), positives: fc.nat(30), negatives: fc.nat(30) }),
-      { minLength: 1, maxLength: 25 },
-    );
+    const groupArb = fc.array(fc.record({ score: fc.integer({ min: -20, max: 20 }), positives: fc.nat(30), negatives: fc.nat(30) }), { minLength: 1, maxLength: 25 });
     fc.assert(
       fc.property(groupArb, (groups) => {
         const auc = rocAucFromGroups(groups);

@@ -72,7 +72,12 @@ describe('jensenShannon and linfDistance', () => {
         expect(js).toBeGreaterThanOrEqual(0);
         expect(js).toBeLessThanOrEqual(Math.sqrt(Math.LN2) + 1e-12);
         expectClose(jensenShannon(q, p), js, 'swap', 1e-12, 1e-15);
-        expect(jensenShannon(p, p.map((x) => x * scale))).toBeLessThan(1e-7);
+        expect(
+          jensenShannon(
+            p,
+            p.map((x) => x * scale),
+          ),
+        ).toBeLessThan(1e-7);
       }),
     );
   });

@@ -6,7 +6,11 @@ import type { DriftAggregates } from '../../src/compare/distribution/drift-tests
 import { rankSumsFromCounts } from '../../src/stats/index.js';
 
 const numeric = (n1: number): DriftAggregates => ({
-  type: 'numeric', n1, n2: 100, counts: { a: [n1 / 2, n1 / 2], b: [30, 70] }, ecdf: { d: 0.2, w: 0.5, stdA: 2 },
+  type: 'numeric',
+  n1,
+  n2: 100,
+  counts: { a: [n1 / 2, n1 / 2], b: [30, 70] },
+  ecdf: { d: 0.2, w: 0.5, stdA: 2 },
 });
 const categorical = (a: number[], b: number[]): DriftAggregates => ({ type: 'categorical', n1: a.reduce((x, y) => x + y, 0), n2: b.reduce((x, y) => x + y, 0), counts: { a, b } });
 

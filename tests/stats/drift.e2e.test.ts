@@ -12,7 +12,11 @@ const pair = [`${dir}/research.csv`, `${dir}/production.csv`, '--key', 'id'];
 const expected = JSON.parse(readFileSync(new URL('../fixtures/drift/expected.json', import.meta.url), 'utf8'));
 
 const columns = (json: any) => json.stages[0].summary.columns;
-const drifted = (json: any) => json.findings.filter((f: any) => f.cause === 'distribution_drift' && f.columns.length === 1).map((f: any) => f.columns[0]).sort();
+const drifted = (json: any) =>
+  json.findings
+    .filter((f: any) => f.cause === 'distribution_drift' && f.columns.length === 1)
+    .map((f: any) => f.columns[0])
+    .sort();
 
 describe('drift tests chosen through the CLI', () => {
   it('per column: Anderson–Darling, Fisher and the G-test, with scipy’s figures, and the verdict their thresholds give', async () => {
@@ -103,7 +107,26 @@ describe('drift tests chosen through the CLI', () => {
 
   it('--help lists every selectable test', async () => {
     const r = await runCli(['features', '--help']);
-    for (const name of ['ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare', 'hellinger', 'kl', 'tvd', 'anderson', 'cramervonmises', 'energy', 'mannwhitney', 'ttest', 'ztest', 'fisher', 'gtest', 'cramersv', 'chisquaregof']) {
+    for (const name of [
+      'ks',
+      'wasserstein',
+      'psi',
+      'jensenshannon',
+      'chisquare',
+      'hellinger',
+      'kl',
+      'tvd',
+      'anderson',
+      'cramervonmises',
+      'energy',
+      'mannwhitney',
+      'ttest',
+      'ztest',
+      'fisher',
+      'gtest',
+      'cramersv',
+      'chisquaregof',
+    ]) {
       expect(r.stdout).toContain(name);
     }
     expect(r.stdout).toContain('--drift-test');
@@ -119,7 +142,11 @@ describe('PSI bins and floor as options', () => {
     expectClose(h.tests.psi, expected.bins.amountWidth.psi, 'PSI, width bins', 1e-9, 1e-15);
     const f = await runJson(['features', ...pair, '--bin-strategy', 'width', '--psi-floor', '0.001', '--drift-test', 'psi']);
     expectClose(columns(f.json).amount.tests.psi, expected.bins.amountWidth.psiFloor001, 'PSI, floor 1e-3', 1e-9, 1e-15);
-    for (const [test, key] of [['hellinger', 'hellinger'], ['kl_div', 'kl'], ['TVD', 'tvd']] as const) {
+    for (const [test, key] of [
+      ['hellinger', 'hellinger'],
+      ['kl_div', 'kl'],
+      ['TVD', 'tvd'],
+    ] as const) {
       const d = await runJson(['features', ...pair, '--bin-strategy', 'width', '--drift-test', test]);
       expectClose(columns(d.json).amount.tests[key], expected.bins.amountWidth[key], `${key} over the width bins`, 1e-9, 1e-15);
       expect(columns(d.json).amount.tests.drift.test).toBe(key);
@@ -139,7 +166,10 @@ describe('PSI bins and floor as options', () => {
     try {
       const yml = join(tmp, 'reprodiff.yml');
       const abs = (f: string) => JSON.stringify(join(process.cwd(), dir, f));
-      writeFileSync(yml, `version: 1\nkey: id\nresearch: { features: ${abs('research.csv')} }\nproduction: { features: ${abs('production.csv')} }\nstages:\n  features:\n    drift: { binStrategy: width, psiFloor: 0.001 }\n`);
+      writeFileSync(
+        yml,
+        `version: 1\nkey: id\nresearch: { features: ${abs('research.csv')} }\nproduction: { features: ${abs('production.csv')} }\nstages:\n  features:\n    drift: { binStrategy: width, psiFloor: 0.001 }\n`,
+      );
       const c = await runJson(['check', yml]);
       assertValidReport(c.json);
       const stage = c.json.stages.find((x: any) => x.stage === 'features');

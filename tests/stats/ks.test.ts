@@ -59,9 +59,7 @@ describe('ksStatisticFromCounts', () => {
     expect(() => ksStatisticFromCounts([1, 2], [0, 0], [1, 1])).toThrow(RangeError);
   });
 
-  const countsArb = fc
-    .array(fc.tuple(fc.nat(20), fc.nat(20)), { minLength: 1, maxLength: 30 })
-    .filter((rows) => rows.some((r) => r[0] > 0) && rows.some((r) => r[1] > 0));
+  const countsArb = fc.array(fc.tuple(fc.nat(20), fc.nat(20)), { minLength: 1, maxLength: 30 }).filter((rows) => rows.some((r) => r[0] > 0) && rows.some((r) => r[1] > 0));
 
   it('is invariant under swapping sides, and D, p lie in [0, 1]', () => {
     fc.assert(

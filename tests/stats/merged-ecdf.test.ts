@@ -26,7 +26,18 @@ async function observations(table: string, values: number[], counts: number[]): 
 }
 
 describe('merged ECDF in DuckDB = scipy', () => {
-  for (const c of reference.ks as { name: string; values: number[]; countsA: number[]; countsB: number[]; statistic: number; pvalue: number; wasserstein: number; stdA: number; n1: number; n2: number }[]) {
+  for (const c of reference.ks as {
+    name: string;
+    values: number[];
+    countsA: number[];
+    countsB: number[];
+    statistic: number;
+    pvalue: number;
+    wasserstein: number;
+    stdA: number;
+    n1: number;
+    n2: number;
+  }[]) {
     it(`${c.name}: D, p and W from raw rows and from stored counts`, async () => {
       await observations('ra', c.values, c.countsA);
       await observations('rb', c.values, c.countsB);
@@ -35,9 +46,17 @@ describe('merged ECDF in DuckDB = scipy', () => {
       // Research's mean as a profile has it: the variance is then taken in the sort's pass, about that centre.
       let sum = 0;
       let abs = 0;
-      c.values.forEach((v, i) => { sum += v * c.countsA[i]!; abs += Math.abs(v) * c.countsA[i]!; });
+      c.values.forEach((v, i) => {
+        sum += v * c.countsA[i]!;
+        abs += Math.abs(v) * c.countsA[i]!;
+      });
       const center = { mean: sum / c.n1, meanAbs: abs / c.n1 };
-      for (const [label, sides, weighted, centre] of [['raw', raw, false, undefined], ['stored', stored, true, undefined], ['raw, centred', raw, false, center], ['stored, centred', stored, true, center]] as const) {
+      for (const [label, sides, weighted, centre] of [
+        ['raw', raw, false, undefined],
+        ['stored', stored, true, undefined],
+        ['raw, centred', raw, false, center],
+        ['stored, centred', stored, true, center],
+      ] as const) {
         const m = await mergedNumeric(engine, sides, { weighted, bins: 10, forceNumeric: true, center: centre });
         if (m === 'categorical' || !m.d) throw new Error(`${label}: no numeric result`);
         expectClose(m.n1, c.n1, `${label} n1`);
@@ -55,13 +74,13 @@ describe('merged ECDF in DuckDB = scipy', () => {
 describe('research variance about the profile mean', () => {
   it('is used only when the centre is close enough to the exact mean', () => {
     // 10M values of mean 1e3, variance 4: the excess (≈1e-12)² is far below 1e-13 of the variance.
-    expect(centredVariance(4 * 1e7 / 100, { mean: 1e3, meanAbs: 1e3 }, 1e7, 10)).toBeCloseTo(4, 12);
+    expect(centredVariance((4 * 1e7) / 100, { mean: 1e3, meanAbs: 1e3 }, 1e7, 10)).toBeCloseTo(4, 12);
     // Epoch seconds of events within one second (mean 1.7e9, variance 0.01): the centre's error could be
     // 1.7e-6, whose square is 3e-12, more than 1e-13 of the variance: fall back to the exact mean.
-    expect(centredVariance(0.01 * 1e7 / 1, { mean: 1.7e9, meanAbs: 1.7e9 }, 1e7, 1)).toBeUndefined();
+    expect(centredVariance((0.01 * 1e7) / 1, { mean: 1.7e9, meanAbs: 1.7e9 }, 1e7, 1)).toBeUndefined();
   });
 
-  it('gives numpy\'s std far from 0 (through the fallback)', async () => {
+  it("gives numpy's std far from 0 (through the fallback)", async () => {
     // Values 1e9 + k/100: the centre's error bound is too loose for the centred sum, so the exact mean is taken.
     const values = Array.from({ length: 500 }, (_v, k) => 1e9 + ((k * 37) % 500) / 100);
     await engine.run(`CREATE OR REPLACE TABLE fa AS SELECT unnest([${values.join(', ')}]::DOUBLE[]) AS x`);
@@ -78,7 +97,7 @@ describe('research variance about the profile mean', () => {
 describe('exactSum: the order-independent sum every reported W, mean and variance goes through', () => {
   // 200,000 terms (k mod 1000) / 1000, in units of a scale of 1: the exact sum is Σ (k mod 1000) / 1000.
   const rows = 200_000;
-  const exact = (200 * (999 * 1000) / 2) / 1000;
+  const exact = (200 * (999 * 1000)) / 2 / 1000;
   const sumOf = async (order: string, weight?: string) => {
     const row = await engine.one(`SELECT ${exactSum('t', 1, 't >= 0', weight)} AS s FROM (SELECT (k % 1000) / 1000 AS t, CAST(1e12 AS BIGINT) AS w FROM range(${rows}) r(k) ORDER BY ${order})`);
     return Number(row.s);

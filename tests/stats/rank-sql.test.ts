@@ -34,11 +34,17 @@ describe('rank sums and moments in DuckDB = scipy', () => {
       await observations('ra', c.values, c.countsA);
       await observations('rb', c.values, c.countsB);
       const raw = sidesSql(rawWeightedSql(finiteValuesSql('ra', 'x')), rawWeightedSql(finiteValuesSql('rb', 'x')));
-      const stored = sidesSql(countsRelation(c.values.map((v: number, i: number) => [v, c.countsA[i]!] as const).filter(([, n]: readonly [number, number]) => n > 0)), rawWeightedSql(finiteValuesSql('rb', 'x')));
+      const stored = sidesSql(
+        countsRelation(c.values.map((v: number, i: number) => [v, c.countsA[i]!] as const).filter(([, n]: readonly [number, number]) => n > 0)),
+        rawWeightedSql(finiteValuesSql('rb', 'x')),
+      );
       const n1 = c.countsA.reduce((x: number, y: number) => x + y, 0);
       const n2 = c.countsB.reduce((x: number, y: number) => x + y, 0);
       const fromCounts = rankSumsFromCounts(c.values, c.countsA, c.countsB);
-      for (const [label, sides, weighted] of [['raw', raw, false], ['stored', stored, true]] as const) {
+      for (const [label, sides, weighted] of [
+        ['raw', raw, false],
+        ['stored', stored, true],
+      ] as const) {
         const s = await rankSums(engine, sides, n1, n2);
         expect(s.distinct, `${label} distinct`).toBe(c.values.length);
         // The integer sums are exact.

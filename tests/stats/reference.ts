@@ -4,9 +4,7 @@ import { expect } from 'vitest';
 
 /** The committed scipy/sklearn reference values (see tests/reference/make_stats_reference.py). */
 // Loosely typed on purpose: its shape is defined by make_stats_reference.py.
-export const reference: any = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../reference/stats.json', import.meta.url)), 'utf8'),
-);
+export const reference: any = JSON.parse(readFileSync(fileURLToPath(new URL('../reference/stats.json', import.meta.url)), 'utf8'));
 
 /** Relative tolerance from the product brief. */
 export const REL = 1e-9;

@@ -47,7 +47,15 @@ export const AFFINE_MIN_SHARE = 0.5;
 export function affineCandidates(diff: KeyedDiff, pairs: readonly ColumnPair[]): ColumnDiff[] {
   return diff.columns.filter((d) => {
     const p = pairs.find((x) => x.name === d.column);
-    return p && isNumericKind(p.kind) && d.bothValued >= 3 && d.bothValued >= AFFINE_MIN_SHARE * diff.matched && d.finiteValued === d.bothValued && d.float32Equal < d.bothValued && d.constants.researchDistinct >= 3;
+    return (
+      p &&
+      isNumericKind(p.kind) &&
+      d.bothValued >= 3 &&
+      d.bothValued >= AFFINE_MIN_SHARE * diff.matched &&
+      d.finiteValued === d.bothValued &&
+      d.float32Equal < d.bothValued &&
+      d.constants.researchDistinct >= 3
+    );
   });
 }
 
@@ -131,21 +139,38 @@ export function withAffine(findings: readonly Finding[], d: ColumnDiff, fit: Aff
   const b = stableFloat(fit.offset)!;
   const samples = d.samples.valued.filter((s) => !fit.constant || toNumber(s.research) !== fit.constant.research);
   const line = `production = ${formatNumber(a)} × research ${b < 0 ? '−' : '+'} ${formatNumber(Math.abs(b))}`;
-  const kind = Math.abs(a - 1) <= AFFINE_RELATIVE_TOLERANCE ? 'shifted by one offset' : Math.abs(b) <= AFFINE_RELATIVE_TOLERANCE * Math.max(1, fit.maxChange) ? 'multiplied by one factor' : 'rescaled by one scale and offset';
+  const kind =
+    Math.abs(a - 1) <= AFFINE_RELATIVE_TOLERANCE
+      ? 'shifted by one offset'
+      : Math.abs(b) <= AFFINE_RELATIVE_TOLERANCE * Math.max(1, fit.maxChange)
+        ? 'multiplied by one factor'
+        : 'rescaled by one scale and offset';
   const all = fit.constant ? `${formatCount(fit.rows)} of the ${formatCount(d.bothValued)} differing rows` : `all ${formatCount(fit.rows)} differing rows`;
   const rescaled = finding({
-    stage, severity: 'error', cause: 'rescaled', columns: [d.column], rowsAffected: fit.rows, sampleKeys: samples.map((s) => s.key) as never,
+    stage,
+    severity: 'error',
+    cause: 'rescaled',
+    columns: [d.column],
+    rowsAffected: fit.rows,
+    sampleKeys: samples.map((s) => s.key) as never,
     message: `${d.column}: ${all} are ${kind} (${line}; max residual ${formatNumber(fit.maxResidual)}): a scaler or unit change — statistics fitted on other rows, std with another ddof, or another unit`,
     evidence: toEvidence({ differingRows: d.differing, scale: a, offset: b, maxResidual: fit.maxResidual, maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff, samples }) as never,
   });
   const out = [...findings.slice(0, i), rescaled];
   if (fit.constant) {
     const c = fit.constant;
-    out.push(finding({
-      stage, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', columns: [d.column], rowsAffected: c.rows, sampleKeys: c.samples.map((s) => s.key) as never,
-      message: `${d.column}: ${formatCount(c.rows)} rows holding one research value (${formatNumber(c.research)}) hold ${formatNumber(c.production)} in production, off the line the other rows follow: a fitted constant (fill or imputation value) moved`,
-      evidence: toEvidence({ fittedConstant: true, researchValue: c.research, productionValue: c.production, scale: a, offset: b, samples: c.samples }) as never,
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: stage === 'features' ? 'null_handling' : 'value_changed',
+        columns: [d.column],
+        rowsAffected: c.rows,
+        sampleKeys: c.samples.map((s) => s.key) as never,
+        message: `${d.column}: ${formatCount(c.rows)} rows holding one research value (${formatNumber(c.research)}) hold ${formatNumber(c.production)} in production, off the line the other rows follow: a fitted constant (fill or imputation value) moved`,
+        evidence: toEvidence({ fittedConstant: true, researchValue: c.research, productionValue: c.production, scale: a, offset: b, samples: c.samples }) as never,
+      }),
+    );
   }
   out.push(...findings.slice(i + 1));
   return out;

@@ -29,7 +29,15 @@ const SHOWN_IN_MESSAGE = 5;
  * distinct values, not identifier-like (at most half of the values distinct, or ≤ 5). When both profiles list
  * every value of the column (≤ 10 distinct each) the answer comes from them; otherwise one anti-join per column.
  */
-export async function newCategoryFindings(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], profiles: { research: TableProfile; production: TableProfile }, stage: Stage, normalise?: TextNormalisation): Promise<Finding[]> {
+export async function newCategoryFindings(
+  engine: Engine,
+  research: Dataset,
+  production: Dataset,
+  pairs: readonly ColumnPair[],
+  profiles: { research: TableProfile; production: TableProfile },
+  stage: Stage,
+  normalise?: TextNormalisation,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   for (const p of pairs) {
     // Text only: a boolean has two values, and the one research happened not to hold is no new category.
@@ -88,7 +96,15 @@ export interface ResearchColumn {
 export const CATEGORY_CAP = DRIFT_DEFAULTS.categoryCap;
 
 /** With a key: text columns whose differing valued rows all hold a value absent from research. */
-export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: readonly ColumnPair[], research: Dataset, normalise?: TextNormalisation, researchProfile?: TableProfile, researchColumn?: (p: ColumnPair) => Promise<ResearchColumn>): Promise<Map<string, NewCategories>> {
+export async function newCategories(
+  engine: Engine,
+  diff: KeyedDiff,
+  pairs: readonly ColumnPair[],
+  research: Dataset,
+  normalise?: TextNormalisation,
+  researchProfile?: TableProfile,
+  researchColumn?: (p: ColumnPair) => Promise<ResearchColumn>,
+): Promise<Map<string, NewCategories>> {
   const out = new Map<string, NewCategories>();
   if (!diff.diffTable) return out;
   // Text only (a flipped boolean is a changed value). A column whose type changed (number → text) differs because of the type change, not new categories.
@@ -99,7 +115,14 @@ export async function newCategories(engine: Engine, diff: KeyedDiff, pairs: read
   // A category column, as the data stage's rule: an identifier-like text (an e-mail, a name) changed to a value
   // research never had is an edited value, not a new category. The profile has the column's exact distinct and
   // non-null counts (text columns are never deferred); without statistics they are counted here, in one scan.
-  const counted = researchColumn || researchProfile ? new Map() : await textShapes(engine, research, candidates.map((c) => c.p.name));
+  const counted =
+    researchColumn || researchProfile
+      ? new Map()
+      : await textShapes(
+          engine,
+          research,
+          candidates.map((c) => c.p.name),
+        );
   for (const { d, p } of candidates) {
     const own = researchColumn ? await researchColumn(p) : null;
     if (!isCategorical(own?.shape ?? researchProfile?.columns[p.name] ?? counted.get(p.name)!)) continue;
@@ -123,7 +146,9 @@ export function withNewCategory(findings: readonly Finding[], d: ColumnDiff, fou
     if (f.cause !== 'value_changed' || f.rowsAffected !== d.bothValued || f.columns[0] !== d.column) return f;
     const shown = found.values.map((v) => JSON.stringify(v)).join(', ') + (found.distinct > found.values.length ? ', …' : '');
     return finding({
-      ...f, stage, cause: 'new_category',
+      ...f,
+      stage,
+      cause: 'new_category',
       message: `${d.column}: ${formatCount(found.rows)} row${found.rows === 1 ? '' : 's'} hold${found.rows === 1 ? 's' : ''} ${found.distinct === 1 ? 'a value' : `${formatCount(found.distinct)} values`} research never had (${shown}): a new category in production`,
       evidence: toEvidence({ ...f.evidence, newValues: found.values, distinctNewValues: found.distinct }) as never,
     });

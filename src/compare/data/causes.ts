@@ -32,7 +32,16 @@ function textParseNote(p: ColumnPair): string {
 export function schemaFindings(stage: Stage, schema: SchemaMatch): Finding[] {
   const out: Finding[] = [];
   for (const c of schema.onlyResearch) {
-    out.push(finding({ stage, severity: 'error', cause: 'column_missing', columns: [c.name], message: `column ${c.name} (${c.type}) is in research but not in production`, evidence: { researchType: c.type } }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'column_missing',
+        columns: [c.name],
+        message: `column ${c.name} (${c.type}) is in research but not in production`,
+        evidence: { researchType: c.type },
+      }),
+    );
   }
   for (const c of schema.onlyProduction) {
     out.push(finding({ stage, severity: 'warning', cause: 'column_extra', columns: [c.name], message: `column ${c.name} (${c.type}) is only in production`, evidence: { productionType: c.type } }));
@@ -41,25 +50,53 @@ export function schemaFindings(stage: Stage, schema: SchemaMatch): Finding[] {
     if (p.compatibility === 'same') continue;
     const evidence = { researchType: p.research.type, productionType: p.production.type, comparedAs: p.compareType };
     if (p.compatibility === 'widening') {
-      out.push(finding({ stage, severity: 'info', cause: 'type_widening', columns: [p.name], message: `${p.name}: ${p.research.type} → ${p.production.type} (compatible ${p.typeNote}); values compared as ${p.compareType}`, evidence }));
+      out.push(
+        finding({
+          stage,
+          severity: 'info',
+          cause: 'type_widening',
+          columns: [p.name],
+          message: `${p.name}: ${p.research.type} → ${p.production.type} (compatible ${p.typeNote}); values compared as ${p.compareType}`,
+          evidence,
+        }),
+      );
     } else {
-      out.push(finding({ stage, severity: 'error', cause: 'type_change', columns: [p.name], message: `${p.name}: type changed ${p.research.type} → ${p.production.type} (${p.typeNote}): schema drift${textParseNote(p)}`, evidence: p.textParse ? { ...evidence, ...p.textParse } : evidence }));
+      out.push(
+        finding({
+          stage,
+          severity: 'error',
+          cause: 'type_change',
+          columns: [p.name],
+          message: `${p.name}: type changed ${p.research.type} → ${p.production.type} (${p.typeNote}): schema drift${textParseNote(p)}`,
+          evidence: p.textParse ? { ...evidence, ...p.textParse } : evidence,
+        }),
+      );
     }
   }
   for (const c of schema.caseOnly ?? []) {
-    out.push(finding({
-      stage, severity: 'info', cause: 'column_name_case', columns: [c.research],
-      message: `column ${c.research} is ${c.production} in production: names differ only in letter case, so they are compared as one column`,
-      evidence: { researchName: c.research, productionName: c.production },
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: 'info',
+        cause: 'column_name_case',
+        columns: [c.research],
+        message: `column ${c.research} is ${c.production} in production: names differ only in letter case, so they are compared as one column`,
+        evidence: { researchName: c.research, productionName: c.production },
+      }),
+    );
   }
   for (const g of schema.caseAmbiguous ?? []) {
     const names = [...g.research, ...g.production];
-    out.push(finding({
-      stage, severity: 'info', cause: 'column_name_case', columns: names,
-      message: `columns ${names.join(', ')} differ only in letter case, but ${g.research.length > 1 ? 'research' : 'production'} holds more than one of them: not paired by case (use --map to pair them)`,
-      evidence: { researchNames: [...g.research], productionNames: [...g.production], ambiguous: true },
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: 'info',
+        cause: 'column_name_case',
+        columns: names,
+        message: `columns ${names.join(', ')} differ only in letter case, but ${g.research.length > 1 ? 'research' : 'production'} holds more than one of them: not paired by case (use --map to pair them)`,
+        evidence: { researchNames: [...g.research], productionNames: [...g.production], ambiguous: true },
+      }),
+    );
   }
   if (schema.orderDiffers) {
     out.push(finding({ stage, severity: 'info', cause: 'schema_order', message: 'columns are in a different order (matched by name, not a difference)' }));
@@ -72,34 +109,66 @@ export function keyedRowFindings(stage: Stage, d: KeyedDiff): Finding[] {
   const key = [...d.key];
   const out: Finding[] = [];
   if (d.onlyResearch > 0) {
-    out.push(finding({
-      stage, severity: 'error', cause: 'rows_missing', columns: key, rowsAffected: d.onlyResearch, sampleKeys: toEvidence(d.sampleOnlyResearch) as never,
-      // Lost rows are the likely story only when nothing else is: keys written differently, or rows replaced one for one.
-      message: `${formatCount(d.onlyResearch)} research rows have no match in production${d.keyFormat ? ': see key_format' : d.onlyProduction === d.onlyResearch ? '' : ': rows lost in transfer or ETL'}`,
-      evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'rows_missing',
+        columns: key,
+        rowsAffected: d.onlyResearch,
+        sampleKeys: toEvidence(d.sampleOnlyResearch) as never,
+        // Lost rows are the likely story only when nothing else is: keys written differently, or rows replaced one for one.
+        message: `${formatCount(d.onlyResearch)} research rows have no match in production${d.keyFormat ? ': see key_format' : d.onlyProduction === d.onlyResearch ? '' : ': rows lost in transfer or ETL'}`,
+        evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
+      }),
+    );
   }
   if (d.onlyProduction > 0) {
-    out.push(finding({
-      stage, severity: 'error', cause: 'rows_extra', columns: key, rowsAffected: d.onlyProduction, sampleKeys: toEvidence(d.sampleOnlyProduction) as never,
-      message: `${formatCount(d.onlyProduction)} production rows have no match in research`,
-      evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'rows_extra',
+        columns: key,
+        rowsAffected: d.onlyProduction,
+        sampleKeys: toEvidence(d.sampleOnlyProduction) as never,
+        message: `${formatCount(d.onlyProduction)} production rows have no match in research`,
+        evidence: { researchRows: d.research.rows, productionRows: d.production.rows, matched: d.matched },
+      }),
+    );
   }
   if (d.keyFormat) out.push(keyFormatFinding(stage, key, d.keyFormat));
   out.push(...duplicateKeyFindings(stage, key, d.research, d.production, d.duplicateKeysChanged));
-  for (const [side, h] of [['research', d.research], ['production', d.production]] as const) {
+  for (const [side, h] of [
+    ['research', d.research],
+    ['production', d.production],
+  ] as const) {
     if (h.nullKeyRows > 0) {
-      out.push(finding({
-        stage, severity: 'warning', cause: 'null_keys', columns: key, rowsAffected: h.nullKeyRows,
-        message: `${formatCount(h.nullKeyRows)} ${side} rows have a null key and cannot be matched`, evidence: { side, rows: h.rows },
-      }));
-    }    if (h.nullKeysMatched) {
+      out.push(
+        finding({
+          stage,
+          severity: 'warning',
+          cause: 'null_keys',
+          columns: key,
+          rowsAffected: h.nullKeyRows,
+          message: `${formatCount(h.nullKeyRows)} ${side} rows have a null key and cannot be matched`,
+          evidence: { side, rows: h.rows },
+        }),
+      );
+    }
+    if (h.nullKeysMatched) {
       // --null-keys match: compared like any key, so not a break; said so that nobody is surprised by null = null.
-      out.push(finding({
-        stage, severity: 'info', cause: 'null_keys', columns: key, rowsAffected: h.nullKeysMatched,
-        message: `${formatCount(h.nullKeysMatched)} ${side} rows have a null key part, paired with the other side's null keys (--null-keys match)`, evidence: { side, rows: h.rows, nullKeys: 'match' },
-      }));
+      out.push(
+        finding({
+          stage,
+          severity: 'info',
+          cause: 'null_keys',
+          columns: key,
+          rowsAffected: h.nullKeysMatched,
+          message: `${formatCount(h.nullKeysMatched)} ${side} rows have a null key part, paired with the other side's null keys (--null-keys match)`,
+          evidence: { side, rows: h.rows, nullKeys: 'match' },
+        }),
+      );
     }
   }
   return out;
@@ -110,10 +179,22 @@ function keyFormatFinding(stage: Stage, key: string[], k: KeyFormat): Finding {
   const how = k.normalisation === 'constant offset' ? `shifted by a constant ${formatNumber(k.offset ?? null)}` : `that differs only in ${k.normalisation}`;
   const example = k.examples[0] ? ` (e.g. ${JSON.stringify(k.examples[0].research)} vs ${JSON.stringify(k.examples[0].production)})` : '';
   return finding({
-    stage, severity: 'error', cause: 'key_format', columns: key, rowsAffected: k.wouldMatch,
+    stage,
+    severity: 'error',
+    cause: 'key_format',
+    columns: key,
+    rowsAffected: k.wouldMatch,
     sampleKeys: toEvidence(k.examples.map((e) => e.research)) as never,
     message: `${formatCount(k.wouldMatch)} of ${formatCount(k.unmatchedResearchKeys)} unmatched research keys have a production key ${how}${example}: the key is written differently`,
-    evidence: toEvidence({ normalisation: k.normalisation, wouldMatch: k.wouldMatch, unmatchedResearchKeys: k.unmatchedResearchKeys, unmatchedProductionKeys: k.unmatchedProductionKeys, examples: k.examples, tried: k.tried, ...(k.offset !== undefined ? { offset: k.offset } : {}) }) as Record<string, never>,
+    evidence: toEvidence({
+      normalisation: k.normalisation,
+      wouldMatch: k.wouldMatch,
+      unmatchedResearchKeys: k.unmatchedResearchKeys,
+      unmatchedProductionKeys: k.unmatchedProductionKeys,
+      examples: k.examples,
+      tried: k.tried,
+      ...(k.offset !== undefined ? { offset: k.offset } : {}),
+    }) as Record<string, never>,
   });
 }
 
@@ -121,13 +202,30 @@ function duplicateKeyFindings(stage: Stage, key: string[], a: KeyHealth, b: KeyH
   const out: Finding[] = [];
   // Duplicates that are the same on both sides (every duplicated key has as many rows on each) reproduce: info.
   const same = changedKeys === 0;
-  for (const [side, h] of [['research', a], ['production', b]] as const) {
+  for (const [side, h] of [
+    ['research', a],
+    ['production', b],
+  ] as const) {
     if (h.duplicateRows === 0) continue;
-    out.push(finding({
-      stage, severity: same ? 'info' : 'error', cause: 'duplicate_keys', columns: key, rowsAffected: h.duplicateRows, sampleKeys: toEvidence(h.sampleDuplicateKeys) as never,
-      message: `${formatCount(h.duplicateKeys)} keys appear more than once in ${side} (${formatCount(h.duplicateRows)} extra rows)${same ? ', the same on both sides' : ': duplication in load'}`,
-      evidence: { side, duplicateKeys: h.duplicateKeys, extraRows: h.duplicateRows, researchDuplicateRows: a.duplicateRows, productionDuplicateRows: b.duplicateRows, keysWithChangedCount: changedKeys },
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: same ? 'info' : 'error',
+        cause: 'duplicate_keys',
+        columns: key,
+        rowsAffected: h.duplicateRows,
+        sampleKeys: toEvidence(h.sampleDuplicateKeys) as never,
+        message: `${formatCount(h.duplicateKeys)} keys appear more than once in ${side} (${formatCount(h.duplicateRows)} extra rows)${same ? ', the same on both sides' : ': duplication in load'}`,
+        evidence: {
+          side,
+          duplicateKeys: h.duplicateKeys,
+          extraRows: h.duplicateRows,
+          researchDuplicateRows: a.duplicateRows,
+          productionDuplicateRows: b.duplicateRows,
+          keysWithChangedCount: changedKeys,
+        },
+      }),
+    );
   }
   return out;
 }
@@ -136,20 +234,46 @@ function duplicateKeyFindings(stage: Stage, key: string[], a: KeyHealth, b: KeyH
 export function keylessRowFindings(stage: Stage, d: KeylessDiff): Finding[] {
   const out: Finding[] = [];
   if (d.onlyResearch > 0) {
-    out.push(finding({ stage, severity: 'error', cause: 'rows_missing', rowsAffected: d.onlyResearch, message: `${formatCount(d.onlyResearch)} research rows have no identical row in production`, evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyResearch) } }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'rows_missing',
+        rowsAffected: d.onlyResearch,
+        message: `${formatCount(d.onlyResearch)} research rows have no identical row in production`,
+        evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyResearch) },
+      }),
+    );
   }
   if (d.onlyProduction > 0) {
-    out.push(finding({ stage, severity: 'error', cause: 'rows_extra', rowsAffected: d.onlyProduction, message: `${formatCount(d.onlyProduction)} production rows have no identical row in research`, evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyProduction) } }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'rows_extra',
+        rowsAffected: d.onlyProduction,
+        message: `${formatCount(d.onlyProduction)} production rows have no identical row in research`,
+        evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyProduction) },
+      }),
+    );
   }
   // Identical rows that occur as often on both sides reproduce (info); a copy that appears or changes count breaks.
   const same = d.duplicatesChanged === 0;
-  for (const [side, n] of [['research', d.duplicateRowsResearch], ['production', d.duplicateRowsProduction]] as const) {
+  for (const [side, n] of [
+    ['research', d.duplicateRowsResearch],
+    ['production', d.duplicateRowsProduction],
+  ] as const) {
     if (n === 0) continue;
-    out.push(finding({
-      stage, severity: same ? 'info' : 'error', cause: 'duplicate_rows', rowsAffected: n,
-      message: `${formatCount(n)} duplicate rows in ${side}${same ? ', the same on both sides' : ': duplication in load'}`,
-      evidence: { side, research: d.duplicateRowsResearch, production: d.duplicateRowsProduction, rowsWithChangedCount: d.duplicatesChanged },
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: same ? 'info' : 'error',
+        cause: 'duplicate_rows',
+        rowsAffected: n,
+        message: `${formatCount(n)} duplicate rows in ${side}${same ? ', the same on both sides' : ': duplication in load'}`,
+        evidence: { side, research: d.duplicateRowsResearch, production: d.duplicateRowsProduction, rowsWithChangedCount: d.duplicatesChanged },
+      }),
+    );
   }
   return out;
 }
@@ -186,7 +310,18 @@ export function valueFindings(d: ColumnDiff, pair: ColumnPair, options: ValueCau
   const out: Finding[] = [];
   if (d.nullVsNan > 0) {
     const s = part('nullnan');
-    out.push(finding({ stage, severity: 'error', cause: 'null_vs_nan', columns: col, rowsAffected: d.nullVsNan, sampleKeys: s.keys as never, message: `${d.column}: ${formatCount(d.nullVsNan)} rows are null on one side and NaN on the other`, evidence: s.ev({}) }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: 'null_vs_nan',
+        columns: col,
+        rowsAffected: d.nullVsNan,
+        sampleKeys: s.keys as never,
+        message: `${d.column}: ${formatCount(d.nullVsNan)} rows are null on one side and NaN on the other`,
+        evidence: s.ev({}),
+      }),
+    );
   }
   // Null-vs-NaN rows are also counted as filled (research null) or nulled (production null) by the probes.
   const filled = d.filledNulls - d.nanFilled;
@@ -197,7 +332,18 @@ export function valueFindings(d: ColumnDiff, pair: ColumnPair, options: ValueCau
   const nulled = d.newNulls - (d.nullVsNan - d.nanFilled);
   if (nulled > 0) {
     const s = part('nulled');
-    out.push(finding({ stage, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', columns: col, rowsAffected: nulled, sampleKeys: s.keys as never, message: `${d.column}: ${formatCount(nulled)} values are null in production but not in research`, evidence: s.ev({ newNulls: nulled }) }));
+    out.push(
+      finding({
+        stage,
+        severity: 'error',
+        cause: stage === 'features' ? 'null_handling' : 'value_changed',
+        columns: col,
+        rowsAffected: nulled,
+        sampleKeys: s.keys as never,
+        message: `${d.column}: ${formatCount(nulled)} values are null in production but not in research`,
+        evidence: s.ev({ newNulls: nulled }),
+      }),
+    );
   }
   if (d.bothValued > 0) {
     const s = part('valued');
@@ -218,7 +364,12 @@ function nullFillFinding(d: ColumnDiff, filled: number, options: ValueCauseOptio
     else if (value === 0) how = 'filled with 0';
   }
   return finding({
-    stage, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', columns: [d.column], rowsAffected: filled, sampleKeys: samples as never,
+    stage,
+    severity: 'error',
+    cause: stage === 'features' ? 'null_handling' : 'value_changed',
+    columns: [d.column],
+    rowsAffected: filled,
+    sampleKeys: samples as never,
     message: `${d.column}: ${formatCount(filled)} rows null in research are ${how} in production: null handling differs`,
     evidence: ev({ filledNulls: filled, fillValue: constant, distinctFillValues: d.filledDistinct, fillMin: d.filledMin, fillMax: d.filledMax }),
   });
@@ -228,15 +379,7 @@ function closeTo(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
 }
 
-function valuedFinding(
-  d: ColumnDiff,
-  n: number,
-  pair: ColumnPair,
-  stage: Stage,
-  samples: unknown[],
-  ev: (x: Record<string, unknown>) => Record<string, never>,
-  clippingRefuted: boolean,
-): Finding {
+function valuedFinding(d: ColumnDiff, n: number, pair: ColumnPair, stage: Stage, samples: unknown[], ev: (x: Record<string, unknown>) => Record<string, never>, clippingRefuted: boolean): Finding {
   const col = [d.column];
   const base = { stage, columns: col, rowsAffected: n, sampleKeys: samples as never };
   const magnitude = { maxAbsDiff: d.maxAbsDiff, maxRelDiff: d.maxRelDiff };
@@ -248,12 +391,20 @@ function valuedFinding(
     // also equal as float32.
     const textRounding = rounding !== null && (d.digits[rounding.side].significant ?? Infinity) <= FLOAT32_TEXT_DIGITS;
     if (pair.kind !== 'integer' && allFinite && !textRounding && isFloat32Cast(d, n)) {
-      return finding({ ...base, severity: 'error', cause: 'float32_cast', message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`, evidence: ev({ ...magnitude, float32Exact: d.float32Exact }) });
+      return finding({
+        ...base,
+        severity: 'error',
+        cause: 'float32_cast',
+        message: `${d.column}: ${formatCount(n)} values differ but are equal after a float32 round-trip (max relative difference ${formatNumber(d.maxRelDiff)}, float32 epsilon ${formatNumber(FLOAT32_EPSILON)}): cast to float32`,
+        evidence: ev({ ...magnitude, float32Exact: d.float32Exact }),
+      });
     }
     if (rounding) {
       const what = rounding.kind === 'decimals' ? `${rounding.digits} decimal${rounding.digits === 1 ? '' : 's'}` : `${rounding.digits} significant digit${rounding.digits === 1 ? '' : 's'}`;
       return finding({
-        ...base, severity: 'error', cause: 'precision_loss',
+        ...base,
+        severity: 'error',
+        cause: 'precision_loss',
         message: `${d.column}: ${formatCount(n)} values differ but are equal after rounding to ${what} (${rounding.side} holds ${what}; max abs difference ${formatNumber(d.maxAbsDiff)}, max relative ${formatNumber(d.maxRelDiff)}): precision lost`,
         evidence: ev({ ...magnitude, roundedSide: rounding.side, ...(rounding.kind === 'decimals' ? { decimals: rounding.digits } : { significantDigits: rounding.digits }) }),
       });
@@ -261,20 +412,44 @@ function valuedFinding(
     // Checked after the rounding grids: Excel's 15 digits move values by up to ~20 ulps, but onto a grid.
     // A few ulps of a double (summation order, BLAS, compiler): noise, never more than a warning.
     if (pair.kind !== 'integer' && allFinite && d.noise === n) {
-      return finding({ ...base, severity: 'warning', cause: 'numeric_noise', message: `${d.column}: ${formatCount(n)} values differ by at most ${formatNumber(d.maxRelDiff)} (relative): a few ulps of a double, floating-point noise (summation order, BLAS, compiler)`, evidence: ev({ ...magnitude, noiseBound: NOISE_REL }) });
+      return finding({
+        ...base,
+        severity: 'warning',
+        cause: 'numeric_noise',
+        message: `${d.column}: ${formatCount(n)} values differ by at most ${formatNumber(d.maxRelDiff)} (relative): a few ulps of a double, floating-point noise (summation order, BLAS, compiler)`,
+        evidence: ev({ ...magnitude, noiseBound: NOISE_REL }),
+      });
     }
     const k = d.constants;
     if (d.finiteValued === n && n >= 3 && k.researchDistinct === 1 && k.productionDistinct === 1) {
-      return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'null_handling' : 'value_changed', message: `${d.column}: all ${formatCount(n)} differing rows hold one constant in each side (${formatNumber(k.research)} in research, ${formatNumber(k.production)} in production): a fill or imputation value differs`, evidence: ev({ ...magnitude, researchValue: k.research, productionValue: k.production }) });
+      return finding({
+        ...base,
+        severity: 'error',
+        cause: stage === 'features' ? 'null_handling' : 'value_changed',
+        message: `${d.column}: all ${formatCount(n)} differing rows hold one constant in each side (${formatNumber(k.research)} in research, ${formatNumber(k.production)} in production): a fill or imputation value differs`,
+        evidence: ev({ ...magnitude, researchValue: k.research, productionValue: k.production }),
+      });
     }
     const clip = clippingRefuted ? null : clipping(d);
     if (clip) {
-      return finding({ ...base, severity: 'error', cause: stage === 'features' ? 'clipping_differs' : 'value_changed', message: `${d.column}: ${formatCount(n)} values are ${clip.text} in production: clipping / outlier handling differs`, evidence: ev({ ...magnitude, ...clip.evidence }) });
+      return finding({
+        ...base,
+        severity: 'error',
+        cause: stage === 'features' ? 'clipping_differs' : 'value_changed',
+        message: `${d.column}: ${formatCount(n)} values are ${clip.text} in production: clipping / outlier handling differs`,
+        evidence: ev({ ...magnitude, ...clip.evidence }),
+      });
     }
   }
   const shift = timezoneShift(d, pair);
   if (shift) {
-    return finding({ ...base, severity: 'error', cause: 'timezone_shift', message: `${d.column}: all ${formatCount(n)} differing timestamps are shifted by ${shift.text}: time zone handling differs`, evidence: ev({ offsetHours: shift.hours }) });
+    return finding({
+      ...base,
+      severity: 'error',
+      cause: 'timezone_shift',
+      message: `${d.column}: all ${formatCount(n)} differing timestamps are shifted by ${shift.text}: time zone handling differs`,
+      evidence: ev({ offsetHours: shift.hours }),
+    });
   }
   const detail = d.maxAbsDiff !== null ? ` (max abs difference ${formatNumber(d.maxAbsDiff)}, max relative ${formatNumber(d.maxRelDiff)})` : '';
   return finding({ ...base, severity: 'error', cause: 'value_changed', message: `${d.column}: ${formatCount(n)} rows have different values${detail}`, evidence: ev(magnitude) });
@@ -414,7 +589,11 @@ export function aggregationPrecision(stage: Stage, column: string, a: ColumnProf
   // Values within the tolerances move the sum by at most count·abs + rel·Σ|x|: equal, as the values are.
   if (Math.abs(a.exactSum - b.exactSum) <= a.count * tol.abs + tol.rel * (a.absSum ?? Math.abs(a.exactSum))) return null;
   return finding({
-    stage, severity: 'warning', cause: 'aggregation_precision', columns: [column], rowsAffected: null,
+    stage,
+    severity: 'warning',
+    cause: 'aggregation_precision',
+    columns: [column],
+    rowsAffected: null,
     message: `${column}: sums differ by ${formatNumber(rel)} (relative) with the same counts: precision lost in an aggregation or a lossy cast`,
     evidence: { researchSum: a.exactSum, productionSum: b.exactSum, relativeDifference: rel },
   });
@@ -439,11 +618,17 @@ export function statisticFindings(stage: Stage, research: TableProfile, producti
       continue;
     }
     const shown = names.slice(0, 4).map((n) => `${n} ${formatNumber(diffs[n]!.research as number)} → ${formatNumber(diffs[n]!.production as number)}`);
-    out.push(finding({
-      stage, severity: 'warning', cause: 'statistic_changed', columns: [p.name], rowsAffected: null,
-      message: `${p.name}: statistics differ (${shown.join(', ')}${names.length > 4 ? ', …' : ''})`,
-      evidence: toEvidence(diffs) as Record<string, never>,
-    }));
+    out.push(
+      finding({
+        stage,
+        severity: 'warning',
+        cause: 'statistic_changed',
+        columns: [p.name],
+        rowsAffected: null,
+        message: `${p.name}: statistics differ (${shown.join(', ')}${names.length > 4 ? ', …' : ''})`,
+        evidence: toEvidence(diffs) as Record<string, never>,
+      }),
+    );
   }
   return out;
 }
@@ -462,7 +647,11 @@ const SAMPLING_MIN_SHARE = 0.01;
 export function samplingFinding(stage: Stage, missing: number, extra: number, researchRows: number, productionRows: number, matched: number, columns: string[], plausible: boolean): Finding | null {
   if (!plausible || missing !== extra || researchRows !== productionRows || missing < SAMPLING_MIN_ROWS || missing < SAMPLING_MIN_SHARE * researchRows) return null;
   return finding({
-    stage, severity: 'error', cause: 'sampling_unseeded', columns, rowsAffected: missing,
+    stage,
+    severity: 'error',
+    cause: 'sampling_unseeded',
+    columns,
+    rowsAffected: missing,
     message: `${formatCount(missing)} research rows have no match and as many production rows are new, with equal row counts (${formatCount(researchRows)}): a sample drawn without a seed`,
     evidence: { missing, extra, researchRows, productionRows, matched, equalRowCounts: true },
   });
@@ -481,7 +670,11 @@ export function oneColumnFindings(stage: Stage, d: KeylessDiff, columns: Keyless
   return columns.map((c) => {
     const names = c.columns.join(', ');
     return finding({
-      stage, severity: 'error', cause: 'value_changed', columns: [...c.columns], rowsAffected: c.rows,
+      stage,
+      severity: 'error',
+      cause: 'value_changed',
+      columns: [...c.columns],
+      rowsAffected: c.rows,
       message: `${names}: ${formatCount(c.rows)} research rows have a production row equal on every other column but not on ${names}: the same rows with ${c.columns.length === 1 ? 'that column' : 'those columns'} written or computed differently`,
       evidence: { pairedWithoutColumns: [...c.columns], pairedRows: c.rows, onlyResearch: d.onlyResearch, onlyProduction: d.onlyProduction, commonRows: d.common },
     });
@@ -491,7 +684,11 @@ export function oneColumnFindings(stage: Stage, d: KeylessDiff, columns: Keyless
 /** Without a key, rows paired within the tolerances: said in one line, with how they were paired. */
 export function withinToleranceFinding(stage: Stage, d: KeylessDiff): Finding {
   return finding({
-    stage, severity: 'info', cause: 'value_changed', columns: [...d.tolerantColumns], rowsAffected: d.withinTolerance,
+    stage,
+    severity: 'info',
+    cause: 'value_changed',
+    columns: [...d.tolerantColumns],
+    rowsAffected: d.withinTolerance,
     message: `${formatCount(d.withinTolerance)} rows match only within the tolerances on ${d.tolerantColumns.join(', ')}: without a key, rows equal on every other column were paired in value order and counted as equal`,
     evidence: { withinTolerance: d.withinTolerance, tolerantColumns: [...d.tolerantColumns] },
   });

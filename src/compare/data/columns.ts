@@ -11,7 +11,16 @@ export type Compatibility = 'same' | 'widening' | 'breaking';
 
 /** Rank of numeric precision, for widening: int8 < … < int64 < hugeint, float < double. */
 const INT_WIDTH: Record<string, number> = {
-  TINYINT: 8, UTINYINT: 8, SMALLINT: 16, USMALLINT: 16, INTEGER: 32, UINTEGER: 32, BIGINT: 64, UBIGINT: 64, HUGEINT: 128, UHUGEINT: 128,
+  TINYINT: 8,
+  UTINYINT: 8,
+  SMALLINT: 16,
+  USMALLINT: 16,
+  INTEGER: 32,
+  UINTEGER: 32,
+  BIGINT: 64,
+  UBIGINT: 64,
+  HUGEINT: 128,
+  UHUGEINT: 128,
 };
 
 /** How the text side of a text-vs-typed pair reads in the typed side's type (issue #20), for the type_change evidence. */
@@ -189,9 +198,12 @@ function casePartners(ignore: readonly string[], research: readonly ColumnInfo[]
   const b = spelt(production, files.production);
   const out: string[] = [];
   for (const n of ignore) {
-    for (const [mine, other] of [[a, b], [b, a]] as const) {
+    for (const [mine, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       if (!mine.some((c) => c.name === n) || other.some((c) => c.name === n)) continue;
-      const fold = (mine.find((c) => c.name === n)!.file).toLowerCase();
+      const fold = mine.find((c) => c.name === n)!.file.toLowerCase();
       const same = mine.filter((c) => c.file.toLowerCase() === fold);
       const partner = other.filter((c) => c.file.toLowerCase() === fold);
       if (same.length === 1 && partner.length === 1) out.push(partner[0]!.name);

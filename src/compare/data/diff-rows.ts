@@ -73,16 +73,15 @@ export interface DiffRowsValue {
 export function diffRowsSql(table: string, keys: readonly string[], values: readonly DiffRowsValue[], format: DiffRowsFormat): string {
   // in_a / in_b are true or null (the side's row is absent): tested with IS NOT NULL so no flag is ever null.
   const both = '(in_a IS NOT NULL AND in_b IS NOT NULL)';
-  const cols: DiffRowsColumn[] = [
-    { name: 'side', sql: `CASE WHEN ${both} THEN 'both' WHEN in_a IS NOT NULL THEN 'research_only' ELSE 'production_only' END` },
-  ];
-  const list = values.length
-    ? `flatten([${values.map((v, i) => `CASE WHEN ${both} AND d${i} THEN [${literal(v.name)}] ELSE []::VARCHAR[] END`).join(', ')}])`
-    : '[]::VARCHAR[]';
+  const cols: DiffRowsColumn[] = [{ name: 'side', sql: `CASE WHEN ${both} THEN 'both' WHEN in_a IS NOT NULL THEN 'research_only' ELSE 'production_only' END` }];
+  const list = values.length ? `flatten([${values.map((v, i) => `CASE WHEN ${both} AND d${i} THEN [${literal(v.name)}] ELSE []::VARCHAR[] END`).join(', ')}])` : '[]::VARCHAR[]';
   cols.push({ name: 'differing_columns', sql: format === 'csv' ? `CAST(to_json(${list}) AS VARCHAR)` : list });
   keys.forEach((k, i) => cols.push({ name: `key.${k}`, sql: `k${i}` }));
   values.forEach((v, i) => {
-    for (const [side, present, value] of [['research', 'in_a', `a${i}`], ['production', 'in_b', `b${i}`]] as const) {
+    for (const [side, present, value] of [
+      ['research', 'in_a', `a${i}`],
+      ['production', 'in_b', `b${i}`],
+    ] as const) {
       const shownHere = `(${both} AND d${i}) OR (${present} IS NOT NULL AND NOT ${both})`;
       cols.push({ name: `${side}.${v.name}`, sql: `CASE WHEN ${shownHere} THEN ${v.masked ? literal(MASKED) : value} END` });
     }
@@ -124,7 +123,9 @@ export async function writeDiffRows(engine: Engine, keyed: KeyedDiff, pairs: rea
     rmSync(target.temp, { force: true });
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'ENOENT' || err.code === 'EISDIR') {
-      throw new ReprodiffError('E_USAGE', `cannot write ${shown(target.path)}: ${err.code === 'EISDIR' ? 'is a folder' : err.code === 'ENOENT' ? 'no such folder' : 'permission denied'}`, { suggestion: 'choose a writable output path' });
+      throw new ReprodiffError('E_USAGE', `cannot write ${shown(target.path)}: ${err.code === 'EISDIR' ? 'is a folder' : err.code === 'ENOENT' ? 'no such folder' : 'permission denied'}`, {
+        suggestion: 'choose a writable output path',
+      });
     }
     throw e;
   }

@@ -5,7 +5,18 @@ import type { DataColumnSummary, DataSummary, FeaturesSummary, KeyedRowsSummary,
 import { formatCount } from '../../text/format.js';
 import type { Dataset } from '../../sources/register.js';
 import { readingFindings } from '../../sources/reconcile.js';
-import { aggregationPrecision, columnsExplainingRows, keyedRowFindings, keylessRowFindings, oneColumnFindings, samplingFinding, schemaFindings, statisticFindings, valueFindings, withinToleranceFinding } from './causes.js';
+import {
+  aggregationPrecision,
+  columnsExplainingRows,
+  keyedRowFindings,
+  keylessRowFindings,
+  oneColumnFindings,
+  samplingFinding,
+  schemaFindings,
+  statisticFindings,
+  valueFindings,
+  withinToleranceFinding,
+} from './causes.js';
 import { newCategories, newCategoryFindings, withNewCategory } from './categories.js';
 import { toleranceFor } from './tolerance.js';
 import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } from './columns.js';
@@ -100,7 +111,12 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
   const progress = options.onProgress ?? (() => {});
   const sample = options.sample ?? 5;
   if (options.diffRows && !options.key?.length) throw keylessDiffRowsError(options.diffRows.flag);
-  const matched = await untypedEmptyColumns(engine, research, production, matchSchemas(research.columns, production.columns, options, { research: research.fileNames, production: production.fileNames }));
+  const matched = await untypedEmptyColumns(
+    engine,
+    research,
+    production,
+    matchSchemas(research.columns, production.columns, options, { research: research.fileNames, production: production.fileNames }),
+  );
   const schema = await textTypedColumns(engine, research, production, matched, new Set(options.key ?? []));
   const findings: Finding[] = [...readingFindings(stage, research, production), ...schemaFindings(stage, schema)];
   // Keys identify rows; their distribution says nothing about the data.
@@ -137,7 +153,12 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
       const known = new Map([...Object.entries(before?.columns ?? {}), ...reuse]);
       const exactDistinct = [...keys, ...identical].map((n) => (which === 'research' ? n : (schema.pairs.find((p) => p.name === n)?.productionName ?? n)));
       return profileTable(engine, d.relation, profileColumns(d), {
-        likelySorted: lead ? [lead] : [], deferOrderStats: names, epochTotals: names, approxDistinct: options.exactStats !== true, exactDistinct, known,
+        likelySorted: lead ? [lead] : [],
+        deferOrderStats: names,
+        epochTotals: names,
+        approxDistinct: options.exactStats !== true,
+        exactDistinct,
+        known,
         ...(before ? { head: { rows: before.rows, fingerprint: before.fingerprint } } : {}),
       });
     };
@@ -165,7 +186,12 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
     const early = keyedStats && options.key.length === 1 ? await keyProfiles(engine, research, production, leadKey!, leadKeyProduction, profileColumns) : null;
     progress('joining on the key');
     keyed = await keyedDiff(engine, research, production, schema.pairs, {
-      key: options.key, tolerances: options.tolerances, sample, keyCounts: keyCountsFromProfiles(early, schema, options.key), normalise: textOptions(options), nullKeys: options.nullKeys,
+      key: options.key,
+      tolerances: options.tolerances,
+      sample,
+      keyCounts: keyCountsFromProfiles(early, schema, options.key),
+      normalise: textOptions(options),
+      nullKeys: options.nullKeys,
     });
     const affine = await affineFits(engine, keyed, schema.pairs, sample);
     const clippingRefuted = await refutedClippings(engine, keyed, schema.pairs, production);
@@ -187,11 +213,25 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
     await runEarlyDrift();
     // With a key the user named, unmatched rows are the break itself, however many: never "different populations".
     findings.push(...keyedRowFindings(stage, keyed));
-    const sampling = samplingFinding(stage, keyed.onlyResearch, keyed.onlyProduction, keyed.research.rows - keyed.research.nullKeyRows, keyed.production.rows - keyed.production.nullKeyRows, keyed.matched, [...options.key], keyed.keyFormat === null);
+    const sampling = samplingFinding(
+      stage,
+      keyed.onlyResearch,
+      keyed.onlyProduction,
+      keyed.research.rows - keyed.research.nullKeyRows,
+      keyed.production.rows - keyed.production.nullKeyRows,
+      keyed.matched,
+      [...options.key],
+      keyed.keyFormat === null,
+    );
     if (sampling) findings.push(sampling);
     for (const d of keyed.columns) {
       const pair = schema.pairs.find((p) => p.name === d.column)!;
-      const values = withAffine(valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name], clippingRefuted: clippingRefuted.has(d.column) }), d, affine.get(d.column), stage);
+      const values = withAffine(
+        valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name], clippingRefuted: clippingRefuted.has(d.column) }),
+        d,
+        affine.get(d.column),
+        stage,
+      );
       findings.push(...withNewCategory(values, d, categories.get(d.column), stage));
     }
     // With rows missing on one side, sums differ for a reason already reported.
@@ -239,11 +279,17 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
     const notTested = [...driftPairs.filter((p) => !distributions?.columns.some((c) => c.column === p.name)).map((p) => p.name), ...untested].sort();
     // Rows were not compared, only distributions: a later period without a key is legitimate, but "equal" would
     // promise more than was checked.
-    findings.push(finding({
-      stage, severity: 'warning', cause: 'no_common_rows', columns: notTested, rowsAffected: null,
-      message: `the sides share ${formatCount(matched)} rows and no column explains it: different periods or populations, so distributions are compared instead of rows${notTested.length ? ` (not tested: ${notTested.slice(0, 5).join(', ')}${notTested.length > 5 ? ', …' : ''})` : ''}`,
-      evidence: { matched, researchRows: keyless!.common + keyless!.onlyResearch, productionRows: keyless!.common + keyless!.onlyProduction, notTested },
-    }));
+    findings.push(
+      finding({
+        stage,
+        severity: 'warning',
+        cause: 'no_common_rows',
+        columns: notTested,
+        rowsAffected: null,
+        message: `the sides share ${formatCount(matched)} rows and no column explains it: different periods or populations, so distributions are compared instead of rows${notTested.length ? ` (not tested: ${notTested.slice(0, 5).join(', ')}${notTested.length > 5 ? ', …' : ''})` : ''}`,
+        evidence: { matched, researchRows: keyless!.common + keyless!.onlyResearch, productionRows: keyless!.common + keyless!.onlyProduction, notTested },
+      }),
+    );
   }
   if (distributions) findings.push(...distributionFindings(stage, distributions));
   else if (profiles && options.stats !== false) {
@@ -283,10 +329,12 @@ export function schemaSummary(schema: SchemaMatch): SchemaSummary {
 /** Both profiles' counts by research column name, for the drift tests (DriftOptions). */
 function driftCounts(profiles: NonNullable<DataComparison['profiles']>, schema: SchemaMatch): Pick<DriftOptions, 'researchCounts' | 'productionCounts'> {
   const byName = (profile: TableProfile, nameOf: (p: ColumnPair) => string) =>
-    Object.fromEntries(schema.pairs.flatMap((p) => {
-      const c = profile.columns[nameOf(p)];
-      return c ? [[p.name, profileCounts(c, profile.epoch?.get(nameOf(p)))]] : [];
-    }));
+    Object.fromEntries(
+      schema.pairs.flatMap((p) => {
+        const c = profile.columns[nameOf(p)];
+        return c ? [[p.name, profileCounts(c, profile.epoch?.get(nameOf(p)))]] : [];
+      }),
+    );
   return {
     researchCounts: byName(profiles.research, (p) => p.name),
     productionCounts: byName(profiles.production, (p) => p.productionName),
@@ -345,7 +393,14 @@ function pendingRanks(pairs: readonly ColumnPair[], a: TableProfile, b: TablePro
  * Both sides' profiles of the single key column alone (with each side's row count and fingerprint), taken before
  * the keyed diff so that it reads the key's health from them; null when the key is not profiled (left out).
  */
-async function keyProfiles(engine: Engine, research: Dataset, production: Dataset, key: string, productionKey: string | undefined, columnsOf: (d: Dataset) => Dataset['columns']): Promise<DataComparison['profiles']> {
+async function keyProfiles(
+  engine: Engine,
+  research: Dataset,
+  production: Dataset,
+  key: string,
+  productionKey: string | undefined,
+  columnsOf: (d: Dataset) => Dataset['columns'],
+): Promise<DataComparison['profiles']> {
   const one = (d: Dataset, name: string | undefined) => {
     const all = columnsOf(d);
     const column = all.find((c) => c.name === name);
@@ -393,7 +448,10 @@ function keyCountsFromProfiles(profiles: DataComparison['profiles'], schema: Sch
 function withDistributions(columns: DataSummary['columns'], dist: DistributionComparison): Pick<DataSummary, 'columns' | 'drift'> {
   const merged: Record<string, DataColumnSummary> = { ...columns };
   for (const [name, extra] of Object.entries(distributionSummary(dist))) merged[name] = { ...merged[name]!, ...extra };
-  return { columns: merged, drift: { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns } };
+  return {
+    columns: merged,
+    drift: { drifted: dist.drifted, share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, datasetDrift: dist.datasetDrift.drifted, columnsTested: dist.datasetDrift.columns },
+  };
 }
 
 /**
@@ -404,8 +462,14 @@ async function untypedEmptyColumns(engine: Engine, research: Dataset, production
   const suspects = schema.pairs.filter((p) => p.compatibility === 'breaking' && (p.research.type === 'VARCHAR' || p.production.type === 'VARCHAR'));
   if (suspects.length === 0) return schema;
   const count = async (d: Dataset, names: string[]) => engine.one(`SELECT ${names.map((n, i) => `count(${ident(n)}) AS c${i}`).join(', ')} FROM ${d.relation}`);
-  const a = await count(research, suspects.map((p) => p.name));
-  const b = await count(production, suspects.map((p) => p.productionName));
+  const a = await count(
+    research,
+    suspects.map((p) => p.name),
+  );
+  const b = await count(
+    production,
+    suspects.map((p) => p.productionName),
+  );
   const empty = new Map<string, 'research' | 'production'>();
   suspects.forEach((p, i) => {
     if (p.research.type === 'VARCHAR' && Number(a[`c${i}`]) === 0) empty.set(p.name, 'research');
@@ -561,8 +625,18 @@ function snapToTolerance(dist: DistributionComparison, columns: Set<string>, dri
 /** Columns the user left out with --ignore: not compared, and the report says so (info: the user chose it). */
 export function ignoredFindings(stage: Stage, research: Dataset, production: Dataset, options: DataCompareOptions): Finding[] {
   const present = new Set([...research.columns, ...production.columns].map((c) => c.name));
-  return [...new Set(options.ignore ?? [])].filter((n) => present.has(n)).sort().map((n) => finding({
-    stage, severity: 'info', cause: 'not_compared', columns: [n], rowsAffected: null,
-    message: `${n}: left out by --ignore, not compared`, evidence: { reason: 'ignored' },
-  }));
+  return [...new Set(options.ignore ?? [])]
+    .filter((n) => present.has(n))
+    .sort()
+    .map((n) =>
+      finding({
+        stage,
+        severity: 'info',
+        cause: 'not_compared',
+        columns: [n],
+        rowsAffected: null,
+        message: `${n}: left out by --ignore, not compared`,
+        evidence: { reason: 'ignored' },
+      }),
+    );
 }

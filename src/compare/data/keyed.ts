@@ -160,7 +160,10 @@ export function keyPairs(pairs: readonly ColumnPair[], key: readonly string[], r
     if (!pair) {
       const side = research.columns.some((c) => c.name === k) ? production : research;
       throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${k}' is not in ${side.label}`, {
-        suggestion: `columns there: ${side.columns.slice(0, 12).map((c) => c.name).join(', ')}${side.columns.length > 12 ? ', …' : ''}`,
+        suggestion: `columns there: ${side.columns
+          .slice(0, 12)
+          .map((c) => c.name)
+          .join(', ')}${side.columns.length > 12 ? ', …' : ''}`,
       });
     }
     // A number on one side and text on the other joins as text: the type change is reported, and keys that
@@ -196,7 +199,8 @@ export async function keyHealth(engine: Engine, relation: string, keyNames: read
   const rows = toNumber(row.n) ?? 0;
   const nulls = toNumber(row.nulls) ?? 0;
   // Null key parts that match each other make keys of their own: (null) once, (a, null) once per distinct a.
-  const nullKeys = !nullsMatch || nulls === 0 ? 0 : keyNames.length === 1 ? 1 : toNumber((await engine.one(`SELECT count(DISTINCT (${keys.join(', ')})) FILTER (WHERE ${anyNull}) AS d FROM ${relation}`)).d) ?? 0;
+  const nullKeys =
+    !nullsMatch || nulls === 0 ? 0 : keyNames.length === 1 ? 1 : (toNumber((await engine.one(`SELECT count(DISTINCT (${keys.join(', ')})) FILTER (WHERE ${anyNull}) AS d FROM ${relation}`)).d) ?? 0);
   const nullKeyRows = nullsMatch ? 0 : nulls;
   const distinctKeys = (toNumber(row.d) ?? 0) + nullKeys;
   const duplicateRows = rows - nullKeyRows - distinctKeys;
@@ -270,11 +274,7 @@ export function differsSql(a: string, b: string, pair: ColumnPair, tolerances?: 
 /** The side subquery: key and value columns cast to the comparison types. */
 function sideSql(relation: string, side: 'research' | 'production', keys: readonly ColumnPair[], values: readonly ColumnPair[], join: KeyJoin): string {
   const name = (p: ColumnPair) => (side === 'research' ? p.name : p.productionName);
-  const cols = [
-    ...keys.map((p, i) => `${keyExpr(p, side, join.normalise)} AS k${i}`),
-    ...values.map((p, i) => `${castExpr(name(p), p.compareType)} AS v${i}`),
-    'true AS _in',
-  ];
+  const cols = [...keys.map((p, i) => `${keyExpr(p, side, join.normalise)} AS k${i}`), ...values.map((p, i) => `${castExpr(name(p), p.compareType)} AS v${i}`), 'true AS _in'];
   if (join.nullsMatch) return `(SELECT ${cols.join(', ')} FROM ${relation})`;
   const notNull = keys.map((_p, i) => `k${i} IS NOT NULL`).join(' AND ');
   return `(SELECT * FROM (SELECT ${cols.join(', ')} FROM ${relation}) WHERE ${notNull})`;
@@ -308,7 +308,10 @@ function duplicatePairingSql(a: string, b: string, keys: readonly ColumnPair[], 
   const compared = values.map((p, i) => valueSql(`v${i}`, p, join.normalise));
   const rowHash = values.length ? `hash(${compared.join(', ')})` : 'hash(1)';
   const copies = (side: string) => `(SELECT *, ${rowHash} AS _h, row_number() OVER (PARTITION BY ${partition}, ${rowHash}) AS _c FROM ${side})`;
-  const same = keys.map((_p, i) => keyEq(`x.k${i}`, `y.k${i}`, join)).concat(['x._h = y._h', 'x._c = y._c']).join(' AND ');
+  const same = keys
+    .map((_p, i) => keyEq(`x.k${i}`, `y.k${i}`, join))
+    .concat(['x._h = y._h', 'x._c = y._c'])
+    .join(' AND ');
   const order = values.length ? compared.join(', ') : '1';
   const leftover = (x: string, y: string) =>
     `(SELECT * EXCLUDE (_h, _c), row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS _dup FROM (SELECT x.* FROM ${copies(x)} x ANTI JOIN ${copies(y)} y ON ${same}))`;
@@ -328,13 +331,7 @@ export function diffTableSql(
 ): string {
   const on = [...keys.map((_p, i) => keyEq(`a.k${i}`, `b.k${i}`, join)), ...(numberDuplicates ? ['a._dup = b._dup'] : [])].join(' AND ');
   const flags = values.map((p, i) => `${differsSql(`a.v${i}`, `b.v${i}`, p, tolerances, join.normalise)} AS d${i}`);
-  const select = [
-    'a._in AS in_a',
-    'b._in AS in_b',
-    ...keys.map((_p, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`),
-    ...values.flatMap((_p, i) => [`a.v${i} AS a${i}`, `b.v${i} AS b${i}`]),
-    ...flags,
-  ];
+  const select = ['a._in AS in_a', 'b._in AS in_b', ...keys.map((_p, i) => `coalesce(a.k${i}, b.k${i}) AS k${i}`), ...values.flatMap((_p, i) => [`a.v${i} AS a${i}`, `b.v${i} AS b${i}`]), ...flags];
   const anyDiff = values.length ? values.map((p, i) => differsSql(`a.v${i}`, `b.v${i}`, p, tolerances, join.normalise)).join(' OR ') : 'false';
   let a = sideSql(research.relation, 'research', keys, values, join);
   let b = sideSql(production.relation, 'production', keys, values, join);
@@ -415,7 +412,10 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     q(cnt(`${valued} AND ${same(`abs(${da} - ${db}) <= ${NOISE_REL} * greatest(abs(${da}), abs(${db}), 2.2250738585072014e-308)`)}`), 'noise');
     // How many decimals and significant digits each side's values carry (their shortest round-trip text, exact),
     // and the largest difference in units of the rounded side's leading digit: precisionRounding reads them.
-    for (const [side, r, o, raw] of [['b', db, da, b], ['a', da, db, a]] as const) {
+    for (const [side, r, o, raw] of [
+      ['b', db, da, b],
+      ['a', da, db, a],
+    ] as const) {
       // Integers carry no decimals, and their significant digits are counted on the exact value (a double
       // holds only 15-17 of a 22-digit id's digits).
       q(int ? 'NULL' : agg('max', decimalsSql(r), valued), `dec${side}`);
@@ -443,13 +443,7 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
 let diffCounter = 0;
 
 /** Keyed row diff: key health on both sides, one FULL OUTER JOIN pass, then per-column probes on the differing rows. */
-export async function keyedDiff(
-  engine: Engine,
-  research: Dataset,
-  production: Dataset,
-  pairs: readonly ColumnPair[],
-  options: KeyedOptions,
-): Promise<KeyedDiff & { readonly diffTable: string }> {
+export async function keyedDiff(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], options: KeyedOptions): Promise<KeyedDiff & { readonly diffTable: string }> {
   const keys = keyPairs(pairs, options.key, research, production);
   const keySet = new Set(options.key);
   const values = pairs.filter((p) => !keySet.has(p.name));
@@ -462,7 +456,10 @@ export async function keyedDiff(
     return keyHealth(engine, relation, names, options.sample, trimmed ? undefined : known, join.nullsMatch);
   };
   const [ha, hb] = [await healthOf(research, 'research', options.keyCounts?.[0]), await healthOf(production, 'production', options.keyCounts?.[1])];
-  for (const [h, d] of [[ha, research], [hb, production]] as const) {
+  for (const [h, d] of [
+    [ha, research],
+    [hb, production],
+  ] as const) {
     if (h.rows > 0 && h.nullKeyRows + (h.nullKeysMatched ?? 0) === h.rows) {
       throw new ReprodiffError('E_KEY_NULL', `key ${options.key.join(', ')} is null on every row of ${d.label}`, { suggestion: 'choose another --key, or compare without a key' });
     }
@@ -480,9 +477,7 @@ export async function keyedDiff(
   const onlyProduction = toNumber(probe.only_b) ?? 0;
   const keyCols = keys.map((_k, i) => `k${i}`).join(', ');
   const sampleKeys = async (where: string) =>
-    (await engine.all(`SELECT ${keyCols} FROM ${ident(table)} WHERE ${where} ORDER BY ${keyCols} LIMIT ${options.sample}`)).map((r) =>
-      keyValue(keys.map((_k, i) => r[`k${i}`])),
-    );
+    (await engine.all(`SELECT ${keyCols} FROM ${ident(table)} WHERE ${where} ORDER BY ${keyCols} LIMIT ${options.sample}`)).map((r) => keyValue(keys.map((_k, i) => r[`k${i}`])));
   const columns: ColumnDiff[] = [];
   for (const [i, p] of values.entries()) {
     const n = toNumber(probe[`p${i}_n`]) ?? 0;
@@ -544,7 +539,13 @@ const KEY_NORMALISATIONS: readonly [string, (x: string) => string][] = [
  * the two sides' smallest, or largest, unmatched keys). The one matching the most keys is kept when it matches
  * at least half of the smaller side's unmatched keys.
  */
-async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPair[], sample: number, sides?: { research: Dataset; production: Dataset; known?: KeyedOptions['keyCounts'] }): Promise<KeyFormat | null> {
+async function keyFormat(
+  engine: Engine,
+  table: string,
+  keys: readonly ColumnPair[],
+  sample: number,
+  sides?: { research: Dataset; production: Dataset; known?: KeyedOptions['keyCounts'] },
+): Promise<KeyFormat | null> {
   const cols = keys.map((_p, i) => `k${i}`).join(', ');
   const ua = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_b IS NULL)`;
   const ub = `(SELECT DISTINCT ${cols} FROM ${table} WHERE in_a IS NULL)`;
@@ -567,7 +568,11 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
     const ra = await range(sides.research, k.name, sides.known?.[0]);
     const rb = await range(sides.production, k.productionName, sides.known?.[1]);
     const u = await engine.one(`SELECT (SELECT min(k0) FROM ${ub}) - (SELECT min(k0) FROM ${ua}) AS ulo, (SELECT max(k0) FROM ${ub}) - (SELECT max(k0) FROM ${ua}) AS uhi`);
-    const diff = (x: unknown, y: unknown) => { const a = toNumber(x); const b = toNumber(y); return a === null || b === null ? null : b - a; };
+    const diff = (x: unknown, y: unknown) => {
+      const a = toNumber(x);
+      const b = toNumber(y);
+      return a === null || b === null ? null : b - a;
+    };
     const production = `(SELECT DISTINCT k0 FROM ${all(sides.production, k.productionName)} WHERE k0 IS NOT NULL)`;
     const research = `(SELECT DISTINCT k0 FROM ${all(sides.research, k.name)} WHERE k0 IS NOT NULL)`;
     let offsets = [...new Set([diff(ra.lo, rb.lo), diff(ra.hi, rb.hi), toNumber(u.ulo), toNumber(u.uhi)])].filter((o): o is number => o !== null && o !== 0 && Number.isFinite(o));
@@ -582,7 +587,9 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
       // by chance only as often as production's keys fill that range. So an offset counts when it maps at least
       // OFFSET_SHARE of all research keys onto production keys.
       const on = (o: number) => `CAST(x.k0 AS DOUBLE) + ${o} = CAST(y.k0 AS DOUBLE)`;
-      const fit = await engine.one(`SELECT (SELECT count(*) FROM ${research}) AS n, ${offsets.map((o, i) => `(SELECT count(*) FROM ${research} x SEMI JOIN ${production} y ON ${on(o)}) AS o${i}`).join(', ')}`);
+      const fit = await engine.one(
+        `SELECT (SELECT count(*) FROM ${research}) AS n, ${offsets.map((o, i) => `(SELECT count(*) FROM ${research} x SEMI JOIN ${production} y ON ${on(o)}) AS o${i}`).join(', ')}`,
+      );
       const n = toNumber(fit.n) ?? 0;
       offsets.forEach((offset, i) => {
         if ((toNumber(fit[`o${i}`]) ?? 0) >= KEY_OFFSET_SHARE * n) candidates.push({ name: 'constant offset', on: on(offset), offset, target: production });
@@ -603,7 +610,9 @@ async function keyFormat(engine: Engine, table: string, keys: readonly ColumnPai
   // An offset is fitted on the keys themselves (one pair always "matches" some offset): it takes a few to show.
   if (candidates[best]!.offset !== undefined && wouldMatch < KEY_OFFSET_MIN_KEYS) return null;
   const chosen = candidates[best]!;
-  const pairs = await engine.all(`SELECT ${keys.map((_p, i) => `x.k${i} AS a${i}, y.k${i} AS b${i}`).join(', ')} FROM ${ua} x JOIN ${chosen.target ?? ub} y ON ${chosen.on} ORDER BY ${keys.map((_p, i) => `x.k${i}, y.k${i}`).join(', ')} LIMIT ${Math.max(1, Math.min(sample, 3))}`);
+  const pairs = await engine.all(
+    `SELECT ${keys.map((_p, i) => `x.k${i} AS a${i}, y.k${i} AS b${i}`).join(', ')} FROM ${ua} x JOIN ${chosen.target ?? ub} y ON ${chosen.on} ORDER BY ${keys.map((_p, i) => `x.k${i}, y.k${i}`).join(', ')} LIMIT ${Math.max(1, Math.min(sample, 3))}`,
+  );
   return {
     normalisation: chosen.name,
     wouldMatch,

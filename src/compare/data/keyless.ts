@@ -56,7 +56,15 @@ FROM ca FULL OUTER JOIN cb ON ca.h = cb.h`;
 
 let counter = 0;
 
-export async function keylessDiff(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], sample: number, tolerances?: Tolerances, normalise?: TextNormalisation): Promise<KeylessDiff> {
+export async function keylessDiff(
+  engine: Engine,
+  research: Dataset,
+  production: Dataset,
+  pairs: readonly ColumnPair[],
+  sample: number,
+  tolerances?: Tolerances,
+  normalise?: TextNormalisation,
+): Promise<KeylessDiff> {
   const table = ident(`rd_rows_${++counter}`);
   await engine.run(keylessSql(table, research, production, pairs, normalise));
   const s = await engine.one(`SELECT
@@ -78,7 +86,8 @@ export async function keylessDiff(engine: Engine, research: Dataset, production:
     ).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, toPlain(v)])));
   // Integers pair exactly here (they identify and count); floats and decimals within their tolerances.
   const tolerant = pairs.filter((p) => (p.kind === 'float' || p.kind === 'decimal') && p.compatibility !== 'breaking' && hasTolerance(toleranceFor(tolerances, p.name)));
-  const unmatched = onlyResearch > 0 && onlyProduction > 0 ? await unmatchedRows(engine, table, research, production, pairs, tolerant, tolerances, normalise) : { matchWithout: [], withinTolerance: 0 };
+  const unmatched =
+    onlyResearch > 0 && onlyProduction > 0 ? await unmatchedRows(engine, table, research, production, pairs, tolerant, tolerances, normalise) : { matchWithout: [], withinTolerance: 0 };
   const result: KeylessDiff = {
     common: (toNumber(s.common) ?? 0) + unmatched.withinTolerance,
     onlyResearch: onlyResearch - unmatched.withinTolerance,
@@ -134,14 +143,20 @@ async function unmatchedRows(
   try {
     const hashOf = (cols: number[]) => (cols.length ? `hash(${cols.map((i) => `v${i}`).join(', ')})` : 'hash(1)');
     const all = pairs.map((_p, i) => i);
-    const paired = (h: string) => `(SELECT coalesce(sum(least(x.n, y.n)), 0) FROM (SELECT ${h} AS h, count(*) AS n FROM ${ua} GROUP BY 1) x JOIN (SELECT ${h} AS h, count(*) AS n FROM ${ub} GROUP BY 1) y ON x.h = y.h)`;
+    const paired = (h: string) =>
+      `(SELECT coalesce(sum(least(x.n, y.n)), 0) FROM (SELECT ${h} AS h, count(*) AS n FROM ${ua} GROUP BY 1) x JOIN (SELECT ${h} AS h, count(*) AS n FROM ${ub} GROUP BY 1) y ON x.h = y.h)`;
     let matchWithout: { columns: string[]; rows: number }[] = [];
     if (pairs.length > 1) {
       // Float columns together too: two columns cast to float32 leave no single column that pairs the rows.
       const floats = all.filter((i) => pairs[i]!.kind === 'float' || pairs[i]!.kind === 'decimal');
       const withFloats = floats.length > 1 && floats.length < pairs.length;
-      const r = await engine.one(`SELECT ${all.map((i) => `${paired(hashOf(all.filter((j) => j !== i)))} AS c${i}`).join(', ')}${withFloats ? `, ${paired(hashOf(all.filter((j) => !floats.includes(j))))} AS floats` : ''}`);
-      matchWithout = pairs.map((p, i) => ({ columns: [p.name], rows: toNumber(r[`c${i}`]) ?? 0 })).filter((x) => x.rows > 0).sort((x, y) => y.rows - x.rows || (x.columns[0]! < y.columns[0]! ? -1 : 1));
+      const r = await engine.one(
+        `SELECT ${all.map((i) => `${paired(hashOf(all.filter((j) => j !== i)))} AS c${i}`).join(', ')}${withFloats ? `, ${paired(hashOf(all.filter((j) => !floats.includes(j))))} AS floats` : ''}`,
+      );
+      matchWithout = pairs
+        .map((p, i) => ({ columns: [p.name], rows: toNumber(r[`c${i}`]) ?? 0 }))
+        .filter((x) => x.rows > 0)
+        .sort((x, y) => y.rows - x.rows || (x.columns[0]! < y.columns[0]! ? -1 : 1));
       const together = withFloats ? (toNumber(r.floats) ?? 0) : 0;
       const single = matchWithout.reduce((x, y) => x + y.rows, 0);
       if (together > single) matchWithout = [{ columns: floats.map((i) => pairs[i]!.name), rows: together }];

@@ -47,7 +47,9 @@ export async function byPosition(engine: Engine, research: Dataset, production: 
     const names = new Set(d.columns.map((c) => c.name.toLowerCase()));
     const hidden = [order.order === 'rowid' ? 'rowid' : null, ...order.exclude].filter((c): c is string => c !== null && names.has(c.toLowerCase()));
     if (hidden.length > 0) {
-      throw new ReprodiffError('E_USAGE', `--by-position reads the row order from ${hidden[0]}, and ${shown(d.label, 80)} has a column of that name`, { suggestion: 'rename the column, or pass --key' });
+      throw new ReprodiffError('E_USAGE', `--by-position reads the row order from ${hidden[0]}, and ${shown(d.label, 80)} has a column of that name`, {
+        suggestion: 'rename the column, or pass --key',
+      });
     }
     const view = ident(`rd_position_${side}_${++counter}`);
     const exclude = order.exclude.length ? ` EXCLUDE (${order.exclude.map(ident).join(', ')})` : '';

@@ -54,11 +54,7 @@ export function columnAggregates(column: ColumnInfo, i: number, ordered = false,
     const alwaysFinite = kind === 'integer' || kind === 'decimal';
     const fx = alwaysFinite ? x : when(`isfinite(${x})`, x);
     out.push(
-      ...(alwaysFinite ? [] : [
-        a(`count(${when(`isnan(${x})`)})`, 'nan'),
-        a(`count(${when(`${x} = 'inf'::DOUBLE`)})`, 'posinf'),
-        a(`count(${when(`${x} = '-inf'::DOUBLE`)})`, 'neginf'),
-      ]),
+      ...(alwaysFinite ? [] : [a(`count(${when(`isnan(${x})`)})`, 'nan'), a(`count(${when(`${x} = 'inf'::DOUBLE`)})`, 'posinf'), a(`count(${when(`${x} = '-inf'::DOUBLE`)})`, 'neginf')]),
       a(`count(${when(`${x} = 0`)})`, 'zeros'),
       a(`min(${fx})`, 'min'),
       a(`max(${fx})`, 'max'),

@@ -100,14 +100,27 @@ export function familyOf(column: ColumnInfo): Family | null {
         ],
       };
     case 'boolean':
-      return { key: 'boolean', value: (c) => `CAST(${c} AS BOOLEAN)`, aggregates: [['count', 'count(v)'], ['distinct', 'count(DISTINCT v)'], ['trues', `count(${when('v')})`]] };
+      return {
+        key: 'boolean',
+        value: (c) => `CAST(${c} AS BOOLEAN)`,
+        aggregates: [
+          ['count', 'count(v)'],
+          ['distinct', 'count(DISTINCT v)'],
+          ['trues', `count(${when('v')})`],
+        ],
+      };
     default:
       if (isTemporalKind(kind) || kind === 'time') {
         // In their own type: min/max and DISTINCT of the values, not of their text.
         return {
           key: `temporal ${type}`,
           value: (c) => c,
-          aggregates: [['count', 'count(v)'], ['distinct', 'count(DISTINCT v)'], ['min', 'TRY_CAST(min(v) AS VARCHAR)'], ['max', 'TRY_CAST(max(v) AS VARCHAR)']],
+          aggregates: [
+            ['count', 'count(v)'],
+            ['distinct', 'count(DISTINCT v)'],
+            ['min', 'TRY_CAST(min(v) AS VARCHAR)'],
+            ['max', 'TRY_CAST(max(v) AS VARCHAR)'],
+          ],
         };
       }
       return null;
@@ -146,7 +159,13 @@ export async function wideProfileRow(engine: Engine, relation: string, columns: 
   for (const { family, members } of families.values()) {
     for (let s = 0; s < members.length; s += perQuery) {
       const part = members.slice(s, s + perQuery);
-      const result = await engine.all(wideProfileSql(relation, family, part.map((m) => m.column)));
+      const result = await engine.all(
+        wideProfileSql(
+          relation,
+          family,
+          part.map((m) => m.column),
+        ),
+      );
       for (const r of result) {
         const index = part[Number(r.col)]!.index;
         for (const [stat] of family.aggregates) row[`c${index}_${stat}`] = r[stat];

@@ -442,7 +442,7 @@ function readProfile(row: Row, column: ColumnInfo, i: number, rows: number): Col
       // Sum-derived statistics are rounded to 12 significant digits: parallel float sums differ in the last bits.
       mean: exactSum === null || count === 0 ? null : stableFloat(meanOf(rawSum, exactSum, finiteCounts(row, i, true).finite)),
       std: stableFloat(toNumber(get('std'))),
-      sum: typeof rawSum === 'bigint' ? toPlain(rawSum) as number | string : stableFloat(exactSum),
+      sum: typeof rawSum === 'bigint' ? (toPlain(rawSum) as number | string) : stableFloat(exactSum),
       exactSum,
       absSum: toNumber(get('abssum')),
       quantiles: Object.fromEntries(QUANTILE_NAMES.map((name, j) => [name, q ? toNumber(q[j]) : null])) as Record<QuantileName, number | null>,
@@ -478,7 +478,14 @@ export async function categoryCounts(engine: Engine, relation: string, columns: 
   const out = new Map<string, CategoryCounts>();
   if (columns.length === 0) return out;
   if (wide) return wideCategoryCounts(engine, relation, columns, cap);
-  const rows = await engine.all(categoryCountsSql(relation, columns.map((c) => c.name), cap, columns.map((c) => c.type)));
+  const rows = await engine.all(
+    categoryCountsSql(
+      relation,
+      columns.map((c) => c.name),
+      cap,
+      columns.map((c) => c.type),
+    ),
+  );
   for (const r of rows) {
     const name = columns[Number(r.col_idx)]!.name;
     const entry = out.get(name) ?? { values: [], distinct: toNumber(r.n_distinct) ?? 0 };

@@ -71,10 +71,10 @@ export async function textTypedColumns(engine: Engine, research: Dataset, produc
       } FROM ${text.relation}`,
     );
     // The typed side's integers must be exact as DOUBLE too.
-    const wide = s.typed === 'integer' ? toNumber((await engine.one(`SELECT count(*) FILTER (WHERE abs(CAST(${typedCol} AS DOUBLE)) > ${EXACT_DOUBLE}) AS w FROM ${typedSide.relation}`)).w) ?? 0 : 0;
+    const wide = s.typed === 'integer' ? (toNumber((await engine.one(`SELECT count(*) FILTER (WHERE abs(CAST(${typedCol} AS DOUBLE)) > ${EXACT_DOUBLE}) AS w FROM ${typedSide.relation}`)).w) ?? 0) : 0;
     const n = toNumber(row.n) ?? 0;
     const bad = toNumber(row.bad) ?? 0;
-    const zeros = numeric ? toNumber(row.zeros) ?? 0 : 0;
+    const zeros = numeric ? (toNumber(row.zeros) ?? 0) : 0;
     const parse: TextParse = { textSide: s.textSide, textValues: n, unparsed: bad, ...(zeros > 0 ? { leadingZeros: zeros } : {}) };
     const ok = n > 0 && bad === 0 && zeros === 0 && wide === 0;
     parses.set(s.pair.name, { parse, target: ok ? s.target : s.pair.compareType });

@@ -136,13 +136,7 @@ export interface DistributionComparison {
 }
 
 /** Distribution tests for every comparable column pair: per numeric column one sort of both sides' values (mergedNumeric). */
-export async function compareDistributions(
-  engine: Engine,
-  research: Dataset,
-  production: Dataset,
-  pairs: readonly ColumnPair[],
-  options: DistributionRun,
-): Promise<DistributionComparison> {
+export async function compareDistributions(engine: Engine, research: Dataset, production: Dataset, pairs: readonly ColumnPair[], options: DistributionRun): Promise<DistributionComparison> {
   const candidates = pairs.filter((p) => p.compatibility !== 'breaking' && (isNumericKind(p.kind) || isTemporalKind(p.kind) || p.kind === 'string' || p.kind === 'boolean'));
   const numeric = candidates.filter((p) => (isNumericKind(p.kind) || isTemporalKind(p.kind)) && options.kinds?.[p.name] !== 'categorical');
   const categorical = candidates.filter((p) => !numeric.includes(p));
@@ -297,7 +291,16 @@ export async function mergedNumeric(
    * distinct count and values at these ranks, for the profiles; weighted rows must then be one per (value,
    * side). `center`: research's mean as its profile has it, to take research's variance in the sort's pass.
    */
-  options: { weighted: boolean; bins: number; edges?: readonly number[]; forceNumeric?: boolean; totals?: Totals; side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void }; center?: Center; strategy?: BinStrategy },
+  options: {
+    weighted: boolean;
+    bins: number;
+    edges?: readonly number[];
+    forceNumeric?: boolean;
+    totals?: Totals;
+    side?: { ranks: SideRanks; found: (stats: SideOrderStats) => void };
+    center?: Center;
+    strategy?: BinStrategy;
+  },
 ): Promise<MergedNumeric | 'categorical'> {
   const t = options.totals ?? (await engine.one(totalsSql(sides)));
   const n1 = toNumber(t.n1) ?? 0;
@@ -327,7 +330,11 @@ export async function mergedNumeric(
   const chartBins = hi > lo ? DRIFT_DEFAULTS.histogramBins : 1;
   const a = new Array<number>(edges.length + 1).fill(0);
   const b = new Array<number>(edges.length + 1).fill(0);
-  const histogram = { edges: Array.from({ length: chartBins + 1 }, (_v, i) => (chartBins === 1 && i === 1 ? hi : lo + ((hi - lo) * i) / chartBins)), research: new Array<number>(chartBins).fill(0), production: new Array<number>(chartBins).fill(0) };
+  const histogram = {
+    edges: Array.from({ length: chartBins + 1 }, (_v, i) => (chartBins === 1 && i === 1 ? hi : lo + ((hi - lo) * i) / chartBins)),
+    research: new Array<number>(chartBins).fill(0),
+    production: new Array<number>(chartBins).fill(0),
+  };
   let ss = 0;
   for (const r of await engine.all(binsSql(sides, edges, lo, hi, chartBins, mean, range, options.weighted))) {
     const n = toNumber(r.n) ?? 0;
@@ -364,13 +371,36 @@ async function categoricalColumns(engine: Engine, research: Dataset, production:
   options.onProgress?.('category frequencies');
   const cap = DRIFT_DEFAULTS.categoryCap;
   const known = (p: ColumnPair) => (options.kinds?.[p.name] === 'categorical' ? undefined : options.researchCounts?.[p.name]);
-  const tooMany = new Set(pairs.filter((p) => { const k = known(p); return !!k && distinctAbove(k, cap); }).map((p) => p.name));
+  const tooMany = new Set(
+    pairs
+      .filter((p) => {
+        const k = known(p);
+        return !!k && distinctAbove(k, cap);
+      })
+      .map((p) => p.name),
+  );
   const counted = pairs.filter((p) => !tooMany.has(p.name));
   // Under --ignore-spaces/--ignore-case each side's counted columns are read as compared, through a subquery.
   const side = (relation: string, names: readonly string[]) =>
     normalises(options.normalise) ? `(SELECT ${counted.map((p, i) => `${valueSql(ident(names[i]!), p, options.normalise)} AS ${ident(names[i]!)}`).join(', ')} FROM ${relation})` : relation;
-  const ca = await options.countCategories(engine, side(research.relation, counted.map((p) => p.name)), counted.map((p) => ({ name: p.name, type: p.research.type })), cap);
-  const cb = await options.countCategories(engine, side(production.relation, counted.map((p) => p.productionName)), counted.map((p) => ({ name: p.productionName, type: p.production.type })), cap);
+  const ca = await options.countCategories(
+    engine,
+    side(
+      research.relation,
+      counted.map((p) => p.name),
+    ),
+    counted.map((p) => ({ name: p.name, type: p.research.type })),
+    cap,
+  );
+  const cb = await options.countCategories(
+    engine,
+    side(
+      production.relation,
+      counted.map((p) => p.productionName),
+    ),
+    counted.map((p) => ({ name: p.productionName, type: p.production.type })),
+    cap,
+  );
   return pairs.map((p) => {
     if (tooMany.has(p.name)) return textColumn(p, known(p)!.count);
     const a = ca.get(p.name);
@@ -386,7 +416,10 @@ async function categoricalColumns(engine: Engine, research: Dataset, production:
  */
 function isIdentifierLike(a: { values: readonly { count: number }[]; distinct: number } | undefined, forced: string | undefined): boolean {
   if (!a || forced === 'categorical') return false;
-  return identifierLikeCounts(a.distinct, a.values.reduce((x, y) => x + y.count, 0));
+  return identifierLikeCounts(
+    a.distinct,
+    a.values.reduce((x, y) => x + y.count, 0),
+  );
 }
 
 /** The rule behind isIdentifierLike, from a column's distinct and non-null counts (snapshots decide with it what to store). */
@@ -430,29 +463,58 @@ export function distributionFindings(stage: Stage, dist: DistributionComparison)
   for (const c of dist.columns) {
     const v = c.tests.drift;
     if (v?.drifted) {
-      out.push(finding({
-        stage, severity: 'warning', cause: 'distribution_drift', columns: [c.column], rowsAffected: null,
-        message: `${c.column}: ${verdictWording(v.test).label} ${formatNumber(v.value)} ${verdictWording(v.test).operator} ${formatNumber(v.threshold)}: distribution drifted`,
-        evidence: { test: v.test, value: v.value, threshold: v.threshold, researchCount: c.researchCount, productionCount: c.productionCount, psi: c.tests.psi ?? null, jensenShannon: c.tests.jensenShannon ?? null },
-      }));
+      out.push(
+        finding({
+          stage,
+          severity: 'warning',
+          cause: 'distribution_drift',
+          columns: [c.column],
+          rowsAffected: null,
+          message: `${c.column}: ${verdictWording(v.test).label} ${formatNumber(v.value)} ${verdictWording(v.test).operator} ${formatNumber(v.threshold)}: distribution drifted`,
+          evidence: {
+            test: v.test,
+            value: v.value,
+            threshold: v.threshold,
+            researchCount: c.researchCount,
+            productionCount: c.productionCount,
+            psi: c.tests.psi ?? null,
+            jensenShannon: c.tests.jensenShannon ?? null,
+          },
+        }),
+      );
     }
     if (c.unseen.length) out.push(unseenCategoryFinding(stage, c.column, c.unseen, c.unseen.length, c.productionCount));
     if (c.gone.length) {
       const goneRows = c.gone.reduce((x, y) => x + y.count, 0);
-      out.push(finding({
-        stage, severity: 'warning', cause: 'category_gone', columns: [c.column], rowsAffected: goneRows,
-        message: `${c.column}: ${formatCount(c.gone.length)} research categor${c.gone.length === 1 ? 'y is' : 'ies are'} absent from production (${preview(c.gone)}; ${formatCount(goneRows)} research rows)`,
-        evidence: { categories: c.gone.slice(0, 20).map((x) => ({ value: x.value, count: x.count })), rows: goneRows },
-      }));
+      out.push(
+        finding({
+          stage,
+          severity: 'warning',
+          cause: 'category_gone',
+          columns: [c.column],
+          rowsAffected: goneRows,
+          message: `${c.column}: ${formatCount(c.gone.length)} research categor${c.gone.length === 1 ? 'y is' : 'ies are'} absent from production (${preview(c.gone)}; ${formatCount(goneRows)} research rows)`,
+          evidence: { categories: c.gone.slice(0, 20).map((x) => ({ value: x.value, count: x.count })), rows: goneRows },
+        }),
+      );
     }
   }
   if (dist.datasetDrift.drifted) {
-    const ranked = dist.columns.filter((c) => c.tests.drift?.drifted).sort((a, b) => effect(b) - effect(a)).map((c) => c.column);
-    out.push(finding({
-      stage, severity: 'warning', cause: 'distribution_drift', columns: ranked, rowsAffected: null,
-      message: `dataset drift: ${ranked.length} of ${dist.datasetDrift.columns} columns drifted (${formatPercent(dist.datasetDrift.share)} ≥ ${formatPercent(dist.datasetDrift.threshold)}), most: ${ranked.slice(0, 5).join(', ')}`,
-      evidence: { share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, drifted: ranked },
-    }));
+    const ranked = dist.columns
+      .filter((c) => c.tests.drift?.drifted)
+      .sort((a, b) => effect(b) - effect(a))
+      .map((c) => c.column);
+    out.push(
+      finding({
+        stage,
+        severity: 'warning',
+        cause: 'distribution_drift',
+        columns: ranked,
+        rowsAffected: null,
+        message: `dataset drift: ${ranked.length} of ${dist.datasetDrift.columns} columns drifted (${formatPercent(dist.datasetDrift.share)} ≥ ${formatPercent(dist.datasetDrift.threshold)}), most: ${ranked.slice(0, 5).join(', ')}`,
+        evidence: { share: dist.datasetDrift.share, threshold: dist.datasetDrift.threshold, drifted: ranked },
+      }),
+    );
   }
   return out;
 }
@@ -461,9 +523,20 @@ export function distributionFindings(stage: Stage, dist: DistributionComparison)
  * Categories of production never seen in research: `unseen_category` in features (a model meets values it was
  * not trained on), `new_category` in the data stage. `unseen` may be the first of `distinct` such values.
  */
-export function unseenCategoryFinding(stage: Stage, column: string, unseen: readonly { value: string; count: number }[], distinct: number, productionCount: number, rows = unseen.reduce((x, y) => x + y.count, 0)): Finding {
+export function unseenCategoryFinding(
+  stage: Stage,
+  column: string,
+  unseen: readonly { value: string; count: number }[],
+  distinct: number,
+  productionCount: number,
+  rows = unseen.reduce((x, y) => x + y.count, 0),
+): Finding {
   return finding({
-    stage, severity: 'warning', cause: stage === 'features' ? 'unseen_category' : 'new_category', columns: [column], rowsAffected: rows,
+    stage,
+    severity: 'warning',
+    cause: stage === 'features' ? 'unseen_category' : 'new_category',
+    columns: [column],
+    rowsAffected: rows,
     message: `${column}: ${formatCount(distinct)} categor${distinct === 1 ? 'y' : 'ies'} never seen in research (${preview(unseen)}) on ${formatCount(rows)} production rows (${formatPercent(rows / Math.max(1, productionCount))})`,
     evidence: { categories: unseen.slice(0, 20).map((x) => ({ value: x.value, count: x.count })), rows },
   });
@@ -495,7 +568,10 @@ export function distributionSummary(dist: DistributionComparison): Record<string
 /** Keeps the most frequent categories for the report (the tests used them all). */
 function capCategories(c: NonNullable<ColumnDistribution['categories']>, cap: number): NonNullable<ColumnDistribution['categories']> {
   if (c.values.length <= cap) return c;
-  const order = c.values.map((_v, i) => i).sort((i, j) => c.research[j]! + c.production[j]! - (c.research[i]! + c.production[i]!) || (c.values[i]! < c.values[j]! ? -1 : 1)).slice(0, cap);
+  const order = c.values
+    .map((_v, i) => i)
+    .sort((i, j) => c.research[j]! + c.production[j]! - (c.research[i]! + c.production[i]!) || (c.values[i]! < c.values[j]! ? -1 : 1))
+    .slice(0, cap);
   order.sort((i, j) => (c.values[i]! < c.values[j]! ? -1 : 1));
   return { values: order.map((i) => c.values[i]!), research: order.map((i) => c.research[i]!), production: order.map((i) => c.production[i]!) };
 }

@@ -25,7 +25,8 @@ export function rankSumsSql(sides: string, n1: number, n2: number): string {
   // One distinct value's Anderson–Darling terms (scipy's _anderson_ksamp_midrank), each sample's over its size.
   const B = `(CAST(pa + pb AS DOUBLE) + CAST(t AS DOUBLE) / 2)`;
   const denom = `(${B} * (${num(N)} - ${B}) - ${num(N)} * CAST(t AS DOUBLE) / 4)`;
-  const side = (p: string, k: string, n: number) => `(CAST(t AS DOUBLE) / ${num(N)}) * power(${num(N)} * (CAST(${p} AS DOUBLE) + CAST(${k} AS DOUBLE) / 2) - ${B} * ${num(n)}, 2) / ${denom} / ${num(n)}`;
+  const side = (p: string, k: string, n: number) =>
+    `(CAST(t AS DOUBLE) / ${num(N)}) * power(${num(N)} * (CAST(${p} AS DOUBLE) + CAST(${k} AS DOUBLE) / 2) - ${B} * ${num(n)}, 2) / ${denom} / ${num(n)}`;
   return `WITH d AS (
   SELECT v, a, b, a + b AS t, pa, pb,
          ${side('pa', 'a', n1)} + ${side('pb', 'b', n2)} AS ad,
@@ -55,7 +56,17 @@ function scaledSum(term: string, scale: string): string {
 export async function rankSums(engine: Engine, sides: string, n1: number, n2: number): Promise<RankSums> {
   const r = await engine.one(rankSumsSql(sides, n1, n2));
   const x = (k: string) => toNumber(r[k]) ?? 0;
-  return { n1, n2, distinct: x('distinct_values'), rankSumTwice: x('rank_sum_twice'), tieTerm: x('tie_term'), cvmA4: x('cvm_a4'), cvmB4: x('cvm_b4'), adSum: x('ad_sum'), ecdfSquared: x('ecdf_squared') };
+  return {
+    n1,
+    n2,
+    distinct: x('distinct_values'),
+    rankSumTwice: x('rank_sum_twice'),
+    tieTerm: x('tie_term'),
+    cvmA4: x('cvm_a4'),
+    cvmB4: x('cvm_b4'),
+    adSum: x('ad_sum'),
+    ecdfSquared: x('ecdf_squared'),
+  };
 }
 
 /** Each side's Σ (v − lo), exactly, in units of the range: the means' pass. */

@@ -87,8 +87,10 @@ FROM (
  * holds it when its last row is production's.
  */
 function rawSideAggregates(ranks: SideRanks): string {
-  const picks = ranks.production.length ? `,
-       list({'r': cum - cuma - 1, 'v': v}) FILTER (WHERE s = 1 AND cum - cuma IN (${ranks.production.map((r) => r + 1).join(', ')})) AS picks_b` : '';
+  const picks = ranks.production.length
+    ? `,
+       list({'r': cum - cuma - 1, 'v': v}) FILTER (WHERE s = 1 AND cum - cuma IN (${ranks.production.map((r) => r + 1).join(', ')})) AS picks_b`
+    : '';
   return `,
        count(*) FILTER (WHERE s = 0 AND vprev IS DISTINCT FROM v) AS distinct_a,
        count(*) FILTER (WHERE s = 1 AND last) AS distinct_b${picks}`;

@@ -27,20 +27,7 @@ import type { Severity } from '../../findings/types.js';
 import type { ChangeClass } from '../../env/pep440.js';
 
 /** Packages whose version changes numerical results; extend with `--numeric-packages` or config. */
-export const NUMERICAL_PACKAGES: readonly string[] = [
-  'catboost',
-  'lightgbm',
-  'numpy',
-  'pandas',
-  'polars',
-  'pyarrow',
-  'scikit-learn',
-  'scipy',
-  'statsmodels',
-  'tensorflow',
-  'torch',
-  'xgboost',
-];
+export const NUMERICAL_PACKAGES: readonly string[] = ['catboost', 'lightgbm', 'numpy', 'pandas', 'polars', 'pyarrow', 'scikit-learn', 'scipy', 'statsmodels', 'tensorflow', 'torch', 'xgboost'];
 
 /** Installer tooling that `pip freeze` leaves out unless `--all`. */
 export const PACKAGING_TOOLS: readonly string[] = ['distribute', 'pip', 'setuptools', 'wheel'];

@@ -45,7 +45,9 @@ export function sameVersion(a: string, b: string, ecosystem: Ecosystem): boolean
     // compareVersions orders local labels too, so 0 means the same release and the same local build (2.1.4 == 2.1.4.0).
     return normalizeVersion(a) !== null && normalizeVersion(b) !== null ? compareVersions(a, b) === 0 : a.trim() === b.trim();
   }
-  return a.trim() === b.trim() || (compareEcosystemVersions(a, b, ecosystem) === 0 && dotted(a, ecosystem)?.suffix === dotted(b, ecosystem)?.suffix && a.replace(/^.*\+/, '') === b.replace(/^.*\+/, ''));
+  return (
+    a.trim() === b.trim() || (compareEcosystemVersions(a, b, ecosystem) === 0 && dotted(a, ecosystem)?.suffix === dotted(b, ecosystem)?.suffix && a.replace(/^.*\+/, '') === b.replace(/^.*\+/, ''))
+  );
 }
 
 /** The change class from `a` to `b`, or `null` when they are the same version. */

@@ -122,7 +122,9 @@ export function explainSql(
   const kcols = request.keyColumns.map((_k, i) => `k${i}`);
   const side = (d: Dataset, nameOf: (p: ColumnPair) => string, dup: boolean) => {
     const cols = [
-      ...keys.map((p, i) => `TRY_CAST(${up.normalise?.ignoreSpaces && p.kind === 'string' ? keySql(`CAST(${ident(nameOf(p))} AS VARCHAR)`, p, up.normalise) : ident(nameOf(p))} AS ${keyTypes[i]}) AS k${i}`),
+      ...keys.map(
+        (p, i) => `TRY_CAST(${up.normalise?.ignoreSpaces && p.kind === 'string' ? keySql(`CAST(${ident(nameOf(p))} AS VARCHAR)`, p, up.normalise) : ident(nameOf(p))} AS ${keyTypes[i]}) AS k${i}`,
+      ),
       ...values.map((p, i) => `CAST(${ident(nameOf(p))} AS ${p.compareType}) AS v${i}`),
       'true AS _in',
     ];
@@ -195,8 +197,16 @@ async function explainOne(engine: Engine, request: ExplainRequest, keyTypes: rea
   const keySet = new Set(up.key);
   const values = schema.pairs.filter((p) => !keySet.has(p.name) && p.kind !== 'other');
   const dedupe = {
-    research: await hasDuplicateKeys(engine, up.research.relation, keys.map((k) => k.name)),
-    production: await hasDuplicateKeys(engine, up.production.relation, keys.map((k) => k.productionName)),
+    research: await hasDuplicateKeys(
+      engine,
+      up.research.relation,
+      keys.map((k) => k.name),
+    ),
+    production: await hasDuplicateKeys(
+      engine,
+      up.production.relation,
+      keys.map((k) => k.productionName),
+    ),
   };
   const { sql, probes } = explainSql(request, keyTypes, up, keys, values, dedupe);
   const row = await engine.one(sql);

@@ -71,11 +71,17 @@ function infrequentFindings(c: DataComparison): Finding[] {
     const ra = (a.count - (a.nan ?? 0)) / a.rows;
     const rb = (b.count - (b.nan ?? 0)) / b.rows;
     if (rb < INFREQUENT_RATIO * ra && ra - rb >= INFREQUENT_MIN_DROP) {
-      out.push(finding({
-        stage: 'features', severity: 'warning', cause: 'infrequent_variable', columns: [p.name], rowsAffected: b.rows - (b.count - (b.nan ?? 0)),
-        message: `${p.name}: populated on ${formatPercent(rb)} of production rows vs ${formatPercent(ra)} in research: variable retired or rarely available`,
-        evidence: { researchPopulatedRate: ra, productionPopulatedRate: rb },
-      }));
+      out.push(
+        finding({
+          stage: 'features',
+          severity: 'warning',
+          cause: 'infrequent_variable',
+          columns: [p.name],
+          rowsAffected: b.rows - (b.count - (b.nan ?? 0)),
+          message: `${p.name}: populated on ${formatPercent(rb)} of production rows vs ${formatPercent(ra)} in research: variable retired or rarely available`,
+          evidence: { researchPopulatedRate: ra, productionPopulatedRate: rb },
+        }),
+      );
     }
   }
   return out;
@@ -94,9 +100,29 @@ function keylessHandlingFindings(c: DataComparison): Finding[] {
     const lostNulls = a.nulls - b.nulls;
     const newZeros = (b.zeros ?? 0) - (a.zeros ?? 0);
     if (lostNulls > 0 && newZeros === lostNulls) {
-      out.push(finding({ stage: 'features', severity: 'error', cause: 'null_handling', columns: [p.name], rowsAffected: lostNulls, message: `${p.name}: ${formatCount(lostNulls)} fewer nulls and exactly as many more zeros in production: nulls filled with 0`, evidence: { researchNulls: a.nulls, productionNulls: b.nulls, researchZeros: a.zeros ?? 0, productionZeros: b.zeros ?? 0 } }));
+      out.push(
+        finding({
+          stage: 'features',
+          severity: 'error',
+          cause: 'null_handling',
+          columns: [p.name],
+          rowsAffected: lostNulls,
+          message: `${p.name}: ${formatCount(lostNulls)} fewer nulls and exactly as many more zeros in production: nulls filled with 0`,
+          evidence: { researchNulls: a.nulls, productionNulls: b.nulls, researchZeros: a.zeros ?? 0, productionZeros: b.zeros ?? 0 },
+        }),
+      );
     } else if (a.nulls > 0 && a.nulls === b.nan && a.nan === b.nulls && a.nulls !== a.nan) {
-      out.push(finding({ stage: 'features', severity: 'error', cause: 'null_handling', columns: [p.name], rowsAffected: a.nulls, message: `${p.name}: research nulls are NaN in production (${formatCount(a.nulls)} rows): null vs NaN handling differs`, evidence: { researchNulls: a.nulls, productionNaN: b.nan ?? 0 } }));
+      out.push(
+        finding({
+          stage: 'features',
+          severity: 'error',
+          cause: 'null_handling',
+          columns: [p.name],
+          rowsAffected: a.nulls,
+          message: `${p.name}: research nulls are NaN in production (${formatCount(a.nulls)} rows): null vs NaN handling differs`,
+          evidence: { researchNulls: a.nulls, productionNaN: b.nan ?? 0 },
+        }),
+      );
     }
   }
   return out;

@@ -20,7 +20,14 @@ export interface PredictionFeatures {
 
 /** The upstream conditions, best first (at most 20 each, positive lift only), of mismatched, production-NaN and research-NaN predictions. */
 export async function attribute(engine: Engine, keyed: KeyedPredictions, f: PredictionFeatures, key: readonly string[], predCols: readonly string[]): Promise<AttributionSummary> {
-  const upstream: UpstreamRelation = { name: 'features', research: f.research, production: f.production, key: f.key ?? key, rename: f.rename, ignore: predCols.filter((c) => !(f.key ?? key).includes(c)) };
+  const upstream: UpstreamRelation = {
+    name: 'features',
+    research: f.research,
+    production: f.production,
+    key: f.key ?? key,
+    rename: f.rename,
+    ignore: predCols.filter((c) => !(f.key ?? key).includes(c)),
+  };
   const keyColumns = Array.from({ length: keyed.keyCount }, (_v, i) => `k${i}`);
   const run = async (differs: string, where: string) =>
     explainDifferences(engine, { differing: `(SELECT ${keyed.keyCols}, ${differs} AS differs FROM ${keyed.table} WHERE ${where})`, keyColumns, upstream: [upstream] });

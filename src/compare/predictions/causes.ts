@@ -41,18 +41,29 @@ export function scoreFindings(keyed: KeyedPredictions, cols: Columns, tol: Toler
   const noise = n('noise');
   const large = n('large');
   const base = {
-    matched, differing: n('score_differ'), noiseRows: noise, largeRows: large,
-    maxAbsDiff: stableFloat(keyed.stats.max_abs ?? null), meanAbsDiff: stableFloat(keyed.stats.mean_abs ?? null), maxRelDiff: stableFloat(keyed.stats.max_rel ?? null),
+    matched,
+    differing: n('score_differ'),
+    noiseRows: noise,
+    largeRows: large,
+    maxAbsDiff: stableFloat(keyed.stats.max_abs ?? null),
+    meanAbsDiff: stableFloat(keyed.stats.mean_abs ?? null),
+    maxRelDiff: stableFloat(keyed.stats.max_rel ?? null),
     tolerance: { abs: tol.abs, rel: tol.rel },
   };
   if (noise > 0) {
     const spread = noise / Math.max(1, n('finite_pairs'));
-    out.push(finding({
-      stage: 'predictions', severity: large > 0 ? 'info' : 'warning', cause: 'numeric_noise', columns: [cols.score.name], rowsAffected: noise,
-      message: `${formatCount(noise)} scores (${formatPercent(spread)} of matched ids) differ by at most ${formatNumber(keyed.stats.noise_max_rel ?? 0)} relative: floating-point noise (library version / BLAS nondeterminism); accept it with --rel-tol 1e-6`,
-      evidence: { ...base, spread: stableFloat(spread), noiseMaxRel: stableFloat(keyed.stats.noise_max_rel ?? null), noiseMaxAbs: stableFloat(keyed.stats.noise_max_abs ?? null) },
-      sampleKeys: keyed.samples.noise,
-    }));
+    out.push(
+      finding({
+        stage: 'predictions',
+        severity: large > 0 ? 'info' : 'warning',
+        cause: 'numeric_noise',
+        columns: [cols.score.name],
+        rowsAffected: noise,
+        message: `${formatCount(noise)} scores (${formatPercent(spread)} of matched ids) differ by at most ${formatNumber(keyed.stats.noise_max_rel ?? 0)} relative: floating-point noise (library version / BLAS nondeterminism); accept it with --rel-tol 1e-6`,
+        evidence: { ...base, spread: stableFloat(spread), noiseMaxRel: stableFloat(keyed.stats.noise_max_rel ?? null), noiseMaxAbs: stableFloat(keyed.stats.noise_max_abs ?? null) },
+        sampleKeys: keyed.samples.noise,
+      }),
+    );
   }
   if (large > 0) {
     const share = large / Math.max(1, n('finite_pairs'));
@@ -62,22 +73,44 @@ export function scoreFindings(keyed: KeyedPredictions, cols: Columns, tol: Toler
     const what = `${formatCount(large)} of ${formatCount(matched)} scores differ beyond tolerance (${formatPercent(share)}; max |Δ| ${formatNumber(keyed.stats.max_abs ?? null)}, mean |Δ| ${formatNumber(keyed.stats.mean_abs ?? null)})`;
     const evidence = { ...base, share: stableFloat(share), up: n('large_up'), down: n('large_down'), ...(attribution ? { attribution: explanationEvidence(attribution.mismatched) } : {}) };
     if (best) {
-      out.push(finding({
-        stage: 'predictions', severity: 'error', cause: 'prediction_mismatch', columns, rowsAffected: large,
-        message: `${what}; ${describeExplanation(best, 'mismatched rows', 'matched rows')}`, evidence, sampleKeys: keyed.samples.large,
-      }));
+      out.push(
+        finding({
+          stage: 'predictions',
+          severity: 'error',
+          cause: 'prediction_mismatch',
+          columns,
+          rowsAffected: large,
+          message: `${what}; ${describeExplanation(best, 'mismatched rows', 'matched rows')}`,
+          evidence,
+          sampleKeys: keyed.samples.large,
+        }),
+      );
     } else if (random) {
-      out.push(finding({
-        stage: 'predictions', severity: 'error', cause: 'model_nondeterminism', columns, rowsAffected: large,
-        message: `${what}, in both directions, with no ${attribution ? 'upstream explanation in the features' : 'upstream explanation (no features given to check)'}: unseeded or nondeterministic model`,
-        evidence, sampleKeys: keyed.samples.large,
-      }));
+      out.push(
+        finding({
+          stage: 'predictions',
+          severity: 'error',
+          cause: 'model_nondeterminism',
+          columns,
+          rowsAffected: large,
+          message: `${what}, in both directions, with no ${attribution ? 'upstream explanation in the features' : 'upstream explanation (no features given to check)'}: unseeded or nondeterministic model`,
+          evidence,
+          sampleKeys: keyed.samples.large,
+        }),
+      );
     } else {
-      out.push(finding({
-        stage: 'predictions', severity: 'error', cause: 'prediction_mismatch', columns, rowsAffected: large,
-        message: `${what}: ${share >= NONDETERMINISM.spread ? 'spread over most rows, mostly in one direction' : 'concentrated on a subset of rows'}${attribution ? ', no single feature difference explains it' : ' (pass --features-research/--features-production to attribute them)'}`,
-        evidence, sampleKeys: keyed.samples.large,
-      }));
+      out.push(
+        finding({
+          stage: 'predictions',
+          severity: 'error',
+          cause: 'prediction_mismatch',
+          columns,
+          rowsAffected: large,
+          message: `${what}: ${share >= NONDETERMINISM.spread ? 'spread over most rows, mostly in one direction' : 'concentrated on a subset of rows'}${attribution ? ', no single feature difference explains it' : ' (pass --features-research/--features-production to attribute them)'}`,
+          evidence,
+          sampleKeys: keyed.samples.large,
+        }),
+      );
     }
   }
   return out;

@@ -133,5 +133,9 @@ function reasonOf(findings: readonly Finding[], summary: PredictionsSummary): st
   const prefix = summary.mode === 'distribution' ? `${String(summary.note)}; ` : '';
   const met = (summary.requirements ?? []).filter((r) => r.met).map((r) => r.requirement);
   const requirements = met.length ? `; requirement${met.length === 1 ? '' : 's'} met in both environments: ${met.join(', ')}` : '';
-  return prefix + (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`) + requirements;
+  return (
+    prefix +
+    (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`) +
+    requirements
+  );
 }

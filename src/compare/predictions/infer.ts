@@ -22,7 +22,10 @@ export function requirePair(pairs: readonly ColumnPair[], name: string, flag: st
   const p = pairs.find((x) => x.name === name);
   if (!p) {
     throw new ReprodiffError('E_COLUMN_UNKNOWN', `${flag} '${name}' is not a column of both inputs`, {
-      suggestion: `columns on both sides: ${pairs.slice(0, 12).map((x) => x.name).join(', ')}${pairs.length > 12 ? ', …' : ''}`,
+      suggestion: `columns on both sides: ${pairs
+        .slice(0, 12)
+        .map((x) => x.name)
+        .join(', ')}${pairs.length > 12 ? ', …' : ''}`,
     });
   }
   return p;

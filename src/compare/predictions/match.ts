@@ -65,15 +65,35 @@ export async function joinPredictions(engine: Engine, research: Dataset, product
   const { pairs, key, cols, task, threshold, tolerance: tol, sample } = options;
   const keys = keyPairs(pairs, key, research, production);
   const findings: Finding[] = [];
-  const ha = await keyHealth(engine, research.relation, keys.map((k) => k.name), sample);
-  const hb = await keyHealth(engine, production.relation, keys.map((k) => k.productionName), sample);
-  for (const [h, side] of [[ha, 'research'], [hb, 'production']] as const) {
+  const ha = await keyHealth(
+    engine,
+    research.relation,
+    keys.map((k) => k.name),
+    sample,
+  );
+  const hb = await keyHealth(
+    engine,
+    production.relation,
+    keys.map((k) => k.productionName),
+    sample,
+  );
+  for (const [h, side] of [
+    [ha, 'research'],
+    [hb, 'production'],
+  ] as const) {
     if (h.duplicateRows > 0) {
-      findings.push(finding({
-        stage: 'predictions', severity: 'warning', cause: 'duplicate_keys', columns: [...predictionColumns(cols), ...key], rowsAffected: h.duplicateRows,
-        message: `${formatCount(h.duplicateKeys)} ids have more than one ${side} prediction (${formatCount(h.duplicateRows)} extra rows); the first by score is compared`,
-        evidence: { side, duplicateKeys: h.duplicateKeys, duplicateRows: h.duplicateRows }, sampleKeys: h.sampleDuplicateKeys.map((k) => k as EvidenceValue),
-      }));
+      findings.push(
+        finding({
+          stage: 'predictions',
+          severity: 'warning',
+          cause: 'duplicate_keys',
+          columns: [...predictionColumns(cols), ...key],
+          rowsAffected: h.duplicateRows,
+          message: `${formatCount(h.duplicateKeys)} ids have more than one ${side} prediction (${formatCount(h.duplicateRows)} extra rows); the first by score is compared`,
+          evidence: { side, duplicateKeys: h.duplicateKeys, duplicateRows: h.duplicateRows },
+          sampleKeys: h.sampleDuplicateKeys.map((k) => k as EvidenceValue),
+        }),
+      );
     }
   }
   const table = ident(`rd_pred_${++counter}`);
@@ -141,24 +161,40 @@ FROM ${table}`);
   const columns = [cols.score?.name, cols.label?.name].filter((x): x is string => Boolean(x));
 
   if (n('only_a') > 0) {
-    findings.push(finding({
-      stage: 'predictions', severity: 'error', cause: 'prediction_missing', columns, rowsAffected: n('only_a'),
-      message: `${formatCount(n('only_a'))} ids scored in research have no production prediction`,
-      evidence: { side: 'production', missing: n('only_a'), researchRows: ha.rows }, sampleKeys: await sampleOf('in_b IS NULL'),
-    }));
+    findings.push(
+      finding({
+        stage: 'predictions',
+        severity: 'error',
+        cause: 'prediction_missing',
+        columns,
+        rowsAffected: n('only_a'),
+        message: `${formatCount(n('only_a'))} ids scored in research have no production prediction`,
+        evidence: { side: 'production', missing: n('only_a'), researchRows: ha.rows },
+        sampleKeys: await sampleOf('in_b IS NULL'),
+      }),
+    );
   }
   if (n('only_b') > 0) {
-    findings.push(finding({
-      stage: 'predictions', severity: 'error', cause: 'prediction_missing', columns, rowsAffected: n('only_b'),
-      message: `${formatCount(n('only_b'))} ids scored in production have no research prediction`,
-      evidence: { side: 'research', missing: n('only_b'), productionRows: hb.rows }, sampleKeys: await sampleOf('in_a IS NULL'),
-    }));
+    findings.push(
+      finding({
+        stage: 'predictions',
+        severity: 'error',
+        cause: 'prediction_missing',
+        columns,
+        rowsAffected: n('only_b'),
+        message: `${formatCount(n('only_b'))} ids scored in production have no research prediction`,
+        evidence: { side: 'research', missing: n('only_b'), productionRows: hb.rows },
+        sampleKeys: await sampleOf('in_a IS NULL'),
+      }),
+    );
   }
 
   const nonFinite = {
     research: { null: n('a_null'), nan: n('a_nan'), inf: n('a_inf') },
     production: { null: n('b_null'), nan: n('b_nan'), inf: n('b_inf') },
-    newInProduction: n('new_bad_b'), newInResearch: n('new_bad_a'), both: n('both_bad'),
+    newInProduction: n('new_bad_b'),
+    newInResearch: n('new_bad_a'),
+    both: n('both_bad'),
   };
   const summary: { -readonly [K in keyof KeyedSummary]: KeyedSummary[K] } = {
     rows: { research: ha.rows, production: hb.rows, matched, onlyResearch: n('only_a'), onlyProduction: n('only_b') },
@@ -168,15 +204,22 @@ FROM ${table}`);
       rate: matched ? stableFloat(1 - n('differing') / matched) : null,
       ...(hasScore
         ? {
-            scoreDiffering: n('score_differ'), noiseRows: n('noise'), largeRows: n('large'), exactlyEqual: n('finite_pairs') - n('raw_differ'),
-            maxAbsDiff: stableFloat(st.max_abs ?? null), meanAbsDiff: stableFloat(st.mean_abs ?? null), maxRelDiff: stableFloat(st.max_rel ?? null),
+            scoreDiffering: n('score_differ'),
+            noiseRows: n('noise'),
+            largeRows: n('large'),
+            exactlyEqual: n('finite_pairs') - n('raw_differ'),
+            maxAbsDiff: stableFloat(st.max_abs ?? null),
+            meanAbsDiff: stableFloat(st.mean_abs ?? null),
+            maxRelDiff: stableFloat(st.max_rel ?? null),
           }
         : {}),
     },
   };
   if (hasScore) {
     summary.differences = await differenceHistogram(engine, table, fin, st.min_d ?? null, st.max_d ?? null);
-    summary.scoreSample = (await engine.all(`SELECT sa, sb FROM ${table} WHERE ${fin} ORDER BY hash(${keyCols}), ${keyCols} LIMIT ${SCORE_SAMPLE}`)).map((r) => [toNumber(r.sa), toNumber(r.sb)] as const);
+    summary.scoreSample = (await engine.all(`SELECT sa, sb FROM ${table} WHERE ${fin} ORDER BY hash(${keyCols}), ${keyCols} LIMIT ${SCORE_SAMPLE}`)).map(
+      (r) => [toNumber(r.sa), toNumber(r.sb)] as const,
+    );
     summary.rank = await rankAgreement(engine, table, fin, keyCols, n('finite_pairs'));
   }
   if (task.kind === 'classification') {
@@ -187,46 +230,75 @@ FROM ${table}`);
 
   // NaN / ±inf / null predictions.
   if (hasScore) {
-    for (const [sideName, newKey, bothCount] of [['production', 'new_bad_b', n('both_bad')], ['research', 'new_bad_a', 0]] as const) {
+    for (const [sideName, newKey, bothCount] of [
+      ['production', 'new_bad_b', n('both_bad')],
+      ['research', 'new_bad_a', 0],
+    ] as const) {
       const rows = n(newKey);
       if (rows === 0) continue;
       const col = sideName === 'production' ? 'sb' : 'sa';
       const other = sideName === 'production' ? 'sa' : 'sb';
-      findings.push(finding({
-        stage: 'predictions', severity: 'error', cause: 'prediction_nan', columns: [cols.score!.name], rowsAffected: rows,
-        message: `${formatCount(rows)} ${sideName} predictions are NaN, ±inf or null where ${sideName === 'production' ? 'research' : 'production'} has a number`,
-        evidence: { side: sideName, ...nonFinite[sideName], alsoNonFiniteOnOtherSide: bothCount },
-        sampleKeys: await sampleOf(`${both} AND ${bad(col)} AND NOT ${bad(other)}`),
-      }));
+      findings.push(
+        finding({
+          stage: 'predictions',
+          severity: 'error',
+          cause: 'prediction_nan',
+          columns: [cols.score!.name],
+          rowsAffected: rows,
+          message: `${formatCount(rows)} ${sideName} predictions are NaN, ±inf or null where ${sideName === 'production' ? 'research' : 'production'} has a number`,
+          evidence: { side: sideName, ...nonFinite[sideName], alsoNonFiniteOnOtherSide: bothCount },
+          sampleKeys: await sampleOf(`${both} AND ${bad(col)} AND NOT ${bad(other)}`),
+        }),
+      );
     }
     if (n('both_bad') > 0) {
-      findings.push(finding({
-        stage: 'predictions', severity: 'info', cause: 'prediction_nan', columns: [cols.score!.name], rowsAffected: n('both_bad'),
-        message: `${formatCount(n('both_bad'))} ids have no finite prediction in either environment`,
-        evidence: { both: n('both_bad') }, sampleKeys: await sampleOf(`${both} AND ${bad('sa')} AND ${bad('sb')}`),
-      }));
+      findings.push(
+        finding({
+          stage: 'predictions',
+          severity: 'info',
+          cause: 'prediction_nan',
+          columns: [cols.score!.name],
+          rowsAffected: n('both_bad'),
+          message: `${formatCount(n('both_bad'))} ids have no finite prediction in either environment`,
+          evidence: { both: n('both_bad') },
+          sampleKeys: await sampleOf(`${both} AND ${bad('sa')} AND ${bad('sb')}`),
+        }),
+      );
     }
   }
   // The ground truth itself differs on matched ids: the metrics of the two sides are not measured against the same targets.
   if (cols.truth && n('truth_changed') > 0) {
-    findings.push(finding({
-      stage: 'predictions', severity: 'error', cause: 'value_changed', columns: [cols.truth.name, ...columns], rowsAffected: n('truth_changed'),
-      message: `${cols.truth.name}: the ground truth differs on ${formatCount(n('truth_changed'))} of ${formatCount(matched)} matched ids (${formatPercent(n('truth_changed') / Math.max(1, matched))}): the targets no longer mean the same thing, so metrics are not comparable`,
-      evidence: { column: cols.truth.name, changed: n('truth_changed'), matched }, sampleKeys: await sampleOf(`${both} AND ta IS DISTINCT FROM tb`),
-    }));
+    findings.push(
+      finding({
+        stage: 'predictions',
+        severity: 'error',
+        cause: 'value_changed',
+        columns: [cols.truth.name, ...columns],
+        rowsAffected: n('truth_changed'),
+        message: `${cols.truth.name}: the ground truth differs on ${formatCount(n('truth_changed'))} of ${formatCount(matched)} matched ids (${formatPercent(n('truth_changed') / Math.max(1, matched))}): the targets no longer mean the same thing, so metrics are not comparable`,
+        evidence: { column: cols.truth.name, changed: n('truth_changed'), matched },
+        sampleKeys: await sampleOf(`${both} AND ta IS DISTINCT FROM tb`),
+      }),
+    );
   }
   // Label flips and threshold crossings.
   if (task.kind === 'classification' && n('flips') > 0) {
     const labels = summary.labels as unknown as EvidenceValue;
     const byScore = !cols.label;
-    findings.push(finding({
-      stage: 'predictions', severity: 'error', cause: 'label_flip', columns, rowsAffected: n('flips'),
-      message: byScore
-        ? `${formatCount(n('flips'))} scores crossed the decision threshold ${formatNumber(threshold)} (${formatPercent(n('flips') / Math.max(1, matched))} of matched ids): the predicted class flips`
-        : `${formatCount(n('flips'))} predicted labels differ (${formatPercent(n('flips') / Math.max(1, matched))} of matched ids)${hasScore ? `; ${formatCount(n('crossings'))} scores crossed the threshold ${formatNumber(threshold)}` : ''}`,
-      evidence: { flips: n('flips'), matched, confusion: labels, ...(hasScore ? { thresholdCrossings: n('crossings'), threshold } : {}) },
-      sampleKeys: await sampleOf(labelDiffers),
-    }));
+    findings.push(
+      finding({
+        stage: 'predictions',
+        severity: 'error',
+        cause: 'label_flip',
+        columns,
+        rowsAffected: n('flips'),
+        message: byScore
+          ? `${formatCount(n('flips'))} scores crossed the decision threshold ${formatNumber(threshold)} (${formatPercent(n('flips') / Math.max(1, matched))} of matched ids): the predicted class flips`
+          : `${formatCount(n('flips'))} predicted labels differ (${formatPercent(n('flips') / Math.max(1, matched))} of matched ids)${hasScore ? `; ${formatCount(n('crossings'))} scores crossed the threshold ${formatNumber(threshold)}` : ''}`,
+        evidence: { flips: n('flips'), matched, confusion: labels, ...(hasScore ? { thresholdCrossings: n('crossings'), threshold } : {}) },
+        sampleKeys: await sampleOf(labelDiffers),
+      }),
+    );
   }
   const samples = {
     noise: hasScore && n('noise') ? await sampleOf(`${scoreDiffers} AND ${tiny}`) : [],
@@ -242,7 +314,9 @@ async function differenceHistogram(engine: Engine, table: string, fin: string, l
     return { edges: [lo, hi], counts: [toNumber(r.n) ?? 0] };
   }
   const width = (hi - lo) / HISTOGRAM_BINS;
-  const rows = await engine.all(`SELECT least(${HISTOGRAM_BINS - 1}, CAST(floor(((sb - sa) - ${num(lo)}) / ${num(width)}) AS INTEGER)) AS bin, count(*) AS n FROM ${table} WHERE ${fin} GROUP BY 1 ORDER BY 1`);
+  const rows = await engine.all(
+    `SELECT least(${HISTOGRAM_BINS - 1}, CAST(floor(((sb - sa) - ${num(lo)}) / ${num(width)}) AS INTEGER)) AS bin, count(*) AS n FROM ${table} WHERE ${fin} GROUP BY 1 ORDER BY 1`,
+  );
   const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
   for (const r of rows) counts[Math.max(0, toNumber(r.bin) ?? 0)]! += toNumber(r.n) ?? 0;
   const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_v, i) => (i === HISTOGRAM_BINS ? hi : lo + width * i));

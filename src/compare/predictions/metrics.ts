@@ -35,7 +35,9 @@ async function sideMetrics(engine: Engine, d: Dataset, cols: Columns, task: Task
   if (task.kind === 'regression') {
     if (!e.score) return null;
     const ok = `isfinite(${e.score}) AND ${e.truthNum} IS NOT NULL AND isfinite(${e.truthNum})`;
-    const r = await engine.one(`SELECT count(*) FILTER (WHERE ${ok}) AS n, avg((${e.score} - ${e.truthNum}) ^ 2) FILTER (WHERE ${ok}) AS mse, avg(abs(${e.score} - ${e.truthNum})) FILTER (WHERE ${ok}) AS mae FROM ${d.relation}`);
+    const r = await engine.one(
+      `SELECT count(*) FILTER (WHERE ${ok}) AS n, avg((${e.score} - ${e.truthNum}) ^ 2) FILTER (WHERE ${ok}) AS mse, avg(abs(${e.score} - ${e.truthNum})) FILTER (WHERE ${ok}) AS mae FROM ${d.relation}`,
+    );
     const mse = toNumber(r.mse);
     return { rows: toNumber(r.n) ?? 0, rmse: stableFloat(mse === null ? null : Math.sqrt(mse)) ?? undefined, mae: stableFloat(toNumber(r.mae)) ?? undefined };
   }
@@ -108,7 +110,9 @@ export function performanceFindings(m: MetricsSummary, cols: Columns, tolerance:
   const text = drops.map((d) => `${METRIC_LABEL[d.metric]} ${formatNumber(d.research)} → ${formatNumber(d.production)}`).join(', ');
   return [
     finding({
-      stage: 'predictions', severity: 'warning', cause: 'performance_drop',
+      stage: 'predictions',
+      severity: 'warning',
+      cause: 'performance_drop',
       columns: [cols.truth!.name, ...[cols.score?.name, cols.label?.name].filter((x): x is string => Boolean(x))],
       rowsAffected: null,
       message: `performance below expectation against ${cols.truth!.name}: ${text} (research → production)`,

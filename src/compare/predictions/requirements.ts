@@ -37,7 +37,11 @@ export interface Requirement {
 
 /** The accepted metrics, as error messages list them. */
 export function acceptedMetrics(): string {
-  const by = (op: RequirementOperator) => Object.entries(REQUIREMENT_METRICS).filter(([, m]) => m.operator === op).map(([k]) => k).join(', ');
+  const by = (op: RequirementOperator) =>
+    Object.entries(REQUIREMENT_METRICS)
+      .filter(([, m]) => m.operator === op)
+      .map(([k]) => k)
+      .join(', ');
   return `${by('>=')} (higher is better: METRIC>=VALUE); ${by('<=')} (lower is better: METRIC<=VALUE)`;
 }
 
@@ -60,7 +64,8 @@ export function parseRequirement(text: string, where = '--require', code: ErrorC
   const m = EXPRESSION.exec(text);
   if (!m) {
     // `--require auc>=0.85` unquoted reaches us as `auc`: the shell took `>=0.85` as a redirection.
-    if (where.startsWith('--') && /^\s*[A-Za-z][A-Za-z0-9_-]*\s*$/.test(text)) return fail('not a requirement', `quote it, e.g. --require '${text.trim()}>=0.85': unquoted, a shell reads > and < as redirections`);
+    if (where.startsWith('--') && /^\s*[A-Za-z][A-Za-z0-9_-]*\s*$/.test(text))
+      return fail('not a requirement', `quote it, e.g. --require '${text.trim()}>=0.85': unquoted, a shell reads > and < as redirections`);
     return fail('not a requirement');
   }
   const name = m[1]!.toLowerCase().replaceAll('-', '_');
@@ -162,13 +167,21 @@ export function checkRequirements(
       message = `requirement ${need} cannot be checked: ${spec.label} is not computed for a ${context.task} task (in either environment)`;
     } else {
       const parts: string[] = [];
-      if (failed.length === 2) parts.push(`${spec.label} ${r.operator === '>=' ? 'below' : 'above'} the required ${r.operator === '>=' ? '≥' : '≤'} ${formatNumber(r.value)} in both environments: research ${shown('research')}, production ${shown('production')}`);
+      if (failed.length === 2)
+        parts.push(
+          `${spec.label} ${r.operator === '>=' ? 'below' : 'above'} the required ${r.operator === '>=' ? '≥' : '≤'} ${formatNumber(r.value)} in both environments: research ${shown('research')}, production ${shown('production')}`,
+        );
       else if (failed.length === 1) {
         const [bad] = failed as [Side];
         const other: Side = bad === 'research' ? 'production' : 'research';
-        parts.push(`${spec.label} ${shown(bad)} in ${bad} is ${r.operator === '>=' ? 'below' : 'above'} the required ${r.operator === '>=' ? '≥' : '≤'} ${formatNumber(r.value)} (${other} ${shown(other)})`);
+        parts.push(
+          `${spec.label} ${shown(bad)} in ${bad} is ${r.operator === '>=' ? 'below' : 'above'} the required ${r.operator === '>=' ? '≥' : '≤'} ${formatNumber(r.value)} (${other} ${shown(other)})`,
+        );
       }
-      for (const s of missing) parts.push(`${spec.label} could not be computed in ${s} (${s === 'research' ? 'production' : 'research'} ${shown(s === 'research' ? 'production' : 'research')}): requirement ${need} unchecked there`);
+      for (const s of missing)
+        parts.push(
+          `${spec.label} could not be computed in ${s} (${s === 'research' ? 'production' : 'research'} ${shown(s === 'research' ? 'production' : 'research')}): requirement ${need} unchecked there`,
+        );
       message = parts.join('; ');
     }
     const evidence: Record<string, EvidenceValue> = {

@@ -86,10 +86,7 @@ export async function detectTask(engine: Engine, research: Dataset, production: 
   const classCols = [cols.truth, cols.label].filter((p): p is ColumnPair => Boolean(p));
   let classes: string[] = [];
   if (classCols.length) {
-    const parts = classCols.flatMap((p) => [
-      `SELECT ${labelExpr(p, 'research')} AS v FROM ${research.relation}`,
-      `SELECT ${labelExpr(p, 'production')} AS v FROM ${production.relation}`,
-    ]);
+    const parts = classCols.flatMap((p) => [`SELECT ${labelExpr(p, 'research')} AS v FROM ${research.relation}`, `SELECT ${labelExpr(p, 'production')} AS v FROM ${production.relation}`]);
     const rows = await engine.all(`SELECT DISTINCT v FROM (${parts.join(' UNION ALL ')}) WHERE v IS NOT NULL ORDER BY v LIMIT 51`);
     classes = rows.map((r) => String(r.v));
   }
@@ -99,7 +96,9 @@ export async function detectTask(engine: Engine, research: Dataset, production: 
   else {
     const p = cols.score!;
     const range = async (d: Dataset, name: string) =>
-      engine.one(`SELECT min(CAST(${ident(name)} AS DOUBLE)) FILTER (WHERE isfinite(CAST(${ident(name)} AS DOUBLE))) AS lo, max(CAST(${ident(name)} AS DOUBLE)) FILTER (WHERE isfinite(CAST(${ident(name)} AS DOUBLE))) AS hi FROM ${d.relation}`);
+      engine.one(
+        `SELECT min(CAST(${ident(name)} AS DOUBLE)) FILTER (WHERE isfinite(CAST(${ident(name)} AS DOUBLE))) AS lo, max(CAST(${ident(name)} AS DOUBLE)) FILTER (WHERE isfinite(CAST(${ident(name)} AS DOUBLE))) AS hi FROM ${d.relation}`,
+      );
     const a = await range(research, p.name);
     const b = await range(production, p.productionName);
     const lo = Math.min(toNumber(a.lo) ?? 0, toNumber(b.lo) ?? 0);

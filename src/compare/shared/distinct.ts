@@ -20,4 +20,3 @@ export function distinctAbove(p: { readonly distinct: number; readonly distinctE
 export function approximateDistinct(...profiles: readonly ({ readonly distinctEstimate?: DistinctEstimate } | undefined)[]): boolean {
   return profiles.some((p) => p?.distinctEstimate?.approximate === true);
 }
-

@@ -37,13 +37,16 @@ const MIN_EXPECTED_BROKEN = 5;
  * group in one split and a row-level split with research's proportions would break at least
  * MIN_EXPECTED_BROKEN groups (Σ over groups of 1 − Σ_k p_k^size); the strongest evidence wins.
  */
-export async function inferGroup(engine: Engine, research: GroupSide, pairs: readonly ColumnPair[], key: readonly ColumnPair[], exclude: readonly string[], sp: string): Promise<{ pair: ColumnPair; expectedBroken: number; groups: number } | undefined> {
+export async function inferGroup(
+  engine: Engine,
+  research: GroupSide,
+  pairs: readonly ColumnPair[],
+  key: readonly ColumnPair[],
+  exclude: readonly string[],
+  sp: string,
+): Promise<{ pair: ColumnPair; expectedBroken: number; groups: number } | undefined> {
   const keyNames = key.map((k) => k.name);
-  const candidates = pairs.filter((p) =>
-    !exclude.includes(p.name) &&
-    (p.kind === 'string' || p.kind === 'integer') &&
-    (keyNames.includes(p.name) ? key.length > 1 : GROUP_NAME.test(p.name)),
-  );
+  const candidates = pairs.filter((p) => !exclude.includes(p.name) && (p.kind === 'string' || p.kind === 'integer') && (keyNames.includes(p.name) ? key.length > 1 : GROUP_NAME.test(p.name)));
   if (candidates.length === 0) return undefined;
   const shares = await engine.all(`SELECT ${sp} AS s, count(*) AS n FROM ${research.table} GROUP BY 1`);
   const total = shares.reduce((x, r) => x + (toNumber(r.n) ?? 0), 0);
@@ -52,7 +55,9 @@ export async function inferGroup(engine: Engine, research: GroupSide, pairs: rea
   let best: { pair: ColumnPair; expectedBroken: number; groups: number } | undefined;
   for (const c of candidates.slice(0, 20)) {
     const g = ident(research.nameOf(c));
-    const sizes = await engine.all(`SELECT size, count(*) AS groups, sum(broken) AS broken FROM (SELECT count(*) AS size, CAST(min(${sp}) <> max(${sp}) AS INTEGER) AS broken FROM ${research.table} WHERE ${g} IS NOT NULL GROUP BY ${g}) GROUP BY size`);
+    const sizes = await engine.all(
+      `SELECT size, count(*) AS groups, sum(broken) AS broken FROM (SELECT count(*) AS size, CAST(min(${sp}) <> max(${sp}) AS INTEGER) AS broken FROM ${research.table} WHERE ${g} IS NOT NULL GROUP BY ${g}) GROUP BY size`,
+    );
     const broken = sizes.reduce((x, r) => x + (toNumber(r.broken) ?? 0), 0);
     if (broken > 0) continue;
     const groups = sizes.reduce((x, r) => x + (toNumber(r.groups) ?? 0), 0);
@@ -72,7 +77,14 @@ export interface GroupOrder {
 }
 
 /** Group-level evidence of a membership change (see the module comment); null when a side breaks groups. */
-export async function groupOrder<S extends GroupSide>(engine: Engine, sides: readonly S[], group: ColumnPair, sp: (s: S) => string, splitCount: number, fileOrder: { research: boolean; production: boolean }): Promise<GroupOrder | null> {
+export async function groupOrder<S extends GroupSide>(
+  engine: Engine,
+  sides: readonly S[],
+  group: ColumnPair,
+  sp: (s: S) => string,
+  splitCount: number,
+  fileOrder: { research: boolean; production: boolean },
+): Promise<GroupOrder | null> {
   const prints: { hash: string; changes: number; groups: number; perSplit: Record<string, number> }[] = [];
   for (const s of sides) {
     const g = ident(s.nameOf(group));
@@ -108,7 +120,9 @@ export async function keyConflicts(engine: Engine, s: GroupSide, key: readonly C
   const dup = `SELECT ${keyNames.map((k, i) => `${k} AS k${i}`).join(', ')}, count(*) AS n${flags.length ? `, ${flags.join(', ')}` : ''}
 FROM ${s.table} WHERE ${keyNames.map((k) => `${k} IS NOT NULL`).join(' AND ')} GROUP BY ALL HAVING count(*) > 1`;
   const any = cols.length ? cols.map((_c, i) => `d${i}`).join(' OR ') : 'false';
-  const r = await engine.one(`SELECT count(*) FILTER (WHERE ${any}) AS keys, coalesce(sum(n) FILTER (WHERE ${any}), 0) AS rows${cols.map((_c, i) => `, count(*) FILTER (WHERE d${i}) AS c${i}`).join('')} FROM (${dup})`);
+  const r = await engine.one(
+    `SELECT count(*) FILTER (WHERE ${any}) AS keys, coalesce(sum(n) FILTER (WHERE ${any}), 0) AS rows${cols.map((_c, i) => `, count(*) FILTER (WHERE d${i}) AS c${i}`).join('')} FROM (${dup})`,
+  );
   const keys = toNumber(r.keys) ?? 0;
   const byColumn: Record<string, number> = {};
   cols.forEach((c, i) => {

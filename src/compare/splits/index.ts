@@ -38,15 +38,11 @@ import type { Columns, Part, Side, SplitCompareOptions, Writable } from './model
 export { ABSENT, sortSplits } from './model.js';
 export type { SplitCompareOptions } from './model.js';
 
-
 /** At most this many distinct labels are tested for balance (more looks like a regression target). */
 const MAX_LABELS = 50;
 
-
-
 /** The summary while the stage builds it: fields are set in report order; mode, key and note come last. */
 type SplitsDraft = Writable<Omit<SplitsSummary, 'mode' | 'key' | 'note'>>;
-
 
 let counter = 0;
 
@@ -64,7 +60,10 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
     inferred: cols.inferred,
   };
   const sides: Side[] = [];
-  for (const [name, d] of [['research', research], ['production', production]] as const) {
+  for (const [name, d] of [
+    ['research', research],
+    ['production', production],
+  ] as const) {
     // A private copy: its rowid is the input's row order (insertion order is preserved by the engine).
     const table = ident(`rd_split_${name}_${++counter}`);
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${d.relation}`);
@@ -113,13 +112,12 @@ export async function compareSplits(engine: Engine, research: Dataset, productio
       : keys.length
         ? 'the sides share no ids: split proportions and label balance were compared instead of membership'
         : 'no --key: split proportions and label balance were compared instead of membership';
-    const done: SplitsSummary = keyed
-      ? { ...summary, mode: 'keyed', key: keys.map((k) => k.name) }
-      : { ...summary, mode: 'proportions', key: keys.length ? keys.map((k) => k.name) : null, note };
+    const done: SplitsSummary = keyed ? { ...summary, mode: 'keyed', key: keys.map((k) => k.name) } : { ...summary, mode: 'proportions', key: keys.length ? keys.map((k) => k.name) : null, note };
     const labels = done.labels && 'bySplit' in done.labels ? done.labels.bySplit : undefined;
     findings = stratificationCause(findings, labels, cols.label?.name);
     const broken = findings.filter((f) => f.severity !== 'info');
-    const reason = (note ? `${note}; ` : '') +
+    const reason =
+      (note ? `${note}; ` : '') +
       (broken.length === 0 ? 'no difference beyond tolerance' : `${broken.length} finding${broken.length === 1 ? '' : 's'}: ${[...new Set(broken.map((f) => f.cause))].join(', ')}`);
     return { result: { stage: 'splits', status: broken.length ? 'different' : 'equal', reason, summary: done }, findings };
   } finally {
@@ -168,7 +166,8 @@ function proportionTest(splits: readonly string[], a: Map<string, number>, b: Ma
   const maxShareDiff = Math.max(0, ...splits.map((_s, i) => Math.abs((na ? ra[i]! / na : 0) - (nb ? rb[i]! / nb : 0))));
   const summary = {
     proportions: {
-      research: shares(ra, na), production: shares(rb, nb),
+      research: shares(ra, na),
+      production: shares(rb, nb),
       chiSquare: { statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
       maxShareDiff: stableFloat(maxShareDiff),
     },
@@ -176,26 +175,33 @@ function proportionTest(splits: readonly string[], a: Map<string, number>, b: Ma
   const onlyOne = splits.filter((_s, i) => (ra[i]! === 0) !== (rb[i]! === 0));
   if (!(chi.pvalue < alpha && maxShareDiff > 0.001) && onlyOne.length === 0) return { findings: [], summary };
   const text = splits.map((s, i) => `${s} ${formatPercent(na ? ra[i]! / na : 0)} → ${formatPercent(nb ? rb[i]! / nb : 0)}`).join(', ');
-  return { summary, findings: [finding({
-    stage: 'splits', severity: 'warning', cause: 'split_proportions', columns: [cols.split.name], rowsAffected: null,
-    message: `split proportions differ (research → production): ${text}${onlyOne.length ? `; only one side has ${onlyOne.join(', ')}` : ''} (chi-square p = ${formatNumber(chi.pvalue)})`,
-    evidence: { splits: [...splits], research: ra, production: rb, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
-  })] };
+  return {
+    summary,
+    findings: [
+      finding({
+        stage: 'splits',
+        severity: 'warning',
+        cause: 'split_proportions',
+        columns: [cols.split.name],
+        rowsAffected: null,
+        message: `split proportions differ (research → production): ${text}${onlyOne.length ? `; only one side has ${onlyOne.join(', ')}` : ''} (chi-square p = ${formatNumber(chi.pvalue)})`,
+        evidence: { splits: [...splits], research: ra, production: rb, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
+      }),
+    ],
+  };
 }
 
 /** Label counts per split on each side, and a chi-square test per split. */
 async function labelBalance(engine: Engine, sides: readonly Side[], splits: readonly string[], cols: Columns, sp: (s: Side) => string, alpha: number): Promise<Part<'labels'>> {
   const label = cols.label!;
   const per = await Promise.all(
-    sides.map(async (s) =>
-      engine.all(`SELECT ${sp(s)} AS s, CAST(CAST(${ident(s.nameOf(label))} AS ${label.compareType}) AS VARCHAR) AS l, count(*) AS n FROM ${s.table} GROUP BY ALL ORDER BY 1, 2`),
-    ),
+    sides.map(async (s) => engine.all(`SELECT ${sp(s)} AS s, CAST(CAST(${ident(s.nameOf(label))} AS ${label.compareType}) AS VARCHAR) AS l, count(*) AS n FROM ${s.table} GROUP BY ALL ORDER BY 1, 2`)),
   );
   const labels = [...new Set(per.flat().map((r) => (r.l === null ? '(null)' : String(r.l))))].sort();
   if (labels.length > MAX_LABELS) {
     return { findings: [], summary: { labels: { note: `${labels.length} distinct values in ${label.name}: not a class label, balance not tested` } } };
   }
-  const table = (rows: typeof per[number], split: string) => labels.map((l) => toNumber(rows.find((r) => String(r.s) === split && (r.l === null ? '(null)' : String(r.l)) === l)?.n) ?? 0);
+  const table = (rows: (typeof per)[number], split: string) => labels.map((l) => toNumber(rows.find((r) => String(r.s) === split && (r.l === null ? '(null)' : String(r.l)) === l)?.n) ?? 0);
   const out: Finding[] = [];
   const bySplit: Record<string, { research: number[]; production: number[]; chiSquare: { statistic: number | null; pvalue: number; dof: number } }> = {};
   for (const split of splits) {
@@ -207,15 +213,20 @@ async function labelBalance(engine: Engine, sides: readonly Side[], splits: read
     const nb = b.reduce((x, y) => x + y, 0);
     if (na === 0 || nb === 0 || !(chi.pvalue < alpha)) continue;
     const text = labels.map((l, i) => `${l} ${formatPercent(a[i]! / na)} → ${formatPercent(b[i]! / nb)}`).join(', ');
-    out.push(finding({
-      stage: 'splits', severity: 'warning', cause: 'label_balance', columns: [cols.split.name, label.name], rowsAffected: null,
-      message: `${split}: label balance of ${label.name} differs (research → production): ${text} (chi-square p = ${formatNumber(chi.pvalue)})`,
-      evidence: { split, labels, research: a, production: b, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
-    }));
+    out.push(
+      finding({
+        stage: 'splits',
+        severity: 'warning',
+        cause: 'label_balance',
+        columns: [cols.split.name, label.name],
+        rowsAffected: null,
+        message: `${split}: label balance of ${label.name} differs (research → production): ${text} (chi-square p = ${formatNumber(chi.pvalue)})`,
+        evidence: { split, labels, research: a, production: b, statistic: stableFloat(chi.statistic), pvalue: chi.pvalue, dof: chi.dof },
+      }),
+    );
   }
   return { findings: out, summary: { labels: { values: labels, bySplit } } };
 }
-
 
 /**
  * Groups in more than one split, per side. When production breaks groups that research kept whole, the
@@ -234,7 +245,9 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
     const r = await engine.one(`SELECT count(*) AS groups, count(*) FILTER (WHERE several) AS broken, coalesce(sum(n) FILTER (WHERE several), 0) AS rows FROM (${base})`);
     const samples = (await engine.all(`SELECT g FROM (${base}) WHERE several ORDER BY g LIMIT ${sample}`)).map((x) => String(x.g));
     groups[s.name] = { groups: toNumber(r.groups) ?? 0, brokenGroups: toNumber(r.broken) ?? 0, rows: toNumber(r.rows) ?? 0, sample: samples };
-    groupsPerSplit.push([...(await countsBy(engine, `SELECT ${sp(s)} AS s, count(DISTINCT ${g}) AS n FROM ${s.table} WHERE ${ident(s.nameOf(group))} IS NOT NULL GROUP BY 1`)).entries()].sort().join());
+    groupsPerSplit.push(
+      [...(await countsBy(engine, `SELECT ${sp(s)} AS s, count(DISTINCT ${g}) AS n FROM ${s.table} WHERE ${ident(s.nameOf(group))} IS NOT NULL GROUP BY 1`)).entries()].sort().join(),
+    );
   }
   const summary = { groups: Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, { groups: v.groups, brokenGroups: v.brokenGroups, rows: v.rows }])) };
   const out: Finding[] = [];
@@ -255,19 +268,32 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
   if (membership >= 0) {
     // No group explanation: fall back to the size rule.
     const f = findings[membership]!;
-    if (f.evidence.sameSizes === true) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every split keeps its size on both sides: random split without a fixed seed` };
+    if (f.evidence.sameSizes === true)
+      findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every split keeps its size on both sides: random split without a fixed seed` };
     // Group splits move whole groups, so sizes follow the groups drawn; the number of groups per split is what a seed keeps.
-    else if (a.brokenGroups === 0 && b.brokenGroups === 0 && groupsPerSplit[0] === groupsPerSplit[1]) findings[membership] = { ...f, cause: 'split_unseeded', message: `${f.message} while every ${group.name} group stays whole and each split keeps its number of groups on both sides: random group split without a fixed seed`, evidence: { ...f.evidence, sameGroupCounts: true } };
+    else if (a.brokenGroups === 0 && b.brokenGroups === 0 && groupsPerSplit[0] === groupsPerSplit[1])
+      findings[membership] = {
+        ...f,
+        cause: 'split_unseeded',
+        message: `${f.message} while every ${group.name} group stays whole and each split keeps its number of groups on both sides: random group split without a fixed seed`,
+        evidence: { ...f.evidence, sameGroupCounts: true },
+      };
     else findings[membership] = { ...f, message: `${f.message}, and split sizes differ` };
   }
   for (const [name, g] of Object.entries(groups)) {
     if (g.brokenGroups === 0) continue;
     const other = name === 'research' ? b : a;
-    out.push(finding({
-      stage: 'splits', severity: g.brokenGroups > other.brokenGroups ? 'error' : 'warning', cause: 'group_split_broken', columns: [cols.split.name, group.name], rowsAffected: g.rows,
-      message: `${name}: ${formatCount(g.brokenGroups)} of ${formatCount(g.groups)} ${group.name} groups (${formatCount(g.rows)} rows) are in more than one split: group leakage`,
-      evidence: { side: name, brokenGroups: g.brokenGroups, groupRows: g.rows, groups: g.groups, sampleGroups: g.sample },
-    }));
+    out.push(
+      finding({
+        stage: 'splits',
+        severity: g.brokenGroups > other.brokenGroups ? 'error' : 'warning',
+        cause: 'group_split_broken',
+        columns: [cols.split.name, group.name],
+        rowsAffected: g.rows,
+        message: `${name}: ${formatCount(g.brokenGroups)} of ${formatCount(g.groups)} ${group.name} groups (${formatCount(g.rows)} rows) are in more than one split: group leakage`,
+        evidence: { side: name, brokenGroups: g.brokenGroups, groupRows: g.rows, groups: g.groups, sampleGroups: g.sample },
+      }),
+    );
   }
   return { findings: [...findings, ...out], summary };
 }
@@ -278,7 +304,15 @@ async function groupFindings(engine: Engine, sides: readonly Side[], cols: Colum
  * such keys; info when both sides have as many (the same data either way, not a difference between them). Sides made of one file per split are left to the
  * leakage check (an id in two split files is leakage, not a duplicate row).
  */
-async function conflictFindings(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], pairs: readonly ColumnPair[], cols: Columns, options: SplitCompareOptions, sample: number): Promise<Part<'keyConflicts'>> {
+async function conflictFindings(
+  engine: Engine,
+  sides: readonly Side[],
+  keys: readonly ColumnPair[],
+  pairs: readonly ColumnPair[],
+  cols: Columns,
+  options: SplitCompareOptions,
+  sample: number,
+): Promise<Part<'keyConflicts'>> {
   const found = new Map<string, Awaited<ReturnType<typeof keyConflicts>>>();
   for (const s of sides) {
     if (options.fileOrder?.[s.name] === false) continue;
@@ -291,13 +325,18 @@ async function conflictFindings(engine: Engine, sides: readonly Side[], keys: re
     const other = found.get(name === 'research' ? 'production' : 'research')?.keys ?? 0;
     const columns = Object.keys(c.byColumn).sort((x, y) => (x === cols.split.name ? -1 : y === cols.split.name ? 1 : x < y ? -1 : 1));
     const parts = columns.map((col) => (col === cols.split.name ? `${formatCount(c.byColumn[col]!)} in different splits` : `${formatCount(c.byColumn[col]!)} with different ${col}`));
-    out.push(finding({
-      stage: 'splits', severity: c.keys > other ? 'error' : 'info', cause: 'split_conflict', columns, rowsAffected: c.rows,
-      message: `${name}: ${formatCount(c.keys)} ids appear more than once with conflicting rows (${parts.join(', ')}; ${formatCount(c.rows)} rows): duplicate keys from an upsert or append that did not deduplicate`,
-      evidence: { side: name, keys: c.keys, rows: c.rows, byColumn: c.byColumn, otherSideKeys: other }, sampleKeys: c.sample,
-    }));
+    out.push(
+      finding({
+        stage: 'splits',
+        severity: c.keys > other ? 'error' : 'info',
+        cause: 'split_conflict',
+        columns,
+        rowsAffected: c.rows,
+        message: `${name}: ${formatCount(c.keys)} ids appear more than once with conflicting rows (${parts.join(', ')}; ${formatCount(c.rows)} rows): duplicate keys from an upsert or append that did not deduplicate`,
+        evidence: { side: name, keys: c.keys, rows: c.rows, byColumn: c.byColumn, otherSideKeys: other },
+        sampleKeys: c.sample,
+      }),
+    );
   }
   return { findings: out, summary };
 }
-
-

@@ -84,7 +84,10 @@ function keySql(input: MembershipInput): KeySql {
   const notNull = (s: Side) => keys.map((k) => `${ident(s.nameOf(k))} IS NOT NULL`).join(' AND ');
   const assignments = (s: Side) => `(SELECT ${kSel(s)}, ${sp(s)} AS sp FROM ${s.table} WHERE ${notNull(s)})`;
   return {
-    kc, kSel, notNull, assignments,
+    kc,
+    kSel,
+    notNull,
+    assignments,
     pairsOf: (s) => `(SELECT DISTINCT * FROM ${assignments(s)})`,
     single: (s) => `(SELECT ${kc.join(', ')}, min(sp) AS sp FROM ${assignments(s)} GROUP BY ALL HAVING min(sp) = max(sp))`,
     sameKey: (a, b) => kc.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND '),
@@ -110,11 +113,18 @@ FROM ${assignments(s)} r SEMI JOIN (${multi}) m ON ${sameKey('r', 'm')} GROUP BY
     leakage[s.name] = { ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) };
     if (ids > 0) {
       const samples = (await engine.all(`SELECT ${kc.join(', ')} FROM (${base}) ORDER BY ${kc.join(', ')} LIMIT ${sample}`)).map(keyOut);
-      findings.push(finding({
-        stage: 'splits', severity: 'error', cause: 'split_leakage', columns: [cols.split.name], rowsAffected: ids,
-        message: `${s.name}: ${formatCount(ids)} ids are in more than one split (${combos.map((r) => `${String(r.combo)}: ${formatCount(toNumber(r.n) ?? 0)}`).join(', ')}): leakage between splits`,
-        evidence: { side: s.name, ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) }, sampleKeys: samples,
-      }));
+      findings.push(
+        finding({
+          stage: 'splits',
+          severity: 'error',
+          cause: 'split_leakage',
+          columns: [cols.split.name],
+          rowsAffected: ids,
+          message: `${s.name}: ${formatCount(ids)} ids are in more than one split (${combos.map((r) => `${String(r.combo)}: ${formatCount(toNumber(r.n) ?? 0)}`).join(', ')}): leakage between splits`,
+          evidence: { side: s.name, ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) },
+          sampleKeys: samples,
+        }),
+      );
     }
   }
   return { findings, summary: { leakage } };
@@ -141,7 +151,9 @@ SELECT ra, rb, count(*) AS n FROM (
   SELECT a.sp AS ra, b.sp AS rb FROM a0 a JOIN b0 b ON ${onPair}
   UNION ALL SELECT a.sp AS ra, b.sp AS rb FROM ra a FULL OUTER JOIN rb b ON ${on}
 ) GROUP BY ALL`);
-  const shared = await engine.one(`SELECT count(*) AS n FROM (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[0]!)}) a SEMI JOIN (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[1]!)}) b ON ${on}`);
+  const shared = await engine.one(
+    `SELECT count(*) AS n FROM (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[0]!)}) a SEMI JOIN (SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(sides[1]!)}) b ON ${on}`,
+  );
   const sharedIds = toNumber(shared.n) ?? 0;
   if (sharedIds === 0) return null;
   const label = (v: unknown) => (v === null || v === undefined ? ABSENT : String(v));
@@ -171,18 +183,32 @@ SELECT ra, rb, count(*) AS n FROM (
   }
   // Ids in no split of the other side (a leftover membership of an id the other side has is a transition to "(none)", not a missing id).
   const idsOf = (x: Side) => `(SELECT DISTINCT ${kc.join(', ')} FROM ${assignments(x)})`;
-  const onlyR = hasAbsentP ? toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[0]!)} a ANTI JOIN ${idsOf(sides[1]!)} b ON ${on}`)).n) ?? 0 : 0;
-  const onlyP = hasAbsentR ? toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[1]!)} b ANTI JOIN ${idsOf(sides[0]!)} a ON ${on}`)).n) ?? 0 : 0;
+  const onlyR = hasAbsentP ? (toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[0]!)} a ANTI JOIN ${idsOf(sides[1]!)} b ON ${on}`)).n) ?? 0) : 0;
+  const onlyP = hasAbsentR ? (toNumber((await engine.one(`SELECT count(*) AS n FROM ${idsOf(sides[1]!)} b ANTI JOIN ${idsOf(sides[0]!)} a ON ${on}`)).n) ?? 0) : 0;
 
-  for (const [n, side, other] of [[onlyR, 'research', 'production'], [onlyP, 'production', 'research']] as const) {
+  for (const [n, side, other] of [
+    [onlyR, 'research', 'production'],
+    [onlyP, 'production', 'research'],
+  ] as const) {
     if (n === 0) continue;
     const [a, b] = side === 'research' ? ['a', 'b'] : ['b', 'a'];
-    const samples = (await engine.all(`SELECT ${kc.map((k) => `${a}.${k}`).join(', ')} FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} WHERE ${b}.${kc[0]} IS NULL ORDER BY ${kc.map((k) => `${a}.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
-    findings.push(finding({
-      stage: 'splits', severity: 'warning', cause: 'split_membership', columns: [cols.split.name], rowsAffected: n,
-      message: `${formatCount(n)} ids assigned in ${side} are in no ${other} split`,
-      evidence: { side, ids: n }, sampleKeys: samples,
-    }));
+    const samples = (
+      await engine.all(
+        `SELECT ${kc.map((k) => `${a}.${k}`).join(', ')} FROM ${pairsOf(sides[0]!)} a FULL OUTER JOIN ${pairsOf(sides[1]!)} b ON ${on} WHERE ${b}.${kc[0]} IS NULL ORDER BY ${kc.map((k) => `${a}.${k}`).join(', ')} LIMIT ${sample}`,
+      )
+    ).map(keyOut);
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'warning',
+        cause: 'split_membership',
+        columns: [cols.split.name],
+        rowsAffected: n,
+        message: `${formatCount(n)} ids assigned in ${side} are in no ${other} split`,
+        evidence: { side, ids: n },
+        sampleKeys: samples,
+      }),
+    );
   }
   return {
     findings,
@@ -200,11 +226,17 @@ async function movedCause(engine: Engine, input: MembershipInput, q: KeySql, mov
   const { research: rLabels, production: pLabels, counts } = moves.summary.transitions!;
   const findings: Finding[] = [];
   const summary: Writable<Pick<SplitsSummary, 'orderMatch' | 'groupOrder'>> = {};
-  const movedSamples = (await engine.all(`SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`)).map(keyOut);
+  const movedSamples = (
+    await engine.all(
+      `SELECT ${kc.map((k) => `a.${k}`).join(', ')} FROM ${single(sides[0]!)} a JOIN ${single(sides[1]!)} b ON ${on} WHERE a.sp <> b.sp ORDER BY ${kc.map((k) => `a.${k}`).join(', ')} LIMIT ${sample}`,
+    )
+  ).map(keyOut);
   const offDiag: Record<string, number> = {};
-  rLabels.forEach((r, i) => pLabels.forEach((p, j) => {
-    if (r !== ABSENT && p !== ABSENT && r !== p && counts[i]![j]! > 0) offDiag[`${r} → ${p}`] = counts[i]![j]!;
-  }));
+  rLabels.forEach((r, i) =>
+    pLabels.forEach((p, j) => {
+      if (r !== ABSENT && p !== ABSENT && r !== p && counts[i]![j]! > 0) offDiag[`${r} → ${p}`] = counts[i]![j]!;
+    }),
+  );
   // Same proportions: a split re-run on a few more or fewer rows (rows lost upstream) moves each size by at
   // most the difference in row counts, plus one for rounding.
   const rowsA = [...sizes[0]!.values()].reduce((x, y) => x + y, 0);
@@ -214,43 +246,91 @@ async function movedCause(engine: Engine, input: MembershipInput, q: KeySql, mov
   const n0 = [...sizes[0]!.values()].reduce((x, y) => x + y, 0);
   const n1 = [...sizes[1]!.values()].reduce((x, y) => x + y, 0);
   const expectedAgreement = stableFloat(splits.reduce((x, s) => x + ((sizes[0]!.get(s) ?? 0) / Math.max(1, n0)) * ((sizes[1]!.get(s) ?? 0) / Math.max(1, n1)), 0));
-  const evidence = { moved, sharedIds, share: stableFloat(moved / sharedIds), transitions: offDiag, sameSizes, expectedAgreementIfIndependent: expectedAgreement, observedAgreement: stableFloat(1 - moved / sharedIds) };
+  const evidence = {
+    moved,
+    sharedIds,
+    share: stableFloat(moved / sharedIds),
+    transitions: offDiag,
+    sameSizes,
+    expectedAgreementIfIndependent: expectedAgreement,
+    observedAgreement: stableFloat(1 - moved / sharedIds),
+  };
   const what = `${formatCount(moved)} of ${formatCount(sharedIds)} shared ids (${formatPercent(moved / sharedIds)}) are in another split in production`;
   const order = sameSizes || n0 === n1 ? await orderDependence(engine, sides, keys, cols, splits.length, sp, options) : null;
   if (order) summary.orderMatch = order;
   // With groups kept whole on both sides, the evidence is at group level: groups per split, and the split sequence by first appearance.
-  const groups = !order && cols.group ? await groupOrder(engine, sides, cols.group, sp, splits.length, { research: options.fileOrder?.research ?? true, production: options.fileOrder?.production ?? true }) : null;
+  const groups =
+    !order && cols.group ? await groupOrder(engine, sides, cols.group, sp, splits.length, { research: options.fileOrder?.research ?? true, production: options.fileOrder?.production ?? true }) : null;
   if (groups) summary.groupOrder = { groupsIntact: true, sameGroupCounts: groups.sameGroupCounts, orderMatch: groups.orderMatch, groupsPerSplit: groups.groupsPerSplit };
   const groupEvidence: Evidence = groups ? { groupColumn: cols.group!.name, groupsIntact: true, sameGroupCounts: groups.sameGroupCounts, groupsPerSplit: groups.groupsPerSplit } : {};
   if (order) {
-    findings.push(finding({
-      stage: 'splits', severity: 'error', cause: 'split_order_dependent', columns: [cols.split.name], rowsAffected: moved,
-      message: `${what}, yet production's split sequence equals research's position by position (research ${order.research}, production ${order.production}): the split depends on row order (unordered database read); sort the rows before splitting`,
-      evidence: { ...evidence, researchOrder: order.research, productionOrder: order.production }, sampleKeys: movedSamples,
-    }));
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'error',
+        cause: 'split_order_dependent',
+        columns: [cols.split.name],
+        rowsAffected: moved,
+        message: `${what}, yet production's split sequence equals research's position by position (research ${order.research}, production ${order.production}): the split depends on row order (unordered database read); sort the rows before splitting`,
+        evidence: { ...evidence, researchOrder: order.research, productionOrder: order.production },
+        sampleKeys: movedSamples,
+      }),
+    );
   } else if (groups?.orderMatch) {
-    findings.push(finding({
-      stage: 'splits', severity: 'error', cause: 'split_order_dependent', columns: [cols.split.name, cols.group!.name], rowsAffected: moved,
-      message: `${what}, yet every ${cols.group!.name} group stays whole on both sides and, listed in order of first appearance in each file, the groups get the same split sequence: the groups are numbered by first appearance and the rows were read in another order (unordered database read); sort the rows (or number the groups by value) before splitting`,
-      evidence: { ...evidence, ...groupEvidence, orderedBy: `first appearance of ${cols.group!.name}` }, sampleKeys: movedSamples,
-    }));
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'error',
+        cause: 'split_order_dependent',
+        columns: [cols.split.name, cols.group!.name],
+        rowsAffected: moved,
+        message: `${what}, yet every ${cols.group!.name} group stays whole on both sides and, listed in order of first appearance in each file, the groups get the same split sequence: the groups are numbered by first appearance and the rows were read in another order (unordered database read); sort the rows (or number the groups by value) before splitting`,
+        evidence: { ...evidence, ...groupEvidence, orderedBy: `first appearance of ${cols.group!.name}` },
+        sampleKeys: movedSamples,
+      }),
+    );
   } else if (groups?.sameGroupCounts) {
-    findings.push(finding({
-      stage: 'splits', severity: 'error', cause: 'split_unseeded', columns: [cols.split.name, cols.group!.name], rowsAffected: moved,
-      message: `${what} while every ${cols.group!.name} group stays whole on both sides and every split keeps its number of groups: a group split without a fixed seed`,
-      evidence: { ...evidence, ...groupEvidence }, sampleKeys: movedSamples,
-    }));
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'error',
+        cause: 'split_unseeded',
+        columns: [cols.split.name, cols.group!.name],
+        rowsAffected: moved,
+        message: `${what} while every ${cols.group!.name} group stays whole on both sides and every split keeps its number of groups: a group split without a fixed seed`,
+        evidence: { ...evidence, ...groupEvidence },
+        sampleKeys: movedSamples,
+      }),
+    );
   } else if (cols.group) {
     // Group analysis runs after; it decides (see groupFindings) — keep the membership finding for it.
     findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}`, evidence, sampleKeys: movedSamples }));
   } else if (sameSizes) {
-    findings.push(finding({
-      stage: 'splits', severity: 'error', cause: 'split_unseeded', columns: [cols.split.name], rowsAffected: moved,
-      message: `${what} while every split keeps its size on both sides: random split without a fixed seed`,
-      evidence, sampleKeys: movedSamples,
-    }));
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'error',
+        cause: 'split_unseeded',
+        columns: [cols.split.name],
+        rowsAffected: moved,
+        message: `${what} while every split keeps its size on both sides: random split without a fixed seed`,
+        evidence,
+        sampleKeys: movedSamples,
+      }),
+    );
   } else {
-    findings.push(finding({ stage: 'splits', severity: 'error', cause: 'split_membership', columns: [cols.split.name], rowsAffected: moved, message: `${what}, and split sizes differ`, evidence, sampleKeys: movedSamples }));
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'error',
+        cause: 'split_membership',
+        columns: [cols.split.name],
+        rowsAffected: moved,
+        message: `${what}, and split sizes differ`,
+        evidence,
+        sampleKeys: movedSamples,
+      }),
+    );
   }
   return { findings, summary };
 }
@@ -267,7 +347,10 @@ async function rawDuplicates(engine: Engine, input: MembershipInput, q: KeySql):
     if (!raw) continue;
     const keyNames = keys.map((k) => s.nameOf(k));
     const missing = keyNames.filter((k) => !raw.columns.some((c) => c.name === k));
-    if (missing.length) throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${missing[0]}' is not in the raw ${s.name} dataset ${raw.label}`, { suggestion: 'the raw dataset must carry the same key as the split assignments' });
+    if (missing.length)
+      throw new ReprodiffError('E_KEY_UNKNOWN', `key column '${missing[0]}' is not in the raw ${s.name} dataset ${raw.label}`, {
+        suggestion: 'the raw dataset must carry the same key as the split assignments',
+      });
     const content = raw.columns.filter((c) => !keyNames.includes(c.name));
     if (!content.length) continue;
     const pairs = matchSchemas(content, content).pairs;
@@ -281,14 +364,21 @@ async function rawDuplicates(engine: Engine, input: MembershipInput, q: KeySql):
     const rows = toNumber(r.rows) ?? 0;
     out[s.name] = { duplicateGroups: groups, rows, combinations: Object.fromEntries(combos.map((c) => [String(c.combo), toNumber(c.n) ?? 0])) };
     if (groups === 0) continue;
-    const samples = (await engine.all(`SELECT ${keys.map((_k, i) => `k${i}`).join(', ')} FROM (${joined}) WHERE h IN (SELECT h FROM (${base})) ORDER BY ${keys.map((_k, i) => `k${i}`).join(', ')} LIMIT ${sample}`)).map(
-      (x) => keyValue(keys.map((_k, i) => x[`k${i}`])) as EvidenceValue,
+    const samples = (
+      await engine.all(`SELECT ${keys.map((_k, i) => `k${i}`).join(', ')} FROM (${joined}) WHERE h IN (SELECT h FROM (${base})) ORDER BY ${keys.map((_k, i) => `k${i}`).join(', ')} LIMIT ${sample}`)
+    ).map((x) => keyValue(keys.map((_k, i) => x[`k${i}`])) as EvidenceValue);
+    findings.push(
+      finding({
+        stage: 'splits',
+        severity: 'error',
+        cause: 'split_leakage',
+        columns: [cols.split.name],
+        rowsAffected: rows,
+        message: `${s.name}: ${formatCount(groups)} duplicated raw rows (${formatCount(rows)} rows) straddle splits (${combos.map((c) => `${String(c.combo)}: ${formatCount(toNumber(c.n) ?? 0)}`).join(', ')}): the same example is trained and evaluated on`,
+        evidence: { side: s.name, kind: 'duplicate_rows', duplicateGroups: groups, rows, raw: raw.label },
+        sampleKeys: samples,
+      }),
     );
-    findings.push(finding({
-      stage: 'splits', severity: 'error', cause: 'split_leakage', columns: [cols.split.name], rowsAffected: rows,
-      message: `${s.name}: ${formatCount(groups)} duplicated raw rows (${formatCount(rows)} rows) straddle splits (${combos.map((c) => `${String(c.combo)}: ${formatCount(toNumber(c.n) ?? 0)}`).join(', ')}): the same example is trained and evaluated on`,
-      evidence: { side: s.name, kind: 'duplicate_rows', duplicateGroups: groups, rows, raw: raw.label }, sampleKeys: samples,
-    }));
   }
   return { summary: { rawDuplicates: out }, findings };
 }
@@ -300,7 +390,15 @@ async function rawDuplicates(engine: Engine, input: MembershipInput, q: KeySql):
  * first pair of orders (file order first) under which both sides give the same sequence, unless that
  * sequence is simply sorted by split.
  */
-async function orderDependence(engine: Engine, sides: readonly Side[], keys: readonly ColumnPair[], cols: Columns, splitCount: number, sp: (s: Side) => string, options: SplitCompareOptions): Promise<{ research: string; production: string } | null> {
+async function orderDependence(
+  engine: Engine,
+  sides: readonly Side[],
+  keys: readonly ColumnPair[],
+  cols: Columns,
+  splitCount: number,
+  sp: (s: Side) => string,
+  options: SplitCompareOptions,
+): Promise<{ research: string; production: string } | null> {
   const prints: { label: string; hash: string; changes: number; n: number }[][] = [];
   for (const s of sides) {
     const fileOrder = options.fileOrder?.[s.name] ?? true;
@@ -314,10 +412,25 @@ async function orderDependence(engine: Engine, sides: readonly Side[], keys: rea
     if (!orders.length) return null;
     // A stratified split draws each label's positions apart: its sequence repeats within each label.
     const lab = cols.label ? `CAST(${ident(s.nameOf(cols.label))} AS VARCHAR)` : null;
-    const inner = orders.map((o, i) => `row_number() OVER (ORDER BY ${o.by}) AS r${i}, (${sp(s)} IS DISTINCT FROM lag(${sp(s)}) OVER (ORDER BY ${o.by})) AS x${i}${lab ? `, row_number() OVER (PARTITION BY ${lab} ORDER BY ${o.by}) AS q${i}` : ''}`).join(', ');
-    const outer = orders.map((_o, i) => `CAST(sum(hash(CAST(r${i} AS VARCHAR) || ':' || coalesce(s, ''))) AS VARCHAR) AS h${i}, count(*) FILTER (WHERE x${i}) - 1 AS c${i}${lab ? `, CAST(sum(hash(CAST(q${i} AS VARCHAR) || ':' || coalesce(l, '') || ':' || coalesce(s, ''))) AS VARCHAR) AS g${i}` : ''}`).join(', ');
+    const inner = orders
+      .map(
+        (o, i) =>
+          `row_number() OVER (ORDER BY ${o.by}) AS r${i}, (${sp(s)} IS DISTINCT FROM lag(${sp(s)}) OVER (ORDER BY ${o.by})) AS x${i}${lab ? `, row_number() OVER (PARTITION BY ${lab} ORDER BY ${o.by}) AS q${i}` : ''}`,
+      )
+      .join(', ');
+    const outer = orders
+      .map(
+        (_o, i) =>
+          `CAST(sum(hash(CAST(r${i} AS VARCHAR) || ':' || coalesce(s, ''))) AS VARCHAR) AS h${i}, count(*) FILTER (WHERE x${i}) - 1 AS c${i}${lab ? `, CAST(sum(hash(CAST(q${i} AS VARCHAR) || ':' || coalesce(l, '') || ':' || coalesce(s, ''))) AS VARCHAR) AS g${i}` : ''}`,
+      )
+      .join(', ');
     const row = await engine.one(`SELECT count(*) AS n, ${outer} FROM (SELECT ${sp(s)} AS s, ${lab ? `${lab} AS l, ` : ''}${inner} FROM ${s.table})`);
-    const print = (o: { label: string }, i: number, h: string, within: string) => ({ label: `${o.label}${within}`, hash: String(row[`${h}${i}`]), changes: toNumber(row[`c${i}`]) ?? 0, n: toNumber(row.n) ?? 0 });
+    const print = (o: { label: string }, i: number, h: string, within: string) => ({
+      label: `${o.label}${within}`,
+      hash: String(row[`${h}${i}`]),
+      changes: toNumber(row[`c${i}`]) ?? 0,
+      n: toNumber(row.n) ?? 0,
+    });
     prints.push([...orders.map((o, i) => print(o, i, 'h', '')), ...(lab ? orders.map((o, i) => print(o, i, 'g', ` within each ${cols.label!.name}`)) : [])]);
   }
   for (const a of prints[0]!) {

@@ -97,6 +97,9 @@ export function captureEnvironment(options: CaptureOptions = {}): Fingerprint {
       cpuCount: cpuList.length,
       byteOrder: str(facts.byteOrder, endianness() === 'LE' ? 'little' : 'big'),
     },
-    pipFreeze: freeze.stdout.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== ''),
+    pipFreeze: freeze.stdout
+      .split(/\r?\n/)
+      .map((l) => l.trimEnd())
+      .filter((l) => l !== ''),
   };
 }

@@ -27,15 +27,89 @@ export const CONDA_TO_PYPI: Readonly<Record<string, string>> = {
 };
 
 const SYSTEM_NAMES = new Set([
-  'python', 'python_abi', 'openssl', 'ca-certificates', 'tzdata', 'ncurses', 'readline', 'tk', 'xz', 'zlib', 'zstd',
-  'lz4-c', 'bzip2', 'sqlite', 'icu', 'krb5', 'keyutils', 'c-ares', 'expat', 'gmp', 'mpfr', 'mpc', 'yaml', 'pcre', 'pcre2',
-  'mkl', 'mkl-include', 'mkl-service-lib', 'intel-openmp', 'llvm-openmp', 'blas', 'blas-devel', 'openblas', 'tbb', 'gflags', 'glog',
-  'snappy', 'orc', 'arrow-cpp', 'cudatoolkit', 'cudnn', 'nccl', 'cuda', 'cuda-version', 'magma', 'fontconfig', 'freetype',
-  'gettext', 'glib', 'dbus', 'vc', 'vs2015_runtime', 'vc14_runtime', 'ucrt', 'pthread-stubs', 'jpeg', 'libjpeg-turbo', 'giflib',
-  'lerc', 'openjpeg', 'graphite2', 'harfbuzz', 'pixman', 'cairo', 'gstreamer', 'qt-main', 'nspr', 'nss', 'mysql-libs', 'unixodbc',
-  'bottleneck-lib', 're2', 'gtest', 'glibc', 'sysroot_linux-64', 'kernel-headers_linux-64', 'binutils', 'make', 'cmake', 'ninja',
+  'python',
+  'python_abi',
+  'openssl',
+  'ca-certificates',
+  'tzdata',
+  'ncurses',
+  'readline',
+  'tk',
+  'xz',
+  'zlib',
+  'zstd',
+  'lz4-c',
+  'bzip2',
+  'sqlite',
+  'icu',
+  'krb5',
+  'keyutils',
+  'c-ares',
+  'expat',
+  'gmp',
+  'mpfr',
+  'mpc',
+  'yaml',
+  'pcre',
+  'pcre2',
+  'mkl',
+  'mkl-include',
+  'mkl-service-lib',
+  'intel-openmp',
+  'llvm-openmp',
+  'blas',
+  'blas-devel',
+  'openblas',
+  'tbb',
+  'gflags',
+  'glog',
+  'snappy',
+  'orc',
+  'arrow-cpp',
+  'cudatoolkit',
+  'cudnn',
+  'nccl',
+  'cuda',
+  'cuda-version',
+  'magma',
+  'fontconfig',
+  'freetype',
+  'gettext',
+  'glib',
+  'dbus',
+  'vc',
+  'vs2015_runtime',
+  'vc14_runtime',
+  'ucrt',
+  'pthread-stubs',
+  'jpeg',
+  'libjpeg-turbo',
+  'giflib',
+  'lerc',
+  'openjpeg',
+  'graphite2',
+  'harfbuzz',
+  'pixman',
+  'cairo',
+  'gstreamer',
+  'qt-main',
+  'nspr',
+  'nss',
+  'mysql-libs',
+  'unixodbc',
+  'bottleneck-lib',
+  're2',
+  'gtest',
+  'glibc',
+  'sysroot_linux-64',
+  'kernel-headers_linux-64',
+  'binutils',
+  'make',
+  'cmake',
+  'ninja',
 ]);
-const SYSTEM_PATTERN = /^(_|lib(?!rosa|pysal|cst|sass|clang$)|ld_impl_|gcc|gxx|gfortran|binutils|sysroot_|kernel-headers|cuda-|xorg-|aws-|azure-core-cpp|google-cloud-cpp|ucx|openmpi|mpich|llvm|clang|compiler-rt|icu)/;
+const SYSTEM_PATTERN =
+  /^(_|lib(?!rosa|pysal|cst|sass|clang$)|ld_impl_|gcc|gxx|gfortran|binutils|sysroot_|kernel-headers|cuda-|xorg-|aws-|azure-core-cpp|google-cloud-cpp|ucx|openmpi|mpich|llvm|clang|compiler-rt|icu)/;
 
 /** True for conda packages that pip would never list. A known build string decides (`py…` builds are Python); otherwise the name does. */
 export function isCondaSystemPackage(name: string, build?: string): boolean {
@@ -75,7 +149,7 @@ export function parseCondaSpec(text: string): CondaSpec | undefined {
   let build: string | undefined;
   if (rest.startsWith('==')) {
     [version, build] = rest.slice(2).split('=') as [string, string | undefined];
-  } else if (rest.startsWith('=') ) {
+  } else if (rest.startsWith('=')) {
     [version, build] = rest.slice(1).split('=') as [string, string | undefined];
   } else if (/^[<>!~]/.test(rest)) {
     return { name, version: null, specifier: rest.replace(/\s+/g, '') };
@@ -131,7 +205,7 @@ export function parseCondaEnvironment(text: string, origin: string, readInclude?
       const spec = parseCondaSpec(String(dep));
       if (spec) packages.push(toPackage(spec, false));
     } else if (dep && typeof dep === 'object' && Array.isArray((dep as { pip?: unknown }).pip)) {
-      const lines = ((dep as { pip: unknown[] }).pip).map(String).join('\n');
+      const lines = (dep as { pip: unknown[] }).pip.map(String).join('\n');
       packages.push(...parseRequirements(lines, origin, readInclude).packages);
     }
   }

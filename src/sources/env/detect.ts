@@ -1,4 +1,3 @@
-
 import { ReprodiffError } from '../../errors.js';
 import { shown } from '../../text/escape.js';
 import { MAX_BYTES, readTextFile, scanJsonDepth } from '../files.js';

@@ -23,7 +23,9 @@ export function isFingerprint(doc: unknown): boolean {
 
 export function parseFingerprint(doc: Record<string, unknown>, origin: string): Environment {
   if (String(doc.reprodiffEnv) !== FINGERPRINT_VERSION) {
-    throw new ReprodiffError('E_FORMAT', `${origin} is an environment fingerprint of version ${String(doc.reprodiffEnv)}; this reprodiff reads version ${FINGERPRINT_VERSION}`, { suggestion: 're-run reprodiff env capture' });
+    throw new ReprodiffError('E_FORMAT', `${origin} is an environment fingerprint of version ${String(doc.reprodiffEnv)}; this reprodiff reads version ${FINGERPRINT_VERSION}`, {
+      suggestion: 're-run reprodiff env capture',
+    });
   }
   const freeze = doc.pipFreeze;
   if (!Array.isArray(freeze) || !freeze.every((l) => typeof l === 'string')) throw new ReprodiffError('E_FORMAT', `${origin}: pipFreeze must be a list of lines`);

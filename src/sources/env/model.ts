@@ -9,19 +9,7 @@ export type Ecosystem = 'python' | 'r' | 'npm';
 export type PackageSource = 'index' | 'url' | 'git' | 'file' | 'editable' | 'conda';
 
 /** File formats `reprodiff env` reads. */
-export const ENV_FORMATS = [
-  'pip-freeze',
-  'requirements',
-  'conda-environment',
-  'conda-export',
-  'conda-list',
-  'poetry-lock',
-  'uv-lock',
-  'pipfile-lock',
-  'renv-lock',
-  'npm-lock',
-  'fingerprint',
-] as const;
+export const ENV_FORMATS = ['pip-freeze', 'requirements', 'conda-environment', 'conda-export', 'conda-list', 'poetry-lock', 'uv-lock', 'pipfile-lock', 'renv-lock', 'npm-lock', 'fingerprint'] as const;
 export type EnvFormat = (typeof ENV_FORMATS)[number];
 
 export interface EnvPackage {
@@ -78,7 +66,10 @@ export interface Environment {
 
 /** PEP 503 name normalisation. */
 export function normalizePythonName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /** Name normalisation per ecosystem: PEP 503 for Python, lower case for npm, unchanged for R (case-sensitive on CRAN). */

@@ -132,7 +132,10 @@ function editablePackage(target: string, fromComment: { name: string; version: s
 function splitMarker(body: string, isUrl: boolean): [string, string | undefined] {
   const idx = isUrl ? body.search(/\s;/) : body.indexOf(';');
   if (idx < 0) return [body, undefined];
-  const marker = body.slice(idx).replace(/^\s*;\s*/, '').trim();
+  const marker = body
+    .slice(idx)
+    .replace(/^\s*;\s*/, '')
+    .trim();
   return [body.slice(0, idx).trim(), marker || undefined];
 }
 

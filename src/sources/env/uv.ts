@@ -26,10 +26,12 @@ export function parseUvLock(text: string, origin: string): Environment {
     const src = (p.source ?? {}) as Table;
     return src.editable === '.' || src.virtual === '.';
   };
-  const packages: EnvPackage[] = (doc.package as Table[]).filter((p) => !isRoot(p)).map((p) => {
-    const displayName = String(p.name);
-    return { name: normalizePythonName(displayName), displayName, version: p.version === undefined ? null : String(p.version), ...uvSource(p.source as Table | undefined) };
-  });
+  const packages: EnvPackage[] = (doc.package as Table[])
+    .filter((p) => !isRoot(p))
+    .map((p) => {
+      const displayName = String(p.name);
+      return { name: normalizePythonName(displayName), displayName, version: p.version === undefined ? null : String(p.version), ...uvSource(p.source as Table | undefined) };
+    });
   const python = doc['requires-python'];
   return {
     ecosystem: 'python',

@@ -55,7 +55,9 @@ export function canonicalSql(h: HashDialect, x: string, pair: ColumnPair): strin
     case 'TIMESTAMP':
     case 'TIMESTAMP WITH TIME ZONE':
     case 'TIMESTAMPTZ':
-      return orNull(`CASE WHEN ${h.isFiniteTime(x)} THEN CAST(${h.micros(x)} AS VARCHAR) WHEN ${x} > ${t === 'TIMESTAMP' ? "TIMESTAMP '1970-01-01'" : "TIMESTAMPTZ '1970-01-01 00:00:00+00'"} THEN 'inf' ELSE '-inf' END`);
+      return orNull(
+        `CASE WHEN ${h.isFiniteTime(x)} THEN CAST(${h.micros(x)} AS VARCHAR) WHEN ${x} > ${t === 'TIMESTAMP' ? "TIMESTAMP '1970-01-01'" : "TIMESTAMPTZ '1970-01-01 00:00:00+00'"} THEN 'inf' ELSE '-inf' END`,
+      );
     case 'DOUBLE':
       return orNull(`CASE WHEN ${h.nanTest(x)} THEN 'nan' WHEN ${h.infTest(x, 1)} THEN 'inf' WHEN ${h.infTest(x, -1)} THEN '-inf' WHEN ${x} = 0 THEN '0' ELSE ${h.floatBits(x)} END`);
     default:
@@ -95,7 +97,16 @@ export const postgresHash: HashDialect = {
   ident: (n) => postgresDialect.ident(n),
   cast: (x, p) => {
     const t = p.compareType.toUpperCase();
-    const pgType: Record<string, string> = { BIGINT: 'bigint', DOUBLE: 'float8', VARCHAR: 'text', BOOLEAN: 'boolean', DATE: 'date', TIMESTAMP: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamptz', TIMESTAMPTZ: 'timestamptz' };
+    const pgType: Record<string, string> = {
+      BIGINT: 'bigint',
+      DOUBLE: 'float8',
+      VARCHAR: 'text',
+      BOOLEAN: 'boolean',
+      DATE: 'date',
+      TIMESTAMP: 'timestamp',
+      'TIMESTAMP WITH TIME ZONE': 'timestamptz',
+      TIMESTAMPTZ: 'timestamptz',
+    };
     return `CAST(${x} AS ${pgType[t]})`;
   },
   pow2: (e) => `power(2::float8, ${e})`,
@@ -123,6 +134,11 @@ export const duckdbHash: HashDialect = {
   nanTest: (x) => `isnan(${x})`,
   infTest: (x, s) => `(isinf(${x}) AND ${x} ${s < 0 ? '<' : '>'} 0)`,
   md5Bits: (t) => `CAST('0x' || substr(md5(${t}), 1, 15) AS BIGINT)`,
-  floatBits: (x) => floatBitsByArithmetic(x, (e) => `pow(2.0, ${e})`, (v) => `CAST(${v} AS UBIGINT)`),
+  floatBits: (x) =>
+    floatBitsByArithmetic(
+      x,
+      (e) => `pow(2.0, ${e})`,
+      (v) => `CAST(${v} AS UBIGINT)`,
+    ),
   segment: (k, lo, n, width) => `CAST((CAST(${k} AS HUGEINT) - ${lo}) * ${n} // ${width} AS BIGINT)`,
 };

@@ -71,7 +71,14 @@ export async function bisectData(
   });
 }
 
-async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTarget, local: Dataset, remoteSide: 'research' | 'production', options: DataCompareOptions & { engine?: EngineOptions }): Promise<BisectResult> {
+async function bisectWith(
+  engine: Engine,
+  session: PgSession,
+  target: DatabaseTarget,
+  local: Dataset,
+  remoteSide: 'research' | 'production',
+  options: DataCompareOptions & { engine?: EngineOptions },
+): Promise<BisectResult> {
   const stage = 'data';
   const from = relationSql(target);
   const remoteColumns = localColumns(target, await session.describe(from));
@@ -93,7 +100,11 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   const rk = postgresHash.ident(nameOn(remoteSide));
   const declared = 'query' in target.relation ? null : (await session.query(DECLARED_KEY_SQL, [from, [nameOn(remoteSide)]]))[0]!;
   const unique = declared?.uniq === true && declared?.notnull === true;
-  const rr = (await session.query(`SELECT count(*) AS n, count(*) FILTER (WHERE ${rk} IS NULL) AS nulls, ${unique ? 'count(*)' : `count(DISTINCT ${rk})`} AS d, min(${rk})::text AS lo, max(${rk})::text AS hi FROM ${from} AS q`))[0]!;
+  const rr = (
+    await session.query(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE ${rk} IS NULL) AS nulls, ${unique ? 'count(*)' : `count(DISTINCT ${rk})`} AS d, min(${rk})::text AS lo, max(${rk})::text AS hi FROM ${from} AS q`,
+    )
+  )[0]!;
   const lk = ident(nameOn(localSide));
   const lc = await countKeys(engine, local.relation, [nameOn(localSide)]);
   const lr = await engine.one(`SELECT CAST(min(CAST(${lk} AS BIGINT)) AS VARCHAR) AS lo, CAST(max(CAST(${lk} AS BIGINT)) AS VARCHAR) AS hi FROM ${local.relation}`);
@@ -146,7 +157,8 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
       }
     }
     // A few thousand rows move cheaply either way: the share only counts beyond that.
-    if (differingRows > Math.max(MAX_DIFFERING_SHARE * total, 10 * LEAF_ROWS)) return { reason: `${Math.round((100 * differingRows) / total)}% of the rows are in differing segments: one download is cheaper` };
+    if (differingRows > Math.max(MAX_DIFFERING_SHARE * total, 10 * LEAF_ROWS))
+      return { reason: `${Math.round((100 * differingRows) / total)}% of the rows are in differing segments: one download is cheaper` };
     open = next;
   }
 
@@ -171,9 +183,15 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   // local file's, or the table's read on the server (one grouped pass, at most the category cap of values back).
   let column = 0;
   const remoteByName = new Map(remoteColumns.map((c) => [c.remote.name, c.remote]));
-  const categories = await newCategories(engine, partial, pairs, research, undefined, undefined, remoteSide === 'research'
-    ? (p) => remoteResearchColumn(engine, session, target, from, remoteByName.get(p.name)!, `rd_bisect_values_${++column}`, CATEGORY_CAP)
-    : undefined);
+  const categories = await newCategories(
+    engine,
+    partial,
+    pairs,
+    research,
+    undefined,
+    undefined,
+    remoteSide === 'research' ? (p) => remoteResearchColumn(engine, session, target, from, remoteByName.get(p.name)!, `rd_bisect_values_${++column}`, CATEGORY_CAP) : undefined,
+  );
   if (partial.diffTable) await engine.run(`DROP TABLE ${ident(partial.diffTable)}`);
   const [ha, hb] = remoteSide === 'research' ? [hRemote, hLocal] : [hLocal, hRemote];
   const diff: KeyedDiff = { ...partial, research: ha, production: hb, matched: ha.rows - partial.onlyResearch, diffTable: null };
@@ -185,7 +203,16 @@ async function bisectWith(engine: Engine, session: PgSession, target: DatabaseTa
   }
   findings.push(...ignoredFindings(stage, research, production, options));
   const comparison: DataComparison = {
-    stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
+    stage,
+    research,
+    production,
+    schema,
+    profiles: null,
+    keyed: diff,
+    keyless: null,
+    unmatched: false,
+    distributions: null,
+    findings,
     summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
   };
   return { outcome: toOutcome(comparison, [], { engine: { mode: 'bisection', database: 'PostgreSQL', rowsTransferred: transferred, segmentsCompared } }) };

@@ -7,7 +7,6 @@ import { postgresDialect } from './postgres-dialect.js';
 import { passwordFromFile } from './pgpass.js';
 import type { DatabaseTarget } from './url.js';
 
-
 /**
  * One session on a PostgreSQL server, inside ONE read-only transaction (REPEATABLE READ: every query of the
  * run sees the same snapshot). Nothing reprodiff sends can write: the server refuses it. Every error comes out
@@ -171,7 +170,8 @@ export class PgSession {
       case '25006':
         return make('E_DATABASE', `the query tries to write, and reprodiff only reads: ${msg}`, 'give a SELECT');
       default:
-        if (/timeout/i.test(raw) && during === 'connect') return make('E_DATABASE', `cannot reach the PostgreSQL server at ${where} (timed out)`, 'check the host and port, and that the server is running');
+        if (/timeout/i.test(raw) && during === 'connect')
+          return make('E_DATABASE', `cannot reach the PostgreSQL server at ${where} (timed out)`, 'check the host and port, and that the server is running');
         if (err?.code && /^[0-9A-Z]{5}$/.test(err.code)) return make('E_DATABASE', `${during === 'connect' ? 'cannot connect' : 'the query failed'}: ${msg}`, 'check the URL, the table or the query');
         if (during === 'connect') return make('E_DATABASE', `cannot connect: ${msg}`, 'check the URL (postgres://user@host:5432/database#table)');
         return make('E_DATABASE', `the database read failed: ${msg}`, 'check the server and the query');

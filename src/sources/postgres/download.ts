@@ -55,7 +55,14 @@ export async function downloadTable(engine: Engine, target: DatabaseTarget, name
 export async function downloadWith(engine: Engine, session: PgSession, target: DatabaseTarget, from: string, name: string): Promise<number> {
   const columns = localColumns(target, await session.describe(from));
   const select = `SELECT ${columns.map((c) => postgresDialect.exportExpr(c.remote)).join(', ')} FROM ${from} AS q`;
-  return copyRows(engine, session, target, select, columns.map((c) => ({ name: c.remote.name, type: c.type })), name);
+  return copyRows(
+    engine,
+    session,
+    target,
+    select,
+    columns.map((c) => ({ name: c.remote.name, type: c.type })),
+    name,
+  );
 }
 
 /**
@@ -96,7 +103,17 @@ export async function remoteResearchColumn(engine: Engine, session: PgSession, t
   const n = column.name === 'n' ? 'nn' : 'n';
   const value = `(${postgresDialect.exportExpr(column)})::text COLLATE "C"`;
   const select = `SELECT ${value} AS v, count(*) AS n FROM ${from} AS q WHERE ${postgresDialect.ident(column.name)} IS NOT NULL GROUP BY 1 LIMIT ${cap + 1}`;
-  await copyRows(engine, session, target, select, [{ name: column.name, type: 'VARCHAR' }, { name: n, type: 'BIGINT' }], name);
+  await copyRows(
+    engine,
+    session,
+    target,
+    select,
+    [
+      { name: column.name, type: 'VARCHAR' },
+      { name: n, type: 'BIGINT' },
+    ],
+    name,
+  );
   const row = await engine.one(`SELECT count(*) AS d, sum(${ident(n)}) AS c FROM ${ident(name)}`);
   return { relation: ident(name), shape: { distinct: toNumber(row.d) ?? 0, count: toNumber(row.c) ?? 0 } };
 }

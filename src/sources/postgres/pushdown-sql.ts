@@ -32,17 +32,21 @@ export function uncast(r: RemotePair, side: 'research' | 'production'): boolean 
  * planner can merge-join two primary keys instead of hashing a side). `exports` adds the side's columns as a
  * download exports them (x0, x1, …), which the join hands back for the differing rows.
  */
-export function sideSql(d: SqlDialect, from: string, side: 'research' | 'production', keys: readonly RemotePair[], values: readonly RemotePair[], exports: readonly RemoteColumn[] = [], keyNotNull = false): string {
+export function sideSql(
+  d: SqlDialect,
+  from: string,
+  side: 'research' | 'production',
+  keys: readonly RemotePair[],
+  values: readonly RemotePair[],
+  exports: readonly RemoteColumn[] = [],
+  keyNotNull = false,
+): string {
   const name = (p: ColumnPair) => d.ident(side === 'research' ? p.name : p.productionName);
   const cast = (r: RemotePair) => (uncast(r, side) ? name(r.pair) : `CAST(${name(r.pair)} AS ${r.remoteType})`);
   // Text values compare as their bytes, as DuckDB compares them: not by a case-insensitive type (citext) or a
   // nondeterministic collation, under which the database would call equal what the local diff calls different.
   const value = (r: RemotePair) => (r.pair.kind === 'string' ? `${d.sql.asBytes(`CAST(${name(r.pair)} AS ${r.remoteType})`)}` : cast(r));
-  const cols = [
-    ...keys.map((k, i) => `${cast(k)} AS k${i}`),
-    ...values.map((v, i) => `${value(v)} AS v${i}`),
-    ...exports.map((c, i) => `${d.exportExpr(c)} AS x${i}`),
-  ];
+  const cols = [...keys.map((k, i) => `${cast(k)} AS k${i}`), ...values.map((v, i) => `${value(v)} AS v${i}`), ...exports.map((c, i) => `${d.exportExpr(c)} AS x${i}`)];
   // A key declared NOT NULL needs no test (PostgreSQL 15 checks it on every index entry otherwise).
   if (keyNotNull) return `SELECT ${cols.join(', ')} FROM ${from} AS q`;
   const notNull = keys.map((k) => `${name(k.pair)} IS NOT NULL`).join(' AND ');
@@ -86,12 +90,7 @@ export function differingRowsSql(
 ): string {
   const on = keys.map((_k, i) => `a.k${i} = b.k${i}`).join(' AND ');
   const flags = values.map((v, i) => differsSql(d, `a.v${i}`, `b.v${i}`, v.pair, tolerances));
-  const out = [
-    'a.k0 IS NOT NULL AS in_a',
-    'b.k0 IS NOT NULL AS in_b',
-    ...exports.research.map((_c, i) => `a.x${i} AS a${i}`),
-    ...exports.production.map((_c, i) => `b.x${i} AS b${i}`),
-  ];
+  const out = ['a.k0 IS NOT NULL AS in_a', 'b.k0 IS NOT NULL AS in_b', ...exports.research.map((_c, i) => `a.x${i} AS a${i}`), ...exports.production.map((_c, i) => `b.x${i} AS b${i}`)];
   const differs = ['a.k0 IS NULL', 'b.k0 IS NULL', ...flags].join('\n    OR ');
   return `SELECT ${out.join(', ')}
 FROM (${sideSql(d, from.research, 'research', keys, values, exports.research, keyNotNull.research)}) AS a

@@ -101,7 +101,13 @@ export async function pushdownData(research: string, production: string, options
 }
 
 /** A database table against a local file: checksum bisection when it can run, else the download (and why). */
-async function crossEngine(remote: string, local: string, remoteSide: 'research' | 'production', options: DataCompareOptions & { engine?: EngineOptions; read?: ReadOptions }, mode: 'auto' | 'always' | 'never'): Promise<PushdownResult> {
+async function crossEngine(
+  remote: string,
+  local: string,
+  remoteSide: 'research' | 'production',
+  options: DataCompareOptions & { engine?: EngineOptions; read?: ReadOptions },
+  mode: 'auto' | 'always' | 'never',
+): Promise<PushdownResult> {
   const database = 'PostgreSQL';
   if (mode === 'never') return { note: { mode: 'download', database, reason: '--pushdown never' } };
   const fallback = (reason: string): PushdownResult => {
@@ -117,7 +123,12 @@ async function crossEngine(remote: string, local: string, remoteSide: 'research'
   return 'reason' in result ? fallback(result.reason) : { outcome: result.outcome };
 }
 
-async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: DatabaseTarget, options: DataCompareOptions & { engine?: EngineOptions }): Promise<{ outcome: StageOutcome } | { reason: string }> {
+async function keyedInDatabase(
+  session: PgSession,
+  ta: DatabaseTarget,
+  tb: DatabaseTarget,
+  options: DataCompareOptions & { engine?: EngineOptions },
+): Promise<{ outcome: StageOutcome } | { reason: string }> {
   const d = postgresDialect;
   const stage = 'data';
   const sample = options.sample ?? 5;
@@ -137,7 +148,10 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
   // Text against a number, date or timestamp is compared in that type when every text value reads as it, and an
   // all-null text column takes the other side's type (text-typed.ts, index.ts): both need the whole column.
   const textTyped = schema.pairs.find((p) => p.compatibility === 'breaking' && !keySet.has(p.name) && [kindOf(p.research.type), kindOf(p.production.type)].filter((k) => k === 'string').length === 1);
-  if (textTyped) return { reason: `column '${textTyped.name}' is text on one side and ${textTyped.research.type === 'VARCHAR' ? textTyped.production.type : textTyped.research.type} on the other, which is read as a whole column, locally` };
+  if (textTyped)
+    return {
+      reason: `column '${textTyped.name}' is text on one side and ${textTyped.research.type === 'VARCHAR' ? textTyped.production.type : textTyped.research.type} on the other, which is read as a whole column, locally`,
+    };
   const remote = (p: ColumnPair): RemotePair | null => {
     const t = d.remoteCompareType(p.compareType);
     // The same type on both sides (numeric(12,2) twice): equal as stored means equal once exported.
@@ -163,7 +177,8 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     const rows = toNumber(row.n) ?? 0;
     const nullKeyRows = toNumber(row.nulls) ?? 0;
     const distinctKeys = toNumber(row.d) ?? 0;
-    if (rows > 0 && nullKeyRows === rows) throw new ReprodiffError('E_KEY_NULL', `key ${key.join(', ')} is null on every row of ${label}`, { suggestion: 'choose another --key, or compare without a key' });
+    if (rows > 0 && nullKeyRows === rows)
+      throw new ReprodiffError('E_KEY_NULL', `key ${key.join(', ')} is null on every row of ${label}`, { suggestion: 'choose another --key, or compare without a key' });
     return { rows, nullKeyRows, distinctKeys, duplicateRows: rows - nullKeyRows - distinctKeys, duplicateKeys: 0, sampleDuplicateKeys: [] };
   };
   const namesA = keyColumns.map((k) => k.name);
@@ -218,7 +233,10 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     ...columnsOf('research').map((c, i) => ({ name: `a${i}`, type: c.type })),
     ...columnsOf('production').map((c, i) => ({ name: `b${i}`, type: c.type })),
   ];
-  const sql = differingRowsSql(d, from, rk, rv, { research: columnsOf('research').map((c) => c.remote), production: columnsOf('production').map((c) => c.remote) }, options.tolerances, limit + 1, { research: uniqueA, production: uniqueB });
+  const sql = differingRowsSql(d, from, rk, rv, { research: columnsOf('research').map((c) => c.remote), production: columnsOf('production').map((c) => c.remote) }, options.tolerances, limit + 1, {
+    research: uniqueA,
+    production: uniqueB,
+  });
   options.onProgress?.('joining on the key inside PostgreSQL');
   return withEngine(options.engine ?? {}, async (engine) => {
     const fetched = await copyRows(engine, session, ta, sql, csvColumns, 'rd_push_rows');
@@ -263,7 +281,16 @@ async function keyedInDatabase(session: PgSession, ta: DatabaseTarget, tb: Datab
     }
     findings.push(...ignoredFindings(stage, research, production, options));
     const comparison: DataComparison = {
-      stage, research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, distributions: null, findings,
+      stage,
+      research,
+      production,
+      schema,
+      profiles: null,
+      keyed: diff,
+      keyless: null,
+      unmatched: false,
+      distributions: null,
+      findings,
       summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
     };
     const note: EngineNote = { mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: transferred };

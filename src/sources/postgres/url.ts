@@ -38,7 +38,9 @@ export function parseDatabaseInput(input: string): DatabaseTarget {
   // the "table"; refuse without echoing any of it.
   const authority = base.replace(SCHEME, '');
   if (!authority.includes('@') && !authority.includes('/') && /^[^/\s]*@/.test(fragment)) {
-    throw new ReprodiffError('E_USAGE', `${SCHEME.exec(text)?.[0] ?? 'postgres://'}…: the password seems to contain '#'`, { suggestion: "percent-encode it in the URL ('#' is %23), or use PGPASSWORD or the password file" });
+    throw new ReprodiffError('E_USAGE', `${SCHEME.exec(text)?.[0] ?? 'postgres://'}…: the password seems to contain '#'`, {
+      suggestion: "percent-encode it in the URL ('#' is %23), or use PGPASSWORD or the password file",
+    });
   }
   let url: URL;
   try {

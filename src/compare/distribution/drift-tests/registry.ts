@@ -26,8 +26,25 @@ import { ztest } from './ztest.js';
 
 /** Registry order is report order: the standing figures first, as reports have always listed them. */
 export const DRIFT_TEST_MODULES: readonly DriftTestModule[] = [
-  ks, wasserstein, chisquare, psiTest, jensenshannon, linf,
-  hellinger, kl, tvd, anderson, cramervonmises, energy, mannwhitney, ttest, ztest, fisher, gtest, cramersv, chisquaregof,
+  ks,
+  wasserstein,
+  chisquare,
+  psiTest,
+  jensenshannon,
+  linf,
+  hellinger,
+  kl,
+  tvd,
+  anderson,
+  cramervonmises,
+  energy,
+  mannwhitney,
+  ttest,
+  ztest,
+  fisher,
+  gtest,
+  cramersv,
+  chisquaregof,
 ];
 
 /** The names users can select. */
