@@ -18,6 +18,7 @@ import {
   withinToleranceFinding,
 } from './causes.js';
 import { newCategories, newCategoryFindings, withNewCategory } from './categories.js';
+import type { NewCategories } from './categories.js';
 import { toleranceFor } from './tolerance.js';
 import { canonicalType, isNumericKind, isTemporalKind, kindOf, matchSchemas } from './columns.js';
 import { ident } from '../../engine/quote.js';
@@ -26,6 +27,7 @@ import { keyedDiff } from './keyed.js';
 import { textTypedColumns } from './text-typed.js';
 import { byPosition } from './position.js';
 import { affineFits, withAffine } from './affine.js';
+import type { AffineFit } from './affine.js';
 import { refutedClippings } from './column-wide.js';
 import type { KeyCounts, KeyedDiff } from './keyed.js';
 import { keylessDiff } from './keyless.js';
@@ -224,16 +226,7 @@ export async function compareDatasets(engine: Engine, researchInput: Dataset, pr
       keyed.keyFormat === null,
     );
     if (sampling) findings.push(sampling);
-    for (const d of keyed.columns) {
-      const pair = schema.pairs.find((p) => p.name === d.column)!;
-      const values = withAffine(
-        valueFindings(d, pair, { stage, researchProfile: profiles?.research.columns[pair.name], clippingRefuted: clippingRefuted.has(d.column) }),
-        d,
-        affine.get(d.column),
-        stage,
-      );
-      findings.push(...withNewCategory(values, d, categories.get(d.column), stage));
-    }
+    findings.push(...keyedColumnFindings(stage, keyed, schema.pairs, { affine, categories, clippingRefuted, researchProfile: profiles?.research }));
     // With rows missing on one side, sums differ for a reason already reported.
     const sameRows = keyed.onlyResearch === 0 && keyed.onlyProduction === 0;
     if (sameRows) equalWithinTolerance = toleratedColumns(schema.pairs, options, new Set(keyed.columns.map((c) => c.column)));
@@ -590,6 +583,43 @@ export function buildSummary(c: {
 export type SummaryExtra = Pick<DataSummary, 'engine'> & Partial<Pick<FeaturesSummary, 'handling' | 'lastPopulated'>>;
 
 /** Wraps a comparison as the stage outcome of the findings contract. */
+/** What a keyed diff's causes were refined with, beyond its own probes (all optional but the rescales and new categories). */
+export interface KeyedColumnCauses {
+  readonly affine: ReadonlyMap<string, AffineFit>;
+  readonly categories: ReadonlyMap<string, NewCategories>;
+  readonly clippingRefuted?: ReadonlySet<string>;
+  readonly researchProfile?: TableProfile;
+}
+
+/** Each differing column's findings: its value causes, with a rescale or a new category in their place when found. */
+export function keyedColumnFindings(stage: DataStage, diff: KeyedDiff, pairs: readonly ColumnPair[], causes: KeyedColumnCauses): Finding[] {
+  return diff.columns.flatMap((d) => {
+    const pair = pairs.find((p) => p.name === d.column)!;
+    const values = valueFindings(d, pair, { stage, researchProfile: causes.researchProfile?.columns[pair.name], clippingRefuted: causes.clippingRefuted?.has(d.column) ?? false });
+    return withNewCategory(withAffine(values, d, causes.affine.get(d.column), stage), d, causes.categories.get(d.column), stage);
+  });
+}
+
+/**
+ * The outcome of a keyed comparison made on the differing rows only, with the whole tables' row totals in `diff`
+ * (the PostgreSQL pushdown and bisection): no statistics, no drift tests; the same findings as the local path.
+ */
+export function partialKeyedOutcome(
+  c: { stage: DataStage; research: Dataset; production: Dataset; schema: SchemaMatch; key: readonly string[]; diff: KeyedDiff; causes: KeyedColumnCauses; options: DataCompareOptions },
+  engineNote: NonNullable<SummaryExtra['engine']>,
+): StageOutcome {
+  const { stage, research, production, schema, diff, key } = c;
+  const findings = [
+    ...schemaFindings(stage, schema),
+    ...keyedRowFindings(stage, diff),
+    ...keyedColumnFindings(stage, diff, schema.pairs, c.causes),
+    ...ignoredFindings(stage, research, production, c.options),
+  ];
+  const parts = { research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key: [...key] };
+  const comparison: DataComparison = { ...parts, stage, distributions: null, findings, summary: buildSummary(parts) };
+  return toOutcome(comparison, [], { engine: engineNote });
+}
+
 export function toOutcome(c: DataComparison, extra: Finding[] = [], summaryExtra: SummaryExtra = {}): StageOutcome {
   const findings = [...c.findings, ...extra];
   const broken = findings.filter((f) => f.severity !== 'info');

@@ -7,19 +7,18 @@
  * equal on both sides: same count and hash sum). When differing segments hold a large share of the rows, one
  * download is cheaper and the run falls back to it.
  */
-import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { affineFits } from '../../compare/data/affine.js';
 import { clippingSuspects } from '../../compare/data/column-wide.js';
-import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
-import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
+import { CATEGORY_CAP, newCategories } from '../../compare/data/categories.js';
 import { matchSchemas } from '../../compare/data/columns.js';
-import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, toOutcome } from '../../compare/data/index.js';
-import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
+import { DEFAULT_UNMATCHED_SHARE, isUnmatched, partialKeyedOutcome } from '../../compare/data/index.js';
+import type { DataCompareOptions } from '../../compare/data/index.js';
 import { countKeys, keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
 import { toNumber } from '../../compare/shared/values.js';
 import type { Engine, EngineOptions } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
-import type { Finding, StageOutcome } from '../../findings/types.js';
+import type { StageOutcome } from '../../findings/types.js';
 import { withInputs } from '../open.js';
 import type { Dataset } from '../register.js';
 import type { ReadOptions } from '../resolve.js';
@@ -85,7 +84,6 @@ async function bisectWith(
   const remote: Dataset = { label: target.label, format: 'postgres', relation: from, columns: remoteColumns.map((c) => ({ name: c.remote.name, type: c.type })) };
   const [research, production] = remoteSide === 'research' ? [remote, local] : [local, remote];
   const schema = matchSchemas(research.columns, production.columns, options);
-  const findings: Finding[] = schemaFindings(stage, schema);
   const key = options.key!;
   const keys = keyPairs(schema.pairs, key, research, production);
   if (keys.length !== 1 || keys[0]!.compareType !== 'BIGINT') return { reason: 'bisection segments one integer key' };
@@ -196,26 +194,12 @@ async function bisectWith(
   const [ha, hb] = remoteSide === 'research' ? [hRemote, hLocal] : [hLocal, hRemote];
   const diff: KeyedDiff = { ...partial, research: ha, production: hb, matched: ha.rows - partial.onlyResearch, diffTable: null };
   if (isUnmatched(diff.matched, ha.rows, hb.rows, options.unmatchedShare ?? DEFAULT_UNMATCHED_SHARE)) return { reason: 'the sides share (almost) no keys, so distributions are compared, locally' };
-  findings.push(...keyedRowFindings(stage, diff));
-  for (const c of diff.columns) {
-    const values = withAffine(valueFindings(c, pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage);
-    findings.push(...withNewCategory(values, c, categories.get(c.column), stage));
-  }
-  findings.push(...ignoredFindings(stage, research, production, options));
-  const comparison: DataComparison = {
-    stage,
-    research,
-    production,
-    schema,
-    profiles: null,
-    keyed: diff,
-    keyless: null,
-    unmatched: false,
-    distributions: null,
-    findings,
-    summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
+  return {
+    outcome: partialKeyedOutcome(
+      { stage, research, production, schema, key, diff, causes: { affine, categories }, options },
+      { mode: 'bisection', database: 'PostgreSQL', rowsTransferred: transferred, segmentsCompared },
+    ),
   };
-  return { outcome: toOutcome(comparison, [], { engine: { mode: 'bisection', database: 'PostgreSQL', rowsTransferred: transferred, segmentsCompared } }) };
 }
 
 function ceilDiv(a: bigint, b: bigint): bigint {

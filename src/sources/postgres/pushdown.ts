@@ -8,14 +8,13 @@
  * differing (one download is cheaper), keys unmatched on both sides (key format, unseeded samples), duplicate
  * keys (which pair up by value order), text against a typed column, or a type without a remote comparison type.
  */
-import { affineFits, withAffine } from '../../compare/data/affine.js';
+import { affineFits } from '../../compare/data/affine.js';
 import { clippingSuspects } from '../../compare/data/column-wide.js';
-import { CATEGORY_CAP, newCategories, withNewCategory } from '../../compare/data/categories.js';
-import { keyedRowFindings, schemaFindings, valueFindings } from '../../compare/data/causes.js';
+import { CATEGORY_CAP, newCategories } from '../../compare/data/categories.js';
 import { kindOf, matchSchemas } from '../../compare/data/columns.js';
 import type { ColumnPair } from '../../compare/data/columns.js';
-import { buildSummary, DEFAULT_UNMATCHED_SHARE, ignoredFindings, isUnmatched, toOutcome } from '../../compare/data/index.js';
-import type { DataCompareOptions, DataComparison } from '../../compare/data/index.js';
+import { DEFAULT_UNMATCHED_SHARE, isUnmatched, partialKeyedOutcome } from '../../compare/data/index.js';
+import type { DataCompareOptions } from '../../compare/data/index.js';
 import { keyedDiff, keyPairs } from '../../compare/data/keyed.js';
 import type { KeyedDiff, KeyHealth } from '../../compare/data/keyed.js';
 import { toNumber } from '../../compare/shared/values.js';
@@ -24,7 +23,7 @@ import type { DatabaseOptions, EngineOptions } from '../../engine/engine.js';
 import { withEngine } from '../../engine/engine.js';
 import { ident } from '../../engine/quote.js';
 import { ReprodiffError } from '../../errors.js';
-import type { Finding, StageOutcome } from '../../findings/types.js';
+import type { StageOutcome } from '../../findings/types.js';
 import type { Dataset } from '../register.js';
 import type { ReadOptions } from '../resolve.js';
 import { bisectData, LEAF_ROWS, MAX_DIFFERING_SHARE } from './bisect.js';
@@ -142,7 +141,6 @@ async function keyedInDatabase(
   const { dataset: research, remote: remoteA } = await described(ta, from.research);
   const { dataset: production, remote: remoteB } = await described(tb, from.production);
   const schema = matchSchemas(research.columns, production.columns, options);
-  const findings: Finding[] = schemaFindings(stage, schema);
   const keyColumns = keyPairs(schema.pairs, key, research, production);
   const keySet = new Set(key);
   // Text against a number, date or timestamp is compared in that type when every text value reads as it, and an
@@ -274,26 +272,7 @@ async function keyedInDatabase(
       remoteResearchColumn(engine, session, ta, from.research, remoteA.get(p.name)!.remote, `rd_push_values_${++column}`, CATEGORY_CAP),
     );
     const diff: KeyedDiff = { ...partial, research: ha, production: hb, matched, diffTable: null };
-    findings.push(...keyedRowFindings(stage, diff));
-    for (const c of diff.columns) {
-      const values = withAffine(valueFindings(c, schema.pairs.find((p) => p.name === c.column)!, { stage }), c, affine.get(c.column), stage);
-      findings.push(...withNewCategory(values, c, categories.get(c.column), stage));
-    }
-    findings.push(...ignoredFindings(stage, research, production, options));
-    const comparison: DataComparison = {
-      stage,
-      research,
-      production,
-      schema,
-      profiles: null,
-      keyed: diff,
-      keyless: null,
-      unmatched: false,
-      distributions: null,
-      findings,
-      summary: buildSummary({ research, production, schema, profiles: null, keyed: diff, keyless: null, unmatched: false, key }),
-    };
     const note: EngineNote = { mode: 'pushdown', database: 'PostgreSQL', rowsTransferred: transferred };
-    return { outcome: toOutcome(comparison, [], { engine: note }) };
+    return { outcome: partialKeyedOutcome({ stage, research, production, schema, key, diff, causes: { affine, categories }, options }, note) };
   });
 }
