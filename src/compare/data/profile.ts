@@ -12,39 +12,22 @@ export type { CategoryCounts, QuantileName } from './profile-sql.js';
 import { linearPosition, numpyLerp, ranksFor } from '../../stats/quantile.js';
 import { hllFromRegisters } from '../../stats/hll.js';
 import { DISTINCT_ESTIMATE, approximateDistinct } from '../shared/distinct.js';
-import type { DistinctEstimate } from '../shared/distinct.js';
+import type { ProfileSummary } from '../../findings/summaries.js';
 export { approximateDistinct, distinctAbove, DISTINCT_ESTIMATE } from '../shared/distinct.js';
 export type { DistinctEstimate } from '../shared/distinct.js';
 import { stableFloat, toNumber, toPlain } from '../shared/values.js';
 
-/** Per-column statistics of one side. Numeric statistics are over finite values only; NaN and ±inf are counted apart. */
-export interface ColumnProfile {
-  readonly type: string;
+/**
+ * Per-column statistics of one side. Numeric statistics are over finite values only; NaN and ±inf are counted apart.
+ * The report's ProfileSummary (src/findings/summaries.ts) is its public shape; here the kind and quantile names are
+ * narrowed, and two internal sums are added.
+ */
+export interface ColumnProfile extends Omit<ProfileSummary, 'kind' | 'quantiles' | 'top'> {
   readonly kind: Kind;
-  readonly rows: number;
-  readonly count: number;
-  readonly nulls: number;
-  readonly distinct: number;
-  /** Present when `distinct` is a HyperLogLog estimate rather than an exact count (ProfileOptions.approxDistinct). */
-  readonly distinctEstimate?: DistinctEstimate;
-  readonly nan?: number;
-  readonly posInf?: number;
-  readonly negInf?: number;
-  readonly zeros?: number;
-  readonly min?: number | string | boolean | null;
-  readonly max?: number | string | boolean | null;
-  readonly mean?: number | null;
-  readonly std?: number | null;
-  readonly sum?: number | string | null;
   /** Unrounded sum and sum of magnitudes, for the aggregation-precision check (not serialised). */
   readonly exactSum?: number | null;
   readonly absSum?: number | null;
   readonly quantiles?: Readonly<Record<QuantileName, number | null>>;
-  readonly minLength?: number | null;
-  readonly maxLength?: number | null;
-  readonly meanLength?: number | null;
-  readonly empty?: number;
-  readonly trues?: number;
   top?: readonly { value: string; count: number }[];
 }
 
