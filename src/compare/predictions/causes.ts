@@ -72,46 +72,20 @@ export function scoreFindings(keyed: KeyedPredictions, cols: Columns, tol: Toler
     const random = share >= NONDETERMINISM.spread && minSign >= NONDETERMINISM.minSignShare;
     const what = `${formatCount(large)} of ${formatCount(matched)} scores differ beyond tolerance (${formatPercent(share)}; max |Δ| ${formatNumber(keyed.stats.max_abs ?? null)}, mean |Δ| ${formatNumber(keyed.stats.mean_abs ?? null)})`;
     const evidence = { ...base, share: stableFloat(share), up: n('large_up'), down: n('large_down'), ...(attribution ? { attribution: explanationEvidence(attribution.mismatched) } : {}) };
-    if (best) {
-      out.push(
-        finding({
-          stage: 'predictions',
-          severity: 'error',
-          cause: 'prediction_mismatch',
-          columns,
-          rowsAffected: large,
-          message: `${what}; ${describeExplanation(best, 'mismatched rows', 'matched rows')}`,
-          evidence,
-          sampleKeys: keyed.samples.large,
-        }),
-      );
-    } else if (random) {
-      out.push(
-        finding({
-          stage: 'predictions',
-          severity: 'error',
-          cause: 'model_nondeterminism',
-          columns,
-          rowsAffected: large,
-          message: `${what}, in both directions, with no ${attribution ? 'upstream explanation in the features' : 'upstream explanation (no features given to check)'}: unseeded or nondeterministic model`,
-          evidence,
-          sampleKeys: keyed.samples.large,
-        }),
-      );
-    } else {
-      out.push(
-        finding({
-          stage: 'predictions',
-          severity: 'error',
-          cause: 'prediction_mismatch',
-          columns,
-          rowsAffected: large,
-          message: `${what}: ${share >= NONDETERMINISM.spread ? 'spread over most rows, mostly in one direction' : 'concentrated on a subset of rows'}${attribution ? ', no single feature difference explains it' : ' (pass --features-research/--features-production to attribute them)'}`,
-          evidence,
-          sampleKeys: keyed.samples.large,
-        }),
-      );
-    }
+    // The mismatch explained by a feature, else unexplained noise in both directions (a nondeterministic model), else
+    // an unexplained mismatch described by its spread.
+    const [cause, message] = best
+      ? (['prediction_mismatch', `${what}; ${describeExplanation(best, 'mismatched rows', 'matched rows')}`] as const)
+      : random
+        ? ([
+            'model_nondeterminism',
+            `${what}, in both directions, with no ${attribution ? 'upstream explanation in the features' : 'upstream explanation (no features given to check)'}: unseeded or nondeterministic model`,
+          ] as const)
+        : ([
+            'prediction_mismatch',
+            `${what}: ${share >= NONDETERMINISM.spread ? 'spread over most rows, mostly in one direction' : 'concentrated on a subset of rows'}${attribution ? ', no single feature difference explains it' : ' (pass --features-research/--features-production to attribute them)'}`,
+          ] as const);
+    out.push(finding({ stage: 'predictions', severity: 'error', cause, columns, rowsAffected: large, message, evidence, sampleKeys: keyed.samples.large }));
   }
   return out;
 }

@@ -160,31 +160,23 @@ FROM ${table}`);
     (await engine.all(`SELECT ${keyCols} FROM ${table} WHERE ${where} ORDER BY ${keyCols} LIMIT ${sample}`)).map((r) => keyValue(keys.map((_p, i) => r[`k${i}`])) as EvidenceValue);
   const columns = [cols.score?.name, cols.label?.name].filter((x): x is string => Boolean(x));
 
-  if (n('only_a') > 0) {
+  // Ids scored on one side only: the side without a prediction is named in the evidence.
+  const oneSided = [
+    { count: n('only_a'), scored: 'research', side: 'production', where: 'in_b IS NULL', rows: { researchRows: ha.rows } },
+    { count: n('only_b'), scored: 'production', side: 'research', where: 'in_a IS NULL', rows: { productionRows: hb.rows } },
+  ] as const;
+  for (const o of oneSided) {
+    if (o.count === 0) continue;
     findings.push(
       finding({
         stage: 'predictions',
         severity: 'error',
         cause: 'prediction_missing',
         columns,
-        rowsAffected: n('only_a'),
-        message: `${formatCount(n('only_a'))} ids scored in research have no production prediction`,
-        evidence: { side: 'production', missing: n('only_a'), researchRows: ha.rows },
-        sampleKeys: await sampleOf('in_b IS NULL'),
-      }),
-    );
-  }
-  if (n('only_b') > 0) {
-    findings.push(
-      finding({
-        stage: 'predictions',
-        severity: 'error',
-        cause: 'prediction_missing',
-        columns,
-        rowsAffected: n('only_b'),
-        message: `${formatCount(n('only_b'))} ids scored in production have no research prediction`,
-        evidence: { side: 'research', missing: n('only_b'), productionRows: hb.rows },
-        sampleKeys: await sampleOf('in_a IS NULL'),
+        rowsAffected: o.count,
+        message: `${formatCount(o.count)} ids scored in ${o.scored} have no ${o.side} prediction`,
+        evidence: { side: o.side, missing: o.count, ...o.rows },
+        sampleKeys: await sampleOf(o.where),
       }),
     );
   }
