@@ -12,7 +12,7 @@ import { DRIFT_DEFAULTS, unseenCategoryFinding } from '../distribution/index.js'
 import type { ColumnPair } from './columns.js';
 import type { KeyedDiff, ColumnDiff } from './keyed.js';
 import type { ColumnProfile, TableProfile } from './profile.js';
-import { DISTINCT_ESTIMATE, distinctAbove } from '../shared/distinct.js';
+import { distinctAbove } from '../shared/distinct.js';
 import { toNumber, toPlain } from '../shared/values.js';
 import { normalises, valueSql } from '../shared/normalise.js';
 import type { TextNormalisation } from '../shared/normalise.js';
@@ -159,10 +159,11 @@ export function withNewCategory(findings: readonly Finding[], d: ColumnDiff, fou
  * Text columns' distinct and non-null counts, for isCategorical. An exact count of an identifier column's distinct
  * values is a hash set of every value (2 s for two 10M-row text columns without statistics): DuckDB's sketch
  * answers first, for every column in one scan, and a column it puts past four times the cap is no category column
- * whatever its error (isCategorical reads an estimate only through distinctAbove). Below that, the count is exact.
+ * whatever its error: its figure stands in for the count, which isCategorical only compares with the cap. Below
+ * that, the count is exact.
  */
-async function textShapes(engine: Engine, research: Dataset, columns: readonly string[]): Promise<Map<string, Pick<ColumnProfile, 'distinct' | 'count' | 'distinctEstimate'>>> {
-  const out = new Map<string, Pick<ColumnProfile, 'distinct' | 'count' | 'distinctEstimate'>>();
+async function textShapes(engine: Engine, research: Dataset, columns: readonly string[]): Promise<Map<string, Pick<ColumnProfile, 'distinct' | 'count'>>> {
+  const out = new Map<string, Pick<ColumnProfile, 'distinct' | 'count'>>();
   if (columns.length === 0) return out;
   const rough = await engine.one(`SELECT ${columns.map((c, i) => `approx_count_distinct(${ident(c)}) AS a${i}, count(${ident(c)}) AS n${i}`).join(', ')} FROM ${research.relation}`);
   const exact = columns.flatMap((c, i) => ((toNumber(rough[`a${i}`]) ?? 0) > SKETCH_MARGIN * CATEGORY_CAP ? [] : [{ c, i }]));
@@ -170,7 +171,7 @@ async function textShapes(engine: Engine, research: Dataset, columns: readonly s
   columns.forEach((c, i) => {
     const count = toNumber(rough[`n${i}`]) ?? 0;
     const distinct = toNumber((counts as Record<string, unknown>)[`d${i}`]);
-    out.set(c, distinct === null ? { distinct: toNumber(rough[`a${i}`]) ?? 0, count, distinctEstimate: DISTINCT_ESTIMATE } : { distinct, count });
+    out.set(c, { distinct: distinct ?? toNumber(rough[`a${i}`]) ?? 0, count });
   });
   return out;
 }
