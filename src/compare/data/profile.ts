@@ -11,6 +11,7 @@ export { PROFILE_CHUNK, QUANTILE_LEVELS, categoryCountsSql, columnAggregates, ep
 export type { CategoryCounts, QuantileName } from './profile-sql.js';
 import { linearPosition, numpyLerp, ranksFor } from '../../stats/quantile.js';
 import { hllFromRegisters } from '../../stats/hll.js';
+import { BRACKET_MIN_VALUES, bracketedRanks } from './bracketed.js';
 import { DISTINCT_ESTIMATE, approximateDistinct } from '../shared/distinct.js';
 import type { ProfileSummary } from '../../findings/summaries.js';
 export { approximateDistinct, distinctAbove, DISTINCT_ESTIMATE } from '../shared/distinct.js';
@@ -216,6 +217,20 @@ export async function profileTable(engine: Engine, relation: string, columns: re
       } else if (approx.has(c.name) && isTemporalKind(kind) && !fewValues(row, i)) {
         // A date or timestamp is sorted only for its distinct count (it has no quantiles): estimated instead.
         Object.assign(row, await estimatedDistinct(engine, relation, c, i, approxAbove, () => orderStats(engine, relation, c, i, row, false)));
+      } else if (approx.has(c.name) && isNumericKind(kind) && !fewValues(row, i) && finiteCounts(row, i, true).finite >= BRACKET_MIN_VALUES) {
+        // A large numeric column: its distinct count estimated, its quantiles still exact, read without a sort.
+        Object.assign(
+          row,
+          await estimatedDistinct(
+            engine,
+            relation,
+            c,
+            i,
+            approxAbove,
+            () => orderStats(engine, relation, c, i, row, false),
+            () => orderStats(engine, relation, c, i, row, false, true),
+          ),
+        );
       } else Object.assign(row, await orderStats(engine, relation, c, i, row, likelySorted.includes(c.name)));
     }
   }
@@ -248,11 +263,14 @@ function fewValues(row: Row, i: number): boolean {
  * A column's HyperLogLog distinct estimate (`c<i>_distinct`, marked `c<i>_hll`), or `exact()` when the estimate is
  * at most `above`: few enough values that decisions may read the count, and counting them is cheap.
  */
-async function estimatedDistinct(engine: Engine, relation: string, column: ColumnInfo, i: number, above: number, exact: () => Promise<Row>): Promise<Row> {
+async function estimatedDistinct(engine: Engine, relation: string, column: ColumnInfo, i: number, above: number, exact: () => Promise<Row>, alongside?: () => Promise<Row>): Promise<Row> {
   const registers = await engine.all(hllRegistersSql(relation, column.name));
   const estimate = hllFromRegisters(registers.map((r) => ({ register: toNumber(r.register) ?? 0, low: r.low as bigint })));
   if (estimate <= above) return exact();
-  return { [`c${i}_distinct`]: estimate, [`c${i}_hll`]: true };
+  // The other figures (quantiles); a sort they fell back to also counted the distinct values exactly, which then stands.
+  const rest = alongside ? await alongside() : {};
+  if (rest[`c${i}_distinct`] !== undefined) return rest;
+  return { ...rest, [`c${i}_distinct`]: estimate, [`c${i}_hll`]: true };
 }
 
 /** A column's exact distinct count, on its own. */
@@ -381,13 +399,19 @@ export async function distinctAndRanks(
   return engine.one(hints.fewValues ? groupedOrderStatsSql(relation, column, i, ranks) : orderStatsSql(relation, column, i, ranks));
 }
 
-async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row, likelySorted: boolean): Promise<Row> {
+/**
+ * A column's distinct count and quantiles (`c<i>_distinct`, `c<i>_q`). `bracketed`: a numeric column's quantiles only,
+ * read without a sort (bracketed.ts) when its guide holds; else sorted, with the exact distinct count.
+ */
+async function orderStats(engine: Engine, relation: string, column: ColumnInfo, i: number, cheap: Row, likelySorted: boolean, bracketed = false): Promise<Row> {
   const numeric = isNumericKind(kindOf(column.type));
   const n = (stat: string) => toNumber(cheap[`c${i}_${stat}`]) ?? 0;
   const { finite, nonFinite } = finiteCounts(cheap, i, numeric);
   // Finite values hold row numbers negInf+1 … negInf+finite of the sorted non-null values.
   const first = (nonFinite[2] ?? 0) + 1;
   const ranks = numeric ? ranksFor(finite, QUANTILE_LEVELS).map((r) => first + r) : [];
+  const picked = bracketed && numeric ? await bracketedRanks(engine, relation, column.name, i, ranks, first, finite) : null;
+  if (picked) return { [`c${i}_q`]: quantilesAt(finite, (r) => toNumber(picked[`c${i}_r${first + r}`]) ?? Number.NaN) };
   // The estimate only picks the path; every path gives the exact figures.
   const got = await distinctAndRanks(engine, relation, column.name, i, ranks, { likelySorted, fewValues: n('approx') <= GROUPED_STATS_SHARE * n('count') });
   const out: Row = { [`c${i}_distinct`]: got[`c${i}_distinct`] };
