@@ -50,8 +50,18 @@ export interface FileOrder {
 /** The helper column read_parquet adds with the file name (`--by-position`); file_row_number is DuckDB's own name. */
 export const PARQUET_FILE_COLUMN = 'reprodiff file';
 
+/**
+ * Rows DuckDB's sniffer reads to type a CSV's columns (its own default). The sniff is a single-threaded pass of its
+ * own (0.4 s for 100,000 rows, 0.1 s for 20,480), paid for each side. The load proves the types it chose: a later
+ * value they cannot read fails the parse, and a column with no value among the sniffed rows is seen on the loaded
+ * table; either loads the file again with WIDE_SNIFF_ROWS (loadText).
+ */
+export const SNIFF_ROWS = 20_480;
+/** The sniff when the first one's types did not hold: a late non-numeric value, a column empty at first. */
+export const WIDE_SNIFF_ROWS = 100_000;
+
 /** SQL of the table function that reads a spec (CSV, Parquet, JSON); Arrow and DuckDB files are handled apart. */
-export function readerSql(spec: InputSpec, types: Readonly<Record<string, string>> = {}): string {
+export function readerSql(spec: InputSpec, types: Readonly<Record<string, string>> = {}, sniffRows = WIDE_SNIFF_ROWS): string {
   const source = spec.glob ? literal(spec.glob) : spec.files.length === 1 ? literal(spec.files[0]!) : listLiteral(spec.files);
   const hive = spec.hive ? ', hive_partitioning = true' : '';
   switch (spec.format) {
@@ -78,8 +88,7 @@ export function readerSql(spec: InputSpec, types: Readonly<Record<string, string
       // Booleans are typed from their text afterwards (refine.ts): true/false words on their own, yes/no, y/n,
       // t/f only against a boolean column on the other side, so a file's own spelling is never replaced.
       opts.push(`auto_type_candidates = ['BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'TIMESTAMPTZ', 'VARCHAR']`);
-      // Sniff over more rows than the default so that a late non-numeric value does not fail the read.
-      opts.push('sample_size = 100000');
+      opts.push(`sample_size = ${sniffRows}`);
       return `read_csv(${source}${hive}${opts.length ? `, ${opts.join(', ')}` : ''})`;
     }
     case 'json':
@@ -159,13 +168,28 @@ const WIDE = 2 ** 63;
 async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<{ columns: ColumnInfo[]; notes: ReadNote[] }> {
   const table = ident(name);
   const json = spec.format === 'json' || spec.format === 'ndjson';
-  await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
+  const { sniffRows, integers } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [] } : await loadSniffed(engine, spec, table);
+  if (json) await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
   let columns = await engine.describe(table);
-  const wide = await wideIntegerColumns(engine, table, columns);
+  const ints = await narrowIntegers(engine, table, integers);
+  if (ints.narrowed.length > 0) columns = await engine.describe(table);
+  const wide = [
+    ...(await wideIntegerColumns(
+      engine,
+      table,
+      columns.filter((c) => !integers.includes(c.name)),
+    )),
+    ...ints.wide,
+  ];
   if (wide.length > 0) {
     await engine.run(`DROP TABLE ${table}`);
-    const asText = Object.fromEntries(wide.map((c) => [c, 'VARCHAR']));
-    const source = json ? jsonReaderSql(spec, columns, asText) : readerSql(spec, asText);
+    // Read again: the wide columns as text; the other integer columns as what they proved to be (a BIGINT parse of
+    // whole numbers is exact), so they are not sniffed and rounded again.
+    const asText = {
+      ...Object.fromEntries(integers.map((c) => [c, ints.narrowed.includes(c) ? 'BIGINT' : 'DOUBLE'])),
+      ...Object.fromEntries(wide.map((c) => [c, 'VARCHAR'])),
+    };
+    const source = json ? jsonReaderSql(spec, columns, asText) : readerSql(spec, asText, sniffRows);
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${source}`);
     for (const c of wide) {
       const type = await exactIntegerType(engine, table, c);
@@ -186,6 +210,67 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
   return { columns, notes };
 }
 
+/**
+ * Loads a CSV with DuckDB's default sniff (SNIFF_ROWS), and again with WIDE_SNIFF_ROWS when that sniff's types do not
+ * hold: the parse fails (on a value they cannot read), or a column has no value among the sniffed rows but some later
+ * (the sniffer types an empty column as text). Columns the sniff types as integers are read as DOUBLE
+ * (`integers`): DuckDB's CSV reader casts `2.5` to the BIGINT 3 without an error, so a fraction after the sniffed
+ * rows would be rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole.
+ */
+async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Promise<{ sniffRows: number; integers: string[] }> {
+  const load = async (rows: number) => {
+    const sniffed = await engine.describe(`SELECT * FROM ${readerSql(spec, {}, rows)}`);
+    const integers = sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
+    const asDouble = Object.fromEntries(integers.map((c) => [c, 'DOUBLE']));
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, asDouble, rows)}`);
+    return { sniffRows: rows, integers };
+  };
+  try {
+    const first = await load(SNIFF_ROWS);
+    if (!(await emptyWhenSniffed(engine, table))) return first;
+  } catch (e) {
+    // A reader error (a late value the types cannot read, or one the wider sniff would have read otherwise) is
+    // retried as the file was always read; out of memory, disk or an interrupt is not.
+    if (e instanceof ReprodiffError) throw e;
+  }
+  await engine.run(`DROP TABLE IF EXISTS ${table}`);
+  return load(WIDE_SNIFF_ROWS);
+}
+
+/**
+ * Integer columns read as DOUBLE (loadSniffed): BIGINT again when every value is whole and within ±2^53 (where a
+ * DOUBLE holds every integer); a fraction, `inf` or `nan` keeps the column DOUBLE, as a sniff that saw it types it.
+ * Whole values beyond 2^53 may have lost digits as DOUBLE: returned, to be read again as text.
+ */
+async function narrowIntegers(engine: Engine, table: string, integers: readonly string[]): Promise<{ narrowed: string[]; wide: string[] }> {
+  if (integers.length === 0) return { narrowed: [], wide: [] };
+  const row = await engine.one(
+    `SELECT ${integers
+      .map((name, i) => {
+        const c = ident(name);
+        return `count(*) FILTER (WHERE NOT isfinite(${c}) OR ${c} <> trunc(${c})) AS f${i}, count(*) FILTER (WHERE abs(${c}) >= ${2 ** 53}) AS w${i}`;
+      })
+      .join(', ')} FROM ${table}`,
+  );
+  const whole = integers.filter((_c, i) => Number(row[`f${i}`]) === 0);
+  const wide = whole.filter((c) => Number(row[`w${integers.indexOf(c)}`]) > 0);
+  const narrowed = whole.filter((c) => !wide.includes(c));
+  for (const c of narrowed) await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE BIGINT USING (CAST(${ident(c)} AS BIGINT))`);
+  return { narrowed, wide };
+}
+
+/** Whether a text column of the loaded table had no value in its first SNIFF_ROWS rows and has one after them. */
+async function emptyWhenSniffed(engine: Engine, table: string): Promise<boolean> {
+  const text = (await engine.describe(table)).filter((c) => c.type === 'VARCHAR');
+  if (text.length === 0) return false;
+  const head = await engine.one(`SELECT count(*) AS n, ${text.map((c, i) => `count(${ident(c.name)}) AS h${i}`).join(', ')} FROM (SELECT * FROM ${table} LIMIT ${SNIFF_ROWS})`);
+  if (Number(head.n) < SNIFF_ROWS) return false;
+  const empty = text.filter((_c, i) => Number(head[`h${i}`]) === 0);
+  if (empty.length === 0) return false;
+  const later = await engine.one(`SELECT ${empty.map((c, i) => `count(${ident(c.name)}) AS l${i}`).join(', ')} FROM ${table}`);
+  return empty.some((_c, i) => Number(later[`l${i}`]) > 0);
+}
+
 /** DOUBLE columns whose values are all whole and some beyond BIGINT: integer text the sniffer could not hold. */
 async function wideIntegerColumns(engine: Engine, table: string, columns: readonly ColumnInfo[]): Promise<string[]> {
   const doubles = columns.filter((c) => c.type === 'DOUBLE');
@@ -202,7 +287,7 @@ async function wideIntegerColumns(engine: Engine, table: string, columns: readon
 }
 
 /**
- * HUGEINT when every value is digit-only text within it; text (exact) when all are digits but some are
+ * BIGINT or HUGEINT when every value is digit-only text within it; text (exact) when all are digits but some are
  * wider still; otherwise (`1e+20`, `inf` beside the integers) the sniffer's DOUBLE was the reading.
  */
 async function exactIntegerType(engine: Engine, table: string, column: string): Promise<string | null> {
@@ -210,9 +295,11 @@ async function exactIntegerType(engine: Engine, table: string, column: string): 
   const v = `trim(CAST(${c} AS VARCHAR))`;
   const row = await engine.one(
     `SELECT count(${c}) AS n, count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+')) AS digits,
+            count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS BIGINT) IS NOT NULL) AS b,
             count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h FROM ${table}`,
   );
   const n = Number(row.n);
+  if (n === Number(row.b)) return 'BIGINT';
   if (n === Number(row.h)) return 'HUGEINT';
   if (n === Number(row.digits)) return null;
   return 'DOUBLE';

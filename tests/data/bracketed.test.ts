@@ -58,12 +58,33 @@ describe('values at ranks from brackets', () => {
   it('come back null when a rank falls outside the brackets', async () => {
     const s = await sorted('ties');
     // Brackets far from the median: its ranks fall between them, and must not be guessed.
-    const row = await engine.one(bracketedRanksSql('b', 'ties', 0, [[-20000, -19000], [19000, 20000]], s.ranks));
+    const row = await engine.one(
+      bracketedRanksSql(
+        'b',
+        'ties',
+        0,
+        [
+          [-20000, -19000],
+          [19000, 20000],
+        ],
+        s.ranks,
+      ),
+    );
     expect(s.ranks.some((r) => row[`c0_r${r}`] === null)).toBe(true);
   });
 
   it('merge overlapping brackets into disjoint ones', () => {
-    expect(mergeBrackets([[5, 7], [1, 2], [2, 3], [6, 9]])).toEqual([[1, 3], [5, 9]]);
+    expect(
+      mergeBrackets([
+        [5, 7],
+        [1, 2],
+        [2, 3],
+        [6, 9],
+      ]),
+    ).toEqual([
+      [1, 3],
+      [5, 9],
+    ]);
   });
 });
 

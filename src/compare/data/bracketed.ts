@@ -91,14 +91,7 @@ export async function bracketedRanks(engine: Engine, relation: string, column: s
     finite,
     sample,
   );
-  const guide = await engine.one(
-    guideSql(
-      relation,
-      column,
-      positions.flat(),
-      sample,
-    ),
-  );
+  const guide = await engine.one(guideSql(relation, column, positions.flat(), sample));
   const g = (guide.g as unknown[] | null)?.map((x) => toNumber(x));
   if (!g || g.some((x) => x === null || !Number.isFinite(x))) return null;
   const brackets = mergeBrackets(positions.map((_p, k) => [g[2 * k]!, g[2 * k + 1]!] as [number, number]));
