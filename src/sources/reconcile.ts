@@ -310,20 +310,42 @@ async function epochAsTimestamp(engine: Engine, i: Side, ic: ColumnInfo, t: Side
  * other side has real nulls and never that spelling, meant null. Read as null, and said so.
  */
 async function missingAsText(engine: Engine, a: Side, b: Side, pairs: readonly [string, string][]): Promise<void> {
-  const stats = async (s: Side, names: string[]) => {
-    const list = NULL_SPELLINGS.map(literal).join(', ');
-    const r = await engine.one(
-      `SELECT ${names.map((n, i) => `count(*) - count(${ident(n)}) AS z${i}, list_distinct(list(${ident(n)}) FILTER (WHERE ${ident(n)} IN (${list}))) AS s${i}, count(*) FILTER (WHERE ${ident(n)} IN (${list})) AS k${i}`).join(', ')} FROM ${s.d.relation}`,
-    );
-    return names.map((_n, i) => ({ nulls: Number(r[`z${i}`]), spellings: ((r[`s${i}`] as unknown[] | null) ?? []).map(String).sort(), rows: Number(r[`k${i}`]) }));
+  const nullCounts = async (s: Side, names: string[]) => {
+    const r = await engine.one(`SELECT ${names.map((n, i) => `count(*) - count(${ident(n)}) AS z${i}`).join(', ')} FROM ${s.d.relation}`);
+    return names.map((_n, i) => Number(r[`z${i}`]));
   };
-  const sa = await stats(
+  // Spellings are looked for only where they could be the other side's nulls: a column without nulls whose pair has
+  // some (a null count is cheap; the spelling test reads every value).
+  const za = await nullCounts(
     a,
     pairs.map((p) => p[0]),
   );
-  const sb = await stats(
+  const zb = await nullCounts(
     b,
     pairs.map((p) => p[1]),
+  );
+  const spelled = async (s: Side, names: string[], want: (i: number) => boolean) => {
+    const list = NULL_SPELLINGS.map(literal).join(', ');
+    const wanted = names.map((n, i) => ({ n, i })).filter(({ i }) => want(i));
+    const r = wanted.length
+      ? await engine.one(
+          `SELECT ${wanted.map(({ n, i }) => `list_distinct(list(${ident(n)}) FILTER (WHERE ${ident(n)} IN (${list}))) AS s${i}, count(*) FILTER (WHERE ${ident(n)} IN (${list})) AS k${i}`).join(', ')} FROM ${s.d.relation}`,
+        )
+      : {};
+    const zs = s === a ? za : zb;
+    return names.map((_n, i) => ({ nulls: zs[i]!, spellings: ((r[`s${i}`] as unknown[] | null | undefined) ?? []).map(String).sort(), rows: Number(r[`k${i}`] ?? 0) }));
+  };
+  // Both sides of a candidate pair: a spelling the side with nulls also has is not the writer's null.
+  const candidate = (i: number) => (za[i] === 0 && zb[i]! > 0) || (zb[i] === 0 && za[i]! > 0);
+  const sa = await spelled(
+    a,
+    pairs.map((p) => p[0]),
+    candidate,
+  );
+  const sb = await spelled(
+    b,
+    pairs.map((p) => p[1]),
+    candidate,
   );
   for (let i = 0; i < pairs.length; i++) {
     for (const [s, so, name, st, ot] of [
