@@ -106,7 +106,12 @@ export function profileCounts(c: ColumnProfile, epoch?: ProfileCounts['finite'])
   if (!isNumericKind(c.kind)) return { distinct: c.distinct, ...(c.distinctEstimate ? { distinctEstimate: c.distinctEstimate } : {}), count: c.count, ...(epoch ? { finite: epoch } : {}) };
   const n = c.count - (c.nan ?? 0) - (c.posInf ?? 0) - (c.negInf ?? 0);
   const sums = typeof c.exactSum === 'number' && typeof c.absSum === 'number' ? { sum: c.exactSum, absSum: c.absSum } : {};
-  return { distinct: c.distinct, count: c.count, finite: { n, min: c.min as number | null, max: c.max as number | null, ...sums } };
+  return {
+    distinct: c.distinct,
+    ...(c.distinctEstimate ? { distinctEstimate: c.distinctEstimate } : {}),
+    count: c.count,
+    finite: { n, min: c.min as number | null, max: c.max as number | null, ...sums },
+  };
 }
 
 /**
