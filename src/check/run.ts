@@ -5,7 +5,7 @@ import { describeExplanation, explainDifferences, isExplaining } from '../compar
 import type { UpstreamRelation } from '../compare/explain/index.js';
 import { compareFeatures } from '../compare/features/index.js';
 import type { ReprodiffConfig, TableStageConfig } from '../config/types.js';
-import { withEngine } from '../engine/engine.js';
+import { ATTRIBUTION_OUTSIDE_POOL_SHARE, withEngine } from '../engine/engine.js';
 import type { Engine, EngineOptions } from '../engine/engine.js';
 import { ident, literal } from '../engine/quote.js';
 import { buildReport, withSummary } from '../findings/report.js';
@@ -66,7 +66,8 @@ export async function runCheck(plan: CheckPlan, options: CheckOptions = {}): Pro
   }
   const all = [...[...specs.values()].flatMap((s) => [s.research, s.production]), ...productionOnly.values()];
   const writableFiles = [...(options.engine?.writableFiles ?? []), ...Object.values(options.diffRows ?? {}).map((t) => t.temp)];
-  const engineOptions = { ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs), writableFiles };
+  // Several stages in one process, the predictions attribution among them: the pool is kept smaller (engine.ts).
+  const engineOptions = { outsidePoolShare: ATTRIBUTION_OUTSIDE_POOL_SHARE, ...options.engine, readableFiles: all.flatMap((s) => s.files), readableDirs: all.flatMap((s) => s.dirs), writableFiles };
   return withEngine(engineOptions, async (engine) => {
     const datasets = new Map<Stage, { research: Dataset; production: Dataset }>();
     try {

@@ -1,3 +1,4 @@
+import { ATTRIBUTION_OUTSIDE_POOL_SHARE } from '../engine/engine.js';
 import { comparePredictions } from '../compare/predictions/index.js';
 import type { PredictionCompareOptions } from '../compare/predictions/index.js';
 import { buildReport } from '../findings/report.js';
@@ -19,7 +20,9 @@ export async function runPredictions(research: string, production: string, optio
   const withFeatures = Boolean(options.featuresResearch && options.featuresProduction);
   const paths = [research, production, ...(withFeatures ? [options.featuresResearch!, options.featuresProduction!] : [])];
   const inputs = paths.map((path) => ({ path, read: options.read }));
-  return withInputs(inputs, options.engine ?? {}, async (engine, open) => {
+  // The attribution's join over both feature tables allocates much outside DuckDB's pool: the pool is kept smaller.
+  const engineOptions = withFeatures ? { outsidePoolShare: ATTRIBUTION_OUTSIDE_POOL_SHARE, ...options.engine } : (options.engine ?? {});
+  return withInputs(inputs, engineOptions, async (engine, open) => {
     options.onProgress?.('opening inputs');
     const [a, b] = await reconcilePair(engine, await open(0, 'research'), await open(1, 'production'), options.rename);
     const pair = withFeatures ? await reconcilePair(engine, await open(2, 'features_research'), await open(3, 'features_production')) : undefined;

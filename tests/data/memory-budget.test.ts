@@ -4,7 +4,7 @@
  * keyed diff table, which can hold hundreds of MB, is dropped once read unless a later step (check) keeps it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, duckdbMemoryLimit } from '../../src/engine/engine.js';
+import { ATTRIBUTION_OUTSIDE_POOL_SHARE, Engine, duckdbMemoryLimit } from '../../src/engine/engine.js';
 import { compareDatasets } from '../../src/compare/data/index.js';
 import { tableDataset } from '../helpers/tables.js';
 
@@ -21,6 +21,11 @@ describe('duckdbMemoryLimit', () => {
     ['1TB', 1e12 - 2 ** 30],
   ])('%s → %d bytes of pool', (limit, pool) => {
     expect(duckdbMemoryLimit(limit)).toBe(`${pool}B`);
+  });
+
+  it('keeps a larger share outside the pool for the attribution runs (predictions with features, check)', () => {
+    expect(duckdbMemoryLimit('3GB', ATTRIBUTION_OUTSIDE_POOL_SHARE)).toBe('2460000000B');
+    expect(duckdbMemoryLimit('20GB', ATTRIBUTION_OUTSIDE_POOL_SHARE)).toBe(`${20e9 - 2 ** 30}B`);
   });
 
   it('refuses what is not a positive size (it would run without the limit asked for)', () => {
