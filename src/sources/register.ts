@@ -271,9 +271,25 @@ async function emptyWhenSniffed(engine: Engine, table: string): Promise<boolean>
   return empty.some((_c, i) => Number(later[`l${i}`]) > 0);
 }
 
+/** Rows of a loaded table looked at first: one fraction among them proves a DOUBLE column is no integer column. */
+const FRACTION_PROBE_ROWS = 10_000;
+
+/** The DOUBLE columns with no fraction among their first rows (the others cannot be integer text: no full pass). */
+async function withoutFractionsFirst(engine: Engine, table: string, doubles: readonly ColumnInfo[]): Promise<ColumnInfo[]> {
+  if (doubles.length === 0) return [];
+  const row = await engine.one(
+    `SELECT ${doubles.map((c, i) => `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`).join(', ')} FROM (SELECT * FROM ${table} LIMIT ${FRACTION_PROBE_ROWS})`,
+  );
+  return doubles.filter((_c, i) => Number(row[`f${i}`]) === 0);
+}
+
 /** DOUBLE columns whose values are all whole and some beyond BIGINT: integer text the sniffer could not hold. */
 async function wideIntegerColumns(engine: Engine, table: string, columns: readonly ColumnInfo[]): Promise<string[]> {
-  const doubles = columns.filter((c) => c.type === 'DOUBLE');
+  const doubles = await withoutFractionsFirst(
+    engine,
+    table,
+    columns.filter((c) => c.type === 'DOUBLE'),
+  );
   if (doubles.length === 0) return [];
   const row = await engine.one(
     `SELECT ${doubles
