@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { SNIFF_ROWS, WIDE_SNIFF_ROWS, openDataset } from '../../src/sources/register.js';
 import { resolveInput } from '../../src/sources/resolve.js';
+import { runData } from '../../src/run/data.js';
 
 let dir: string;
 const ROWS = 60_000;
@@ -89,5 +90,18 @@ describe('CSV sniff', () => {
     } finally {
       engine.close();
     }
+  });
+
+  it('a late 2.5 against 2.7 is a changed value, never "equal" (both rounded to 3 before)', async () => {
+    // As R's write.csv writes a numeric column: whole values without a decimal point, others with one.
+    const write = (name: string, late: string) => {
+      const lines = ['"id","amount"'];
+      for (let i = 0; i < 110_000; i++) lines.push(`${i},${i === 105_000 ? late : String(i % 500)}`);
+      writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+      return join(dir, name);
+    };
+    const report = await runData(write('r-research.csv', '2.5'), write('r-production.csv', '2.7'), { key: ['id'], stats: false });
+    expect(report.verdict).not.toBe('equal');
+    expect(report.findings.map((f) => `${f.cause}:${f.columns.join(',')}:${f.rowsAffected}`)).toContain('value_changed:amount:1');
   });
 });
