@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import { ident, listLiteral, literal } from '../engine/quote.js';
 import { ReprodiffError, firstLine } from '../errors.js';
@@ -219,6 +220,11 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
  */
 async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Promise<{ sniffRows: number; integers: string[] }> {
   const load = async (rows: number) => {
+    // A file the sniff reads whole proves its own types: its integer columns are read as such.
+    if (sniffedWhole(spec, rows)) {
+      await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, {}, rows)}`);
+      return { sniffRows: rows, integers: [] };
+    }
     const sniffed = await engine.describe(`SELECT * FROM ${readerSql(spec, {}, rows)}`);
     const integers = sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
     const asDouble = Object.fromEntries(integers.map((c) => [c, 'DOUBLE']));
@@ -237,6 +243,12 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
   return load(WIDE_SNIFF_ROWS);
 }
 
+/** Columns per checking query (as PROFILE_CHUNK: DuckDB's plans grow slow with thousands of aggregates). */
+const CHECK_CHUNK = 64;
+
+/** Columns narrowed one ALTER at a time (each rewrites its column); more rewrite the table once. */
+const ALTER_MAX = 8;
+
 /**
  * Integer columns read as DOUBLE (loadSniffed): BIGINT again when every value is whole and within ±2^53 (where a
  * DOUBLE holds every integer); a fraction, `inf` or `nan` keeps the column DOUBLE, as a sniff that saw it types it.
@@ -244,19 +256,51 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
  */
 async function narrowIntegers(engine: Engine, table: string, integers: readonly string[]): Promise<{ narrowed: string[]; wide: string[] }> {
   if (integers.length === 0) return { narrowed: [], wide: [] };
-  const row = await engine.one(
-    `SELECT ${integers
-      .map((name, i) => {
-        const c = ident(name);
-        return `count(*) FILTER (WHERE NOT isfinite(${c}) OR ${c} <> trunc(${c})) AS f${i}, count(*) FILTER (WHERE abs(${c}) >= ${2 ** 53}) AS w${i}`;
-      })
-      .join(', ')} FROM ${table}`,
-  );
-  const whole = integers.filter((_c, i) => Number(row[`f${i}`]) === 0);
-  const wide = whole.filter((c) => Number(row[`w${integers.indexOf(c)}`]) > 0);
+  // Plain aggregates, a few dozen columns per query: a plan of thousands of FILTER aggregates (a 2,000-column file)
+  // took DuckDB half a minute to run on three rows.
+  const row: Record<string, unknown> = {};
+  for (let at = 0; at < integers.length; at += CHECK_CHUNK) {
+    const chunk = integers.slice(at, at + CHECK_CHUNK);
+    const aggs = chunk.map((name, j) => {
+      const c = ident(name);
+      return `bool_and(isfinite(${c}) AND ${c} = trunc(${c})) AS f${at + j}, max(abs(${c})) AS w${at + j}`;
+    });
+    Object.assign(row, await engine.one(`SELECT ${aggs.join(', ')} FROM ${table}`));
+  }
+  const proved = (i: number) => row[`f${i}`] !== false;
+  const beyond = (i: number) => Number(row[`w${i}`] ?? 0) >= 2 ** 53;
+  const whole = integers.filter((_c, i) => proved(i));
+  const wide = whole.filter((c) => beyond(integers.indexOf(c)));
   const narrowed = whole.filter((c) => !wide.includes(c));
-  for (const c of narrowed) await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE BIGINT USING (CAST(${ident(c)} AS BIGINT))`);
+  if (narrowed.length <= ALTER_MAX) {
+    for (const c of narrowed) await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE BIGINT USING (CAST(${ident(c)} AS BIGINT))`);
+  } else {
+    // Many columns (a wide file): one rewrite of the table instead of a statement per column (row order kept).
+    const casts = narrowed.map((c) => `CAST(${ident(c)} AS BIGINT) AS ${ident(c)}`).join(', ');
+    await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * REPLACE (${casts}) FROM ${table}`);
+  }
   return { narrowed, wide };
+}
+
+/** Files up to this size are read to count their lines (a few ms): one with no more lines than the sniff reads is read whole by it. */
+const SMALL_FILE_BYTES = 16 * 2 ** 20;
+
+/**
+ * Whether the sniff of `rows` rows sees every row of the input: one plain (not compressed) file with fewer line breaks
+ * (a row holds at least one line). Only line breaks are counted here; the file's values are left to DuckDB.
+ */
+function sniffedWhole(spec: InputSpec, rows: number): boolean {
+  if (spec.files.length !== 1 || spec.glob || /\.gz$/i.test(spec.files[0]!)) return false;
+  try {
+    if (statSync(spec.files[0]!).size > SMALL_FILE_BYTES) return false;
+    const bytes = readFileSync(spec.files[0]!);
+    let lines = 0;
+    for (let at = bytes.indexOf(10); at !== -1 && lines < rows; at = bytes.indexOf(10, at + 1)) lines++;
+    // A last row without a line break is one more row than breaks; a header is one row the sniff also reads.
+    return lines + 2 <= rows;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a text column of the loaded table had no value in its first SNIFF_ROWS rows and has one after them. */
