@@ -256,22 +256,11 @@ const ALTER_MAX = 8;
  */
 async function narrowIntegers(engine: Engine, table: string, integers: readonly string[]): Promise<{ narrowed: string[]; wide: string[] }> {
   if (integers.length === 0) return { narrowed: [], wide: [] };
-  // Plain aggregates, a few dozen columns per query: a plan of thousands of FILTER aggregates (a 2,000-column file)
-  // took DuckDB half a minute to run on three rows.
-  const row: Record<string, unknown> = {};
-  for (let at = 0; at < integers.length; at += CHECK_CHUNK) {
-    const chunk = integers.slice(at, at + CHECK_CHUNK);
-    const aggs = chunk.map((name, j) => {
-      const c = ident(name);
-      return `bool_and(isfinite(${c}) AND ${c} = trunc(${c})) AS f${at + j}, max(abs(${c})) AS w${at + j}`;
-    });
-    Object.assign(row, await engine.one(`SELECT ${aggs.join(', ')} FROM ${table}`));
-  }
-  const proved = (i: number) => row[`f${i}`] !== false;
-  const beyond = (i: number) => Number(row[`w${i}`] ?? 0) >= 2 ** 53;
-  const whole = integers.filter((_c, i) => proved(i));
-  const wide = whole.filter((c) => beyond(integers.indexOf(c)));
-  const narrowed = whole.filter((c) => !wide.includes(c));
+  const checks = await columnChecks(engine, table, integers, (c) => [`bool_and(isfinite(${c}) AND ${c} = trunc(${c}))`, `max(abs(${c}))`]);
+  const proved = (i: number) => checks[i]![0] !== false;
+  const beyond = (i: number) => Number(checks[i]![1] ?? 0) >= 2 ** 53;
+  const narrowed = integers.filter((_c, i) => proved(i) && !beyond(i));
+  const wide = integers.filter((_c, i) => proved(i) && beyond(i));
   if (narrowed.length <= ALTER_MAX) {
     for (const c of narrowed) await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE BIGINT USING (CAST(${ident(c)} AS BIGINT))`);
   } else {
@@ -320,11 +309,28 @@ const FRACTION_PROBE_ROWS = 10_000;
 
 /** The DOUBLE columns with no fraction among their first rows (the others cannot be integer text: no full pass). */
 async function withoutFractionsFirst(engine: Engine, table: string, doubles: readonly ColumnInfo[]): Promise<ColumnInfo[]> {
-  if (doubles.length === 0) return [];
-  const row = await engine.one(
-    `SELECT ${doubles.map((c, i) => `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`).join(', ')} FROM (SELECT * FROM ${table} LIMIT ${FRACTION_PROBE_ROWS})`,
+  const checks = await columnChecks(
+    engine,
+    `(SELECT * FROM ${table} LIMIT ${FRACTION_PROBE_ROWS})`,
+    doubles.map((c) => c.name),
+    (c) => [`bool_or(isfinite(${c}) AND ${c} <> trunc(${c}))`],
   );
-  return doubles.filter((_c, i) => Number(row[`f${i}`]) === 0);
+  return doubles.filter((_c, i) => checks[i]![0] !== true);
+}
+
+/**
+ * Aggregates of each named column (`aggregates` of its quoted name), a few dozen columns per query: DuckDB's plans
+ * grow slow with thousands of aggregates (4,000 FILTER aggregates took it half a minute on a 2,000-column file's three
+ * rows). Returns each column's values, in the order given.
+ */
+async function columnChecks(engine: Engine, from: string, names: readonly string[], aggregates: (c: string) => string[]): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (let at = 0; at < names.length; at += CHECK_CHUNK) {
+    const chunk = names.slice(at, at + CHECK_CHUNK).map((n) => aggregates(ident(n)));
+    const row = await engine.one(`SELECT ${chunk.flatMap((aggs, i) => aggs.map((a, k) => `${a} AS x${i}_${k}`)).join(', ')} FROM ${from}`);
+    out.push(...chunk.map((aggs, i) => aggs.map((_a, k) => row[`x${i}_${k}`])));
+  }
+  return out;
 }
 
 /** DOUBLE columns whose values are all whole and some beyond BIGINT: integer text the sniffer could not hold. */
@@ -334,16 +340,13 @@ async function wideIntegerColumns(engine: Engine, table: string, columns: readon
     table,
     columns.filter((c) => c.type === 'DOUBLE'),
   );
-  if (doubles.length === 0) return [];
-  const row = await engine.one(
-    `SELECT ${doubles
-      .map(
-        (c, i) =>
-          `count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND abs(${ident(c.name)}) >= ${WIDE}) AS w${i}, count(*) FILTER (WHERE isfinite(${ident(c.name)}) AND ${ident(c.name)} <> trunc(${ident(c.name)})) AS f${i}`,
-      )
-      .join(', ')} FROM ${table}`,
+  const checks = await columnChecks(
+    engine,
+    table,
+    doubles.map((c) => c.name),
+    (c) => [`bool_or(isfinite(${c}) AND abs(${c}) >= ${WIDE})`, `bool_or(isfinite(${c}) AND ${c} <> trunc(${c}))`],
   );
-  return doubles.filter((_c, i) => Number(row[`w${i}`]) > 0 && Number(row[`f${i}`]) === 0).map((c) => c.name);
+  return doubles.filter((_c, i) => checks[i]![0] === true && checks[i]![1] !== true).map((c) => c.name);
 }
 
 /**
