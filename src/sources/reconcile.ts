@@ -324,28 +324,27 @@ async function missingAsText(engine: Engine, a: Side, b: Side, pairs: readonly [
     b,
     pairs.map((p) => p[1]),
   );
-  const spelled = async (s: Side, names: string[], want: (i: number) => boolean) => {
+  // Both sides of a candidate pair: a spelling the side with nulls also has is not the writer's null.
+  const candidate = (i: number) => (za[i] === 0 && zb[i]! > 0) || (zb[i] === 0 && za[i]! > 0);
+  const spelled = async (s: Side, names: string[], nulls: readonly number[]) => {
     const list = NULL_SPELLINGS.map(literal).join(', ');
-    const wanted = names.map((n, i) => ({ n, i })).filter(({ i }) => want(i));
+    const wanted = names.map((n, i) => ({ n, i })).filter(({ i }) => candidate(i));
     const r = wanted.length
       ? await engine.one(
           `SELECT ${wanted.map(({ n, i }) => `list_distinct(list(${ident(n)}) FILTER (WHERE ${ident(n)} IN (${list}))) AS s${i}, count(*) FILTER (WHERE ${ident(n)} IN (${list})) AS k${i}`).join(', ')} FROM ${s.d.relation}`,
         )
       : {};
-    const zs = s === a ? za : zb;
-    return names.map((_n, i) => ({ nulls: zs[i]!, spellings: ((r[`s${i}`] as unknown[] | null | undefined) ?? []).map(String).sort(), rows: Number(r[`k${i}`] ?? 0) }));
+    return names.map((_n, i) => ({ nulls: nulls[i]!, spellings: ((r[`s${i}`] as unknown[] | null | undefined) ?? []).map(String).sort(), rows: Number(r[`k${i}`] ?? 0) }));
   };
-  // Both sides of a candidate pair: a spelling the side with nulls also has is not the writer's null.
-  const candidate = (i: number) => (za[i] === 0 && zb[i]! > 0) || (zb[i] === 0 && za[i]! > 0);
   const sa = await spelled(
     a,
     pairs.map((p) => p[0]),
-    candidate,
+    za,
   );
   const sb = await spelled(
     b,
     pairs.map((p) => p[1]),
-    candidate,
+    zb,
   );
   for (let i = 0; i < pairs.length; i++) {
     for (const [s, so, name, st, ot] of [
