@@ -233,27 +233,19 @@ function duplicateKeyFindings(stage: Stage, key: string[], a: KeyHealth, b: KeyH
 /** Row findings of a keyless diff: rows only in one side (with multiplicity) and duplicate rows. */
 export function keylessRowFindings(stage: Stage, d: KeylessDiff): Finding[] {
   const out: Finding[] = [];
-  if (d.onlyResearch > 0) {
+  for (const [cause, n, side, other, sample] of [
+    ['rows_missing', d.onlyResearch, 'research', 'production', d.sampleOnlyResearch],
+    ['rows_extra', d.onlyProduction, 'production', 'research', d.sampleOnlyProduction],
+  ] as const) {
+    if (n === 0) continue;
     out.push(
       finding({
         stage,
         severity: 'error',
-        cause: 'rows_missing',
-        rowsAffected: d.onlyResearch,
-        message: `${formatCount(d.onlyResearch)} research rows have no identical row in production`,
-        evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyResearch) },
-      }),
-    );
-  }
-  if (d.onlyProduction > 0) {
-    out.push(
-      finding({
-        stage,
-        severity: 'error',
-        cause: 'rows_extra',
-        rowsAffected: d.onlyProduction,
-        message: `${formatCount(d.onlyProduction)} production rows have no identical row in research`,
-        evidence: { commonRows: d.common, sampleRows: toEvidence(d.sampleOnlyProduction) },
+        cause,
+        rowsAffected: n,
+        message: `${formatCount(n)} ${side} rows have no identical row in ${other}`,
+        evidence: { commonRows: d.common, sampleRows: toEvidence(sample) },
       }),
     );
   }
