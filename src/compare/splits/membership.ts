@@ -110,7 +110,8 @@ async function leakage(engine: Engine, input: MembershipInput, q: KeySql): Promi
 FROM ${assignments(s)} r SEMI JOIN (${multi}) m ON ${sameKey('r', 'm')} GROUP BY ALL`;
     const combos = await engine.all(`SELECT combo, count(*) AS n FROM (${base}) GROUP BY combo ORDER BY combo`);
     const ids = combos.reduce((x, r) => x + (toNumber(r.n) ?? 0), 0);
-    leakage[s.name] = { ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) };
+    const combinations = splitCombinations(combos);
+    leakage[s.name] = { ids, combinations: combinations.counts };
     if (ids > 0) {
       const samples = (await engine.all(`SELECT ${kc.join(', ')} FROM (${base}) ORDER BY ${kc.join(', ')} LIMIT ${sample}`)).map(keyOut);
       findings.push(
@@ -120,8 +121,8 @@ FROM ${assignments(s)} r SEMI JOIN (${multi}) m ON ${sameKey('r', 'm')} GROUP BY
           cause: 'split_leakage',
           columns: [cols.split.name],
           rowsAffected: ids,
-          message: `${s.name}: ${formatCount(ids)} ids are in more than one split (${combos.map((r) => `${String(r.combo)}: ${formatCount(toNumber(r.n) ?? 0)}`).join(', ')}): leakage between splits`,
-          evidence: { side: s.name, ids, combinations: Object.fromEntries(combos.map((r) => [String(r.combo), toNumber(r.n) ?? 0])) },
+          message: `${s.name}: ${formatCount(ids)} ids are in more than one split (${combinations.text}): leakage between splits`,
+          evidence: { side: s.name, ids, combinations: combinations.counts },
           sampleKeys: samples,
         }),
       );
@@ -362,7 +363,8 @@ async function rawDuplicates(engine: Engine, input: MembershipInput, q: KeySql):
     const combos = await engine.all(`SELECT combo, count(*) AS n FROM (${base}) GROUP BY combo ORDER BY combo`);
     const groups = toNumber(r.groups) ?? 0;
     const rows = toNumber(r.rows) ?? 0;
-    out[s.name] = { duplicateGroups: groups, rows, combinations: Object.fromEntries(combos.map((c) => [String(c.combo), toNumber(c.n) ?? 0])) };
+    const combinations = splitCombinations(combos);
+    out[s.name] = { duplicateGroups: groups, rows, combinations: combinations.counts };
     if (groups === 0) continue;
     const samples = (
       await engine.all(`SELECT ${keys.map((_k, i) => `k${i}`).join(', ')} FROM (${joined}) WHERE h IN (SELECT h FROM (${base})) ORDER BY ${keys.map((_k, i) => `k${i}`).join(', ')} LIMIT ${sample}`)
@@ -374,7 +376,7 @@ async function rawDuplicates(engine: Engine, input: MembershipInput, q: KeySql):
         cause: 'split_leakage',
         columns: [cols.split.name],
         rowsAffected: rows,
-        message: `${s.name}: ${formatCount(groups)} duplicated raw rows (${formatCount(rows)} rows) straddle splits (${combos.map((c) => `${String(c.combo)}: ${formatCount(toNumber(c.n) ?? 0)}`).join(', ')}): the same example is trained and evaluated on`,
+        message: `${s.name}: ${formatCount(groups)} duplicated raw rows (${formatCount(rows)} rows) straddle splits (${combinations.text}): the same example is trained and evaluated on`,
         evidence: { side: s.name, kind: 'duplicate_rows', duplicateGroups: groups, rows, raw: raw.label },
         sampleKeys: samples,
       }),
@@ -439,4 +441,10 @@ async function orderDependence(
     }
   }
   return null;
+}
+
+/** Split combinations (`train + test`) and how many ids or rows hold each: as evidence counts, and as a message lists them. */
+function splitCombinations(combos: readonly Row[]): { counts: Record<string, number>; text: string } {
+  const entries = combos.map((c) => [String(c.combo), toNumber(c.n) ?? 0] as const);
+  return { counts: Object.fromEntries(entries), text: entries.map(([combo, n]) => `${combo}: ${formatCount(n)}`).join(', ') };
 }
