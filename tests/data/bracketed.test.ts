@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { BRACKET_MIN_VALUES, bracketedRanks, bracketedRanksSql, mergeBrackets } from '../../src/compare/data/bracketed.js';
+import { BRACKET_MIN_VALUES, bracketedRanks, bracketedRanksSql, intervalOf, mergeBrackets } from '../../src/compare/data/bracketed.js';
 import { DISTINCT_ESTIMATE, orderStatsSql, profileTable } from '../../src/compare/data/profile.js';
 import { ranksFor } from '../../src/stats/quantile.js';
 import { QUANTILE_LEVELS } from '../../src/compare/data/profile-sql.js';
@@ -85,6 +85,21 @@ describe('values at ranks from brackets', () => {
       [1, 3],
       [5, 9],
     ]);
+  });
+});
+
+describe('interval numbers', () => {
+  it("equal a flat WHEN chain's on values at, between and beyond the bounds, NaN and ±inf included", async () => {
+    // A one-value bracket (lo = hi), brackets near each other and far apart; every bound, its neighbours, and beyond.
+    const bounds = [-5, -5, -1.5, 0, 0.25, 3, 7, 7.5, 1e9, 2e9];
+    const flat = `CASE ${bounds.map((b, k) => `WHEN v ${k % 2 === 0 ? '<' : '<='} ${b} THEN ${k}`).join(' ')} ELSE ${bounds.length} END`;
+    const values = [...bounds.flatMap((b) => [b - 0.5, b - 1e-9, b, b + 1e-9, b + 0.5]), -1e300, 1e300].map(String);
+    const rows = await engine.all(
+      `SELECT v, ${flat} AS flat, ${intervalOf(bounds)} AS nested
+       FROM (SELECT unnest([${values.join(', ')}, 'nan', 'inf', '-inf', -0.0]::DOUBLE[]) AS v)`,
+    );
+    expect(rows.length).toBe(values.length + 4);
+    for (const r of rows) expect(r.nested).toBe(r.flat);
   });
 });
 
