@@ -83,7 +83,7 @@ export function intervalOf(bounds: readonly number[], from = 0, to = bounds.leng
  */
 export function bracketedRanksSql(relation: string, column: string, i: number, brackets: readonly (readonly [number, number])[], ranks: readonly number[]): string {
   const c = ident(column);
-  const bin = intervalOf(brackets.flatMap(([lo, hi]) => [lo, hi]));
+  const bin = intervalOf(brackets.flat());
   const picks = ranks.map((r) => `max(CASE WHEN inside AND before < ${r} AND ${r} <= before + n THEN vals[${r} - before] END) AS c${i}_r${r}`);
   return `SELECT ${picks.join(', ')}
 FROM (SELECT n, bin % 2 = 1 AS inside, list_sort(vals) AS vals,
