@@ -62,7 +62,7 @@ export const SNIFF_ROWS = 20_480;
 export const WIDE_SNIFF_ROWS = 100_000;
 
 /** SQL of the table function that reads a spec (CSV, Parquet, JSON); Arrow and DuckDB files are handled apart. */
-export function readerSql(spec: InputSpec, types: Readonly<Record<string, string>> = {}, sniffRows = WIDE_SNIFF_ROWS): string {
+export function readerSql(spec: InputSpec, types: Readonly<Record<string, string>> = {}, sniffRows = WIDE_SNIFF_ROWS, quote?: string): string {
   const source = spec.glob ? literal(spec.glob) : spec.files.length === 1 ? literal(spec.files[0]!) : listLiteral(spec.files);
   const hive = spec.hive ? ', hive_partitioning = true' : '';
   switch (spec.format) {
@@ -75,6 +75,7 @@ export function readerSql(spec: InputSpec, types: Readonly<Record<string, string
       if (delimiter !== undefined) opts.push(`delim = ${literal(delimiter)}`);
       // --header / --no-header override the sniffer (a header of numbers, `0,1,2`, looks like data to it).
       if (spec.read.header !== undefined) opts.push(`header = ${spec.read.header}`);
+      if (quote !== undefined) opts.push(`quote = ${literal(quote)}, escape = ${literal(quote)}`);
       if (spec.files.length > 1) opts.push('union_by_name = true');
       if (spec.read.decimal && spec.read.decimal !== '.') opts.push(`decimal_separator = ${literal(spec.read.decimal)}`);
       if (spec.read.encoding && spec.read.encoding !== 'utf-8') opts.push(`encoding = ${literal(spec.read.encoding)}`);
@@ -169,7 +170,7 @@ const WIDE = 2 ** 63;
 async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<{ columns: ColumnInfo[]; notes: ReadNote[] }> {
   const table = ident(name);
   const json = spec.format === 'json' || spec.format === 'ndjson';
-  const { sniffRows, integers } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [] } : await loadSniffed(engine, spec, table);
+  const { sniffRows, integers, quote } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [], quote: undefined } : await loadSniffed(engine, spec, table);
   if (json) await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
   let columns = await engine.describe(table);
   const ints = await narrowIntegers(engine, table, integers);
@@ -190,7 +191,7 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
       ...Object.fromEntries(integers.map((c) => [c, ints.narrowed.includes(c) ? 'BIGINT' : 'DOUBLE'])),
       ...Object.fromEntries(wide.map((c) => [c, 'VARCHAR'])),
     };
-    const source = json ? jsonReaderSql(spec, columns, asText) : readerSql(spec, asText, sniffRows);
+    const source = json ? jsonReaderSql(spec, columns, asText) : readerSql(spec, asText, sniffRows, quote);
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${source}`);
     for (const c of wide) {
       const type = await exactIntegerType(engine, table, c);
@@ -211,36 +212,73 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
   return { columns, notes };
 }
 
+/** What a CSV was loaded with: the sniff's size, the integer columns read as DOUBLE, the quote given to the reader. */
+interface SniffedLoad {
+  readonly sniffRows: number;
+  readonly integers: string[];
+  /** Undefined: the sniffer's own. */
+  readonly quote?: string;
+}
+
 /**
  * Loads a CSV with DuckDB's default sniff (SNIFF_ROWS), and again with WIDE_SNIFF_ROWS when that sniff's types do not
  * hold: the parse fails (on a value they cannot read), or a column has no value among the sniffed rows but some later
  * (the sniffer types an empty column as text). Columns the sniff types as integers are read as DOUBLE
  * (`integers`): DuckDB's CSV reader casts `2.5` to the BIGINT 3 without an error, so a fraction after the sniffed
  * rows would be rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole.
+ *
+ * The quote: a sniff that met no quoted field reads the file with none (DuckDB's "(empty)"), and a field pandas,
+ * R or Excel quoted after the sniffed rows (`"a, b"`) then failed the whole file, or kept its quotes as text. Such a
+ * sniff reads with RFC 4180's `"` instead (the same parse of every sniffed row, which holds no quote); a file that
+ * cannot be read so (a field opening a quote it never closes) is read once more with the sniffer's own choice.
  */
-async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Promise<{ sniffRows: number; integers: string[] }> {
-  const load = async (rows: number) => {
-    // A file the sniff reads whole proves its own types: its integer columns are read as such.
+async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Promise<SniffedLoad> {
+  let quoteGiven = false;
+  const load = async (rows: number, rfcQuote: boolean): Promise<SniffedLoad> => {
+    // A file the sniff reads whole proves its own types and dialect: its integer columns are read as such.
     if (sniffedWhole(spec, rows)) {
       await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, {}, rows)}`);
       return { sniffRows: rows, integers: [] };
     }
-    const sniffed = await engine.describe(`SELECT * FROM ${readerSql(spec, {}, rows)}`);
+    const quote = rfcQuote && (await sniffedQuote(engine, spec, rows)) === '' ? '"' : undefined;
+    quoteGiven = quote !== undefined;
+    const sniffed = await engine.describe(`SELECT * FROM ${readerSql(spec, {}, rows, quote)}`);
     const integers = sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
     const asDouble = Object.fromEntries(integers.map((c) => [c, 'DOUBLE']));
-    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, asDouble, rows)}`);
-    return { sniffRows: rows, integers };
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, asDouble, rows, quote)}`);
+    return { sniffRows: rows, integers, ...(quote !== undefined ? { quote } : {}) };
   };
-  try {
-    const first = await load(SNIFF_ROWS);
-    if (!(await emptyWhenSniffed(engine, table))) return first;
-  } catch (e) {
-    // A reader error (a late value the types cannot read, or one the wider sniff would have read otherwise) is
-    // retried as the file was always read; out of memory, disk or an interrupt is not.
-    if (e instanceof ReprodiffError) throw e;
+  // A reader error (a late value the types cannot read, or one the wider sniff would have read otherwise) is
+  // retried; out of memory, disk or an interrupt is not.
+  const attempt = async (rows: number, rfcQuote: boolean): Promise<{ loaded: SniffedLoad } | { failed: unknown }> => {
+    try {
+      return { loaded: await load(rows, rfcQuote) };
+    } catch (e) {
+      if (e instanceof ReprodiffError) throw e;
+      await engine.run(`DROP TABLE IF EXISTS ${table}`);
+      return { failed: e };
+    }
+  };
+  const first = await attempt(SNIFF_ROWS, true);
+  if ('loaded' in first) {
+    if (!(await emptyWhenSniffed(engine, table))) return first.loaded;
+    await engine.run(`DROP TABLE ${table}`);
   }
-  await engine.run(`DROP TABLE IF EXISTS ${table}`);
-  return load(WIDE_SNIFF_ROWS);
+  const wide = await attempt(WIDE_SNIFF_ROWS, true);
+  if ('loaded' in wide) return wide.loaded;
+  // Read as the sniffer would: differs from the failed attempt only when that one was given the quote.
+  if (!quoteGiven) throw wide.failed;
+  return load(WIDE_SNIFF_ROWS, false);
+}
+
+/** The quote character DuckDB's sniffer picks from the first `rows` rows of the (first) file: '' when it met none. */
+async function sniffedQuote(engine: Engine, spec: InputSpec, rows: number): Promise<string> {
+  const first = { ...spec, files: spec.files.slice(0, 1), glob: undefined };
+  const sniff = readerSql({ ...first, hive: false }, {}, rows)
+    .replace(/^read_csv\(/, 'sniff_csv(')
+    .replace(/, union_by_name = true/, '');
+  const row = await engine.one(`SELECT Quote AS q FROM ${sniff}`);
+  return row.q === '(empty)' ? '' : String(row.q ?? '');
 }
 
 /** Columns per checking query (as PROFILE_CHUNK: DuckDB's plans grow slow with thousands of aggregates). */

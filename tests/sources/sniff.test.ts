@@ -92,6 +92,25 @@ describe('CSV sniff', () => {
     }
   });
 
+  it('reads a field that opens a quote it never closes, after the widest sniff, as the sniffer does (text kept)', async () => {
+    // A sniff that met no quote reads with RFC 4180's `"` (late quoted fields, writers/late_quotes.csv.gz); a file that
+    // cannot be read so is read with the sniffer's own choice, as before. 110,000 rows: past the wider sniff too.
+    const rows = 110_000;
+    const lines = ['id,note,n'];
+    for (let i = 0; i < rows; i++) lines.push(`${i},${i === 104_000 ? '"open not closed' : `w${i % 7}`},${i % 3}`);
+    const file = join(dir, 'unclosed.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const engine = await Engine.open({ readableDirs: [dir] });
+    try {
+      const ds = await openDataset(engine, resolveInput(file), 'unclosed');
+      expect(ds.columns.map((c) => c.name)).toEqual(['id', 'note', 'n']);
+      expect(await engine.one(`SELECT count(*) AS n FROM ${ds.relation}`)).toEqual({ n: BigInt(rows) });
+      expect(await engine.one(`SELECT note FROM ${ds.relation} WHERE id = 104000`)).toEqual({ note: '"open not closed' });
+    } finally {
+      engine.close();
+    }
+  });
+
   it('a late 2.5 against 2.7 is a changed value, never "equal" (both rounded to 3 before)', async () => {
     // As R's write.csv writes a numeric column: whole values without a decimal point, others with one.
     const write = (name: string, late: string) => {
