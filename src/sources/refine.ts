@@ -95,7 +95,8 @@ export async function refineTextTypes(
         `count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]+') AND TRY_CAST(${v} AS HUGEINT) IS NOT NULL) AS h${i}`,
         // DATE's cast drops a time of day: a date only when the timestamp is midnight.
         `count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a${i}`,
-        `count(TRY_CAST(${v} AS TIMESTAMP)) AS t${i}`,
+        // A timestamp only when the cast keeps the instant: TIMESTAMP's drops an offset and nanoseconds (temporal.ts).
+        `count(*) FILTER (WHERE TRY_CAST(TRY_CAST(${v} AS TIMESTAMP) AS TIMESTAMP_NS) = TRY_CAST(${v} AS TIMESTAMP_NS)) AS t${i}`,
       ];
     });
     Object.assign(row, await engine.one(`SELECT ${aggs.join(', ')} FROM ${table}`));

@@ -7,6 +7,7 @@ import { checkDataFiles } from './files.js';
 import { refineTextTypes, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
+import { guardedCast, guardedColumns, isLossyTemporal, losslessTypes } from './temporal.js';
 import { dayMonthOrders, fileNames } from './names.js';
 import type { DayMonth } from './names.js';
 import { openDatabaseInput } from './postgres/index.js';
@@ -170,8 +171,8 @@ const WIDE = 2 ** 63;
 async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<{ columns: ColumnInfo[]; notes: ReadNote[] }> {
   const table = ident(name);
   const json = spec.format === 'json' || spec.format === 'ndjson';
-  const { sniffRows, integers, quote } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [], quote: undefined } : await loadSniffed(engine, spec, table);
-  if (json) await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
+  const { sniffRows, integers, quote, temporal } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [], quote: undefined, temporal: {} } : await loadSniffed(engine, spec, table);
+  if (json) await loadJson(engine, spec, table);
   let columns = await engine.describe(table);
   const ints = await narrowIntegers(engine, table, integers);
   if (ints.narrowed.length > 0) columns = await engine.describe(table);
@@ -187,7 +188,9 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
     await engine.run(`DROP TABLE ${table}`);
     // Read again: the wide columns as text; the other integer columns as what they proved to be (a BIGINT parse of
     // whole numbers is exact), so they are not sniffed and rounded again.
+    // Dates and times as the load proved them (a reader's cast to such a type is the same cast).
     const asText = {
+      ...temporal,
       ...Object.fromEntries(integers.map((c) => [c, ints.narrowed.includes(c) ? 'BIGINT' : 'DOUBLE'])),
       ...Object.fromEntries(wide.map((c) => [c, 'VARCHAR'])),
     };
@@ -212,12 +215,28 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
   return { columns, notes };
 }
 
+/**
+ * JSON with DuckDB's reader, which types each field from a sample of the records: a later value that does not fit
+ * (a timestamp gaining a UTC offset) fails the read, which is then made with every record in the sample.
+ */
+async function loadJson(engine: Engine, spec: InputSpec, table: string): Promise<void> {
+  try {
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
+  } catch (e) {
+    if (e instanceof ReprodiffError) throw e;
+    await engine.run(`DROP TABLE IF EXISTS ${table}`);
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec).replace(/\)$/, ', sample_size = -1)')}`);
+  }
+}
+
 /** What a CSV was loaded with: the sniff's size, the integer columns read as DOUBLE, the quote given to the reader. */
 interface SniffedLoad {
   readonly sniffRows: number;
   readonly integers: string[];
   /** Undefined: the sniffer's own. */
   readonly quote?: string;
+  /** Columns sniffed as dates or times, read as text and proved (temporal.ts): the type each was given. */
+  readonly temporal: Readonly<Record<string, string>>;
 }
 
 /**
@@ -226,6 +245,7 @@ interface SniffedLoad {
  * (the sniffer types an empty column as text). Columns the sniff types as integers are read as DOUBLE
  * (`integers`): DuckDB's CSV reader casts `2.5` to the BIGINT 3 without an error, so a fraction after the sniffed
  * rows would be rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole.
+ * Dates and times are read as text and cast in the load, each value proved unchanged by its cast (temporal.ts).
  *
  * The quote: a sniff that met no quoted field reads the file with none (DuckDB's "(empty)"), and a field pandas,
  * R or Excel quoted after the sniffed rows (`"a, b"`) then failed the whole file, or kept its quotes as text. Such a
@@ -235,18 +255,30 @@ interface SniffedLoad {
 async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Promise<SniffedLoad> {
   let quoteGiven = false;
   const load = async (rows: number, rfcQuote: boolean): Promise<SniffedLoad> => {
-    // A file the sniff reads whole proves its own types and dialect: its integer columns are read as such.
-    if (sniffedWhole(spec, rows)) {
-      await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, {}, rows)}`);
-      return { sniffRows: rows, integers: [] };
-    }
-    const quote = rfcQuote && (await sniffedQuote(engine, spec, rows)) === '' ? '"' : undefined;
+    // A file the sniff reads whole proves its own integer types and dialect (not its dates: a cast drops an offset).
+    const whole = sniffedWhole(spec, rows);
+    const dialect = await sniffDialect(engine, spec, rows);
+    const quote = rfcQuote && !whole && dialect.quote === '' ? '"' : undefined;
     quoteGiven = quote !== undefined;
     const sniffed = await engine.describe(`SELECT * FROM ${readerSql(spec, {}, rows, quote)}`);
-    const integers = sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
-    const asDouble = Object.fromEntries(integers.map((c) => [c, 'DOUBLE']));
-    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec, asDouble, rows, quote)}`);
-    return { sniffRows: rows, integers, ...(quote !== undefined ? { quote } : {}) };
+    const integers = whole ? [] : sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
+    const guarded = guardedColumns(sniffed, dialect.formats);
+    const asText = { ...Object.fromEntries(integers.map((c) => [c, 'DOUBLE'])), ...Object.fromEntries(Object.keys(guarded).map((c) => [c, 'VARCHAR'])) };
+    const reader = readerSql(spec, asText, rows, quote);
+    const casts = Object.entries(guarded).map(([c, sniffedAs]) => guardedCast(c, sniffedAs));
+    const loaded = { sniffRows: rows, integers, ...(quote !== undefined ? { quote } : {}) };
+    try {
+      await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')}) ` : ''}FROM ${reader}`);
+      return { ...loaded, temporal: Object.fromEntries(Object.entries(guarded).map(([c, g]) => [c, g.type])) };
+    } catch (e) {
+      if (!isLossyTemporal(e)) throw e;
+    }
+    // A value its type would change: the columns as text, each given the narrowest type that holds all of its values.
+    await engine.run(`DROP TABLE IF EXISTS ${table}`);
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${reader}`);
+    const types = await losslessTypes(engine, table, guarded);
+    for (const [c, { type, cast }] of types) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
+    return { ...loaded, temporal: Object.fromEntries([...types].map(([c, t]) => [c, t.type])) };
   };
   // A reader error (a late value the types cannot read, or one the wider sniff would have read otherwise) is
   // retried; out of memory, disk or an interrupt is not.
@@ -271,14 +303,18 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
   return load(WIDE_SNIFF_ROWS, false);
 }
 
-/** The quote character DuckDB's sniffer picks from the first `rows` rows of the (first) file: '' when it met none. */
-async function sniffedQuote(engine: Engine, spec: InputSpec, rows: number): Promise<string> {
+/**
+ * What DuckDB's sniffer makes of the first `rows` rows of the (first) file: its quote character ('' when it met
+ * none), and the date and timestamp formats it found (strptime formats; none for text DuckDB's own cast reads).
+ */
+async function sniffDialect(engine: Engine, spec: InputSpec, rows: number): Promise<{ quote: string; formats: { date?: string; timestamp?: string } }> {
   const first = { ...spec, files: spec.files.slice(0, 1), glob: undefined };
   const sniff = readerSql({ ...first, hive: false }, {}, rows)
     .replace(/^read_csv\(/, 'sniff_csv(')
     .replace(/, union_by_name = true/, '');
-  const row = await engine.one(`SELECT Quote AS q FROM ${sniff}`);
-  return row.q === '(empty)' ? '' : String(row.q ?? '');
+  const row = await engine.one(`SELECT Quote AS q, DateFormat AS d, TimestampFormat AS t FROM ${sniff}`);
+  const set = (x: unknown) => x !== null && x !== undefined && x !== '' && x !== '(empty)';
+  return { quote: set(row.q) ? String(row.q) : '', formats: { ...(set(row.d) ? { date: String(row.d) } : {}), ...(set(row.t) ? { timestamp: String(row.t) } : {}) } };
 }
 
 /** Columns per checking query (as PROFILE_CHUNK: DuckDB's plans grow slow with thousands of aggregates). */
