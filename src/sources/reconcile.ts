@@ -6,6 +6,7 @@ import { NULL_SPELLINGS, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import type { ColumnInfo, Dataset } from './register.js';
 import { UNNAMED_INDEX } from './unnamed.js';
+import { paddedSql } from './guarded.js';
 
 type Family = 'integer' | 'float' | 'boolean' | 'date' | 'timestamp' | 'text' | 'other';
 
@@ -150,7 +151,8 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
        count(TRY_CAST(${v} AS DOUBLE)) AS d,
        count(*) FILTER (WHERE lower(${v}) IN ('true', 'false', 't', 'f', 'yes', 'no', 'y', 'n')) AS b,
        count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a,
-       count(TRY_CAST(${v} AS TIMESTAMP)) AS ts,
+       count(*) FILTER (WHERE TRY_CAST(TRY_CAST(${v} AS TIMESTAMP) AS TIMESTAMP_NS) = TRY_CAST(${v} AS TIMESTAMP_NS)) AS ts,
+       count(*) FILTER (WHERE ${paddedSql(v)}) AS pad,
        count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]*,[0-9]+')) AS comma,
        count(*) FILTER (WHERE ${spelled}) AS sp,
        list_distinct(list(${ident(tc.name)}) FILTER (WHERE ${spelled}))[1:5] AS spellings
@@ -208,9 +210,14 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
   }
 }
 
-/** The type all of a text column reads as, given the other side's family; null when some value does not. */
+/**
+ * The type all of a text column reads as, given the other side's family; null when some value does not. A
+ * zero-padded integer (`00501`) is a code, not a number: such a column stays text against numbers (text-typed.ts then
+ * names the padding), and a timestamp is one only when its cast keeps the instant (an offset, nanoseconds).
+ */
 function typeForText(fo: Family, otherType: string, r: Row, n: number): string | null {
   const all = (k: string) => Number(r[k]) === n;
+  if ((fo === 'integer' || fo === 'float') && Number(r.pad) > 0) return null;
   switch (fo) {
     case 'integer':
       return all('i') ? (otherType.toUpperCase().includes('HUGEINT') ? 'HUGEINT' : 'BIGINT') : all('d') ? 'DOUBLE' : null;

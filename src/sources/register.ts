@@ -7,7 +7,8 @@ import { checkDataFiles } from './files.js';
 import { refineTextTypes, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
-import { guardedCast, guardedColumns, isLossyTemporal, losslessTypes } from './temporal.js';
+import { guardedCast, guardedColumns, losslessTypes } from './temporal.js';
+import { guardedInteger, isLossyCast, paddedColumns } from './guarded.js';
 import { dayMonthOrders, fileNames } from './names.js';
 import type { DayMonth } from './names.js';
 import { openDatabaseInput } from './postgres/index.js';
@@ -171,7 +172,7 @@ const WIDE = 2 ** 63;
 async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<{ columns: ColumnInfo[]; notes: ReadNote[] }> {
   const table = ident(name);
   const json = spec.format === 'json' || spec.format === 'ndjson';
-  const { sniffRows, integers, quote, temporal } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [], quote: undefined, temporal: {} } : await loadSniffed(engine, spec, table);
+  const { sniffRows, integers, quote, pinned } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [], quote: undefined, pinned: {} } : await loadSniffed(engine, spec, table);
   if (json) await loadJson(engine, spec, table);
   let columns = await engine.describe(table);
   const ints = await narrowIntegers(engine, table, integers);
@@ -188,9 +189,9 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
     await engine.run(`DROP TABLE ${table}`);
     // Read again: the wide columns as text; the other integer columns as what they proved to be (a BIGINT parse of
     // whole numbers is exact), so they are not sniffed and rounded again.
-    // Dates and times as the load proved them (a reader's cast to such a type is the same cast).
+    // Columns as the load proved them (a reader's cast to such a type is the same cast; codes stay text).
     const asText = {
-      ...temporal,
+      ...pinned,
       ...Object.fromEntries(integers.map((c) => [c, ints.narrowed.includes(c) ? 'BIGINT' : 'DOUBLE'])),
       ...Object.fromEntries(wide.map((c) => [c, 'VARCHAR'])),
     };
@@ -235,8 +236,11 @@ interface SniffedLoad {
   readonly integers: string[];
   /** Undefined: the sniffer's own. */
   readonly quote?: string;
-  /** Columns sniffed as dates or times, read as text and proved (temporal.ts): the type each was given. */
-  readonly temporal: Readonly<Record<string, string>>;
+  /**
+   * Columns read as text and proved in the load (guarded.ts), with the type each was given: dates and times
+   * (temporal.ts), and integer columns that hold a zero-padded code (VARCHAR). A second read gives them these types.
+   */
+  readonly pinned: Readonly<Record<string, string>>;
 }
 
 /**
@@ -244,8 +248,9 @@ interface SniffedLoad {
  * hold: the parse fails (on a value they cannot read), or a column has no value among the sniffed rows but some later
  * (the sniffer types an empty column as text). Columns the sniff types as integers are read as DOUBLE
  * (`integers`): DuckDB's CSV reader casts `2.5` to the BIGINT 3 without an error, so a fraction after the sniffed
- * rows would be rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole.
- * Dates and times are read as text and cast in the load, each value proved unchanged by its cast (temporal.ts).
+ * rows would be rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole. Both
+ * integers and dates or times are read as text and cast in the load, each value proved unchanged by its cast
+ * (guarded.ts): a zero-padded integer keeps its column text, a date or time its every part (temporal.ts).
  *
  * The quote: a sniff that met no quoted field reads the file with none (DuckDB's "(empty)"), and a field pandas,
  * R or Excel quoted after the sniffed rows (`"a, b"`) then failed the whole file, or kept its quotes as text. Such a
@@ -261,24 +266,31 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
     const quote = rfcQuote && !whole && dialect.quote === '' ? '"' : undefined;
     quoteGiven = quote !== undefined;
     const sniffed = await engine.describe(`SELECT * FROM ${readerSql(spec, {}, rows, quote)}`);
-    const integers = whole ? [] : sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
-    const guarded = guardedColumns(sniffed, dialect.formats);
-    const asText = { ...Object.fromEntries(integers.map((c) => [c, 'DOUBLE'])), ...Object.fromEntries(Object.keys(guarded).map((c) => [c, 'VARCHAR'])) };
+    // Integer columns: text cast in the load (a zero-padded code stays text), to DOUBLE unless the sniff saw every row.
+    const numbers = sniffed.filter((c) => c.type === 'BIGINT').map((c) => c.name);
+    const numberType = whole ? 'BIGINT' : 'DOUBLE';
+    const temporal = guardedColumns(sniffed, dialect.formats);
+    const asText = Object.fromEntries([...numbers, ...Object.keys(temporal)].map((c) => [c, 'VARCHAR']));
     const reader = readerSql(spec, asText, rows, quote);
-    const casts = Object.entries(guarded).map(([c, sniffedAs]) => guardedCast(c, sniffedAs));
-    const loaded = { sniffRows: rows, integers, ...(quote !== undefined ? { quote } : {}) };
+    const casts = [...numbers.map((c) => guardedInteger(c, numberType)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
+    const loaded = { sniffRows: rows, ...(quote !== undefined ? { quote } : {}) };
     try {
       await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')}) ` : ''}FROM ${reader}`);
-      return { ...loaded, temporal: Object.fromEntries(Object.entries(guarded).map(([c, g]) => [c, g.type])) };
+      return { ...loaded, integers: whole ? [] : numbers, pinned: Object.fromEntries(Object.entries(temporal).map(([c, g]) => [c, g.type])) };
     } catch (e) {
-      if (!isLossyTemporal(e)) throw e;
+      if (!isLossyCast(e)) throw e;
     }
-    // A value its type would change: the columns as text, each given the narrowest type that holds all of its values.
+    // A value its type would change: the columns as text, each typed from all of its values.
     await engine.run(`DROP TABLE IF EXISTS ${table}`);
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${reader}`);
-    const types = await losslessTypes(engine, table, guarded);
-    for (const [c, { type, cast }] of types) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
-    return { ...loaded, temporal: Object.fromEntries([...types].map(([c, t]) => [c, t.type])) };
+    const codes = await paddedColumns(engine, table, numbers);
+    const typed = new Map([
+      ...numbers.filter((c) => !codes.has(c)).map((c) => [c, { type: numberType, cast: `CAST(${ident(c)} AS ${numberType})` }] as const),
+      ...(await losslessTypes(engine, table, temporal)),
+    ]);
+    for (const [c, { type, cast }] of typed) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
+    const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries([...typed].filter(([c]) => c in temporal).map(([c, t]) => [c, t.type])) };
+    return { ...loaded, integers: whole ? [] : numbers.filter((c) => !codes.has(c)), pinned };
   };
   // A reader error (a late value the types cannot read, or one the wider sniff would have read otherwise) is
   // retried; out of memory, disk or an interrupt is not.

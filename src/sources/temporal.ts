@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import { ident, literal } from '../engine/quote.js';
+import { RAISE_LOSSY } from './guarded.js';
 import type { ColumnInfo } from './register.js';
 
 /**
@@ -11,12 +12,9 @@ import type { ColumnInfo } from './register.js';
  *
  * So such columns are read as text and cast in the load's own SELECT, each value proved: its instant under the
  * sniffed type equals its instant read at full precision (TIMESTAMP_NS, which applies an offset; a value without one
- * is taken as UTC, the engine's zone). The first value that is not raises LOSSY_TEMPORAL and the caller reads the
- * columns as text and types each with the narrowest type that holds every value (losslessTypes).
+ * is taken as UTC, the engine's zone). The first value that is not raises LOSSY_CAST (guarded.ts) and the caller reads
+ * the columns as text and types each with the narrowest type that holds every value (losslessTypes).
  */
-
-/** The marker of the error a guarded cast raises on a value its type would change. */
-export const LOSSY_TEMPORAL = 'reprodiff: a value the temporal type would change';
 
 /** Types whose text casts can lose part of a value; the candidates that can hold more, narrowest first. */
 const WIDER: Readonly<Record<string, readonly string[]>> = {
@@ -58,15 +56,10 @@ function castTo(x: string, type: string, format?: string): string {
   return format !== undefined ? `CAST(strptime(${x}, ${literal(format)}) AS ${type})` : `CAST(${x} AS ${type})`;
 }
 
-/** The load's SELECT expression for a column read as text: cast to its sniffed type, or LOSSY_TEMPORAL raised. */
+/** The load's SELECT expression for a column read as text: cast to its sniffed type, or LOSSY_CAST raised. */
 export function guardedCast(column: string, sniffed: SniffedTemporal): string {
   const x = ident(column);
-  return `CASE WHEN ${x} IS NULL OR ${holds(x, sniffed.type, sniffed.format)} THEN ${castTo(x, sniffed.type, sniffed.format)} ELSE error('${LOSSY_TEMPORAL}') END AS ${x}`;
-}
-
-/** Whether an engine error is the guard's. */
-export function isLossyTemporal(e: unknown): boolean {
-  return e instanceof Error && e.message.includes(LOSSY_TEMPORAL);
+  return `CASE WHEN ${x} IS NULL OR ${holds(x, sniffed.type, sniffed.format)} THEN ${castTo(x, sniffed.type, sniffed.format)} ELSE ${RAISE_LOSSY} END AS ${x}`;
 }
 
 /** The candidates for a sniffed column, narrowest first: as sniffed (with its format), then the wider casts. */

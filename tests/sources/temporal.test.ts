@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { openDataset, SNIFF_ROWS } from '../../src/sources/register.js';
 import { resolveInput } from '../../src/sources/resolve.js';
-import { guardedCast, isLossyTemporal, losslessTypes } from '../../src/sources/temporal.js';
+import { isLossyCast } from '../../src/sources/guarded.js';
+import { guardedCast, losslessTypes } from '../../src/sources/temporal.js';
 import { runData } from '../../src/run/data.js';
 
 let engine: Engine;
@@ -51,7 +52,7 @@ async function guarded(values: readonly string[], type: string): Promise<{ ok: b
     );
     return { ok: true, row };
   } catch (e) {
-    if (!isLossyTemporal(e)) throw e;
+    if (!isLossyCast(e)) throw e;
     return { ok: false };
   }
 }
