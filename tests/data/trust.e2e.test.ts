@@ -217,3 +217,22 @@ describe('"different periods or populations" only when true', () => {
     expect(r.json.findings.find((f: any) => f.cause === 'value_changed' && f.columns.length === 2)).toMatchObject({ columns: ['w', 'v'], rowsAffected: 300 });
   });
 });
+
+describe('decimals are compared as decimals', () => {
+  it('DECIMAL(38,18) amounts moved by 10^-18 (equal as doubles): value_changed on exactly those rows, keyed and keyless', async () => {
+    const keyed = await runJson(['data', ...fx('decimal-digits', 'parquet'), '--key', 'id']);
+    assertValidReport(keyed.json);
+    expect(keyed.code).toBe(1);
+    expect(find(keyed.json, 'value_changed')).toMatchObject({ columns: ['amount'], rowsAffected: 3 });
+    expect(causes(keyed.json)).not.toContain('numeric_noise');
+    const keyless = await runJson(['data', ...fx('decimal-digits', 'parquet')]);
+    expect(keyless.code).toBe(1);
+    expect(find(keyless.json, 'rows_missing').rowsAffected).toBe(3);
+  });
+
+  it('the same values at another precision and scale are equal', async () => {
+    const r = await runJson(['data', ...fx('decimal-scale', 'parquet'), '--key', 'id']);
+    expect(r.code).toBe(0);
+    expect(r.json.verdict).toBe('equal');
+  });
+});

@@ -59,7 +59,7 @@ export function classifyTypes(a: string, b: string): { compatibility: Compatibil
   const kb = kindOf(b);
   const ua = a.toUpperCase();
   const ub = b.toUpperCase();
-  if (ua === ub) return { compatibility: 'same', compareType: canonicalType(a), kind: ka, note: '' };
+  if (ua === ub) return { compatibility: 'same', compareType: ka === 'decimal' ? (exactDecimal(ua, ub) ?? 'DOUBLE') : canonicalType(a), kind: ka, note: '' };
   if (ka === 'integer' && kb === 'integer') {
     const wide = Math.max(INT_WIDTH[ua] ?? 64, INT_WIDTH[ub] ?? 64) > 64 || ua === 'UBIGINT' || ub === 'UBIGINT' ? 'HUGEINT' : 'BIGINT';
     return { compatibility: 'widening', compareType: wide, kind: 'integer', note: 'integer width' };
@@ -70,7 +70,7 @@ export function classifyTypes(a: string, b: string): { compatibility: Compatibil
       return { compatibility: 'breaking', compareType: 'DOUBLE', kind: 'float', note: 'double narrowed to float32' };
     }
     if (ka === 'decimal' && kb === 'decimal') {
-      return { compatibility: 'widening', compareType: 'DOUBLE', kind: 'decimal', note: 'decimal precision/scale' };
+      return { compatibility: 'widening', compareType: exactDecimal(ua, ub) ?? 'DOUBLE', kind: 'decimal', note: 'decimal precision/scale' };
     }
     return { compatibility: 'widening', compareType: 'DOUBLE', kind: 'float', note: `${a} vs ${b}` };
   }
@@ -82,6 +82,24 @@ export function classifyTypes(a: string, b: string): { compatibility: Compatibil
   }
   if (ka === 'string' && kb === 'string') return { compatibility: 'widening', compareType: 'VARCHAR', kind: 'string', note: `${a} vs ${b}` };
   return { compatibility: 'breaking', compareType: 'VARCHAR', kind: 'string', note: `${describeKind(ka)} → ${describeKind(kb)}` };
+}
+
+/**
+ * The DECIMAL both decimals fit in exactly (the most integer digits and the largest scale of the two), or null past
+ * DuckDB's 38 digits. Compared as DOUBLE, DECIMAL(38,18) values that differ past the 16th significant digit (a
+ * wei amount, a BigQuery NUMERIC) were equal.
+ */
+function exactDecimal(a: string, b: string): string | null {
+  const parse = (t: string) => {
+    const m = /^(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)$/.exec(t);
+    return m ? { precision: Number(m[1]), scale: Number(m[2]) } : null;
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return null;
+  const scale = Math.max(x.scale, y.scale);
+  const precision = Math.max(x.precision - x.scale, y.precision - y.scale) + scale;
+  return precision <= 38 ? `DECIMAL(${precision},${scale})` : null;
 }
 
 function isFloat32(t: string): boolean {

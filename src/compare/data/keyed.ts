@@ -396,11 +396,13 @@ function columnProbeAggregates(p: ColumnPair, i: number): string[] {
     q(`count(DISTINCT CASE WHEN ${valued} THEN ${db} END)`, 'b_distinct');
     q(agg('min', da, valued), 'a_min');
     q(agg('min', db, valued), 'b_min');
-    // Integers differ exactly: wider than 2^53 their doubles may be equal (HUGEINT ids, wide counters), and
-    // no integer column was cast to float32 or carries ulp noise.
+    // Integers and decimals compared as DECIMAL differ exactly: wider than 2^53 (or past 16 significant digits) their
+    // doubles may be equal (HUGEINT ids, wide counters, DECIMAL(38,18) amounts), and no such column was cast to
+    // float32 or carries ulp noise.
     const int = p.kind === 'integer';
-    const diff = int ? `CAST(abs(TRY_CAST(${a} AS HUGEINT) - TRY_CAST(${b} AS HUGEINT)) AS DOUBLE)` : `abs(${da} - ${db})`;
-    const same = (x: string) => (int ? `${a} = ${b}` : x);
+    const exact = int || (p.kind === 'decimal' && p.compareType.startsWith('DECIMAL'));
+    const diff = int ? `CAST(abs(TRY_CAST(${a} AS HUGEINT) - TRY_CAST(${b} AS HUGEINT)) AS DOUBLE)` : exact ? `CAST(abs(${a} - ${b}) AS DOUBLE)` : `abs(${da} - ${db})`;
+    const same = (x: string) => (exact ? `${a} = ${b}` : x);
     // An infinity against a number (or the other infinity) is an infinite difference, not an unknown one.
     q(agg('max', diff, `NOT isnan(${da}) AND NOT isnan(${db})`), 'maxabs');
     q(agg('max', `${diff} / abs(${da})`, `isfinite(${da}) AND NOT isnan(${db}) AND ${da} <> 0`), 'maxrel');

@@ -33,16 +33,20 @@ export interface HashDialect {
   readonly segment: (k: string, lo: string, n: number, width: string) => string;
 }
 
+/** A decimal compared exactly (columns.ts): both engines print it with its scale's digits (`5.00`). */
+const EXACT_DECIMAL = /^DECIMAL\(\d+,\s*\d+\)$/;
+
 /** Which comparison types bisection can hash identically in both engines. */
 export function hashable(pair: ColumnPair): boolean {
   const t = pair.compareType.toUpperCase();
-  return ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'].includes(t);
+  return ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'].includes(t) || EXACT_DECIMAL.test(t);
 }
 
 /** The canonical text of one column's value (already cast to its comparison type). */
 export function canonicalSql(h: HashDialect, x: string, pair: ColumnPair): string {
   const t = pair.compareType.toUpperCase();
   const orNull = (expr: string) => `CASE WHEN ${x} IS NULL THEN 'N' ELSE ${expr} END`;
+  if (EXACT_DECIMAL.test(t)) return orNull(`CAST(${x} AS VARCHAR)`);
   switch (t) {
     case 'BIGINT':
       return orNull(`CAST(${x} AS VARCHAR)`);
@@ -95,20 +99,8 @@ FROM ${from} AS q WHERE ${k} BETWEEN ${lo} AND ${hi} GROUP BY 1 ORDER BY 1`;
 
 export const postgresHash: HashDialect = {
   ident: (n) => postgresDialect.ident(n),
-  cast: (x, p) => {
-    const t = p.compareType.toUpperCase();
-    const pgType: Record<string, string> = {
-      BIGINT: 'bigint',
-      DOUBLE: 'float8',
-      VARCHAR: 'text',
-      BOOLEAN: 'boolean',
-      DATE: 'date',
-      TIMESTAMP: 'timestamp',
-      'TIMESTAMP WITH TIME ZONE': 'timestamptz',
-      TIMESTAMPTZ: 'timestamptz',
-    };
-    return `CAST(${x} AS ${pgType[t]})`;
-  },
+  // The dialect's own map of comparison types (the pushdown's): bisection hashes only the types hashable() names.
+  cast: (x, p) => `CAST(${x} AS ${postgresDialect.remoteCompareType(p.compareType)})`,
   pow2: (e) => `power(2::float8, ${e})`,
   toBigint: (x) => `(${x})::bigint`,
   byteLength: (x) => `octet_length(${x})`,
