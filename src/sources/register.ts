@@ -8,6 +8,7 @@ import { refineTextTypes, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
 import { guardedCast, guardedColumns, losslessTypes } from './temporal.js';
+import type { SniffedTemporal } from './temporal.js';
 import { guardedInteger, isLossyCast, paddedColumns } from './guarded.js';
 import { dayMonthOrders, fileNames } from './names.js';
 import type { DayMonth } from './names.js';
@@ -172,8 +173,9 @@ const WIDE = 2 ** 63;
 async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<{ columns: ColumnInfo[]; notes: ReadNote[] }> {
   const table = ident(name);
   const json = spec.format === 'json' || spec.format === 'ndjson';
-  const { sniffRows, integers, quote, pinned } = json ? { sniffRows: WIDE_SNIFF_ROWS, integers: [], quote: undefined, pinned: {} } : await loadSniffed(engine, spec, table);
-  if (json) await loadJson(engine, spec, table);
+  const { sniffRows, integers, quote, pinned } = json
+    ? { sniffRows: WIDE_SNIFF_ROWS, integers: await loadJson(engine, spec, table), quote: undefined, pinned: {} }
+    : await loadSniffed(engine, spec, table);
   let columns = await engine.describe(table);
   const ints = await narrowIntegers(engine, table, integers);
   if (ints.narrowed.length > 0) columns = await engine.describe(table);
@@ -217,16 +219,29 @@ async function loadText(engine: Engine, spec: InputSpec, name: string): Promise<
 }
 
 /**
- * JSON with DuckDB's reader, which types each field from a sample of the records: a later value that does not fit
- * (a timestamp gaining a UTC offset) fails the read, which is then made with every record in the sample.
+ * JSON with DuckDB's reader, which types each field from a sample of the records. Fields it samples as integers are
+ * read as DOUBLE, as a CSV's are (a later `2.6` would otherwise be the BIGINT 3, equal to a `2.7`), and narrowed once
+ * every value is proved whole (returned: narrowIntegers). A later value that fits no sampled type (a timestamp gaining
+ * a UTC offset) fails the read, which is then made with every record in the sample.
  */
-async function loadJson(engine: Engine, spec: InputSpec, table: string): Promise<void> {
+async function loadJson(engine: Engine, spec: InputSpec, table: string): Promise<string[]> {
+  const load = async (wholeSample: boolean): Promise<string[]> => {
+    const reader = wholeSample ? readerSql(spec).replace(/\)$/, ', sample_size = -1)') : readerSql(spec);
+    const sampled = await engine.describe(`SELECT * FROM ${reader}`);
+    const integers = sampled.filter((c) => c.type === 'BIGINT').map((c) => c.name);
+    // Typed columns make the reader cast as a CSV's does (an offset dropped): dates and times come as text, proved.
+    const temporal = guardedColumns(sampled, {});
+    const typed = { ...Object.fromEntries(integers.map((c) => [c, 'DOUBLE'])), ...Object.fromEntries(Object.keys(temporal).map((c) => [c, 'VARCHAR'])) };
+    const source = Object.keys(typed).length ? jsonReaderSql(spec, sampled, typed) : reader;
+    await createProved(engine, table, source, { names: [], type: 'DOUBLE' }, temporal);
+    return integers;
+  };
   try {
-    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec)}`);
+    return await load(false);
   } catch (e) {
     if (e instanceof ReprodiffError) throw e;
     await engine.run(`DROP TABLE IF EXISTS ${table}`);
-    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${readerSql(spec).replace(/\)$/, ', sample_size = -1)')}`);
+    return load(true);
   }
 }
 
@@ -271,26 +286,9 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
     const numberType = whole ? 'BIGINT' : 'DOUBLE';
     const temporal = guardedColumns(sniffed, dialect.formats);
     const asText = Object.fromEntries([...numbers, ...Object.keys(temporal)].map((c) => [c, 'VARCHAR']));
-    const reader = readerSql(spec, asText, rows, quote);
-    const casts = [...numbers.map((c) => guardedInteger(c, numberType)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
-    const loaded = { sniffRows: rows, ...(quote !== undefined ? { quote } : {}) };
-    try {
-      await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')}) ` : ''}FROM ${reader}`);
-      return { ...loaded, integers: whole ? [] : numbers, pinned: Object.fromEntries(Object.entries(temporal).map(([c, g]) => [c, g.type])) };
-    } catch (e) {
-      if (!isLossyCast(e)) throw e;
-    }
-    // A value its type would change: the columns as text, each typed from all of its values.
-    await engine.run(`DROP TABLE IF EXISTS ${table}`);
-    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${reader}`);
-    const codes = await paddedColumns(engine, table, numbers);
-    const typed = new Map([
-      ...numbers.filter((c) => !codes.has(c)).map((c) => [c, { type: numberType, cast: `CAST(${ident(c)} AS ${numberType})` }] as const),
-      ...(await losslessTypes(engine, table, temporal)),
-    ]);
-    for (const [c, { type, cast }] of typed) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
-    const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries([...typed].filter(([c]) => c in temporal).map(([c, t]) => [c, t.type])) };
-    return { ...loaded, integers: whole ? [] : numbers.filter((c) => !codes.has(c)), pinned };
+    const proved = await createProved(engine, table, readerSql(spec, asText, rows, quote), { names: numbers, type: numberType }, temporal);
+    const integers = whole ? [] : numbers.filter((c) => !proved.codes.has(c));
+    return { sniffRows: rows, ...(quote !== undefined ? { quote } : {}), integers, pinned: proved.pinned };
   };
   // A reader error (a late value the types cannot read, or one the wider sniff would have read otherwise) is
   // retried; out of memory, disk or an interrupt is not.
@@ -313,6 +311,37 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
   // Read as the sniffer would: differs from the failed attempt only when that one was given the quote.
   if (!quoteGiven) throw wide.failed;
   return load(WIDE_SNIFF_ROWS, false);
+}
+
+/**
+ * Creates `table` from `reader`, which reads the guarded columns as text, casting them in the SELECT with every value
+ * proved (guarded.ts): `integers` to their type unless zero-padded, `temporal` to their sniffed type unless a part
+ * would be lost. On a refused value the table holds the text, and each column is typed from all of its values.
+ * Returns the padded integer columns (left text) and the types the proved columns were given.
+ */
+async function createProved(
+  engine: Engine,
+  table: string,
+  reader: string,
+  integers: { readonly names: readonly string[]; readonly type: string },
+  temporal: Readonly<Record<string, SniffedTemporal>>,
+): Promise<{ codes: Set<string>; pinned: Record<string, string> }> {
+  const casts = [...integers.names.map((c) => guardedInteger(c, integers.type)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
+  try {
+    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')}) ` : ''}FROM ${reader}`);
+    return { codes: new Set(), pinned: Object.fromEntries(Object.entries(temporal).map(([c, g]) => [c, g.type])) };
+  } catch (e) {
+    if (!isLossyCast(e)) throw e;
+  }
+  // A value its type would change: the columns as text, each typed from all of its values.
+  await engine.run(`DROP TABLE IF EXISTS ${table}`);
+  await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${reader}`);
+  const codes = await paddedColumns(engine, table, integers.names);
+  const numbers = integers.names.filter((c) => !codes.has(c)).map((c) => [c, { type: integers.type, cast: `CAST(${ident(c)} AS ${integers.type})` }] as const);
+  const dates = await losslessTypes(engine, table, temporal);
+  for (const [c, { type, cast }] of [...numbers, ...dates]) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
+  const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries([...dates].map(([c, t]) => [c, t.type])) };
+  return { codes, pinned };
 }
 
 /**

@@ -124,3 +124,25 @@ describe('CSV sniff', () => {
     expect(report.findings.map((f) => `${f.cause}:${f.columns.join(',')}:${f.rowsAffected}`)).toContain('value_changed:amount:1');
   });
 });
+
+describe('NDJSON integers', () => {
+  it('a late 2.6 against 2.7 in a field sampled as integers is a changed value (both read as the BIGINT 3 before)', async () => {
+    const write = (name: string, late: number) => {
+      const lines: string[] = [];
+      for (let i = 0; i < 30_000; i++) lines.push(JSON.stringify({ id: i, x: i === 29_000 ? late : i % 100 }));
+      writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+      return join(dir, name);
+    };
+    const research = write('int-research.ndjson', 2.6);
+    const report = await runData(research, write('int-production.ndjson', 2.7), { key: ['id'], stats: false });
+    expect(report.findings.map((f) => `${f.cause}:${f.columns.join(',')}:${f.rowsAffected}`)).toContain('value_changed:x:1');
+    // A field of whole numbers is still an integer column.
+    const engine = await Engine.open({ readableDirs: [dir] });
+    try {
+      const ds = await openDataset(engine, resolveInput(research), 'json');
+      expect(Object.fromEntries(ds.columns.map((c) => [c.name, c.type]))).toEqual({ id: 'BIGINT', x: 'DOUBLE' });
+    } finally {
+      engine.close();
+    }
+  });
+});
