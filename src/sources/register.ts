@@ -245,7 +245,7 @@ async function loadJson(engine: Engine, spec: InputSpec, table: string): Promise
   }
 }
 
-/** What a CSV was loaded with: the sniff's size, the integer columns read as DOUBLE, the quote given to the reader. */
+/** What a CSV was loaded with: the sniff's size, the integer columns cast to DOUBLE, the quote given to the reader. */
 interface SniffedLoad {
   readonly sniffRows: number;
   readonly integers: string[];
@@ -261,11 +261,11 @@ interface SniffedLoad {
 /**
  * Loads a CSV with DuckDB's default sniff (SNIFF_ROWS), and again with WIDE_SNIFF_ROWS when that sniff's types do not
  * hold: the parse fails (on a value they cannot read), or a column has no value among the sniffed rows but some later
- * (the sniffer types an empty column as text). Columns the sniff types as integers are read as DOUBLE
- * (`integers`): DuckDB's CSV reader casts `2.5` to the BIGINT 3 without an error, so a fraction after the sniffed
- * rows would be rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole. Both
- * integers and dates or times are read as text and cast in the load, each value proved unchanged by its cast
- * (guarded.ts): a zero-padded integer keeps its column text, a date or time its every part (temporal.ts).
+ * (the sniffer types an empty column as text). Columns the sniff types as integers are cast to DOUBLE
+ * (`integers`): DuckDB casts `2.5` to the BIGINT 3 without an error, so a fraction after the sniffed rows would be
+ * rounded on the way in; narrowIntegers makes them BIGINT again once every value is proved whole. Integers, dates
+ * and times are read as text and cast in the load, each value proved unchanged by its cast (guarded.ts): a
+ * zero-padded integer keeps its column text, a date or time its every part (temporal.ts).
  *
  * The quote: a sniff that met no quoted field reads the file with none (DuckDB's "(empty)"), and a field pandas,
  * R or Excel quoted after the sniffed rows (`"a, b"`) then failed the whole file, or kept its quotes as text. Such a
