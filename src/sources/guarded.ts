@@ -27,10 +27,14 @@ export function paddedSql(x: string): string {
   return `((${x} LIKE '0_%' OR ${x} LIKE '+0_%' OR ${x} LIKE '-0_%') AND regexp_matches(${x}, '^[+-]?0[0-9]'))`;
 }
 
-/** The load's SELECT expression for integer text read as text: cast to `type`, or LOSSY_CAST raised on padding. */
-export function guardedInteger(column: string, type: string): string {
+/**
+ * The load's SELECT expression for integer text read as text: cast to `type`, or LOSSY_CAST raised on padding. With
+ * `decimalComma` (`--decimal ,`) a later fraction is written `2,5`, as the reader's own DOUBLE parse would take it.
+ */
+export function guardedInteger(column: string, type: string, decimalComma = false): string {
   const x = ident(column);
-  return `CASE WHEN ${paddedSql(x)} THEN ${RAISE_LOSSY} ELSE CAST(${x} AS ${type}) END AS ${x}`;
+  const text = decimalComma ? `replace(${x}, ',', '.')` : x;
+  return `CASE WHEN ${paddedSql(x)} THEN ${RAISE_LOSSY} ELSE CAST(${text} AS ${type}) END AS ${x}`;
 }
 
 /** Of text columns of a loaded table, those holding a padded integer (they stay text). */

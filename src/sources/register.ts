@@ -286,7 +286,7 @@ async function loadSniffed(engine: Engine, spec: InputSpec, table: string): Prom
     const numberType = whole ? 'BIGINT' : 'DOUBLE';
     const temporal = guardedColumns(sniffed, dialect.formats);
     const asText = Object.fromEntries([...numbers, ...Object.keys(temporal)].map((c) => [c, 'VARCHAR']));
-    const proved = await createProved(engine, table, readerSql(spec, asText, rows, quote), { names: numbers, type: numberType }, temporal);
+    const proved = await createProved(engine, table, readerSql(spec, asText, rows, quote), { names: numbers, type: numberType, decimalComma: spec.read.decimal === ',' }, temporal);
     const integers = whole ? [] : numbers.filter((c) => !proved.codes.has(c));
     return { sniffRows: rows, ...(quote !== undefined ? { quote } : {}), integers, pinned: proved.pinned };
   };
@@ -323,10 +323,10 @@ async function createProved(
   engine: Engine,
   table: string,
   reader: string,
-  integers: { readonly names: readonly string[]; readonly type: string },
+  integers: { readonly names: readonly string[]; readonly type: string; readonly decimalComma?: boolean },
   temporal: Readonly<Record<string, SniffedTemporal>>,
 ): Promise<{ codes: Set<string>; pinned: Record<string, string> }> {
-  const casts = [...integers.names.map((c) => guardedInteger(c, integers.type)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
+  const casts = [...integers.names.map((c) => guardedInteger(c, integers.type, integers.decimalComma)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
   try {
     await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')}) ` : ''}FROM ${reader}`);
     return { codes: new Set(), pinned: Object.fromEntries(Object.entries(temporal).map(([c, g]) => [c, g.type])) };
@@ -337,7 +337,8 @@ async function createProved(
   await engine.run(`DROP TABLE IF EXISTS ${table}`);
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${reader}`);
   const codes = await paddedColumns(engine, table, integers.names);
-  const numbers = integers.names.filter((c) => !codes.has(c)).map((c) => [c, { type: integers.type, cast: `CAST(${ident(c)} AS ${integers.type})` }] as const);
+  const asNumber = (c: string) => (integers.decimalComma ? `replace(${ident(c)}, ',', '.')` : ident(c));
+  const numbers = integers.names.filter((c) => !codes.has(c)).map((c) => [c, { type: integers.type, cast: `CAST(${asNumber(c)} AS ${integers.type})` }] as const);
   const dates = await losslessTypes(engine, table, temporal);
   for (const [c, { type, cast }] of [...numbers, ...dates]) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
   const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries([...dates].map(([c, t]) => [c, t.type])) };

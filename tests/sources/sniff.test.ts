@@ -146,3 +146,16 @@ describe('NDJSON integers', () => {
     }
   });
 });
+
+describe('--decimal , with a fraction after the widest sniff', () => {
+  it('reads it as the number it is (the load casts integer columns itself, with the decimal comma)', async () => {
+    const write = (name: string, late: string) => {
+      const lines = ['id;x'];
+      for (let i = 0; i < 110_000; i++) lines.push(`${i};${i === 105_000 ? late : String(i % 100)}`);
+      writeFileSync(join(dir, name), `${lines.join('\n')}\n`);
+      return join(dir, name);
+    };
+    const report = await runData(write('comma-a.csv', '2,5'), write('comma-b.csv', '2,7'), { key: ['id'], stats: false, read: { decimal: ',' } });
+    expect(report.findings.map((f) => `${f.cause}:${f.columns.join(',')}:${f.rowsAffected}`)).toContain('value_changed:x:1');
+  });
+});
