@@ -37,9 +37,16 @@ export function guardedInteger(column: string, type: string, decimalComma = fals
   return `CASE WHEN ${paddedSql(x)} THEN ${RAISE_LOSSY} ELSE CAST(${text} AS ${type}) END AS ${x}`;
 }
 
+/** Columns per query of paddedColumns: DuckDB's planning time grows faster than the number of such expressions. */
+const PADDED_CHUNK = 64;
+
 /** Of text columns of a loaded table, those holding a padded integer (they stay text). */
 export async function paddedColumns(engine: Engine, table: string, names: readonly string[]): Promise<Set<string>> {
-  if (names.length === 0) return new Set();
-  const row = await engine.one(`SELECT ${names.map((n, i) => `bool_or(${paddedSql(ident(n))}) AS p${i}`).join(', ')} FROM ${table}`);
-  return new Set(names.filter((_n, i) => row[`p${i}`] === true));
+  const out = new Set<string>();
+  for (let at = 0; at < names.length; at += PADDED_CHUNK) {
+    const chunk = names.slice(at, at + PADDED_CHUNK);
+    const row = await engine.one(`SELECT ${chunk.map((n, i) => `bool_or(${paddedSql(ident(n))}) AS p${i}`).join(', ')} FROM ${table}`);
+    for (const [i, n] of chunk.entries()) if (row[`p${i}`] === true) out.add(n);
+  }
+  return out;
 }

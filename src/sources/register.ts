@@ -7,7 +7,7 @@ import { checkDataFiles } from './files.js';
 import { refineTextTypes, retype } from './refine.js';
 import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
-import { guardedCast, guardedColumns, losslessTypes } from './temporal.js';
+import { castTo, guardedCast, guardedColumns, holds, losslessTypes } from './temporal.js';
 import type { SniffedTemporal } from './temporal.js';
 import { guardedInteger, isLossyCast, paddedColumns } from './guarded.js';
 import { dayMonthOrders, fileNames } from './names.js';
@@ -326,22 +326,35 @@ async function createProved(
   integers: { readonly names: readonly string[]; readonly type: string; readonly decimalComma?: boolean },
   temporal: Readonly<Record<string, SniffedTemporal>>,
 ): Promise<{ codes: Set<string>; pinned: Record<string, string> }> {
-  const casts = [...integers.names.map((c) => guardedInteger(c, integers.type, integers.decimalComma)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
-  try {
-    await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * ${casts.length ? `REPLACE (${casts.join(', ')}) ` : ''}FROM ${reader}`);
-    return { codes: new Set(), pinned: Object.fromEntries(Object.entries(temporal).map(([c, g]) => [c, g.type])) };
-  } catch (e) {
-    if (!isLossyCast(e)) throw e;
+  const guarded = integers.names.length + Object.keys(temporal).length;
+  if (guarded > 0 && guarded <= CHECK_CHUNK) {
+    const casts = [...integers.names.map((c) => guardedInteger(c, integers.type, integers.decimalComma)), ...Object.entries(temporal).map(([c, sniffedAs]) => guardedCast(c, sniffedAs))];
+    try {
+      await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * REPLACE (${casts.join(', ')}) FROM ${reader}`);
+      return { codes: new Set(), pinned: Object.fromEntries(Object.entries(temporal).map(([c, g]) => [c, g.type])) };
+    } catch (e) {
+      if (!isLossyCast(e)) throw e;
+    }
+    await engine.run(`DROP TABLE IF EXISTS ${table}`);
   }
-  // A value its type would change: the columns as text, each typed from all of its values.
-  await engine.run(`DROP TABLE IF EXISTS ${table}`);
+  // The columns as text, checked a chunk at a time, then cast in one rewrite: a wide file's thousands of guarded
+  // casts in one SELECT took DuckDB's planner 20 s and more (2,000 columns), as its refused values would anyway.
   await engine.run(`CREATE TEMP TABLE ${table} AS SELECT * FROM ${reader}`);
+  if (guarded === 0) return { codes: new Set(), pinned: {} };
   const codes = await paddedColumns(engine, table, integers.names);
+  const dated = Object.keys(temporal);
+  const byIdent = new Map(dated.map((c) => [ident(c), temporal[c]!]));
+  const asSniffed = await columnChecks(engine, table, dated, (x) => [`bool_and(${x} IS NULL OR ${holds(x, byIdent.get(x)!.type, byIdent.get(x)!.format)})`]);
+  const failing = Object.fromEntries(dated.filter((_c, i) => asSniffed[i]![0] === false).map((c) => [c, temporal[c]!]));
+  const wider = await losslessTypes(engine, table, failing);
   const asNumber = (c: string) => (integers.decimalComma ? `replace(${ident(c)}, ',', '.')` : ident(c));
-  const numbers = integers.names.filter((c) => !codes.has(c)).map((c) => [c, { type: integers.type, cast: `CAST(${asNumber(c)} AS ${integers.type})` }] as const);
-  const dates = await losslessTypes(engine, table, temporal);
-  for (const [c, { type, cast }] of [...numbers, ...dates]) if (type !== 'VARCHAR') await engine.run(`ALTER TABLE ${table} ALTER COLUMN ${ident(c)} TYPE ${type} USING (${cast})`);
-  const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries([...dates].map(([c, t]) => [c, t.type])) };
+  const typed: [string, { type: string; cast: string }][] = [
+    ...integers.names.filter((c) => !codes.has(c)).map((c): [string, { type: string; cast: string }] => [c, { type: integers.type, cast: `CAST(${asNumber(c)} AS ${integers.type})` }]),
+    ...dated.map((c): [string, { type: string; cast: string }] => [c, wider.get(c) ?? { type: temporal[c]!.type, cast: castTo(ident(c), temporal[c]!.type, temporal[c]!.format) }]),
+  ];
+  const casts = typed.filter(([, t]) => t.type !== 'VARCHAR').map(([c, t]) => `${t.cast} AS ${ident(c)}`);
+  if (casts.length) await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * REPLACE (${casts.join(', ')}) FROM ${table}`);
+  const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries(dated.map((c) => [c, typed.find(([n]) => n === c)![1].type])) };
   return { codes, pinned };
 }
 

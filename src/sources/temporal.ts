@@ -42,7 +42,7 @@ export interface SniffedTemporal {
  * Whether the text `x` (not null) reads as `type` unchanged. With a format, a full strptime match (strict: text past
  * the format fails it); otherwise the cast's instant equals the one read at full precision.
  */
-function holds(x: string, type: string, format?: string): string {
+export function holds(x: string, type: string, format?: string): string {
   if (format !== undefined) return `(try_strptime(${x}, ${literal(format)}) IS NOT NULL)`;
   if (type === 'TIME') return `regexp_full_match(trim(${x}), '${PLAIN_TIME}')`;
   const full = `TRY_CAST(${x} AS TIMESTAMP_NS)`;
@@ -52,7 +52,7 @@ function holds(x: string, type: string, format?: string): string {
   return `(${named}${asType} = ${full})`;
 }
 
-function castTo(x: string, type: string, format?: string): string {
+export function castTo(x: string, type: string, format?: string): string {
   return format !== undefined ? `CAST(strptime(${x}, ${literal(format)}) AS ${type})` : `CAST(${x} AS ${type})`;
 }
 

@@ -71,3 +71,29 @@ describe('a CSV integer column with zero-padded codes', () => {
     expect((await runData(codes, codes, { key: ['id'], stats: false })).verdict).toBe('equal');
   });
 });
+
+describe('a wide CSV (more guarded columns than one query checks)', () => {
+  it('proves each column as a narrow one does: codes stay text, a late offset widens its column', async () => {
+    // Past the sniffed rows: the codes' zeros (ids below 10,000 come last) and the offsets come late.
+    const numbers = Array.from({ length: 70 }, (_, k) => `n${k}`);
+    const rows = SNIFF_ROWS + 200;
+    const lines = [['id', ...numbers, 'code', 'seen'].join(',')];
+    for (let i = 0; i < rows; i++) {
+      const seen = i < SNIFF_ROWS + 100 ? `2022-01-01 ${String(i % 24).padStart(2, '0')}:00:00` : '2022-02-01 10:00:00+02:00';
+      lines.push([i, ...numbers.map((_n, k) => (i * k) % 1000), String(rows - i + 9_000).padStart(5, '0'), seen].join(','));
+    }
+    const file = join(dir, 'wide.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const reader = await Engine.open({ readableDirs: [dir] });
+    try {
+      const ds = await openDataset(reader, resolveInput(file), 'wide');
+      const types = Object.fromEntries(ds.columns.map((c) => [c.name, c.type]));
+      expect(types.n7).toBe('BIGINT');
+      expect(types.code).toBe('VARCHAR');
+      expect(types.seen).toBe('TIMESTAMP WITH TIME ZONE');
+      expect(await reader.one(`SELECT code, CAST(seen AS VARCHAR) AS seen FROM ${ds.relation} WHERE id = ${rows - 1}`)).toEqual({ code: '09001', seen: '2022-02-01 08:00:00+00' });
+    } finally {
+      reader.close();
+    }
+  });
+});
