@@ -28,13 +28,18 @@ export function paddedSql(x: string): string {
 }
 
 /**
- * The load's SELECT expression for integer text read as text: cast to `type`, or LOSSY_CAST raised on padding. With
- * `decimalComma` (`--decimal ,`) a later fraction is written `2,5`, as the reader's own DOUBLE parse would take it.
+ * Integer text cast to `type` as the reader's own parse would: with `decimalComma` (`--decimal ,`) a later fraction
+ * is written `2,5`.
  */
+export function integerCast(column: string, type: string, decimalComma = false): string {
+  const x = ident(column);
+  return `CAST(${decimalComma ? `replace(${x}, ',', '.')` : x} AS ${type})`;
+}
+
+/** The load's SELECT expression for integer text read as text: cast to `type` (integerCast), or LOSSY_CAST raised on padding. */
 export function guardedInteger(column: string, type: string, decimalComma = false): string {
   const x = ident(column);
-  const text = decimalComma ? `replace(${x}, ',', '.')` : x;
-  return `CASE WHEN ${paddedSql(x)} THEN ${RAISE_LOSSY} ELSE CAST(${text} AS ${type}) END AS ${x}`;
+  return `CASE WHEN ${paddedSql(x)} THEN ${RAISE_LOSSY} ELSE ${integerCast(column, type, decimalComma)} END AS ${x}`;
 }
 
 /** Columns per query of paddedColumns: DuckDB's planning time grows faster than the number of such expressions. */

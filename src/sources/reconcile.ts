@@ -7,6 +7,7 @@ import type { ReadNote } from './refine.js';
 import type { ColumnInfo, Dataset } from './register.js';
 import { UNNAMED_INDEX } from './unnamed.js';
 import { paddedSql } from './guarded.js';
+import { holds } from './temporal.js';
 
 type Family = 'integer' | 'float' | 'boolean' | 'date' | 'timestamp' | 'text' | 'other';
 
@@ -151,7 +152,7 @@ async function textToOther(engine: Engine, t: Side, tc: ColumnInfo, o: Side, oc:
        count(TRY_CAST(${v} AS DOUBLE)) AS d,
        count(*) FILTER (WHERE lower(${v}) IN ('true', 'false', 't', 'f', 'yes', 'no', 'y', 'n')) AS b,
        count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a,
-       count(*) FILTER (WHERE TRY_CAST(TRY_CAST(${v} AS TIMESTAMP) AS TIMESTAMP_NS) = TRY_CAST(${v} AS TIMESTAMP_NS)) AS ts,
+       count(*) FILTER (WHERE ${holds(v, 'TIMESTAMP')}) AS ts,
        count(*) FILTER (WHERE ${paddedSql(v)}) AS pad,
        count(*) FILTER (WHERE regexp_full_match(${v}, '[+-]?[0-9]*,[0-9]+')) AS comma,
        count(*) FILTER (WHERE ${spelled}) AS sp,

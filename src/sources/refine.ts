@@ -1,6 +1,7 @@
 import type { Engine, Row } from '../engine/engine.js';
 import { ident, literal } from '../engine/quote.js';
 import type { ColumnInfo } from './register.js';
+import { holds } from './temporal.js';
 
 /** Float spellings a text writer may use that DuckDB's CSV sniffer does not always take for numbers. */
 const FLOAT_SPECIALS = ['inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity', 'nan', '-nan', '+nan'];
@@ -96,7 +97,7 @@ export async function refineTextTypes(
         // DATE's cast drops a time of day: a date only when the timestamp is midnight.
         `count(*) FILTER (WHERE TRY_CAST(${v} AS TIMESTAMP) = CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP) AND length(${v}) <= 10) AS a${i}`,
         // A timestamp only when the cast keeps the instant: TIMESTAMP's drops an offset and nanoseconds (temporal.ts).
-        `count(*) FILTER (WHERE TRY_CAST(TRY_CAST(${v} AS TIMESTAMP) AS TIMESTAMP_NS) = TRY_CAST(${v} AS TIMESTAMP_NS)) AS t${i}`,
+        `count(*) FILTER (WHERE ${holds(v, 'TIMESTAMP')}) AS t${i}`,
       ];
     });
     Object.assign(row, await engine.one(`SELECT ${aggs.join(', ')} FROM ${table}`));

@@ -9,7 +9,7 @@ import type { ReadNote } from './refine.js';
 import { unnamedIndex } from './unnamed.js';
 import { castTo, guardedCast, guardedColumns, holds, losslessTypes } from './temporal.js';
 import type { SniffedTemporal } from './temporal.js';
-import { guardedInteger, isLossyCast, paddedColumns } from './guarded.js';
+import { guardedInteger, integerCast, isLossyCast, paddedColumns } from './guarded.js';
 import { dayMonthOrders, fileNames } from './names.js';
 import type { DayMonth } from './names.js';
 import { openDatabaseInput } from './postgres/index.js';
@@ -347,14 +347,13 @@ async function createProved(
   const asSniffed = await columnChecks(engine, table, dated, (x) => [`bool_and(${x} IS NULL OR ${holds(x, byIdent.get(x)!.type, byIdent.get(x)!.format)})`]);
   const failing = Object.fromEntries(dated.filter((_c, i) => asSniffed[i]![0] === false).map((c) => [c, temporal[c]!]));
   const wider = await losslessTypes(engine, table, failing);
-  const asNumber = (c: string) => (integers.decimalComma ? `replace(${ident(c)}, ',', '.')` : ident(c));
-  const typed: [string, { type: string; cast: string }][] = [
-    ...integers.names.filter((c) => !codes.has(c)).map((c): [string, { type: string; cast: string }] => [c, { type: integers.type, cast: `CAST(${asNumber(c)} AS ${integers.type})` }]),
-    ...dated.map((c): [string, { type: string; cast: string }] => [c, wider.get(c) ?? { type: temporal[c]!.type, cast: castTo(ident(c), temporal[c]!.type, temporal[c]!.format) }]),
+  const dates = new Map(dated.map((c) => [c, wider.get(c) ?? { type: temporal[c]!.type, cast: castTo(ident(c), temporal[c]!.type, temporal[c]!.format) }]));
+  const casts = [
+    ...integers.names.filter((c) => !codes.has(c)).map((c) => `${integerCast(c, integers.type, integers.decimalComma)} AS ${ident(c)}`),
+    ...[...dates].filter(([, t]) => t.type !== 'VARCHAR').map(([c, t]) => `${t.cast} AS ${ident(c)}`),
   ];
-  const casts = typed.filter(([, t]) => t.type !== 'VARCHAR').map(([c, t]) => `${t.cast} AS ${ident(c)}`);
   if (casts.length) await engine.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT * REPLACE (${casts.join(', ')}) FROM ${table}`);
-  const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries(dated.map((c) => [c, typed.find(([n]) => n === c)![1].type])) };
+  const pinned = { ...Object.fromEntries([...codes].map((c) => [c, 'VARCHAR'])), ...Object.fromEntries([...dates].map(([c, t]) => [c, t.type])) };
   return { codes, pinned };
 }
 

@@ -1,5 +1,5 @@
 import type { ColumnInfo } from '../../sources/register.js';
-import { isNumericKind, isTemporalKind, kindOf } from '../shared/kinds.js';
+import { decimalParts, isNumericKind, isTemporalKind, kindOf } from '../shared/kinds.js';
 import type { Kind } from '../shared/kinds.js';
 
 /** Column kinds live in ../shared/kinds.ts (the drift tests read them without importing this comparator). */
@@ -90,12 +90,8 @@ export function classifyTypes(a: string, b: string): { compatibility: Compatibil
  * wei amount, a BigQuery NUMERIC) were equal.
  */
 function exactDecimal(a: string, b: string): string | null {
-  const parse = (t: string) => {
-    const m = /^(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)$/.exec(t);
-    return m ? { precision: Number(m[1]), scale: Number(m[2]) } : null;
-  };
-  const x = parse(a);
-  const y = parse(b);
+  const x = decimalParts(a);
+  const y = decimalParts(b);
   if (!x || !y) return null;
   const scale = Math.max(x.scale, y.scale);
   const precision = Math.max(x.precision - x.scale, y.precision - y.scale) + scale;

@@ -16,6 +16,12 @@ export function kindOf(type: string): Kind {
   return 'other';
 }
 
+/** A DECIMAL(p,s) type's precision and scale; null for any other type. */
+export function decimalParts(type: string): { precision: number; scale: number } | null {
+  const m = /^(?:DECIMAL|NUMERIC)\((\d+),\s*(\d+)\)$/i.exec(type.trim());
+  return m ? { precision: Number(m[1]), scale: Number(m[2]) } : null;
+}
+
 export function isNumericKind(k: Kind): boolean {
   return k === 'integer' || k === 'float' || k === 'decimal';
 }

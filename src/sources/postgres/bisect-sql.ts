@@ -8,6 +8,7 @@
  */
 import type { ColumnPair } from '../../compare/data/columns.js';
 import { ident } from '../../engine/quote.js';
+import { decimalParts } from '../../compare/shared/kinds.js';
 import { postgresDialect } from './postgres-dialect.js';
 
 /** The few expressions that differ between the two engines. */
@@ -33,20 +34,18 @@ export interface HashDialect {
   readonly segment: (k: string, lo: string, n: number, width: string) => string;
 }
 
-/** A decimal compared exactly (columns.ts): both engines print it with its scale's digits (`5.00`). */
-const EXACT_DECIMAL = /^DECIMAL\(\d+,\s*\d+\)$/;
-
 /** Which comparison types bisection can hash identically in both engines. */
 export function hashable(pair: ColumnPair): boolean {
   const t = pair.compareType.toUpperCase();
-  return ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'].includes(t) || EXACT_DECIMAL.test(t);
+  return ['BIGINT', 'DOUBLE', 'VARCHAR', 'BOOLEAN', 'DATE', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE', 'TIMESTAMPTZ'].includes(t) || decimalParts(t) !== null;
 }
 
 /** The canonical text of one column's value (already cast to its comparison type). */
 export function canonicalSql(h: HashDialect, x: string, pair: ColumnPair): string {
   const t = pair.compareType.toUpperCase();
   const orNull = (expr: string) => `CASE WHEN ${x} IS NULL THEN 'N' ELSE ${expr} END`;
-  if (EXACT_DECIMAL.test(t)) return orNull(`CAST(${x} AS VARCHAR)`);
+  // A decimal compared exactly (columns.ts): both engines print it with its scale's digits (`5.00`).
+  if (decimalParts(t)) return orNull(`CAST(${x} AS VARCHAR)`);
   switch (t) {
     case 'BIGINT':
       return orNull(`CAST(${x} AS VARCHAR)`);

@@ -1,4 +1,5 @@
 import type { RemoteColumn, SqlDialect } from './dialect.js';
+import { decimalParts } from '../../compare/shared/kinds.js';
 
 /** PostgreSQL's `"…"` identifiers and `'…'` literals (standard_conforming_strings is on since 9.1). */
 function ident(name: string): string {
@@ -77,8 +78,8 @@ export const postgresDialect: SqlDialect = {
   },
   remoteCompareType(duckdbType: string): string | null {
     const t = duckdbType.toUpperCase();
-    const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
-    if (dec) return `numeric(${dec[1]},${dec[2]})`;
+    const dec = decimalParts(t);
+    if (dec) return `numeric(${dec.precision},${dec.scale})`;
     return COMPARE_TYPES[t] ?? null;
   },
   exportExpr(c: RemoteColumn): string {
